@@ -1,0 +1,51 @@
+#include "commands.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <functional>
+#include <memory>
+
+namespace {
+
+struct Subcommand
+{
+    const char *name;
+    std::function<int(const QStringList &)> run;
+};
+
+const Subcommand subcommands[] = {
+    {"convert", Commands::convert}, {"scan", Commands::scan},
+    {"apply", Commands::apply},     {"rollback", Commands::rollback},
+    {"practice", Commands::practice},
+};
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Anchorfix"));
+    QCoreApplication::setApplicationName(QStringLiteral("anchorfix"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ANCHORFIX_VERSION));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Headless subcommands never create a QApplication, so they run without a display.
+    const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    for (const Subcommand &sub : subcommands) {
+        if (first == QLatin1StringView(sub.name)) {
+            QCoreApplication app(argc, argv);
+            setIdentity();
+            QStringList args = app.arguments();
+            args.remove(0, 2);
+            return sub.run(args);
+        }
+    }
+    QApplication app(argc, argv);
+    setIdentity();
+    QStringList args = app.arguments();
+    args.removeFirst();
+    return Commands::wizard(args);
+}

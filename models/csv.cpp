@@ -1,0 +1,2 @@
+#include "csv.h"
+// being written

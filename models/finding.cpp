@@ -1,0 +1,167 @@
+#include "finding.h"
+
+#include <QCoreApplication>
+
+#include <array>
+
+namespace {
+
+struct CategoryInfo
+{
+    Category category;
+    const char *name;
+    const char *title;
+    Severity severity;
+    bool needsApproval;
+    Action defaultAction;
+    unsigned allowed; // bit (1 << Action) per allowed action
+};
+
+constexpr unsigned bit(Action a)
+{
+    return 1u << unsigned(a);
+}
+
+// DESIGN.md §3, one line per category.
+const std::array<CategoryInfo, CategoryCount> &categoryTable()
+{
+    using A = Action;
+    using S = Severity;
+    static const std::array<CategoryInfo, CategoryCount> table{{
+        {Category::InSync, "in_sync", QT_TRANSLATE_NOOP("Category", "In sync"), S::Info, false,
+         A::None, bit(A::None)},
+        {Category::SoftMatchPending, "soft_match_pending",
+         QT_TRANSLATE_NOOP("Category", "Soft match pending"), S::Info, false, A::Stamp,
+         bit(A::None) | bit(A::Stamp)},
+        {Category::AnchorMismatch, "anchor_mismatch",
+         QT_TRANSLATE_NOOP("Category", "Anchor mismatch"), S::Warning, true, A::Stamp,
+         bit(A::None) | bit(A::Stamp) | bit(A::Clear)},
+        {Category::SyncedObject, "synced_object", QT_TRANSLATE_NOOP("Category", "Still synced"),
+         S::Warning, true, A::None, bit(A::None)},
+        {Category::DeletedAnchorHolder, "deleted_anchor_holder",
+         QT_TRANSLATE_NOOP("Category", "Anchor held in recycle bin"), S::Conflict, true,
+         A::PurgeDeleted, bit(A::None) | bit(A::PurgeDeleted)},
+        {Category::DuplicateAddress, "duplicate_address",
+         QT_TRANSLATE_NOOP("Category", "Duplicate address"), S::Conflict, true, A::None,
+         bit(A::None)},
+        {Category::AmbiguousMatch, "ambiguous_match",
+         QT_TRANSLATE_NOOP("Category", "Ambiguous match"), S::Conflict, true, A::None, bit(A::None)},
+        {Category::FederatedDomain, "federated_domain",
+         QT_TRANSLATE_NOOP("Category", "Federated domain"), S::Warning, true, A::Stamp,
+         bit(A::None) | bit(A::Stamp)},
+        {Category::OrphanedAnchor, "orphaned_anchor",
+         QT_TRANSLATE_NOOP("Category", "Orphaned anchor"), S::Warning, true, A::None,
+         bit(A::None) | bit(A::Clear)},
+        {Category::DuplicateOnPremAnchor, "duplicate_onprem_anchor",
+         QT_TRANSLATE_NOOP("Category", "Duplicate on-prem anchor"), S::Conflict, true, A::None,
+         bit(A::None)},
+        {Category::NoCloudMatch, "no_cloud_match",
+         QT_TRANSLATE_NOOP("Category", "No cloud match"), S::Info, false, A::None, bit(A::None)},
+        {Category::CloudOnly, "cloud_only", QT_TRANSLATE_NOOP("Category", "Cloud only"), S::Info,
+         false, A::None, bit(A::None)},
+        {Category::AdminRole, "admin_role", QT_TRANSLATE_NOOP("Category", "Admin role"),
+         S::Conflict, true, A::None, bit(A::None)},
+    }};
+    return table;
+}
+
+const CategoryInfo &infoFor(Category category)
+{
+    return categoryTable()[size_t(category)];
+}
+
+} // namespace
+
+QString categoryName(Category category)
+{
+    return QString::fromLatin1(infoFor(category).name);
+}
+
+std::optional<Category> categoryFromName(QStringView name)
+{
+    for (const CategoryInfo &info : categoryTable())
+        if (name.compare(QLatin1StringView(info.name), Qt::CaseInsensitive) == 0)
+            return info.category;
+    return std::nullopt;
+}
+
+QString categoryTitle(Category category)
+{
+    return QCoreApplication::translate("Category", infoFor(category).title);
+}
+
+QList<Category> allCategories()
+{
+    QList<Category> out;
+    for (const CategoryInfo &info : categoryTable())
+        out.append(info.category);
+    return out;
+}
+
+QString severityName(Severity severity)
+{
+    switch (severity) {
+    case Severity::Info:
+        return QStringLiteral("info");
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Conflict:
+        break;
+    }
+    return QStringLiteral("conflict");
+}
+
+std::optional<Severity> severityFromName(QStringView name)
+{
+    for (Severity s : {Severity::Info, Severity::Warning, Severity::Conflict})
+        if (name.compare(severityName(s), Qt::CaseInsensitive) == 0)
+            return s;
+    return std::nullopt;
+}
+
+QString actionName(Action action)
+{
+    switch (action) {
+    case Action::None:
+        return QStringLiteral("none");
+    case Action::Stamp:
+        return QStringLiteral("stamp");
+    case Action::Clear:
+        return QStringLiteral("clear");
+    case Action::PurgeDeleted:
+        break;
+    }
+    return QStringLiteral("purge_deleted");
+}
+
+std::optional<Action> actionFromName(QStringView name)
+{
+    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted})
+        if (name.compare(actionName(a), Qt::CaseInsensitive) == 0)
+            return a;
+    return std::nullopt;
+}
+
+QList<Action> allowedActionsFor(Category category)
+{
+    QList<Action> out;
+    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted})
+        if (infoFor(category).allowed & bit(a))
+            out.append(a);
+    return out;
+}
+
+Action defaultActionFor(Category category)
+{
+    return infoFor(category).defaultAction;
+}
+
+bool categoryNeedsApproval(Category category)
+{
+    return infoFor(category).needsApproval;
+}
+
+Severity baseSeverityFor(Category category)
+{
+    return infoFor(category).severity;
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QStringView>
+
+#include <optional>
+
+// Finding categories (DESIGN.md §3). Their names are stable: the table, plan.csv and
+// the command line use them.
+enum class Category {
+    InSync,
+    SoftMatchPending,
+    AnchorMismatch,
+    SyncedObject,
+    DeletedAnchorHolder,
+    DuplicateAddress,
+    AmbiguousMatch,
+    FederatedDomain,
+    OrphanedAnchor,
+    DuplicateOnPremAnchor,
+    NoCloudMatch,
+    CloudOnly,
+    AdminRole,
+};
+inline constexpr int CategoryCount = 13;
+
+enum class Severity { Info, Warning, Conflict };
+
+enum class Action { None, Stamp, Clear, PurgeDeleted };
+
+QString categoryName(Category category); // "in_sync", "anchor_mismatch", …
+std::optional<Category> categoryFromName(QStringView name);
+QString categoryTitle(Category category); // "In sync", "Anchor mismatch", … for people
+QList<Category> allCategories();
+
+QString severityName(Severity severity); // info | warning | conflict
+std::optional<Severity> severityFromName(QStringView name);
+
+QString actionName(Action action); // none | stamp | clear | purge_deleted
+std::optional<Action> actionFromName(QStringView name);
+
+// What each category allows, proposes and whether a person must approve it.
+QList<Action> allowedActionsFor(Category category);
+Action defaultActionFor(Category category);
+bool categoryNeedsApproval(Category category);
+Severity baseSeverityFor(Category category);
+
+// One row of the diff: an on-prem user and what was found for it in the cloud, or a
+// cloud user that no on-prem user refers to.
+struct Finding
+{
+    int rowId = 0;
+    Category category = Category::InSync;
+    Severity severity = Severity::Info;
+
+    QString onPremDn;
+    QString onPremUpn;
+    QString onPremGuid;          // objectGUID as a GUID string
+    QString expectedImmutableId; // the anchor the on-prem user yields (base64)
+
+    QString cloudId;
+    QString cloudUpn;
+    QString cloudImmutableId;
+    std::optional<bool> cloudSyncEnabled;
+    QString deletedHolderId; // the recycle-bin user holding the anchor
+
+    QList<Action> allowedActions;
+    Action action = Action::None;
+    bool requiresApproval = false;
+    bool approved = false;
+
+    QString reason;       // plain language: what was found and why it matters
+    QStringList warnings; // pre-flight warnings; plan.csv appends them to reason
+
+    // Indexes into the reconciler's inputs (-1 = none), for detail views.
+    int onPremIndex = -1;
+    int cloudIndex = -1;
+
+    bool allows(Action a) const { return allowedActions.contains(a); }
+    // Will this row be executed by apply?
+    bool isExecutable() const { return action != Action::None && (!requiresApproval || approved); }
+
+    friend bool operator==(const Finding &, const Finding &) = default;
+};

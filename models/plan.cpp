@@ -1,0 +1,2 @@
+#include "plan.h"
+// being written

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Anchorfix needs to build, run and test.
+# Idempotent and quiet: it does nothing (and prints nothing) when all are present.
+set -euo pipefail
+
+build_packages=(
+  cmake g++ ninja-build pkg-config clang-format
+  qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev
+  qt6-networkauth-dev qtkeychain-qt6-dev libldap-dev libgl-dev
+  qt6-qpa-plugins fonts-dejavu-core
+)
+test_packages=(
+  samba samba-ad-dc ldap-utils ldb-tools openssl
+  xvfb xauth xdotool imagemagick
+  gnome-keyring libsecret-tools dbus-x11
+  libbenchmark-dev
+)
+
+wanted=("${build_packages[@]}")
+if [ "${1:-}" = "--with-tests" ]; then
+  wanted+=("${test_packages[@]}")
+fi
+
+missing=()
+for p in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
