@@ -10,7 +10,7 @@ build_packages=(
   qt6-qpa-plugins fonts-dejavu-core
 )
 test_packages=(
-  samba samba-ad-dc ldap-utils ldb-tools openssl
+  samba samba-ad-dc samba-ad-provision ldap-utils ldb-tools openssl
   xvfb xauth xdotool imagemagick
   gnome-keyring libsecret-tools dbus-x11
   libbenchmark-dev
