@@ -1,0 +1,65 @@
+#pragma once
+
+#include "graphresult.h"
+#include "job.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QPointer>
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+
+class GraphClient;
+class QNetworkReply;
+class QTimer;
+
+// One Graph request with retries (see GraphRetryPolicy). Finishes once; result() holds
+// the outcome. error() is NoError when the request succeeded, RequestFailed when Graph
+// refused it or it could not be sent, Cancelled when cancelled; errorString() is then
+// the advice plus the Graph code and request-id.
+class GraphRequestJob : public Job
+{
+    Q_OBJECT
+public:
+    enum Error { RequestFailed = UserDefinedError + 1 };
+    // What the job does for its caller beyond the HTTP exchange.
+    enum class Kind { Plain, ImmutableIdWrite, PurgeDeletedItem };
+
+    GraphRequestJob(GraphClient *client, const QByteArray &method, const QString &pathAndQuery,
+                    const std::optional<QJsonObject> &body, bool idempotent,
+                    const QString &requiredPermission, Kind kind = Kind::Plain);
+    ~GraphRequestJob() override;
+
+    GraphResult result() const { return m_result; }
+    QByteArray method() const { return m_method; }
+    QString pathAndQuery() const { return m_path; }
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    void sendAttempt();
+    void onReplyFinished();
+    void onTimeout();
+    void retryLater(int delayMs);
+    void finishWith(const GraphResult &result);
+    void diagnoseRefusedWrite();
+    void checkDeletedItemThenRetry();
+
+    QPointer<GraphClient> m_client;
+    QByteArray m_method;
+    QString m_path;
+    QByteArray m_body;
+    bool m_idempotent = false;
+    QString m_permission;
+    Kind m_kind = Kind::Plain;
+    QString m_clientRequestId;
+    QNetworkReply *m_reply = nullptr;
+    QTimer *m_timer = nullptr;
+    bool m_timedOut = false;
+    bool m_outcomeUnknown = false; // an attempt may have reached the server
+    GraphResult m_result;
+};
