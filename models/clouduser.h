@@ -10,17 +10,17 @@
 // A user in Entra ID as read through Microsoft Graph (active or in the recycle bin).
 struct CloudUser
 {
-    QString id;                          // Graph object id
-    QString upn;                         // userPrincipalName
+    QString id;  // Graph object id
+    QString upn; // userPrincipalName
     QString displayName;
     QString mail;
     QStringList proxyAddresses;
-    QString immutableId;                 // onPremisesImmutableId; empty = none
-    std::optional<bool> syncEnabled;     // onPremisesSyncEnabled (null = never synced)
-    QString onPremisesObjectIdentifier;  // set = hard match blocked (since July 2026)
-    bool holdsAdminRole = false;         // member of an Entra directory role
+    QString immutableId;                // onPremisesImmutableId; empty = none
+    std::optional<bool> syncEnabled;    // onPremisesSyncEnabled (null = never synced)
+    QString onPremisesObjectIdentifier; // set = hard match blocked (since July 2026)
+    bool holdsAdminRole = false;        // member of an Entra directory role
     bool accountEnabled = true;
-    QDateTime deletedDateTime;           // set only for users in the recycle bin
+    QDateTime deletedDateTime; // set only for users in the recycle bin
 
     QString primarySmtp() const;
 

@@ -42,8 +42,8 @@ std::optional<QByteArray> decodeHexRun(QStringView digits)
 bool isBase64Char(QChar c)
 {
     const char16_t u = c.unicode();
-    return (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-           u == '+' || u == '/';
+    return (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '+' ||
+           u == '/';
 }
 
 bool isHexChar(QChar c)
@@ -129,7 +129,8 @@ std::optional<ImmutableId> ImmutableId::parse(QStringView text, QString *error)
     const QStringView t = text.trimmed();
     auto reject = [&](const QString &why) -> std::optional<ImmutableId> {
         if (error)
-            *error = why + u' ' + tr("A source anchor is 16 bytes written as %1.").arg(acceptedForms());
+            *error =
+                why + u' ' + tr("A source anchor is 16 bytes written as %1.").arg(acceptedForms());
         return std::nullopt;
     };
     if (t.isEmpty())
@@ -151,8 +152,8 @@ std::optional<ImmutableId> ImmutableId::parse(QStringView text, QString *error)
 
     // Base64: 16 bytes are exactly 22 data characters and "==". Anything else is a typo
     // (seed 000 prints a 21-character value); padding it would invent a different anchor.
-    const bool looksBase64 = std::all_of(t.begin(), t.end(),
-                                         [](QChar c) { return isBase64Char(c) || c == u'='; });
+    const bool looksBase64 =
+        std::all_of(t.begin(), t.end(), [](QChar c) { return isBase64Char(c) || c == u'='; });
     if (looksBase64) {
         const QStringView data = t.left(t.indexOf(u'=') < 0 ? t.size() : t.indexOf(u'='));
         if (t.size() != 24 || data.size() != 22 || !t.endsWith(u"=="))
@@ -161,13 +162,14 @@ std::optional<ImmutableId> ImmutableId::parse(QStringView text, QString *error)
                              "value again.")
                               .arg(t.toString())
                               .arg(data.size()));
-        const QByteArray decoded = QByteArray::fromBase64Encoding(
-                                       t.toLatin1(), QByteArray::AbortOnBase64DecodingErrors)
-                                       .decoded;
+        const QByteArray decoded =
+            QByteArray::fromBase64Encoding(t.toLatin1(), QByteArray::AbortOnBase64DecodingErrors)
+                .decoded;
         // Reject non-canonical encodings (stray low bits in the last character): they
         // decode to the same bytes but would never match Entra's stored string.
         if (decoded.size() != 16 || QString::fromLatin1(decoded.toBase64()) != t)
-            return reject(tr("\"%1\" is not a canonical base64 encoding of 16 bytes.").arg(t.toString()));
+            return reject(
+                tr("\"%1\" is not a canonical base64 encoding of 16 bytes.").arg(t.toString()));
         return ImmutableId(decoded);
     }
     return reject(tr("\"%1\" is not a source anchor.").arg(t.toString()));

@@ -31,9 +31,9 @@ public:
     bool isNull() const { return m_bytes.isEmpty(); }
     QByteArray bytes() const { return m_bytes; }
 
-    QString toBase64() const;    // h9RUd8MfBkKelc4BLxWG5Q==
-    QString toGuid() const;      // 7754d487-1fc3-4206-9e95-ce012f1586e5
-    QString toHex() const;       // 87 d4 54 77 c3 1f 06 42 9e 95 ce 01 2f 15 86 e5
+    QString toBase64() const;     // h9RUd8MfBkKelc4BLxWG5Q==
+    QString toGuid() const;       // 7754d487-1fc3-4206-9e95-ce012f1586e5
+    QString toHex() const;        // 87 d4 54 77 c3 1f 06 42 9e 95 ce 01 2f 15 86 e5
     QString toLdapFilter() const; // \87\d4\54\77\c3\1f\06\42\9e\95\ce\01\2f\15\86\e5
 
     // The base64 ImmutableId of raw anchor bytes, or an empty string unless 16 bytes.

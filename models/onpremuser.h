@@ -12,7 +12,8 @@ enum class AnchorRule {
     ConsistencyGuidElseObjectGuid, // Entra Connect's default since 1.1.524
 };
 
-QString anchorRuleName(AnchorRule rule); // objectGUID | mS-DS-ConsistencyGuid | consistency-guid-else-objectguid
+QString anchorRuleName(
+    AnchorRule rule); // objectGUID | mS-DS-ConsistencyGuid | consistency-guid-else-objectguid
 bool anchorRuleFromName(QStringView name, AnchorRule *rule);
 
 // An on-prem user as read from AD (LDAP), an LDIF export or a CSV export.
@@ -26,8 +27,8 @@ struct OnPremUser
     QStringList proxyAddresses; // "SMTP:primary@x", "smtp:alias@x", "SIP:…" as stored
     QString samAccountName;
     QString displayName;
-    bool enabled = true;        // from userAccountControl (ACCOUNTDISABLE clear)
-    QString source;             // where it came from: an LDAP URI or a file name
+    bool enabled = true; // from userAccountControl (ACCOUNTDISABLE clear)
+    QString source;      // where it came from: an LDAP URI or a file name
 
     // The base64 ImmutableId Entra Connect would use for this user, or empty.
     QString anchor(AnchorRule rule) const;

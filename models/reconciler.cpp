@@ -1,6 +1,418 @@
 #include "reconciler.h"
 
-QList<Finding> Reconciler::reconcile(const ReconcileInput &)
+#include "immutableid.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QSet>
+
+namespace {
+
+QString tr(const char *text)
 {
-    return {}; // being written
+    return QCoreApplication::translate("Reconciler", text);
+}
+
+// Addresses compare case-insensitively; SMTP addresses without their "smtp:" prefix
+// (UPN, mail and proxy addresses share one namespace in Entra), other proxy types keep it.
+QString addressKey(const QString &address)
+{
+    if (address.startsWith(u"smtp:", Qt::CaseInsensitive))
+        return address.mid(5).toLower();
+    return address.toLower();
+}
+
+// Up to three distinct holders of an address: enough to answer "is it held by anyone
+// other than these two?" without a list per address.
+struct Holders
+{
+    int ids[3] = {-1, -1, -1};
+    void add(int index)
+    {
+        for (int &slot : ids) {
+            if (slot == index)
+                return;
+            if (slot < 0) {
+                slot = index;
+                return;
+            }
+        }
+    }
+    int firstOtherThan(int a, int b) const
+    {
+        for (int id : ids)
+            if (id >= 0 && id != a && id != b)
+                return id;
+        return -1;
+    }
+};
+
+class CloudIndex
+{
+public:
+    explicit CloudIndex(const CloudSnapshot &cloud) : m_cloud(cloud)
+    {
+        const qsizetype n = cloud.users.size();
+        m_byAnchor.reserve(n);
+        m_byUpn.reserve(n);
+        m_bySmtp.reserve(n);
+        m_holders.reserve(n * 2);
+        for (int i = 0; i < int(n); ++i) {
+            const CloudUser &user = cloud.users.at(i);
+            if (!user.immutableId.isEmpty())
+                m_byAnchor.insert(user.immutableId, i);
+            if (!user.upn.isEmpty())
+                m_byUpn.insert(user.upn.toLower(), i);
+            const QString smtp = user.primarySmtp();
+            if (!smtp.isEmpty())
+                m_bySmtp.insert(smtp.toLower(), i);
+            addHolder(user.upn, i);
+            addHolder(user.mail, i);
+            for (const QString &proxy : user.proxyAddresses)
+                addHolder(proxy, i);
+        }
+        for (int i = 0; i < int(cloud.deletedUsers.size()); ++i) {
+            const QString &anchor = cloud.deletedUsers.at(i).immutableId;
+            if (!anchor.isEmpty())
+                m_deletedByAnchor.insert(anchor, i);
+        }
+        for (const CloudDomain &domain : cloud.domains)
+            if (domain.federated)
+                m_federatedDomains.insert(domain.name.toLower());
+    }
+
+    int byAnchor(const QString &anchor) const { return m_byAnchor.value(anchor, -1); }
+    int deletedByAnchor(const QString &anchor) const
+    {
+        return anchor.isEmpty() ? -1 : m_deletedByAnchor.value(anchor, -1);
+    }
+    int byUpn(const QString &upn) const
+    {
+        return upn.isEmpty() ? -1 : m_byUpn.value(upn.toLower(), -1);
+    }
+    int bySmtp(const QString &smtp) const
+    {
+        return smtp.isEmpty() ? -1 : m_bySmtp.value(smtp.toLower(), -1);
+    }
+
+    // A cloud user other than a and b that holds one of the user's addresses, with the address.
+    std::pair<int, QString> otherHolder(const OnPremUser &user, int a, int b) const
+    {
+        auto check = [&](const QString &address) -> int {
+            if (address.isEmpty())
+                return -1;
+            const auto it = m_holders.constFind(addressKey(address));
+            return it == m_holders.cend() ? -1 : it->firstOtherThan(a, b);
+        };
+        if (int h = check(user.upn); h >= 0)
+            return {h, user.upn};
+        if (int h = check(user.mail); h >= 0)
+            return {h, user.mail};
+        for (const QString &proxy : user.proxyAddresses)
+            if (int h = check(proxy); h >= 0)
+                return {h, proxy};
+        return {-1, QString()};
+    }
+
+    // The federated domain (or federated parent domain) of a UPN, or empty.
+    QString federatedDomainOf(const QString &upn) const
+    {
+        if (m_federatedDomains.isEmpty())
+            return {};
+        QString domain = upn.mid(upn.lastIndexOf(u'@') + 1).toLower();
+        while (!domain.isEmpty()) {
+            if (m_federatedDomains.contains(domain))
+                return domain;
+            const qsizetype dot = domain.indexOf(u'.');
+            if (dot < 0)
+                break;
+            domain = domain.mid(dot + 1);
+        }
+        return {};
+    }
+
+private:
+    void addHolder(const QString &address, int index)
+    {
+        if (!address.isEmpty())
+            m_holders[addressKey(address)].add(index);
+    }
+
+    const CloudSnapshot &m_cloud;
+    QHash<QString, int> m_byAnchor;
+    QHash<QString, int> m_deletedByAnchor;
+    QHash<QString, int> m_byUpn;
+    QHash<QString, int> m_bySmtp;
+    QHash<QString, Holders> m_holders;
+    QSet<QString> m_federatedDomains;
+};
+
+void setCategory(Finding &f, Category category)
+{
+    f.category = category;
+    f.severity = baseSeverityFor(category);
+    f.allowedActions = allowedActionsFor(category);
+    f.action = defaultActionFor(category);
+    f.requiresApproval = categoryNeedsApproval(category);
+}
+
+void setCloud(Finding &f, const QList<CloudUser> &users, int index)
+{
+    if (index < 0)
+        return;
+    const CloudUser &c = users.at(index);
+    f.cloudIndex = index;
+    f.cloudId = c.id;
+    f.cloudUpn = c.upn;
+    f.cloudImmutableId = c.immutableId;
+    f.cloudSyncEnabled = c.syncEnabled;
+}
+
+QString orNone(const QString &value)
+{
+    return value.isEmpty() ? tr("(none)") : value;
+}
+
+class OnPremRowBuilder
+{
+public:
+    OnPremRowBuilder(const ReconcileInput &input, const CloudIndex &index,
+                     const QHash<QString, int> &anchorCounts)
+        : m_input(input), m_users(input.cloud.users), m_index(index), m_anchorCounts(anchorCounts)
+    {}
+
+    // Classifies on-prem user i; marks the cloud users it refers to (H, U, S).
+    Finding build(int i, std::vector<char> &referenced) const
+    {
+        const OnPremUser &u = m_input.onPrem.at(i);
+        const QString anchor = u.anchor(m_input.anchorRule);
+        Finding f;
+        f.onPremIndex = i;
+        f.onPremDn = u.dn;
+        f.onPremUpn = u.upn;
+        f.onPremGuid = ImmutableId::fromBytes(u.objectGuid).toGuid();
+        f.expectedImmutableId = anchor;
+
+        const int h = anchor.isEmpty() ? -1 : m_index.byAnchor(anchor);
+        const int up = m_index.byUpn(u.upn);
+        const int s = m_index.bySmtp(u.primarySmtp());
+        for (int ref : {h, up, s})
+            if (ref >= 0)
+                referenced[size_t(ref)] = 1;
+        const int x = up >= 0 ? up : s;
+
+        // 1. Another scanned on-prem object yields the same anchor.
+        if (!anchor.isEmpty() && m_anchorCounts.value(anchor) > 1) {
+            setCategory(f, Category::DuplicateOnPremAnchor);
+            setCloud(f, m_users, h >= 0 ? h : x);
+            f.reason = tr("%1 on-prem accounts yield the anchor %2; Entra Connect can link only "
+                          "one of them. Fix the duplicate (usually a copied "
+                          "mS-DS-ConsistencyGuid) on-prem first.")
+                           .arg(m_anchorCounts.value(anchor))
+                           .arg(anchor);
+            return f;
+        }
+        // 2. Hard match.
+        if (h >= 0) {
+            setCloud(f, m_users, h);
+            const auto [other, address] = m_index.otherHolder(u, h, h);
+            if (other >= 0) {
+                setCategory(f, Category::DuplicateAddress);
+                f.reason = tr("Linked to cloud user %1 by its anchor, but cloud user %2 also holds "
+                              "the address %3; the next sync fails on that address until one of "
+                              "them gives it up.")
+                               .arg(m_users.at(h).upn, m_users.at(other).upn, address);
+                return f;
+            }
+            setCategory(f, Category::InSync);
+            f.reason = tr("Cloud user %1 already holds this account's anchor %2 (hard match).")
+                           .arg(m_users.at(h).upn, anchor);
+            if (m_users.at(h).upn.compare(u.upn, Qt::CaseInsensitive) != 0)
+                f.reason += u' ' + tr("Its UPN differs (cloud %1, on-prem %2); the next sync "
+                                      "updates it.")
+                                       .arg(m_users.at(h).upn, orNone(u.upn));
+            return f;
+        }
+        // 3. UPN and SMTP point at different cloud users.
+        if (up >= 0 && s >= 0 && up != s) {
+            setCategory(f, Category::AmbiguousMatch);
+            setCloud(f, m_users, up);
+            f.reason = tr("The UPN matches cloud user %1 but the primary SMTP address %2 matches "
+                          "cloud user %3. Decide which one belongs to this account and remove the "
+                          "address from the other.")
+                           .arg(m_users.at(up).upn, u.primarySmtp(), m_users.at(s).upn);
+            return f;
+        }
+        // 4. Someone else holds one of the addresses.
+        if (const auto [other, address] = m_index.otherHolder(u, up, s); other >= 0) {
+            setCategory(f, Category::DuplicateAddress);
+            setCloud(f, m_users, x);
+            f.reason = tr("Cloud user %1 holds the address %2 of this account%3; the next sync "
+                          "reports a duplicate attribute until it is removed there.")
+                           .arg(m_users.at(other).upn, address,
+                                x >= 0 ? tr(" but is not its match (%1)").arg(m_users.at(x).upn)
+                                       : QString());
+            return f;
+        }
+        // 5. Nothing in the cloud.
+        if (x < 0) {
+            setCategory(f, Category::NoCloudMatch);
+            f.reason = tr("No cloud user has this account's anchor, UPN or primary SMTP address; "
+                          "the next sync creates one.");
+            return f;
+        }
+        const CloudUser &c = m_users.at(x);
+        setCloud(f, m_users, x);
+        const QString matchedOn = up >= 0 ? tr("UPN") : tr("primary SMTP address");
+        // 6. Admin accounts are never matched.
+        if (c.holdsAdminRole) {
+            setCategory(f, Category::AdminRole);
+            f.reason = tr("Cloud user %1 holds an Entra admin role; Entra refuses soft and hard "
+                          "matches for admin accounts (hard match blocked since June 2026). "
+                          "Remove the role, let sync link the account, then assign it again.")
+                           .arg(c.upn);
+            return f;
+        }
+        // 7. Still synced from somewhere else.
+        if (c.syncEnabled == true) {
+            setCategory(f, Category::SyncedObject);
+            f.reason = tr("Cloud user %1 is still synced (ImmutableId %2, this account yields %3) "
+                          "and cannot be changed from the cloud. Change it on-prem, or stop "
+                          "syncing it first.")
+                           .arg(c.upn, orNone(c.immutableId), orNone(anchor));
+            return f;
+        }
+        // 8. A user in the recycle bin holds the anchor.
+        if (const int d = m_index.deletedByAnchor(anchor); d >= 0) {
+            const CloudUser &deleted = m_input.cloud.deletedUsers.at(d);
+            setCategory(f, Category::DeletedAnchorHolder);
+            f.deletedHolderId = deleted.id;
+            f.reason = tr("Deleted user %1 in the recycle bin still holds this account's anchor "
+                          "%2 (\"Uniqueness violation. Property: SourceAnchor\"). Purge it for "
+                          "good, then stamp cloud user %3, matched on %4.")
+                           .arg(deleted.upn, anchor, c.upn, matchedOn);
+            addStampWarnings(f, c);
+            return f;
+        }
+        // 9. Federated domain: stamping needs a temporary managed UPN.
+        if (const QString domain = m_index.federatedDomainOf(c.upn); !domain.isEmpty()) {
+            setCategory(f, Category::FederatedDomain);
+            const QString initial = m_input.cloud.initialDomain();
+            f.reason = tr("Cloud user %1 is in the federated domain %2; Entra changes the "
+                          "ImmutableId only while the UPN is in a managed domain, so the stamp "
+                          "switches the UPN to %3 and back.")
+                           .arg(c.upn, domain,
+                                c.upn.left(c.upn.lastIndexOf(u'@') + 1) +
+                                    (initial.isEmpty() ? tr("the initial domain") : initial));
+            if (initial.isEmpty())
+                f.warnings << tr("The tenant's initial *.onmicrosoft.com domain is unknown; the "
+                                 "UPN switch cannot be prepared.");
+            addStampWarnings(f, c);
+            return f;
+        }
+        // 10. Blank ImmutableId: the next sync soft-matches.
+        if (c.immutableId.isEmpty()) {
+            setCategory(f, Category::SoftMatchPending);
+            f.reason = tr("Cloud user %1 has no ImmutableId and matches this account on %2; the "
+                          "next sync soft-matches it, or stamp %3 now for a hard match.")
+                           .arg(c.upn, matchedOn, orNone(anchor));
+            if (m_input.cloud.flags.blockSoftMatch)
+                f.warnings << tr("The tenant blocks soft match: the next sync will not link this "
+                                 "user unless it is stamped.");
+            addStampWarnings(f, c);
+            return f;
+        }
+        // 11. A different anchor: recreated or moved account.
+        setCategory(f, Category::AnchorMismatch);
+        f.reason = tr("Cloud user %1 has ImmutableId %2; the AD account was recreated or moved and "
+                      "now yields %3. Stamp the new value for a hard match, or clear it so the "
+                      "next sync soft-matches on %4.")
+                       .arg(c.upn, c.immutableId, orNone(anchor), matchedOn);
+        if (m_input.cloud.flags.blockSoftMatch)
+            f.warnings << tr("The tenant blocks soft match: clearing the ImmutableId will not "
+                             "let the next sync link this account; stamp instead.");
+        addStampWarnings(f, c);
+        return f;
+    }
+
+private:
+    void addStampWarnings(Finding &f, const CloudUser &target) const
+    {
+        if (!target.onPremisesObjectIdentifier.isEmpty())
+            f.warnings << tr("Cloud user has onPremisesObjectIdentifier set: since July 2026 Entra "
+                             "blocks a hard match until it is cleared (PATCH /beta/users/%1 "
+                             "{\"onPremisesObjectIdentifier\": null}).")
+                              .arg(target.id);
+        if (m_input.cloud.flags.blockCloudObjectTakeoverThroughHardMatch)
+            f.warnings << tr("The tenant blocks cloud object takeover through hard match: a stamp "
+                             "shows up as InvalidHardMatch at the next sync until the block is "
+                             "lifted.");
+    }
+
+    const ReconcileInput &m_input;
+    const QList<CloudUser> &m_users;
+    const CloudIndex &m_index;
+    const QHash<QString, int> &m_anchorCounts;
+};
+
+} // namespace
+
+QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
+{
+    const CloudIndex index(input.cloud);
+
+    QHash<QString, int> anchorCounts;
+    anchorCounts.reserve(input.onPrem.size());
+    for (const OnPremUser &u : input.onPrem) {
+        const QString anchor = u.anchor(input.anchorRule);
+        if (!anchor.isEmpty())
+            ++anchorCounts[anchor];
+    }
+
+    QList<Finding> rows;
+    rows.reserve(input.onPrem.size() + input.cloud.users.size() / 8);
+    std::vector<char> referenced(size_t(input.cloud.users.size()), 0);
+    const OnPremRowBuilder builder(input, index, anchorCounts);
+    for (int i = 0; i < int(input.onPrem.size()); ++i)
+        rows.append(builder.build(i, referenced));
+
+    for (int i = 0; i < int(input.cloud.users.size()); ++i) {
+        if (referenced[size_t(i)])
+            continue;
+        const CloudUser &c = input.cloud.users.at(i);
+        Finding f;
+        setCloud(f, input.cloud.users, i);
+        if (c.immutableId.isEmpty()) {
+            setCategory(f, Category::CloudOnly);
+            f.reason = tr("Cloud-only user: no ImmutableId and no on-prem account with its UPN or "
+                          "SMTP address.");
+        } else {
+            setCategory(f, Category::OrphanedAnchor);
+            f.reason = tr("Cloud user %1 has ImmutableId %2, which no scanned on-prem account "
+                          "yields, and no on-prem account has its UPN or SMTP address.")
+                           .arg(c.upn, c.immutableId);
+            if (input.onPremScanScoped)
+                f.warnings << tr("The on-prem scan was limited to OUs or a filter: the account "
+                                 "this ImmutableId belongs to may be outside it.");
+            if (!index.federatedDomainOf(c.upn).isEmpty())
+                f.allowedActions.removeAll(Action::Clear); // Entra refuses it for federated users
+        }
+        rows.append(f);
+    }
+
+    for (int i = 0; i < int(rows.size()); ++i) {
+        Finding &f = rows[i];
+        f.rowId = i + 1;
+        if (f.onPremIndex >= 0 && f.expectedImmutableId.isEmpty()) {
+            // Without an on-prem anchor there is nothing to stamp.
+            f.allowedActions.removeAll(Action::Stamp);
+            if (f.action == Action::Stamp)
+                f.action = Action::None;
+            f.warnings << tr("This on-prem account has no %1 value, so no anchor can be computed.")
+                              .arg(anchorRuleName(input.anchorRule));
+        }
+        if (!f.warnings.isEmpty() && f.severity == Severity::Info)
+            f.severity = Severity::Warning;
+    }
+    return rows;
 }
