@@ -1,0 +1,323 @@
+#include "findingtablemodel.h"
+
+#include <algorithm>
+
+FindingTableModel::FindingTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+void FindingTableModel::setFindings(QList<Finding> findings)
+{
+    beginResetModel();
+    m_rows = std::move(findings);
+    m_categoryCounts.fill(0);
+    for (const Finding &f : std::as_const(m_rows))
+        ++m_categoryCounts[size_t(f.category)];
+    endResetModel();
+    Q_EMIT choicesChanged();
+}
+
+QString FindingTableModel::columnTitle(Column column)
+{
+    switch (column) {
+    case Column::Category:
+        return tr("Category");
+    case Column::OnPremUpn:
+        return tr("On-prem UPN");
+    case Column::CloudUpn:
+        return tr("Cloud UPN");
+    case Column::CloudImmutableId:
+        return tr("Current ImmutableId");
+    case Column::ExpectedImmutableId:
+        return tr("Expected ImmutableId");
+    case Column::Action:
+        return tr("Action");
+    case Column::Approval:
+        return tr("Approved");
+    case Column::Count:
+        break;
+    }
+    return {};
+}
+
+QString FindingTableModel::actionTitle(Action action)
+{
+    switch (action) {
+    case Action::None:
+        return tr("No change");
+    case Action::Stamp:
+        return tr("Stamp ImmutableId");
+    case Action::Clear:
+        return tr("Clear ImmutableId");
+    case Action::PurgeDeleted:
+        return tr("Purge deleted user");
+    }
+    return {};
+}
+
+int FindingTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int FindingTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(Column::Count);
+}
+
+QVariant FindingTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || !checkIndex(index, CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Finding &f = m_rows.at(index.row());
+    const auto column = Column(index.column());
+    if (role == RowIdRole)
+        return f.rowId;
+
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (column) {
+        case Column::Category:
+            return categoryTitle(f.category);
+        case Column::OnPremUpn:
+            return f.onPremUpn;
+        case Column::CloudUpn:
+            return f.cloudUpn;
+        case Column::CloudImmutableId:
+            return f.cloudImmutableId;
+        case Column::ExpectedImmutableId:
+            return f.expectedImmutableId;
+        case Column::Action:
+            return actionTitle(f.action);
+        case Column::Approval:
+            if (!f.requiresApproval)
+                return tr("not needed");
+            return f.approved ? tr("approved") : tr("needs approval");
+        case Column::Count:
+            break;
+        }
+        break;
+    case Qt::EditRole:
+        if (column == Column::Action)
+            return int(f.action);
+        if (column == Column::Approval && f.requiresApproval)
+            return f.approved;
+        break;
+    case Qt::CheckStateRole:
+        if (column == Column::Approval && f.requiresApproval)
+            return f.approved ? Qt::Checked : Qt::Unchecked;
+        break;
+    case Qt::ToolTipRole:
+        if (column == Column::Category)
+            return f.warnings.isEmpty() ? f.reason
+                                        : QString(f.reason + u'\n' + f.warnings.join(u'\n'));
+        if (column == Column::Action)
+            return f.allowedActions.size() > 1
+                       ? tr("Double-click or press F2 to choose another action.")
+                       : tr("This category allows no change from Anchorfix.");
+        if (column == Column::Approval && f.requiresApproval)
+            return tr("This row is flagged: it runs only once you approve it.");
+        break;
+    case UnderlyingDataRole:
+        switch (column) {
+        case Column::Category:
+            return int(f.category);
+        case Column::OnPremUpn:
+            return f.onPremUpn;
+        case Column::CloudUpn:
+            return f.cloudUpn;
+        case Column::CloudImmutableId:
+            return f.cloudImmutableId;
+        case Column::ExpectedImmutableId:
+            return f.expectedImmutableId;
+        case Column::Action:
+            return int(f.action);
+        case Column::Approval:
+            return f.requiresApproval ? QVariant(f.approved) : QVariant();
+        case Column::Count:
+            break;
+        }
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant FindingTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= int(Column::Count))
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::DisplayRole)
+        return columnTitle(Column(section));
+    return {};
+}
+
+Qt::ItemFlags FindingTableModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid() || !checkIndex(index, CheckIndexOption::ParentIsInvalid))
+        return Qt::NoItemFlags;
+    Qt::ItemFlags flags = Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
+    const Finding &f = m_rows.at(index.row());
+    const auto column = Column(index.column());
+    if (column == Column::Action && f.allowedActions.size() > 1)
+        flags |= Qt::ItemIsEditable;
+    if (column == Column::Approval && f.requiresApproval)
+        flags |= Qt::ItemIsUserCheckable;
+    return flags;
+}
+
+bool FindingTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (!index.isValid() || !checkIndex(index, CheckIndexOption::ParentIsInvalid))
+        return false;
+    const int row = index.row();
+    const auto column = Column(index.column());
+    if (column == Column::Action && (role == Qt::EditRole || role == UnderlyingDataRole)) {
+        std::optional<Action> action;
+        if (value.typeId() == QMetaType::QString) {
+            action = actionFromName(value.toString());
+        } else {
+            bool ok = false;
+            const int n = value.toInt(&ok);
+            if (ok && n >= 0 && n <= int(Action::PurgeDeleted))
+                action = Action(n);
+        }
+        return action && setAction(row, *action);
+    }
+    if (column == Column::Approval) {
+        if (role == Qt::CheckStateRole)
+            return setApproved(row, value.toInt() == Qt::Checked);
+        if (role == Qt::EditRole || role == UnderlyingDataRole)
+            return setApproved(row, value.toBool());
+    }
+    return false;
+}
+
+bool FindingTableModel::applyAction(int row, Action action, QString *error)
+{
+    Finding &f = m_rows[row];
+    if (!f.allows(action)) {
+        if (error)
+            *error = tr("Row %1 (%2) does not allow “%3”. Allowed: %4.")
+                         .arg(f.rowId)
+                         .arg(categoryTitle(f.category), actionTitle(action), [&f] {
+                             QStringList names;
+                             for (Action a : f.allowedActions)
+                                 names.append(actionTitle(a));
+                             return names.join(QStringLiteral(", "));
+                         }());
+        return false;
+    }
+    if (f.action == action)
+        return false;
+    f.action = action;
+    f.approved = false; // an approval is for the action it was given for
+    return true;
+}
+
+bool FindingTableModel::applyApproved(int row, bool approved, QString *error)
+{
+    Finding &f = m_rows[row];
+    if (!f.requiresApproval) {
+        if (error)
+            *error =
+                tr("Row %1 (%2) needs no approval.").arg(f.rowId).arg(categoryTitle(f.category));
+        return false;
+    }
+    if (f.approved == approved)
+        return false;
+    f.approved = approved;
+    return true;
+}
+
+bool FindingTableModel::setAction(int row, Action action, QString *error)
+{
+    if (row < 0 || row >= m_rows.size()) {
+        if (error)
+            *error = tr("There is no row %1.").arg(row);
+        return false;
+    }
+    if (m_rows.at(row).action == action)
+        return m_rows.at(row).allows(action);
+    if (!applyAction(row, action, error))
+        return false;
+    emitRowsChanged({row}, Column::Action, Column::Approval);
+    Q_EMIT choicesChanged();
+    return true;
+}
+
+bool FindingTableModel::setApproved(int row, bool approved, QString *error)
+{
+    if (row < 0 || row >= m_rows.size()) {
+        if (error)
+            *error = tr("There is no row %1.").arg(row);
+        return false;
+    }
+    if (m_rows.at(row).requiresApproval && m_rows.at(row).approved == approved)
+        return true;
+    if (!applyApproved(row, approved, error))
+        return false;
+    emitRowsChanged({row}, Column::Approval, Column::Approval);
+    Q_EMIT choicesChanged();
+    return true;
+}
+
+int FindingTableModel::setActionForRows(const QList<int> &rows, Action action)
+{
+    QList<int> changed;
+    for (int row : rows)
+        if (row >= 0 && row < m_rows.size() && applyAction(row, action, nullptr))
+            changed.append(row);
+    if (!changed.isEmpty()) {
+        emitRowsChanged(changed, Column::Action, Column::Approval);
+        Q_EMIT choicesChanged();
+    }
+    return int(changed.size());
+}
+
+int FindingTableModel::setApprovedForRows(const QList<int> &rows, bool approved)
+{
+    QList<int> changed;
+    for (int row : rows)
+        if (row >= 0 && row < m_rows.size() && applyApproved(row, approved, nullptr))
+            changed.append(row);
+    if (!changed.isEmpty()) {
+        emitRowsChanged(changed, Column::Approval, Column::Approval);
+        Q_EMIT choicesChanged();
+    }
+    return int(changed.size());
+}
+
+void FindingTableModel::emitRowsChanged(QList<int> rows, Column first, Column last)
+{
+    // One dataChanged per run of consecutive rows keeps a bulk change of 200k rows cheap.
+    std::sort(rows.begin(), rows.end());
+    const QList<int> roles{Qt::DisplayRole, Qt::EditRole, Qt::CheckStateRole, UnderlyingDataRole};
+    qsizetype i = 0;
+    while (i < rows.size()) {
+        qsizetype j = i;
+        while (j + 1 < rows.size() && rows.at(j + 1) == rows.at(j) + 1)
+            ++j;
+        Q_EMIT dataChanged(index(rows.at(i), int(first)), index(rows.at(j), int(last)), roles);
+        i = j + 1;
+    }
+}
+
+int FindingTableModel::executableCount() const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+                             [](const Finding &f) { return f.isExecutable(); }));
+}
+
+int FindingTableModel::countByAction(Action action, bool executableOnly) const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [=](const Finding &f) {
+        return f.action == action && (!executableOnly || f.isExecutable());
+    }));
+}
+
+int FindingTableModel::pendingApprovalCount() const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Finding &f) {
+        return f.requiresApproval && !f.approved && f.action != Action::None;
+    }));
+}

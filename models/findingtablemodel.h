@@ -1,0 +1,82 @@
+#pragma once
+
+#include "finding.h"
+#include "plan.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+#include <array>
+
+// The findings of a plan as a table: one row per Finding. The action and the approval
+// are editable; everything else is read-only. QtCore only (no colours, no icons): the
+// view decides how a row looks, through UnderlyingDataRole.
+//
+// Rules kept here, the same as Plan's: a row's action must be one its category allows,
+// changing the action of a flagged row withdraws its approval (it was given for the
+// old action), and only flagged rows carry an approval checkbox.
+class FindingTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum class Column {
+        Category,
+        OnPremUpn,
+        CloudUpn,
+        CloudImmutableId,    // current value in the cloud
+        ExpectedImmutableId, // the anchor the on-prem user yields
+        Action,
+        Approval,
+        Count
+    };
+    // Raw values: Category/Action as int, ImmutableIds and UPNs as QString, approval as
+    // bool (or an invalid QVariant on rows that need no approval).
+    static constexpr int UnderlyingDataRole = Qt::UserRole;
+    // The row's Finding::rowId, on every column.
+    static constexpr int RowIdRole = Qt::UserRole + 1;
+
+    explicit FindingTableModel(QObject *parent = nullptr);
+
+    void setFindings(QList<Finding> findings);
+    void setPlan(const Plan &plan) { setFindings(plan.rows()); }
+    const QList<Finding> &findings() const { return m_rows; }
+    Plan plan() const { return Plan(m_rows); }
+    const Finding &finding(int row) const { return m_rows.at(row); }
+
+    // Change one row; false (and a message an admin can act on) when not allowed.
+    bool setAction(int row, Action action, QString *error = nullptr);
+    bool setApproved(int row, bool approved, QString *error = nullptr);
+    // Bulk changes; rows that do not allow the change are skipped. Returns how many
+    // rows changed.
+    int setActionForRows(const QList<int> &rows, Action action);
+    int setApprovedForRows(const QList<int> &rows, bool approved);
+
+    int countByCategory(Category category) const { return m_categoryCounts[size_t(category)]; }
+    int executableCount() const;
+    int countByAction(Action action, bool executableOnly = true) const;
+    // Flagged rows with an action that still wait for an approval.
+    int pendingApprovalCount() const;
+
+    static QString columnTitle(Column column);
+    static QString actionTitle(Action action); // "Stamp ImmutableId", … for people
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+
+Q_SIGNALS:
+    // An action or an approval changed (one or many rows): totals may have changed.
+    void choicesChanged();
+
+private:
+    bool applyAction(int row, Action action, QString *error);
+    bool applyApproved(int row, bool approved, QString *error);
+    void emitRowsChanged(QList<int> rows, Column first, Column last);
+
+    QList<Finding> m_rows;
+    std::array<int, CategoryCount> m_categoryCounts{};
+};
