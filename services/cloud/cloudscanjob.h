@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 
 class GraphClient;
@@ -28,15 +29,25 @@ public:
     // The failed request when error() == RequestFailed.
     GraphResult failedRequest() const { return m_failed; }
     int pagesRead() const { return m_pages; }
+    // $top for the user and recycle-bin pages (1..999; default 999).
+    void setPageSize(int size) { m_pageSize = size; }
 
 protected:
     void doStart() override;
     void doCancel() override;
 
 private:
-    enum class Stage { Users, DeletedUsers, Domains, Organization, SyncFeatures, Roles,
-                       RoleMembers, Done };
-    void runGet(const QString &pathOrNextLink);
+    enum class Stage {
+        Users,
+        DeletedUsers,
+        Domains,
+        Organization,
+        SyncFeatures,
+        Roles,
+        RoleMembers,
+        Done
+    };
+    void runGet(const QString &pathOrNextLink, const char *permission);
     void onPage(GraphRequestJob *job);
     void nextStage();
     void consume(const QJsonObject &page);
@@ -51,4 +62,5 @@ private:
     QSet<QString> m_adminIds;
     GraphResult m_failed;
     int m_pages = 0;
+    int m_pageSize = 999;
 };

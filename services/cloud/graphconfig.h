@@ -16,7 +16,7 @@ enum class CloudPreset { Global, UsGov, UsGovDoD, China };
 struct GraphConfig
 {
     QUrl authorityUrl = QUrl(QStringLiteral("https://login.microsoftonline.com")); // scheme+host
-    QUrl graphUrl = QUrl(QStringLiteral("https://graph.microsoft.com"));            // scheme+host
+    QUrl graphUrl = QUrl(QStringLiteral("https://graph.microsoft.com"));           // scheme+host
     QString tenant;   // tenant id or a verified domain
     QString clientId; // application (client) id
     SignInMethod signInMethod = SignInMethod::DeviceCode;
@@ -38,8 +38,8 @@ struct GraphConfig
 
     // Delegated scopes (with the Graph resource prefix) for reading, and for executing.
     QStringList readScopes() const;
-    QStringList writeScopes() const;            // read scopes + User.ReadWrite.All
-    QString defaultScope() const;               // "{graph}/.default" (client credentials)
+    QStringList writeScopes() const; // read scopes + User.ReadWrite.All
+    QString defaultScope() const;    // "{graph}/.default" (client credentials)
 
     static bool isLoopbackHost(const QString &host);
 };

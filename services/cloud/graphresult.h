@@ -7,17 +7,17 @@
 // after retries. A value type: copy it into audit rows as it is.
 struct GraphResult
 {
-    bool ok = false;           // 2xx
-    int httpStatus = 0;        // final HTTP status; 0 = no response (network error, timeout)
-    QString code;              // Graph error.code ("Request_BadRequest", "TooManyRequests", …)
-    QString detailCode;        // error.details[0].code ("ObjectConflict"), if any
-    QString message;           // error.message (show it, never branch on it)
-    QString requestId;         // request-id of the final response (audit trail)
-    QString clientRequestId;   // the client-request-id we sent
-    QString advice;            // what an admin should do, in plain words; empty when ok
-    int attempts = 0;          // how many times the request was sent
-    QJsonObject body;          // the response body (a user, a page, …); empty for 204
-    QString batchId;           // the request id inside a $batch; empty otherwise
+    bool ok = false;         // 2xx
+    int httpStatus = 0;      // final HTTP status; 0 = no response (network error, timeout)
+    QString code;            // Graph error.code ("Request_BadRequest", "TooManyRequests", …)
+    QString detailCode;      // error.details[0].code ("ObjectConflict"), if any
+    QString message;         // error.message (show it, never branch on it)
+    QString requestId;       // request-id of the final response (audit trail)
+    QString clientRequestId; // the client-request-id we sent
+    QString advice;          // what an admin should do, in plain words; empty when ok
+    int attempts = 0;        // how many times the request was sent
+    QJsonObject body;        // the response body (a user, a page, …); empty for 204
+    QString batchId;         // the request id inside a $batch; empty otherwise
 
     // Fills code/detailCode/message/requestId from a Graph error envelope
     // {"error":{"code","message","details":[…],"innerError":{"request-id",…}}}.

@@ -6,10 +6,10 @@
 // timeouts are retried only for idempotent requests.
 struct GraphRetryPolicy
 {
-    int maxAttempts = 6;            // including the first
+    int maxAttempts = 6; // including the first
     int baseDelayMs = 1000;
     int maxDelayMs = 60000;
-    double jitter = 0.2;            // ±20 %
-    int requestTimeoutMs = 100000;  // per attempt (Graph's own limit is 100 s)
-    int maxRetryAfterMs = 300000;   // a Retry-After above this fails instead of waiting
+    double jitter = 0.2;           // ±20 %
+    int requestTimeoutMs = 100000; // per attempt (Graph's own limit is 100 s)
+    int maxRetryAfterMs = 300000;  // a Retry-After above this fails instead of waiting
 };

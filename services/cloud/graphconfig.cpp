@@ -1,0 +1,153 @@
+#include "graphconfig.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("GraphConfig", text);
+}
+
+QString trimmedBase(const QUrl &url)
+{
+    QString s = url.toString(QUrl::RemoveQuery | QUrl::RemoveFragment);
+    while (s.endsWith(QLatin1Char('/')))
+        s.chop(1);
+    return s;
+}
+} // namespace
+
+GraphConfig GraphConfig::forCloud(CloudPreset preset)
+{
+    GraphConfig c;
+    switch (preset) {
+    case CloudPreset::Global:
+        break;
+    case CloudPreset::UsGov:
+        c.authorityUrl = QUrl(QStringLiteral("https://login.microsoftonline.us"));
+        c.graphUrl = QUrl(QStringLiteral("https://graph.microsoft.us"));
+        break;
+    case CloudPreset::UsGovDoD:
+        c.authorityUrl = QUrl(QStringLiteral("https://login.microsoftonline.us"));
+        c.graphUrl = QUrl(QStringLiteral("https://dod-graph.microsoft.us"));
+        break;
+    case CloudPreset::China:
+        c.authorityUrl = QUrl(QStringLiteral("https://login.chinacloudapi.cn"));
+        c.graphUrl = QUrl(QStringLiteral("https://microsoftgraph.chinacloudapi.cn"));
+        break;
+    }
+    return c;
+}
+
+QString GraphConfig::cloudName(CloudPreset preset)
+{
+    switch (preset) {
+    case CloudPreset::Global:
+        return QStringLiteral("Global");
+    case CloudPreset::UsGov:
+        return QStringLiteral("US Gov");
+    case CloudPreset::UsGovDoD:
+        return QStringLiteral("US Gov DoD");
+    case CloudPreset::China:
+        return QStringLiteral("China");
+    }
+    return {};
+}
+
+bool GraphConfig::isLoopbackHost(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+static QString checkBaseUrl(const QUrl &url, const char *option)
+{
+    const QString name = QString::fromLatin1(option);
+    if (!url.isValid() || url.host().isEmpty())
+        return tr("%1 must be a URL with a scheme and a host, e.g. https://graph.microsoft.com.")
+            .arg(name);
+    if (!url.path().isEmpty() && url.path() != QLatin1String("/"))
+        return tr("%1 must be scheme and host only (no path): %2").arg(name, url.toString());
+    if (url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
+        return tr("%1 must be scheme and host only: %2").arg(name, url.toString());
+    const QString scheme = url.scheme().toLower();
+    if (scheme == QLatin1String("https"))
+        return {};
+    if (scheme == QLatin1String("http")) {
+        if (GraphConfig::isLoopbackHost(url.host()))
+            return {};
+        return tr("%1 uses http:// for %2; only the local practice tenant (127.0.0.1, ::1, "
+                  "localhost) may use http. Use https://.")
+            .arg(name, url.host());
+    }
+    return tr("%1 must use https:// (got %2).").arg(name, url.scheme());
+}
+
+QString GraphConfig::validate() const
+{
+    if (QString e = checkBaseUrl(authorityUrl, "--authority-url"); !e.isEmpty())
+        return e;
+    if (QString e = checkBaseUrl(graphUrl, "--graph-url"); !e.isEmpty())
+        return e;
+    if (tenant.trimmed().isEmpty())
+        return tr("No tenant given: pass --tenant with the tenant id or a verified domain.");
+    if (tenant.contains(QLatin1Char('/')) || tenant.contains(QLatin1Char('?')))
+        return tr("The tenant must be a tenant id or a domain name, not a URL: %1").arg(tenant);
+    if (clientId.trimmed().isEmpty())
+        return tr("No client id given: pass --client-id with the application (client) id of "
+                  "the app registration.");
+    return {};
+}
+
+QUrl GraphConfig::tokenUrl() const
+{
+    return QUrl(trimmedBase(authorityUrl) + QLatin1Char('/') + tenant +
+                QLatin1String("/oauth2/v2.0/token"));
+}
+
+QUrl GraphConfig::deviceCodeUrl() const
+{
+    return QUrl(trimmedBase(authorityUrl) + QLatin1Char('/') + tenant +
+                QLatin1String("/oauth2/v2.0/devicecode"));
+}
+
+QUrl GraphConfig::authorizeUrl() const
+{
+    return QUrl(trimmedBase(authorityUrl) + QLatin1Char('/') + tenant +
+                QLatin1String("/oauth2/v2.0/authorize"));
+}
+
+QString GraphConfig::graphBase() const
+{
+    return trimmedBase(graphUrl) + QLatin1String("/v1.0");
+}
+
+QUrl GraphConfig::graphEndpoint(const QString &pathAndQuery) const
+{
+    return QUrl(graphBase() + pathAndQuery, QUrl::StrictMode);
+}
+
+QStringList GraphConfig::readScopes() const
+{
+    const QString base = trimmedBase(graphUrl) + QLatin1Char('/');
+    return {base + QLatin1String(GraphPermission::UserRead),
+            base + QLatin1String(GraphPermission::DomainRead),
+            base + QLatin1String(GraphPermission::OrganizationRead),
+            base + QLatin1String(GraphPermission::RoleRead), QStringLiteral("offline_access")};
+}
+
+QStringList GraphConfig::writeScopes() const
+{
+    QStringList scopes = readScopes();
+    scopes.insert(scopes.size() - 1, trimmedBase(graphUrl) + QLatin1Char('/') +
+                                         QLatin1String(GraphPermission::UserWrite));
+    return scopes;
+}
+
+QString GraphConfig::defaultScope() const
+{
+    return trimmedBase(graphUrl) + QLatin1String("/.default");
+}
