@@ -24,7 +24,8 @@ int Commands::convert(const QStringList &args)
     QTextStream err(stderr);
     const QStringList values = parser.positionalArguments();
     if (values.size() != 1) {
-        err << QCoreApplication::translate("convert", "anchorfix convert takes exactly one VALUE: %1.")
+        err << QCoreApplication::translate("convert",
+                                           "anchorfix convert takes exactly one VALUE: %1.")
                    .arg(ImmutableId::acceptedForms())
             << "\n";
         return Usage;

@@ -16,9 +16,8 @@ struct Subcommand
 };
 
 const Subcommand subcommands[] = {
-    {"convert", Commands::convert}, {"scan", Commands::scan},
-    {"apply", Commands::apply},     {"rollback", Commands::rollback},
-    {"practice", Commands::practice},
+    {"convert", Commands::convert},   {"scan", Commands::scan},         {"apply", Commands::apply},
+    {"rollback", Commands::rollback}, {"practice", Commands::practice},
 };
 
 void setIdentity()

@@ -48,19 +48,28 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("messagePart");
-        QTest::newRow("seed 000 typo: 21 data characters")
-            << "3WyOMyLejk2wiReWLQSGw==" << "21 data characters";
-        QTest::newRow("unpadded base64") << "h9RUd8MfBkKelc4BLxWG5Q" << "22 followed by";
-        QTest::newRow("one padding char") << "h9RUd8MfBkKelc4BLxWG5Q=" << "24 in all";
-        QTest::newRow("non-canonical last char") << "h9RUd8MfBkKelc4BLxWG5R==" << "canonical";
-        QTest::newRow("short guid") << "7754d487-1fc3-4206-9e95-ce012f1586e" << "not a source anchor";
+        QTest::newRow("seed 000 typo: 21 data characters") << "3WyOMyLejk2wiReWLQSGw=="
+                                                           << "21 data characters";
+        QTest::newRow("unpadded base64") << "h9RUd8MfBkKelc4BLxWG5Q"
+                                         << "22 followed by";
+        QTest::newRow("one padding char") << "h9RUd8MfBkKelc4BLxWG5Q="
+                                          << "24 in all";
+        QTest::newRow("non-canonical last char") << "h9RUd8MfBkKelc4BLxWG5R=="
+                                                 << "canonical";
+        QTest::newRow("short guid") << "7754d487-1fc3-4206-9e95-ce012f1586e"
+                                    << "not a source anchor";
         QTest::newRow("15 hex octets") << "87 d4 54 77 c3 1f 06 42 9e 95 ce 01 2f 15 86"
                                        << "has 15 hex octets";
-        QTest::newRow("17 hex octets") << "87d45477c31f06429e95ce012f1586e5aa" << "has 17 hex octets";
-        QTest::newRow("half brace") << "{7754d487-1fc3-4206-9e95-ce012f1586e5" << "not a source anchor";
-        QTest::newRow("ldap short") << "\\87\\d4\\54" << "not a source anchor";
-        QTest::newRow("empty") << "  " << "empty";
-        QTest::newRow("upn") << "anna@contoso.com" << "not a source anchor";
+        QTest::newRow("17 hex octets") << "87d45477c31f06429e95ce012f1586e5aa"
+                                       << "has 17 hex octets";
+        QTest::newRow("half brace") << "{7754d487-1fc3-4206-9e95-ce012f1586e5"
+                                    << "not a source anchor";
+        QTest::newRow("ldap short") << "\\87\\d4\\54"
+                                    << "not a source anchor";
+        QTest::newRow("empty") << "  "
+                               << "empty";
+        QTest::newRow("upn") << "anna@contoso.com"
+                             << "not a source anchor";
     }
     void rejects()
     {
