@@ -145,11 +145,16 @@ std::optional<Action> actionFromName(QStringView name)
 
 QList<Action> allowedActionsFor(Category category)
 {
-    QList<Action> out;
-    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted})
-        if (infoFor(category).allowed & bit(a))
-            out.append(a);
-    return out;
+    // Built once: every finding of a category shares one implicitly shared list.
+    static const auto lists = [] {
+        std::array<QList<Action>, CategoryCount> out;
+        for (const CategoryInfo &info : categoryTable())
+            for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted})
+                if (info.allowed & bit(a))
+                    out[size_t(info.category)].append(a);
+        return out;
+    }();
+    return lists[size_t(category)];
 }
 
 Action defaultActionFor(Category category)

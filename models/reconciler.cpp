@@ -5,6 +5,10 @@
 #include <QCoreApplication>
 #include <QHash>
 #include <QSet>
+#include <QVarLengthArray>
+
+#include <functional>
+#include <thread>
 
 namespace {
 
@@ -20,6 +24,48 @@ QString addressKey(const QString &address)
     if (address.startsWith(u"smtp:", Qt::CaseInsensitive))
         return address.mid(5).toLower();
     return address.toLower();
+}
+
+// The distinct address keys of a user: UPN, mail and the SMTP proxies often repeat one
+// address, and each repeat would cost a hash lookup.
+using AddressKeys = QVarLengthArray<QString, 6>;
+
+AddressKeys addressKeys(const QString &upn, const QString &mail, const QStringList &proxies)
+{
+    AddressKeys keys;
+    auto add = [&keys](const QString &address) {
+        if (address.isEmpty())
+            return;
+        QString key = addressKey(address);
+        if (!keys.contains(key))
+            keys.append(std::move(key));
+    };
+    add(upn);
+    add(mail);
+    for (const QString &proxy : proxies)
+        add(proxy);
+    return keys;
+}
+
+// Large inputs use every core; small ones stay on the caller's thread.
+bool worthThreads(qsizetype work)
+{
+    return work >= 20'000 && std::thread::hardware_concurrency() > 1;
+}
+
+void runAll(bool parallel, const std::vector<std::function<void()>> &tasks)
+{
+    if (!parallel) {
+        for (const auto &task : tasks)
+            task();
+        return;
+    }
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < tasks.size(); ++i)
+        threads.emplace_back(tasks[i]);
+    tasks.front()();
+    for (std::thread &t : threads)
+        t.join();
 }
 
 // Up to three distinct holders of an address: enough to answer "is it held by anyone
@@ -50,32 +96,42 @@ struct Holders
 class CloudIndex
 {
 public:
-    explicit CloudIndex(const CloudSnapshot &cloud) : m_cloud(cloud)
+    explicit CloudIndex(const CloudSnapshot &cloud)
     {
-        const qsizetype n = cloud.users.size();
-        m_byAnchor.reserve(n);
-        m_byUpn.reserve(n);
-        m_bySmtp.reserve(n);
-        m_holders.reserve(n * 2);
-        for (int i = 0; i < int(n); ++i) {
-            const CloudUser &user = cloud.users.at(i);
-            if (!user.immutableId.isEmpty())
-                m_byAnchor.insert(user.immutableId, i);
-            if (!user.upn.isEmpty())
-                m_byUpn.insert(user.upn.toLower(), i);
-            const QString smtp = user.primarySmtp();
-            if (!smtp.isEmpty())
-                m_bySmtp.insert(smtp.toLower(), i);
-            addHolder(user.upn, i);
-            addHolder(user.mail, i);
-            for (const QString &proxy : user.proxyAddresses)
-                addHolder(proxy, i);
-        }
-        for (int i = 0; i < int(cloud.deletedUsers.size()); ++i) {
-            const QString &anchor = cloud.deletedUsers.at(i).immutableId;
-            if (!anchor.isEmpty())
-                m_deletedByAnchor.insert(anchor, i);
-        }
+        const QList<CloudUser> &users = cloud.users;
+        const int n = int(users.size());
+        // Three independent hashes: built side by side on large tenants.
+        runAll(worthThreads(n),
+               {[&] {
+                    m_byAnchor.reserve(n);
+                    for (int i = 0; i < n; ++i)
+                        if (!users.at(i).immutableId.isEmpty())
+                            m_byAnchor.insert(users.at(i).immutableId, i);
+                    for (int i = 0; i < int(cloud.deletedUsers.size()); ++i)
+                        if (const QString &anchor = cloud.deletedUsers.at(i).immutableId;
+                            !anchor.isEmpty())
+                            m_deletedByAnchor.insert(anchor, i);
+                },
+                [&] {
+                    m_byUpn.reserve(n);
+                    m_bySmtp.reserve(n);
+                    for (int i = 0; i < n; ++i) {
+                        const CloudUser &user = users.at(i);
+                        if (!user.upn.isEmpty())
+                            m_byUpn.insert(user.upn.toLower(), i);
+                        if (const QString smtp = user.primarySmtp(); !smtp.isEmpty())
+                            m_bySmtp.insert(smtp.toLower(), i);
+                    }
+                },
+                [&] {
+                    m_holders.reserve(n + n / 2);
+                    for (int i = 0; i < n; ++i) {
+                        const CloudUser &user = users.at(i);
+                        for (const QString &key :
+                             addressKeys(user.upn, user.mail, user.proxyAddresses))
+                            m_holders[key].add(i);
+                    }
+                }});
         for (const CloudDomain &domain : cloud.domains)
             if (domain.federated)
                 m_federatedDomains.insert(domain.name.toLower());
@@ -95,22 +151,16 @@ public:
         return smtp.isEmpty() ? -1 : m_bySmtp.value(smtp.toLower(), -1);
     }
 
-    // A cloud user other than a and b that holds one of the user's addresses, with the address.
-    std::pair<int, QString> otherHolder(const OnPremUser &user, int a, int b) const
+    // A cloud user other than a and b that holds one of the addresses, with the address.
+    std::pair<int, QString> otherHolder(const AddressKeys &keys, int a, int b) const
     {
-        auto check = [&](const QString &address) -> int {
-            if (address.isEmpty())
-                return -1;
-            const auto it = m_holders.constFind(addressKey(address));
-            return it == m_holders.cend() ? -1 : it->firstOtherThan(a, b);
-        };
-        if (int h = check(user.upn); h >= 0)
-            return {h, user.upn};
-        if (int h = check(user.mail); h >= 0)
-            return {h, user.mail};
-        for (const QString &proxy : user.proxyAddresses)
-            if (int h = check(proxy); h >= 0)
-                return {h, proxy};
+        for (const QString &key : keys) {
+            const auto it = m_holders.constFind(key);
+            if (it == m_holders.cend())
+                continue;
+            if (const int holder = it->firstOtherThan(a, b); holder >= 0)
+                return {holder, key};
+        }
         return {-1, QString()};
     }
 
@@ -132,13 +182,6 @@ public:
     }
 
 private:
-    void addHolder(const QString &address, int index)
-    {
-        if (!address.isEmpty())
-            m_holders[addressKey(address)].add(index);
-    }
-
-    const CloudSnapshot &m_cloud;
     QHash<QString, int> m_byAnchor;
     QHash<QString, int> m_deletedByAnchor;
     QHash<QString, int> m_byUpn;
@@ -177,15 +220,16 @@ class OnPremRowBuilder
 {
 public:
     OnPremRowBuilder(const ReconcileInput &input, const CloudIndex &index,
-                     const QHash<QString, int> &anchorCounts)
-        : m_input(input), m_users(input.cloud.users), m_index(index), m_anchorCounts(anchorCounts)
+                     const QList<QString> &anchors, const QHash<QString, int> &anchorCounts)
+        : m_input(input), m_users(input.cloud.users), m_index(index), m_anchors(anchors),
+          m_anchorCounts(anchorCounts)
     {}
 
     // Classifies on-prem user i; marks the cloud users it refers to (H, U, S).
     Finding build(int i, std::vector<char> &referenced) const
     {
         const OnPremUser &u = m_input.onPrem.at(i);
-        const QString anchor = u.anchor(m_input.anchorRule);
+        const QString &anchor = m_anchors.at(i);
         Finding f;
         f.onPremIndex = i;
         f.onPremDn = u.dn;
@@ -200,6 +244,7 @@ public:
             if (ref >= 0)
                 referenced[size_t(ref)] = 1;
         const int x = up >= 0 ? up : s;
+        const AddressKeys keys = addressKeys(u.upn, u.mail, u.proxyAddresses);
 
         // 1. Another scanned on-prem object yields the same anchor.
         if (!anchor.isEmpty() && m_anchorCounts.value(anchor) > 1) {
@@ -215,7 +260,7 @@ public:
         // 2. Hard match.
         if (h >= 0) {
             setCloud(f, m_users, h);
-            const auto [other, address] = m_index.otherHolder(u, h, h);
+            const auto [other, address] = m_index.otherHolder(keys, h, h);
             if (other >= 0) {
                 setCategory(f, Category::DuplicateAddress);
                 f.reason = tr("Linked to cloud user %1 by its anchor, but cloud user %2 also holds "
@@ -244,7 +289,7 @@ public:
             return f;
         }
         // 4. Someone else holds one of the addresses.
-        if (const auto [other, address] = m_index.otherHolder(u, up, s); other >= 0) {
+        if (const auto [other, address] = m_index.otherHolder(keys, up, s); other >= 0) {
             setCategory(f, Category::DuplicateAddress);
             setCloud(f, m_users, x);
             f.reason = tr("Cloud user %1 holds the address %2 of this account%3; the next sync "
@@ -352,6 +397,7 @@ private:
     const ReconcileInput &m_input;
     const QList<CloudUser> &m_users;
     const CloudIndex &m_index;
+    const QList<QString> &m_anchors; // per on-prem user, computed once
     const QHash<QString, int> &m_anchorCounts;
 };
 
@@ -359,25 +405,47 @@ private:
 
 QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
 {
-    const CloudIndex index(input.cloud);
+    const int onPremCount = int(input.onPrem.size());
+    const int cloudCount = int(input.cloud.users.size());
+    const bool parallel = worthThreads(onPremCount + cloudCount);
 
+    std::optional<CloudIndex> index;
+    QList<QString> anchors(onPremCount);
     QHash<QString, int> anchorCounts;
-    anchorCounts.reserve(input.onPrem.size());
-    for (const OnPremUser &u : input.onPrem) {
-        const QString anchor = u.anchor(input.anchorRule);
-        if (!anchor.isEmpty())
-            ++anchorCounts[anchor];
+    runAll(parallel, {[&] { index.emplace(input.cloud); },
+                      [&] {
+                          anchorCounts.reserve(onPremCount);
+                          for (int i = 0; i < onPremCount; ++i) {
+                              anchors[i] = input.onPrem.at(i).anchor(input.anchorRule);
+                              if (!anchors.at(i).isEmpty())
+                                  ++anchorCounts[anchors.at(i)];
+                          }
+                      }});
+
+    // On-prem rows in slices, one per core; each slice marks the cloud users it refers to
+    // in its own vector so that no two threads write the same byte.
+    QList<Finding> rows(onPremCount);
+    Finding *out = rows.data();
+    const OnPremRowBuilder builder(input, *index, anchors, anchorCounts);
+    const int slices = parallel ? int(std::min(4u, std::thread::hardware_concurrency())) : 1;
+    std::vector<std::vector<char>> referencedBy(size_t(slices),
+                                                std::vector<char>(size_t(cloudCount), 0));
+    std::vector<std::function<void()>> tasks;
+    for (int slice = 0; slice < slices; ++slice) {
+        tasks.emplace_back([&, slice] {
+            const int from = int(qint64(onPremCount) * slice / slices);
+            const int to = int(qint64(onPremCount) * (slice + 1) / slices);
+            for (int i = from; i < to; ++i)
+                out[i] = builder.build(i, referencedBy[size_t(slice)]);
+        });
     }
+    runAll(parallel, tasks);
 
-    QList<Finding> rows;
-    rows.reserve(input.onPrem.size() + input.cloud.users.size() / 8);
-    std::vector<char> referenced(size_t(input.cloud.users.size()), 0);
-    const OnPremRowBuilder builder(input, index, anchorCounts);
-    for (int i = 0; i < int(input.onPrem.size()); ++i)
-        rows.append(builder.build(i, referenced));
-
-    for (int i = 0; i < int(input.cloud.users.size()); ++i) {
-        if (referenced[size_t(i)])
+    for (int i = 0; i < cloudCount; ++i) {
+        const bool referenced =
+            std::any_of(referencedBy.cbegin(), referencedBy.cend(),
+                        [i](const std::vector<char> &r) { return r[size_t(i)]; });
+        if (referenced)
             continue;
         const CloudUser &c = input.cloud.users.at(i);
         Finding f;
@@ -394,7 +462,7 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
             if (input.onPremScanScoped)
                 f.warnings << tr("The on-prem scan was limited to OUs or a filter: the account "
                                  "this ImmutableId belongs to may be outside it.");
-            if (!index.federatedDomainOf(c.upn).isEmpty())
+            if (!index->federatedDomainOf(c.upn).isEmpty())
                 f.allowedActions.removeAll(Action::Clear); // Entra refuses it for federated users
         }
         rows.append(f);
