@@ -1,0 +1,488 @@
+#include "ldapconnection.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QMultiHash>
+#include <QScopeGuard>
+#include <QSslCertificate>
+#include <QUrl>
+
+#include <ldap.h>
+
+#include <memory>
+#include <vector>
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("LdapConnection", text);
+}
+
+constexpr int PollMilliseconds = 100;
+
+// Debian's system store; used when no CA file is given so that a user's ~/.ldaprc or
+// LDAPTLS_* variables cannot silently change what this program trusts.
+const char SystemCaBundle[] = "/etc/ssl/certs/ca-certificates.crt";
+
+// attribute list in the char** form libldap wants; keeps the bytes alive
+struct AttributeList
+{
+    explicit AttributeList(const QStringList &names)
+    {
+        for (const QString &name : names)
+            bytes.push_back(name.toUtf8());
+        for (QByteArray &b : bytes)
+            pointers.push_back(b.data());
+        pointers.push_back(nullptr);
+    }
+    char **data() { return bytes.empty() ? nullptr : pointers.data(); }
+    std::vector<QByteArray> bytes;
+    std::vector<char *> pointers;
+};
+
+bool hostMatchesName(const QString &host, const QString &name)
+{
+    if (name.startsWith(u"*.")) {
+        const qsizetype dot = host.indexOf(u'.');
+        return dot > 0 && host.mid(dot + 1).compare(name.mid(2), Qt::CaseInsensitive) == 0;
+    }
+    return host.compare(name, Qt::CaseInsensitive) == 0;
+}
+
+bool certificateNamesHost(const QSslCertificate &cert, const QString &host, QStringList *names)
+{
+    const auto alternatives = cert.subjectAlternativeNames();
+    const QHostAddress address(host);
+    bool match = false;
+    for (auto it = alternatives.cbegin(); it != alternatives.cend(); ++it) {
+        if (it.key() == QSsl::IpAddressEntry) {
+            *names << it.value();
+            if (!address.isNull() && QHostAddress(it.value()) == address)
+                match = true;
+        } else if (it.key() == QSsl::DnsEntry) {
+            *names << it.value();
+            if (address.isNull() && hostMatchesName(host, it.value()))
+                match = true;
+        }
+    }
+    if (alternatives.isEmpty()) { // legacy: no SAN, the common name is the host name
+        for (const QString &cn : cert.subjectInfo(QSslCertificate::CommonName)) {
+            *names << cn;
+            if (hostMatchesName(host, cn))
+                match = true;
+        }
+    }
+    return match;
+}
+
+} // namespace
+
+LdapConnection::LdapConnection(LdapConfig config, const std::atomic_bool *abort)
+    : m_config(std::move(config)), m_abort(abort)
+{}
+
+LdapConnection::~LdapConnection()
+{
+    if (m_ld)
+        ldap_unbind_ext_s(m_ld, nullptr, nullptr);
+    m_config.password.fill(QChar(0));
+}
+
+QString LdapConnection::diagnosticMessage() const
+{
+    if (!m_ld)
+        return {};
+    char *text = nullptr;
+    ldap_get_option(m_ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text);
+    const QString result = QString::fromUtf8(text);
+    ldap_memfree(text);
+    return result;
+}
+
+void LdapConnection::setFailure(int rc, const QString &operation, const QString &subject)
+{
+    m_failure = ldapFailureFor(rc, diagnosticMessage(), operation, subject, m_config.uri);
+}
+
+bool LdapConnection::configureHandle(LDAP *ld, bool verify)
+{
+    int version = LDAP_VERSION3;
+    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF); // never chase: we report them
+    timeval timeout{qMax(1, m_config.timeoutSeconds), 0};
+    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
+    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &timeout);
+    if (m_config.effectiveTlsMode() == LdapConfig::TlsMode::None)
+        return true;
+
+    int require =
+        (verify && !m_config.trustAnyCertificate) ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
+    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require);
+    QByteArray caFile = QFile::encodeName(m_config.caFile);
+    if (caFile.isEmpty() && QFileInfo::exists(QString::fromLatin1(SystemCaBundle)))
+        caFile = SystemCaBundle;
+    if (!caFile.isEmpty())
+        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, caFile.constData());
+    int isServer = 0;
+    if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &isServer) != LDAP_OPT_SUCCESS) {
+        m_failure = {LdapError::TlsFailed,
+                     tr("Could not set up TLS with the CA file \"%1\". Check that it is a "
+                        "PEM file with the certificate of the CA that issued the domain "
+                        "controller's certificate.")
+                         .arg(QString::fromLocal8Bit(caFile))};
+        return false;
+    }
+    return true;
+}
+
+bool LdapConnection::connectAndSecure(LDAP **ldOut, bool verify)
+{
+    LDAP *ld = nullptr;
+    int rc = ldap_initialize(&ld, m_config.uri.trimmed().toUtf8().constData());
+    if (rc != LDAP_SUCCESS) {
+        m_failure = {LdapError::InvalidConfig,
+                     tr("\"%1\" is not a valid LDAP address: %2")
+                         .arg(m_config.uri, QString::fromUtf8(ldap_err2string(rc)))};
+        return false;
+    }
+    *ldOut = ld;
+    std::swap(m_ld, ld); // so diagnosticMessage() reads this handle
+    const auto restore = qScopeGuard([&] { std::swap(m_ld, ld); });
+    if (!configureHandle(*ldOut, verify))
+        return false;
+    switch (m_config.effectiveTlsMode()) {
+    case LdapConfig::TlsMode::None:
+        rc = ldap_connect(*ldOut);
+        if (rc != LDAP_SUCCESS) {
+            setFailure(rc, tr("connection"), m_config.uri);
+            return false;
+        }
+        return true;
+    case LdapConfig::TlsMode::Ldaps:
+        rc = ldap_connect(*ldOut);
+        if (rc != LDAP_SUCCESS) {
+            setFailure(rc, tr("TLS connection"), m_config.uri);
+            return false;
+        }
+        return true;
+    case LdapConfig::TlsMode::StartTls:
+        rc = ldap_connect(*ldOut);
+        if (rc != LDAP_SUCCESS) {
+            setFailure(rc, tr("connection"), m_config.uri);
+            return false;
+        }
+        rc = ldap_start_tls_s(*ldOut, nullptr, nullptr);
+        if (rc != LDAP_SUCCESS) {
+            if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR)
+                m_failure = {LdapError::TlsFailed,
+                             tr("StartTLS with %1 failed: %2 (%3)")
+                                 .arg(m_config.uri, QString::fromUtf8(ldap_err2string(rc)))
+                                 .arg(rc)};
+            else
+                m_failure = {LdapError::TlsFailed,
+                             tr("The server at %1 refused StartTLS (%2). Use ldaps:// or "
+                                "install a certificate on the domain controller.")
+                                 .arg(m_config.uri, QString::fromUtf8(ldap_err2string(rc)))};
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+LdapFailure LdapConnection::diagnoseCertificate(const LdapFailure &original)
+{
+    LDAP *probe = nullptr;
+    const bool connected = connectAndSecure(&probe, false);
+    QByteArray der;
+    if (connected) {
+        berval cert{0, nullptr};
+        if (ldap_get_option(probe, LDAP_OPT_X_TLS_PEERCERT, &cert) == LDAP_OPT_SUCCESS &&
+            cert.bv_val) {
+            der = QByteArray(cert.bv_val, qsizetype(cert.bv_len));
+            ber_memfree(cert.bv_val);
+        }
+    }
+    if (probe)
+        ldap_unbind_ext_s(probe, nullptr, nullptr);
+    if (!connected)
+        return original; // not a certificate problem: the server is not there at all
+    if (der.isEmpty())
+        return {LdapError::TlsFailed,
+                tr("The TLS connection to %1 failed and the server certificate could not be "
+                   "read. (%2)")
+                    .arg(m_config.uri, original.message)};
+
+    const QSslCertificate cert(der, QSsl::Der);
+    const QString host = QUrl(m_config.uri.trimmed()).host();
+    const QString subject = cert.subjectDisplayName();
+    const QString issuer = cert.issuerDisplayName();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString trustNote = tr("(Lab only: \"Trust this server anyway\" skips this check, "
+                                 "and anyone on the network path can then read the password.)");
+    if (cert.expiryDate().isValid() && cert.expiryDate() < now)
+        return {LdapError::CertificateExpired,
+                tr("The certificate of %1 (\"%2\") expired on %3. Renew the domain "
+                   "controller's certificate. %4")
+                    .arg(host, subject, cert.expiryDate().toString(Qt::ISODate), trustNote)};
+    if (cert.effectiveDate().isValid() && cert.effectiveDate() > now)
+        return {LdapError::CertificateExpired,
+                tr("The certificate of %1 (\"%2\") is not valid before %3. Check the clocks "
+                   "of this computer and the domain controller. %4")
+                    .arg(host, subject, cert.effectiveDate().toString(Qt::ISODate), trustNote)};
+    QStringList names;
+    if (!certificateNamesHost(cert, host, &names))
+        return {LdapError::CertificateNameMismatch,
+                tr("The certificate of the server does not name \"%1\": it is for %2. Connect "
+                   "using one of those names in the address. %3")
+                    .arg(host, names.isEmpty() ? subject : names.join(QStringLiteral(", ")),
+                         trustNote)};
+    const QString store = m_config.caFile.isEmpty() ? tr("the system certificate store")
+                                                    : tr("the CA file \"%1\"").arg(m_config.caFile);
+    return {LdapError::CertificateUntrusted,
+            tr("The certificate of %1 was issued by \"%2\", which is not trusted by %3 "
+               "(unknown CA). Give the certificate of that CA as the CA file. %4")
+                .arg(host, issuer, store, trustNote)};
+}
+
+bool LdapConnection::open()
+{
+    m_failure = {};
+    const QString problem = m_config.validate(false);
+    if (!problem.isEmpty()) {
+        m_failure = {LdapError::InvalidConfig, problem};
+        return false;
+    }
+    const bool tls = m_config.effectiveTlsMode() != LdapConfig::TlsMode::None;
+    if (!m_config.caFile.isEmpty() && !QFileInfo(m_config.caFile).isReadable()) {
+        m_failure = {
+            LdapError::InvalidConfig,
+            tr("The CA file \"%1\" does not exist or cannot be read.").arg(m_config.caFile)};
+        return false;
+    }
+    if (!m_config.bindDn.isEmpty() && m_config.password.isEmpty()) {
+        // AD treats a simple bind with an empty password as anonymous: never send one.
+        m_failure = {LdapError::InvalidConfig,
+                     tr("Enter the password of \"%1\" (a bind without a password would be "
+                        "anonymous).")
+                         .arg(m_config.bindDn)};
+        return false;
+    }
+    if (!tls && !m_config.bindDn.isEmpty() && !m_config.allowPlainBind) {
+        m_failure = {LdapError::PlainBindRefused,
+                     tr("Refusing to send the password of \"%1\" unencrypted to %2. Use "
+                        "ldaps:// or StartTLS, or allow a plain-text bind explicitly (only on "
+                        "a trusted network).")
+                         .arg(m_config.bindDn, m_config.uri)};
+        return false;
+    }
+
+    LDAP *ld = nullptr;
+    const bool connected = connectAndSecure(&ld, true);
+    if (!connected) {
+        if (ld)
+            ldap_unbind_ext_s(ld, nullptr, nullptr);
+        if (tls && !m_config.trustAnyCertificate && !isAborted())
+            m_failure = diagnoseCertificate(m_failure);
+        return false;
+    }
+    m_ld = ld;
+    if (isAborted())
+        return false;
+    if (m_config.bindDn.isEmpty())
+        return true; // anonymous
+
+    QByteArray password = m_config.password.toUtf8();
+    berval credentials{ber_len_t(password.size()), password.data()};
+    int msgid = -1;
+    const QByteArray dn = m_config.bindDn.toUtf8();
+    int rc = ldap_sasl_bind(m_ld, dn.constData(), LDAP_SASL_SIMPLE, &credentials, nullptr, nullptr,
+                            &msgid);
+    password.fill(0);
+    if (rc != LDAP_SUCCESS) {
+        setFailure(rc, tr("bind"), m_config.bindDn);
+        return false;
+    }
+    LDAPMessage *result = nullptr;
+    if (!waitForResult(msgid, &result, tr("bind"), m_config.bindDn))
+        return false;
+    int code = LDAP_OTHER;
+    char *diagnostic = nullptr;
+    rc = ldap_parse_result(m_ld, result, &code, nullptr, &diagnostic, nullptr, nullptr, 1);
+    const QString text = QString::fromUtf8(diagnostic);
+    ldap_memfree(diagnostic);
+    if (rc != LDAP_SUCCESS)
+        code = rc;
+    if (code != LDAP_SUCCESS) {
+        m_failure = ldapFailureFor(code, text, tr("bind"), m_config.bindDn, m_config.uri);
+        return false;
+    }
+    return true;
+}
+
+bool LdapConnection::waitForResult(int msgid, LDAPMessage **result, const QString &operation,
+                                   const QString &subject)
+{
+    QElapsedTimer quiet;
+    quiet.start();
+    for (;;) {
+        if (isAborted()) {
+            ldap_abandon_ext(m_ld, msgid, nullptr, nullptr);
+            return false;
+        }
+        timeval poll{0, PollMilliseconds * 1000};
+        *result = nullptr;
+        const int type = ldap_result(m_ld, msgid, LDAP_MSG_RECEIVED, &poll, result);
+        if (type > 0)
+            return true;
+        if (type < 0) {
+            int rc = LDAP_OTHER;
+            ldap_get_option(m_ld, LDAP_OPT_RESULT_CODE, &rc);
+            setFailure(rc, operation, subject);
+            return false;
+        }
+        if (quiet.elapsed() > qint64(qMax(1, m_config.timeoutSeconds)) * 1000) {
+            ldap_abandon_ext(m_ld, msgid, nullptr, nullptr);
+            m_failure = ldapFailureFor(LDAP_TIMEOUT, QString(), operation, subject, m_config.uri);
+            return false;
+        }
+    }
+}
+
+bool LdapConnection::readRootDse(const QStringList &attributes,
+                                 QMultiHash<QString, QString> *values)
+{
+    AttributeList attrs(attributes);
+    int msgid = -1;
+    int rc = ldap_search_ext(m_ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs.data(), 0, nullptr,
+                             nullptr, nullptr, 1, &msgid);
+    if (rc != LDAP_SUCCESS) {
+        setFailure(rc, tr("rootDSE read"), tr("the rootDSE"));
+        return false;
+    }
+    bool done = false;
+    while (!done) {
+        LDAPMessage *chain = nullptr;
+        if (!waitForResult(msgid, &chain, tr("rootDSE read"), tr("the rootDSE")))
+            return false;
+        const auto freeChain = qScopeGuard([&] { ldap_msgfree(chain); });
+        for (LDAPMessage *msg = ldap_first_message(m_ld, chain); msg;
+             msg = ldap_next_message(m_ld, msg)) {
+            const int type = ldap_msgtype(msg);
+            if (type == LDAP_RES_SEARCH_ENTRY) {
+                for (const QString &name : attributes) {
+                    berval **vals = ldap_get_values_len(m_ld, msg, name.toUtf8().constData());
+                    for (int i = 0; vals && vals[i]; ++i)
+                        values->insert(
+                            name, QString::fromUtf8(vals[i]->bv_val, qsizetype(vals[i]->bv_len)));
+                    ldap_value_free_len(vals);
+                }
+            } else if (type == LDAP_RES_SEARCH_RESULT) {
+                int code = LDAP_OTHER;
+                char *diagnostic = nullptr;
+                ldap_parse_result(m_ld, msg, &code, nullptr, &diagnostic, nullptr, nullptr, 0);
+                const QString text = QString::fromUtf8(diagnostic);
+                ldap_memfree(diagnostic);
+                if (code != LDAP_SUCCESS) {
+                    m_failure = ldapFailureFor(code, text, tr("rootDSE read"), tr("the rootDSE"),
+                                               m_config.uri);
+                    return false;
+                }
+                done = true;
+            }
+        }
+    }
+    return true;
+}
+
+bool LdapConnection::searchPaged(const QString &base, const QString &filter,
+                                 const QStringList &attributes, const EntryHandler &onEntry,
+                                 const PageHandler &onPage)
+{
+    AttributeList attrs(attributes);
+    const QByteArray baseBytes = base.toUtf8();
+    const QByteArray filterBytes = filter.toUtf8();
+    berval cookie{0, nullptr};
+    const auto freeCookie = qScopeGuard([&] { ber_memfree(cookie.bv_val); });
+    const QString operation = tr("search");
+    do {
+        LDAPControl *pageControl = nullptr;
+        int rc = ldap_create_page_control(m_ld, ber_int_t(qMax(1, m_config.pageSize)),
+                                          cookie.bv_val ? &cookie : nullptr, 0, &pageControl);
+        if (rc != LDAP_SUCCESS) {
+            setFailure(rc, operation, base);
+            return false;
+        }
+        LDAPControl *controls[] = {pageControl, nullptr};
+        int msgid = -1;
+        rc = ldap_search_ext(m_ld, baseBytes.constData(), LDAP_SCOPE_SUBTREE,
+                             filterBytes.constData(), attrs.data(), 0, controls, nullptr, nullptr,
+                             LDAP_NO_LIMIT, &msgid);
+        ldap_control_free(pageControl);
+        if (rc != LDAP_SUCCESS) {
+            setFailure(rc, operation, base);
+            return false;
+        }
+        int entriesInPage = 0;
+        bool pageDone = false;
+        while (!pageDone) {
+            LDAPMessage *chain = nullptr;
+            if (!waitForResult(msgid, &chain, operation, base))
+                return false;
+            const auto freeChain = qScopeGuard([&] { ldap_msgfree(chain); });
+            for (LDAPMessage *msg = ldap_first_message(m_ld, chain); msg;
+                 msg = ldap_next_message(m_ld, msg)) {
+                switch (ldap_msgtype(msg)) {
+                case LDAP_RES_SEARCH_ENTRY:
+                    ++entriesInPage;
+                    onEntry(m_ld, msg);
+                    break;
+                case LDAP_RES_SEARCH_REFERENCE:
+                    ++m_skippedReferences; // e.g. DomainDnsZones/Configuration from the root
+                    break;
+                case LDAP_RES_SEARCH_RESULT: {
+                    int code = LDAP_OTHER;
+                    char *diagnostic = nullptr;
+                    char **referrals = nullptr;
+                    LDAPControl **serverControls = nullptr;
+                    rc = ldap_parse_result(m_ld, msg, &code, nullptr, &diagnostic, &referrals,
+                                           &serverControls, 0);
+                    QString text = QString::fromUtf8(diagnostic);
+                    if (referrals && referrals[0])
+                        text += QStringLiteral(" → ") + QString::fromUtf8(referrals[0]);
+                    ldap_memfree(diagnostic);
+                    ber_memvfree(reinterpret_cast<void **>(referrals));
+                    if (rc != LDAP_SUCCESS)
+                        code = rc;
+                    ber_memfree(cookie.bv_val);
+                    cookie = {0, nullptr};
+                    if (code == LDAP_SUCCESS) {
+                        LDAPControl *response =
+                            ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, serverControls, nullptr);
+                        ber_int_t estimate = 0;
+                        if (response)
+                            ldap_parse_pageresponse_control(m_ld, response, &estimate, &cookie);
+                    }
+                    ldap_controls_free(serverControls);
+                    if (code != LDAP_SUCCESS) {
+                        m_failure = ldapFailureFor(code, text, operation, base, m_config.uri);
+                        return false;
+                    }
+                    pageDone = true;
+                    break;
+                }
+                default:
+                    break;
+                }
+            }
+        }
+        onPage(entriesInPage);
+        if (isAborted())
+            return false;
+    } while (cookie.bv_val && cookie.bv_len > 0);
+    return true;
+}

@@ -1,0 +1,203 @@
+#include "ldapworker.h"
+
+#include "ldapconnection.h"
+
+#include <QCoreApplication>
+#include <QMutexLocker>
+#include <QSet>
+
+#include <ldap.h>
+
+#include <cstring>
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("LdapWorker", text);
+}
+
+// Only the attribute name, without options such as ";binary" or ";range=0-1499".
+bool isAttribute(const char *name, const char *wanted)
+{
+    const size_t n = std::strlen(wanted);
+    return strncasecmp(name, wanted, n) == 0 && (name[n] == '\0' || name[n] == ';');
+}
+
+QString firstString(berval **values)
+{
+    return values && values[0] ? QString::fromUtf8(values[0]->bv_val, qsizetype(values[0]->bv_len))
+                               : QString();
+}
+
+QByteArray firstBytes(berval **values)
+{
+    return values && values[0] ? QByteArray(values[0]->bv_val, qsizetype(values[0]->bv_len))
+                               : QByteArray();
+}
+
+OnPremUser userFromEntry(LDAP *ld, LDAPMessage *entry, const QString &source, QStringList *warnings)
+{
+    OnPremUser user;
+    user.source = source;
+    char *dn = ldap_get_dn(ld, entry);
+    user.dn = QString::fromUtf8(dn);
+    ldap_memfree(dn);
+
+    BerElement *ber = nullptr;
+    for (char *name = ldap_first_attribute(ld, entry, &ber); name;
+         name = ldap_next_attribute(ld, entry, ber)) {
+        berval **values = ldap_get_values_len(ld, entry, name);
+        if (isAttribute(name, "objectGUID")) {
+            user.objectGuid = firstBytes(values);
+        } else if (isAttribute(name, "mS-DS-ConsistencyGuid")) {
+            user.consistencyGuid = firstBytes(values);
+        } else if (isAttribute(name, "userPrincipalName")) {
+            user.upn = firstString(values);
+        } else if (isAttribute(name, "mail")) {
+            user.mail = firstString(values);
+        } else if (isAttribute(name, "proxyAddresses")) {
+            if (std::strchr(name, ';'))
+                *warnings << tr("%1: proxyAddresses came back in ranges (%2); only the first "
+                                "range was read.")
+                                 .arg(user.dn, QString::fromUtf8(name));
+            for (int i = 0; values && values[i]; ++i)
+                user.proxyAddresses
+                    << QString::fromUtf8(values[i]->bv_val, qsizetype(values[i]->bv_len));
+        } else if (isAttribute(name, "sAMAccountName")) {
+            user.samAccountName = firstString(values);
+        } else if (isAttribute(name, "displayName")) {
+            user.displayName = firstString(values);
+        } else if (isAttribute(name, "userAccountControl")) {
+            bool ok = false;
+            const qint64 flags = firstString(values).toLongLong(&ok);
+            if (ok)
+                user.enabled = (flags & 0x2) == 0; // ACCOUNTDISABLE
+        }
+        ldap_value_free_len(values);
+        ldap_memfree(name);
+    }
+    ber_free(ber, 0);
+
+    if (!user.objectGuid.isEmpty() && user.objectGuid.size() != 16)
+        *warnings << tr("%1: objectGUID has %2 bytes instead of 16; it is ignored.")
+                         .arg(user.dn)
+                         .arg(user.objectGuid.size());
+    if (!user.consistencyGuid.isEmpty() && user.consistencyGuid.size() != 16)
+        *warnings << tr("%1: mS-DS-ConsistencyGuid has %2 bytes instead of 16; Entra Connect "
+                        "would not use it as the anchor.")
+                         .arg(user.dn)
+                         .arg(user.consistencyGuid.size());
+    return user;
+}
+
+} // namespace
+
+LdapWorker::LdapWorker(Task task, LdapConfig config, QObject *parent)
+    : QThread(parent), m_task(task), m_config(std::move(config))
+{}
+
+LdapWorker::~LdapWorker()
+{
+    m_abort = true;
+    wait();
+}
+
+QStringList LdapWorker::scanAttributes()
+{
+    return {QStringLiteral("objectGUID"),        QStringLiteral("mS-DS-ConsistencyGuid"),
+            QStringLiteral("userPrincipalName"), QStringLiteral("mail"),
+            QStringLiteral("proxyAddresses"),    QStringLiteral("sAMAccountName"),
+            QStringLiteral("displayName"),       QStringLiteral("userAccountControl"),
+            QStringLiteral("distinguishedName"), QStringLiteral("objectClass")};
+}
+
+LdapFailure LdapWorker::failure() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_failure;
+}
+
+QString LdapWorker::defaultNamingContext() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_defaultNamingContext;
+}
+
+QString LdapWorker::serverInfo() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_serverInfo;
+}
+
+QStringList LdapWorker::warnings() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_warnings;
+}
+
+void LdapWorker::run()
+{
+    if (m_task == Task::TestConnection)
+        runTest();
+    else
+        runScan();
+}
+
+void LdapWorker::runTest()
+{
+    LdapConnection connection(m_config, &m_abort);
+    QMultiHash<QString, QString> rootDse;
+    const bool ok =
+        connection.open() && connection.readRootDse({QStringLiteral("defaultNamingContext"),
+                                                     QStringLiteral("dnsHostName"),
+                                                     QStringLiteral("domainFunctionality")},
+                                                    &rootDse);
+    QMutexLocker lock(&m_mutex);
+    m_failure = connection.failure();
+    if (!ok)
+        return;
+    m_defaultNamingContext = rootDse.value(QStringLiteral("defaultNamingContext"));
+    m_serverInfo = rootDse.value(QStringLiteral("dnsHostName"));
+}
+
+void LdapWorker::runScan()
+{
+    LdapConnection connection(m_config, &m_abort);
+    if (!connection.open()) {
+        QMutexLocker lock(&m_mutex);
+        m_failure = connection.failure();
+        return;
+    }
+    const QStringList attributes = scanAttributes();
+    const QString source = m_config.uri.trimmed();
+    QSet<QString> seenDns; // overlapping OUs must not yield a user twice
+    QList<OnPremUser> page;
+    QStringList warnings;
+    int pageNumber = 0;
+    for (const QString &base : m_config.effectiveSearchBases()) {
+        const bool ok = connection.searchPaged(
+            base, m_config.filter.trimmed(), attributes,
+            [&](LDAP *ld, LDAPMessage *entry) {
+                OnPremUser user = userFromEntry(ld, entry, source, &warnings);
+                const QString key = user.dn.toLower();
+                if (seenDns.contains(key))
+                    return;
+                seenDns.insert(key);
+                page.append(std::move(user));
+            },
+            [&](int) {
+                ++pageNumber;
+                Q_EMIT pageRead(page, pageNumber);
+                page.clear();
+            });
+        if (!ok) {
+            QMutexLocker lock(&m_mutex);
+            m_failure = connection.failure();
+            m_warnings = warnings;
+            return;
+        }
+    }
+    QMutexLocker lock(&m_mutex);
+    m_warnings = warnings;
+}

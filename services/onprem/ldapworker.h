@@ -1,0 +1,58 @@
+#pragma once
+
+#include "ldapconfig.h"
+#include "ldaperror.h"
+
+#include <onpremuser.h>
+
+#include <QList>
+#include <QMutex>
+#include <QThread>
+
+#include <atomic>
+
+// The thread that owns the LDAP connection for LdapScanJob and LdapTestConnectionJob
+// (libldap blocks). After Qt's mandelbrot RenderThread: the inputs are copied in before
+// start, an abort flag is checked at every step and set by the destructor before wait(),
+// and results leave by queued signals (pageRead) or are read once the thread has finished.
+class LdapWorker : public QThread
+{
+    Q_OBJECT
+public:
+    enum class Task { TestConnection, Scan };
+
+    LdapWorker(Task task, LdapConfig config, QObject *parent = nullptr);
+    ~LdapWorker() override;
+
+    void abort() { m_abort = true; }
+    bool isAborted() const { return m_abort; }
+
+    // Valid once the thread has finished.
+    LdapFailure failure() const;
+    QString defaultNamingContext() const;
+    QString serverInfo() const;
+    QStringList warnings() const;
+
+    // The LDAP attributes a scan reads.
+    static QStringList scanAttributes();
+
+Q_SIGNALS:
+    // One page of users (already converted); page counts from 1 over all search bases.
+    void pageRead(const QList<OnPremUser> &users, int page);
+
+protected:
+    void run() override;
+
+private:
+    void runTest();
+    void runScan();
+
+    const Task m_task;
+    const LdapConfig m_config;
+    std::atomic_bool m_abort{false};
+    mutable QMutex m_mutex;
+    LdapFailure m_failure;
+    QString m_defaultNamingContext;
+    QString m_serverInfo;
+    QStringList m_warnings;
+};
