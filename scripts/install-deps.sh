@@ -7,13 +7,12 @@ build_packages=(
   cmake g++ ninja-build pkg-config clang-format
   qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev
   qt6-networkauth-dev qtkeychain-qt6-dev libldap-dev libgl-dev
-  qt6-qpa-plugins fonts-dejavu-core
+  qt6-qpa-plugins fonts-dejavu-core libqt6svg6 libbenchmark-dev
 )
 test_packages=(
   samba samba-ad-dc samba-ad-provision ldap-utils ldb-tools openssl
   xvfb xauth xdotool imagemagick
   gnome-keyring libsecret-tools dbus-x11
-  libbenchmark-dev
 )
 
 wanted=("${build_packages[@]}")
