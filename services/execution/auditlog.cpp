@@ -1,0 +1,199 @@
+#include "auditlog.h"
+
+#include "csv.h"
+#include "durablefile.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QTextStream>
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("AuditLog", text);
+}
+
+enum Column {
+    Timestamp,
+    RunId,
+    Operator,
+    TenantId,
+    RowId,
+    CloudId,
+    CloudUpn,
+    ActionCol,
+    OldId,
+    NewId,
+    Result,
+    HttpStatus,
+    RequestId,
+    Message,
+    ColumnCount
+};
+
+QByteArray formatRecord(const AuditRecord &r)
+{
+    // One line per record: a line break inside a message would only make the file harder
+    // to grep, so it is folded into a space.
+    QString message = r.message;
+    message.replace(QLatin1String("\r\n"), QLatin1String(" "));
+    message.replace(u'\n', u' ');
+    message.replace(u'\r', u' ');
+    return Csv::formatRecord({r.timestampUtc.toUTC().toString(Qt::ISODateWithMs), r.runId,
+                              r.operatorName, r.tenantId, r.rowId, r.cloudId, r.cloudUpn, r.action,
+                              r.oldImmutableId, r.newImmutableId, r.result,
+                              r.httpStatus > 0 ? QString::number(r.httpStatus) : QString(),
+                              r.requestId, message})
+        .toUtf8();
+}
+
+} // namespace
+
+AuditLog::~AuditLog()
+{
+    close();
+}
+
+QStringList AuditLog::csvHeader()
+{
+    return {QStringLiteral("timestamp_utc"),    QStringLiteral("run_id"),
+            QStringLiteral("operator"),         QStringLiteral("tenant_id"),
+            QStringLiteral("row_id"),           QStringLiteral("cloud_id"),
+            QStringLiteral("cloud_upn"),        QStringLiteral("action"),
+            QStringLiteral("old_immutable_id"), QStringLiteral("new_immutable_id"),
+            QStringLiteral("result"),           QStringLiteral("http_status"),
+            QStringLiteral("request_id"),       QStringLiteral("message")};
+}
+
+bool AuditLog::open(const QString &path, QString *error)
+{
+    close();
+    const QFileInfo info(path);
+    if (info.exists() && info.size() > 0) {
+        QFile existing(path);
+        if (!existing.open(QIODevice::ReadOnly)) {
+            if (error)
+                *error = tr("Cannot read %1: %2.").arg(path, existing.errorString());
+            return false;
+        }
+        const QByteArray expected = Csv::formatRecord(csvHeader()).toUtf8();
+        const QByteArray start = existing.read(expected.size());
+        if (start != expected) {
+            if (error)
+                *error = tr("%1 exists but is not an Anchorfix audit file (its first line is "
+                            "not the audit header). Choose another --audit file; Anchorfix "
+                            "never rewrites an existing file.")
+                             .arg(path);
+            return false;
+        }
+        // A crash may have left a torn last line: start on a fresh line so the next
+        // record is not glued to it.
+        existing.seek(info.size() - 1);
+        const bool endsWithNewline = existing.read(1) == "\n";
+        existing.close();
+        m_file.setFileName(path);
+        if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
+            if (error)
+                *error = tr("Cannot open %1 for appending: %2.").arg(path, m_file.errorString());
+            return false;
+        }
+        if (!endsWithNewline && !DurableFile::appendAndSync(m_file, "\r\n", error)) {
+            m_file.close();
+            return false;
+        }
+        return true;
+    }
+    m_file.setFileName(path);
+    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
+        if (error)
+            *error = tr("Cannot create %1: %2.").arg(path, m_file.errorString());
+        return false;
+    }
+    if (!DurableFile::appendAndSync(m_file, Csv::formatRecord(csvHeader()).toUtf8(), error)) {
+        m_file.close();
+        return false;
+    }
+    return true;
+}
+
+void AuditLog::close()
+{
+    if (m_file.isOpen())
+        m_file.close();
+}
+
+bool AuditLog::append(const QList<AuditRecord> &records, QString *error)
+{
+    if (!m_file.isOpen()) {
+        if (error)
+            *error = tr("The audit file is not open.");
+        return false;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QByteArray bytes;
+    for (AuditRecord r : records) {
+        if (!r.timestampUtc.isValid())
+            r.timestampUtc = now;
+        bytes += formatRecord(r);
+    }
+    return DurableFile::appendAndSync(m_file, bytes, error);
+}
+
+bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *error)
+{
+    records->clear();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("Cannot read %1: %2.").arg(path, file.errorString());
+        return false;
+    }
+    QTextStream in(&file);
+    in.setEncoding(QStringConverter::Utf8);
+    Csv::Reader reader(in);
+    QStringList cells;
+    if (!reader.readRecord(&cells))
+        return !reader.hasError();
+    if (cells != csvHeader()) {
+        if (error)
+            *error = tr("%1 is not an audit file.").arg(path);
+        return false;
+    }
+    while (reader.readRecord(&cells)) {
+        if (cells.size() == 1 && cells.first().isEmpty())
+            continue; // the fresh line after a torn one
+        if (cells.size() != ColumnCount) {
+            if (error)
+                *error = tr("%1, line %2: expected %3 columns.")
+                             .arg(path)
+                             .arg(reader.recordLine())
+                             .arg(int(ColumnCount));
+            return false;
+        }
+        for (QString &c : cells)
+            c = Csv::unguardCell(c);
+        AuditRecord r;
+        r.timestampUtc = QDateTime::fromString(cells.at(Timestamp), Qt::ISODateWithMs);
+        r.runId = cells.at(RunId);
+        r.operatorName = cells.at(Operator);
+        r.tenantId = cells.at(TenantId);
+        r.rowId = cells.at(RowId);
+        r.cloudId = cells.at(CloudId);
+        r.cloudUpn = cells.at(CloudUpn);
+        r.action = cells.at(ActionCol);
+        r.oldImmutableId = cells.at(OldId);
+        r.newImmutableId = cells.at(NewId);
+        r.result = cells.at(Result);
+        r.httpStatus = cells.at(HttpStatus).toInt();
+        r.requestId = cells.at(RequestId);
+        r.message = cells.at(Message);
+        records->append(r);
+    }
+    if (reader.hasError()) {
+        if (error)
+            *error = tr("%1: %2").arg(path, reader.errorString());
+        return false;
+    }
+    return true;
+}

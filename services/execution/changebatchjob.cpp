@@ -1,0 +1,466 @@
+#include "changebatchjob.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+
+namespace {
+
+bool sameImmutableId(const QString &a, const QString &b)
+{
+    return a == b; // base64 is case-sensitive
+}
+
+bool sameUpn(const QString &a, const QString &b)
+{
+    return a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+QString failureText(const CloudOperationResult &r)
+{
+    QString text = r.message;
+    if (!r.code.isEmpty())
+        text = QStringLiteral("%1: %2").arg(r.code, text);
+    if (r.httpStatus > 0)
+        text = QStringLiteral("HTTP %1 %2").arg(QString::number(r.httpStatus), text);
+    return text.trimmed();
+}
+
+QString retryNote(const CloudOperationResult &r)
+{
+    if (r.attempts <= 1)
+        return {};
+    return QCoreApplication::translate("ChangeBatchJob", " (after %n retries)", nullptr,
+                                       r.attempts - 1);
+}
+
+} // namespace
+
+ChangeBatchJob::ChangeBatchJob(QList<ChangeUnit> units, RunContext *context, QObject *parent)
+    : Job(parent), m_context(context)
+{
+    for (ChangeUnit &unit : units) {
+        Item item;
+        item.outcome.rowId = unit.row.rowId;
+        item.outcome.cloudId = unit.row.cloudId;
+        item.outcome.cloudUpn = unit.row.cloudUpn;
+        item.outcome.action = unit.row.action;
+        item.unit = std::move(unit);
+        m_items.append(std::move(item));
+    }
+}
+
+QList<ChangeOutcome> ChangeBatchJob::outcomes() const
+{
+    QList<ChangeOutcome> list;
+    for (const Item &item : m_items)
+        list.append(item.outcome);
+    return list;
+}
+
+QList<RollbackScriptStep> ChangeBatchJob::undoSteps() const
+{
+    QList<RollbackScriptStep> steps;
+    for (auto it = m_items.crbegin(); it != m_items.crend(); ++it) {
+        const Item &item = *it;
+        const Finding &row = item.unit.row;
+        if (item.writeSent && !(item.write.ok == false && item.write.httpStatus >= 400 &&
+                                item.write.httpStatus < 500)) {
+            RollbackScriptStep s;
+            s.kind = RollbackScriptStep::Kind::RestoreImmutableId;
+            s.cloudId = row.cloudId;
+            s.cloudUpn = row.cloudUpn;
+            s.value = row.cloudImmutableId;
+            s.wroteValue = item.unit.newImmutableId;
+            steps.append(s);
+        }
+        if (item.switchSent && !(item.restoreSent && item.upnRestore.ok)) {
+            RollbackScriptStep s;
+            s.kind = RollbackScriptStep::Kind::RestoreUpn;
+            s.cloudId = row.cloudId;
+            s.cloudUpn = row.cloudUpn;
+            s.value = row.cloudUpn;
+            steps.append(s);
+        }
+        if (item.purgeSent && item.purge.ok) {
+            RollbackScriptStep s;
+            s.kind = RollbackScriptStep::Kind::PurgeNotUndoable;
+            s.cloudId = row.deletedHolderId;
+            s.wroteValue = item.unit.newImmutableId;
+            steps.append(s);
+        }
+    }
+    return steps;
+}
+
+void ChangeBatchJob::doStart()
+{
+    setProgress(0, m_items.size());
+    readBefore();
+}
+
+void ChangeBatchJob::runStep(const Step &step, const Handler &handler,
+                             void (ChangeBatchJob::*next)())
+{
+    QList<CloudOperation> operations;
+    QList<int> owners;
+    for (int i = 0; i < m_items.size(); ++i) {
+        if (auto op = step(m_items[i])) {
+            operations.append(*op);
+            owners.append(i);
+        }
+    }
+    if (operations.isEmpty()) {
+        (this->*next)();
+        return;
+    }
+    m_context->writer->execute(
+        operations, this, [this, owners, handler, next](const QList<CloudOperationResult> &rs) {
+            for (int k = 0; k < owners.size(); ++k) {
+                CloudOperationResult r = k < rs.size() ? rs.at(k) : CloudOperationResult{};
+                if (k >= rs.size())
+                    r.message = tr("No answer for this request in the batch.");
+                handler(m_items[owners.at(k)], r);
+            }
+            (this->*next)();
+        });
+}
+
+void ChangeBatchJob::readBefore()
+{
+    runStep(
+        [](Item &item) -> std::optional<CloudOperation> {
+            return CloudOperation{CloudOperation::Kind::ReadUser, item.unit.row.cloudId, {}};
+        },
+        [](Item &item, const CloudOperationResult &r) {
+            const Finding &row = item.unit.row;
+            QString why;
+            if (!r.ok && r.httpStatus == 404) {
+                why = tr("the cloud user no longer exists");
+            } else if (!r.ok) {
+                item.live = false;
+                item.outcome.status = ChangeStatus::Failed;
+                item.outcome.httpStatus = r.httpStatus;
+                item.outcome.requestId = r.requestId;
+                item.outcome.errorString =
+                    tr("Could not re-read the user before the change: %1").arg(failureText(r));
+                return;
+            } else if (!sameImmutableId(r.immutableId, row.cloudImmutableId)) {
+                why = tr("onPremisesImmutableId is now \"%1\", the plan saw \"%2\"")
+                          .arg(r.immutableId, row.cloudImmutableId);
+            } else if (!sameUpn(r.upn, row.cloudUpn)) {
+                why = tr("the UPN is now %1, the plan saw %2").arg(r.upn, row.cloudUpn);
+            } else if (r.syncEnabled.value_or(false)) {
+                why = tr("the user is now synced from on-premises");
+            }
+            if (!why.isEmpty()) {
+                item.live = false;
+                item.outcome.status = ChangeStatus::Stale;
+                item.outcome.httpStatus = r.httpStatus;
+                item.outcome.requestId = r.requestId;
+                item.outcome.errorString =
+                    tr("Changed since the scan (%1); skipped rather than overwrite it. Scan "
+                       "again to get a current plan.")
+                        .arg(why);
+            }
+        },
+        &ChangeBatchJob::journalPending);
+}
+
+void ChangeBatchJob::journalPending()
+{
+    if (isCancelRequested()) {
+        for (Item &item : m_items) {
+            if (item.live) {
+                item.live = false;
+                item.outcome.status = ChangeStatus::Skipped;
+                item.outcome.errorString = tr("Cancelled before it was sent.");
+            }
+        }
+        recordOutcomes();
+        return;
+    }
+    QList<RollbackEntry> entries;
+    for (const Item &item : std::as_const(m_items)) {
+        if (!item.live)
+            continue;
+        const Finding &row = item.unit.row;
+        if (item.unit.kind == ChangeUnit::Kind::PurgeAndStamp)
+            entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
+                            QDateTime(), RollbackStatus::Pending});
+        entries.append({row.cloudId, row.cloudUpn, row.cloudImmutableId, item.unit.newImmutableId,
+                        QDateTime(), RollbackStatus::Pending});
+    }
+    if (!journal(entries))
+        return;
+    purge();
+}
+
+void ChangeBatchJob::purge()
+{
+    runStep(
+        [](Item &item) -> std::optional<CloudOperation> {
+            if (!item.live || item.unit.kind != ChangeUnit::Kind::PurgeAndStamp)
+                return std::nullopt;
+            item.purgeSent = true;
+            return CloudOperation{
+                CloudOperation::Kind::PurgeDeleted, item.unit.row.deletedHolderId, {}};
+        },
+        [](Item &item, const CloudOperationResult &r) {
+            item.purge = r;
+            if (!r.ok && r.httpStatus == 404) {
+                // Already gone (purged by someone, or retention ended): the anchor is free.
+                item.purge.ok = true;
+                item.purge.message = tr("The recycle-bin user was already gone.");
+                return;
+            }
+            if (!r.ok) {
+                item.live = false;
+                item.outcome.status = ChangeStatus::Failed;
+                item.outcome.httpStatus = r.httpStatus;
+                item.outcome.requestId = r.requestId;
+                item.outcome.errorString =
+                    tr("Could not purge the recycle-bin user %1 that holds the anchor, so the "
+                       "stamp was not sent: %2")
+                        .arg(item.unit.row.deletedHolderId, failureText(r));
+            }
+        },
+        &ChangeBatchJob::switchUpn);
+}
+
+void ChangeBatchJob::switchUpn()
+{
+    runStep(
+        [](Item &item) -> std::optional<CloudOperation> {
+            if (!item.live || item.unit.kind != ChangeUnit::Kind::FederatedStamp)
+                return std::nullopt;
+            item.switchSent = true;
+            return CloudOperation{CloudOperation::Kind::SetUpn, item.unit.row.cloudId,
+                                  item.unit.temporaryUpn};
+        },
+        [](Item &item, const CloudOperationResult &r) {
+            item.upnSwitch = r;
+            if (!r.ok) {
+                item.live = false;
+                item.outcome.status = ChangeStatus::Failed;
+                item.outcome.httpStatus = r.httpStatus;
+                item.outcome.requestId = r.requestId;
+                item.outcome.errorString =
+                    tr("Could not move the UPN to %1 for the federated-domain stamp, so the "
+                       "stamp was not sent: %2")
+                        .arg(item.unit.temporaryUpn, failureText(r));
+            }
+        },
+        &ChangeBatchJob::write);
+}
+
+void ChangeBatchJob::write()
+{
+    runStep(
+        [](Item &item) -> std::optional<CloudOperation> {
+            if (!item.live)
+                return std::nullopt;
+            item.writeSent = true;
+            return CloudOperation{CloudOperation::Kind::SetImmutableId, item.unit.row.cloudId,
+                                  item.unit.newImmutableId};
+        },
+        [](Item &item, const CloudOperationResult &r) {
+            item.write = r;
+            item.outcome.httpStatus = r.httpStatus;
+            item.outcome.requestId = r.requestId;
+            if (r.ok) {
+                item.outcome.status = ChangeStatus::Applied;
+                item.outcome.errorString.clear();
+            } else {
+                item.live = false;
+                item.outcome.status = ChangeStatus::Failed;
+                item.outcome.errorString = failureText(r);
+            }
+        },
+        &ChangeBatchJob::restoreUpn);
+}
+
+void ChangeBatchJob::restoreUpn()
+{
+    // Every switched UPN comes back, whatever happened to the stamp.
+    runStep(
+        [](Item &item) -> std::optional<CloudOperation> {
+            // A switch refused outright changed nothing; one without a clear answer may
+            // have landed, and putting the original UPN back is harmless.
+            const bool refused = !item.upnSwitch.ok && item.upnSwitch.httpStatus >= 400 &&
+                                 item.upnSwitch.httpStatus < 500;
+            if (!item.switchSent || item.restoreSent || refused)
+                return std::nullopt;
+            item.restoreSent = true;
+            return CloudOperation{CloudOperation::Kind::SetUpn, item.unit.row.cloudId,
+                                  item.unit.row.cloudUpn};
+        },
+        [](Item &item, const CloudOperationResult &r) {
+            item.upnRestore = r;
+            if (!r.ok) {
+                const QString note =
+                    tr("The UPN is still the temporary %1 and could not be put back to %2 (%3); "
+                       "run anchorfix rollback or set it back by hand.")
+                        .arg(item.unit.temporaryUpn, item.unit.row.cloudUpn, failureText(r));
+                item.outcome.errorString = item.outcome.errorString.isEmpty()
+                                               ? note
+                                               : item.outcome.errorString + u' ' + note;
+                if (item.outcome.status == ChangeStatus::Applied)
+                    item.outcome.status = ChangeStatus::Failed;
+            }
+        },
+        &ChangeBatchJob::recordOutcomes);
+}
+
+void ChangeBatchJob::recordOutcomes()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<RollbackEntry> entries;
+    QList<AuditRecord> records;
+    for (const Item &item : std::as_const(m_items)) {
+        const Finding &row = item.unit.row;
+        const bool journaled = item.purgeSent || item.switchSent || item.writeSent;
+        if (item.purgeSent) {
+            entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
+                            now, item.purge.ok ? RollbackStatus::Applied : RollbackStatus::Failed});
+            AuditRecord a = auditFor(item, actionName(Action::PurgeDeleted), item.purge);
+            a.cloudId = row.deletedHolderId;
+            a.cloudUpn.clear();
+            a.oldImmutableId = item.unit.newImmutableId;
+            a.newImmutableId.clear();
+            records.append(a);
+        }
+        if (item.switchSent) {
+            AuditRecord a = auditFor(item, QStringLiteral("upn_switch"), item.upnSwitch);
+            a.message = tr("UPN %1 → %2").arg(row.cloudUpn, item.unit.temporaryUpn) +
+                        (item.upnSwitch.ok ? QString() : u' ' + failureText(item.upnSwitch));
+            records.append(a);
+        }
+        if (journaled || item.outcome.status != ChangeStatus::Applied) {
+            // The row's own change: applied, failed, stale or skipped.
+            const bool wroteAnchor = item.writeSent && item.write.ok;
+            if (journaled) {
+                // A write that got no answer may still have landed: it stays `failed` in
+                // the journal with its values, and rollback checks the live value.
+                entries.append({row.cloudId, row.cloudUpn, row.cloudImmutableId,
+                                item.unit.newImmutableId, now,
+                                wroteAnchor ? RollbackStatus::Applied : RollbackStatus::Failed});
+            }
+            const QString action = item.unit.kind == ChangeUnit::Kind::PurgeAndStamp
+                                       ? actionName(Action::Stamp)
+                                       : actionName(row.action);
+            AuditRecord a = auditFor(item, action, item.write);
+            a.result = changeStatusName(item.outcome.status);
+            if (item.outcome.status == ChangeStatus::Applied && !wroteAnchor)
+                a.result = changeStatusName(ChangeStatus::Failed);
+            a.httpStatus = item.outcome.httpStatus;
+            a.requestId = item.outcome.requestId;
+            a.message = item.outcome.errorString + retryNote(item.write);
+            records.append(a);
+        }
+        if (item.restoreSent) {
+            AuditRecord a = auditFor(item, QStringLiteral("upn_restore"), item.upnRestore);
+            a.message = tr("UPN %1 → %2").arg(item.unit.temporaryUpn, row.cloudUpn) +
+                        (item.upnRestore.ok ? QString() : u' ' + failureText(item.upnRestore));
+            records.append(a);
+        }
+    }
+    if (!entries.isEmpty() && !journal(entries))
+        return;
+    if (!audit(records))
+        return;
+    verify();
+}
+
+void ChangeBatchJob::verify()
+{
+    runStep(
+        [](Item &item) -> std::optional<CloudOperation> {
+            if (!item.writeSent)
+                return std::nullopt;
+            return CloudOperation{CloudOperation::Kind::ReadUser, item.unit.row.cloudId, {}};
+        },
+        [](Item &item, const CloudOperationResult &r) {
+            item.verify = r;
+            const bool upnOk = !item.switchSent || sameUpn(r.upn, item.unit.row.cloudUpn);
+            item.outcome.verified = r.ok && r.found &&
+                                    sameImmutableId(r.immutableId, item.unit.newImmutableId) &&
+                                    upnOk;
+        },
+        &ChangeBatchJob::finish);
+}
+
+void ChangeBatchJob::finish()
+{
+    QList<AuditRecord> records;
+    for (const Item &item : std::as_const(m_items)) {
+        if (!item.writeSent)
+            continue;
+        const Finding &row = item.unit.row;
+        AuditRecord a =
+            auditFor(item,
+                     item.unit.kind == ChangeUnit::Kind::PurgeAndStamp ? actionName(Action::Stamp)
+                                                                       : actionName(row.action),
+                     item.verify);
+        a.oldImmutableId = item.unit.newImmutableId; // what the check expected …
+        a.newImmutableId = item.verify.immutableId;  // … and what it read
+        a.result = item.outcome.verified ? QStringLiteral("verified") : QStringLiteral("mismatch");
+        if (!item.verify.ok)
+            a.message = tr("Could not read the user back: %1").arg(failureText(item.verify));
+        else if (!item.outcome.verified)
+            a.message = tr("Read back onPremisesImmutableId \"%1\" and UPN %2; expected \"%3\" "
+                           "and %4.")
+                            .arg(item.verify.immutableId, item.verify.upn, item.unit.newImmutableId,
+                                 row.cloudUpn);
+        records.append(a);
+    }
+    if (!audit(records))
+        return;
+    setProgress(m_items.size(), m_items.size());
+    emitResult();
+}
+
+bool ChangeBatchJob::journal(const QList<RollbackEntry> &entries)
+{
+    QString error;
+    if (m_context->journal->append(entries, &error))
+        return true;
+    fail(JournalError, tr("Stopped: the rollback journal could not be written, so no further "
+                          "change is safe. %1")
+                           .arg(error));
+    emitResult();
+    return false;
+}
+
+bool ChangeBatchJob::audit(const QList<AuditRecord> &records)
+{
+    if (records.isEmpty())
+        return true;
+    QString error;
+    if (m_context->audit->append(records, &error))
+        return true;
+    fail(AuditError, tr("Stopped: the audit file could not be written. %1").arg(error));
+    emitResult();
+    return false;
+}
+
+AuditRecord ChangeBatchJob::auditFor(const Item &item, const QString &action,
+                                     const CloudOperationResult &result) const
+{
+    const Finding &row = item.unit.row;
+    AuditRecord a;
+    a.runId = m_context->identity.runId;
+    a.operatorName = m_context->identity.operatorName;
+    a.tenantId = m_context->identity.tenantId;
+    a.rowId = QString::number(row.rowId);
+    a.cloudId = row.cloudId;
+    a.cloudUpn = row.cloudUpn;
+    a.action = action;
+    a.oldImmutableId = row.cloudImmutableId;
+    a.newImmutableId = item.unit.newImmutableId;
+    a.result = result.ok ? QStringLiteral("applied") : QStringLiteral("failed");
+    a.httpStatus = result.httpStatus;
+    a.requestId = result.requestId;
+    a.message = result.ok ? QString() : failureText(result);
+    a.message += retryNote(result);
+    return a;
+}

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "auditlog.h"
+#include "changeunit.h"
+#include "cloudwriter.h"
+#include "executionreport.h"
+#include "job.h"
+#include "rollbackjournal.h"
+#include "rollbackscript.h"
+#include "runcontext.h"
+
+#include <QList>
+
+// Carries out up to one Graph $batch worth of plan rows, step by step across the batch:
+// re-read every user (a row changed since the scan is skipped as stale) → journal
+// `pending` (fsynced) → purge recycle-bin holders → switch federated UPNs to the initial
+// domain → write the anchors → put the UPNs back (also when the write failed) → journal
+// `applied`/`failed` → audit → read back and audit `verified`/`mismatch`.
+// Once the first write is journaled the batch always runs to its end, so a cancel never
+// leaves a federated UPN switch half done; a cancel before that skips the batch.
+// Fails (JournalError/AuditError) only when the journal or audit cannot be written.
+class ChangeBatchJob : public Job
+{
+    Q_OBJECT
+public:
+    enum Error { JournalError = UserDefinedError + 1, AuditError };
+
+    ChangeBatchJob(QList<ChangeUnit> units, RunContext *context, QObject *parent = nullptr);
+
+    QList<ChangeOutcome> outcomes() const;
+    // The rollback.ps1 steps for what this batch changed, newest first.
+    QList<RollbackScriptStep> undoSteps() const;
+
+protected:
+    void doStart() override;
+    void doCancel() override {} // checked at the one point where stopping is safe
+
+private:
+    struct Item
+    {
+        ChangeUnit unit;
+        bool live = true; // still going: not stale, no step failed
+        ChangeOutcome outcome;
+        CloudOperationResult purge, upnSwitch, write, upnRestore, verify;
+        bool purgeSent = false, switchSent = false, writeSent = false, restoreSent = false;
+    };
+    using Step = std::function<std::optional<CloudOperation>(Item &)>;
+    using Handler = std::function<void(Item &, const CloudOperationResult &)>;
+
+    // Runs one operation for every item that step() returns one for, then handler() on
+    // each answer, then next().
+    void runStep(const Step &step, const Handler &handler, void (ChangeBatchJob::*next)());
+
+    void readBefore();
+    void journalPending();
+    void purge();
+    void switchUpn();
+    void write();
+    void restoreUpn();
+    void recordOutcomes();
+    void verify();
+    void finish();
+
+    bool journal(const QList<RollbackEntry> &entries);
+    bool audit(const QList<AuditRecord> &records);
+    AuditRecord auditFor(const Item &item, const QString &action,
+                         const CloudOperationResult &result) const;
+
+    QList<Item> m_items;
+    RunContext *m_context;
+};

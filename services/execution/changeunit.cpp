@@ -1,0 +1,81 @@
+#include "changeunit.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ChangeUnit", text);
+}
+
+} // namespace
+
+std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString &initialDomain,
+                                              QString *error)
+{
+    auto failWith = [&](const QString &message) -> std::optional<ChangeUnit> {
+        if (error)
+            *error = tr("Row %1: %2").arg(row.rowId).arg(message);
+        return std::nullopt;
+    };
+    if (row.cloudId.isEmpty())
+        return failWith(tr("no cloud_id; the plan row has no cloud user to change."));
+    if (!row.allows(row.action))
+        return failWith(tr("action %1 is not allowed for category %2.")
+                            .arg(actionName(row.action), categoryName(row.category)));
+    ChangeUnit unit;
+    unit.row = row;
+    switch (row.action) {
+    case Action::None:
+        return failWith(tr("action none is not a change."));
+    case Action::Clear:
+        if (row.category == Category::FederatedDomain)
+            return failWith(tr("Entra refuses to clear the anchor of a federated-domain user."));
+        unit.kind = Kind::Clear;
+        return unit;
+    case Action::PurgeDeleted:
+        if (row.deletedHolderId.isEmpty())
+            return failWith(tr("purge_deleted needs deleted_holder_id (the recycle-bin user)."));
+        unit.kind = Kind::PurgeAndStamp;
+        break;
+    case Action::Stamp:
+        unit.kind = row.category == Category::FederatedDomain ? Kind::FederatedStamp : Kind::Stamp;
+        break;
+    }
+    if (row.expectedImmutableId.isEmpty())
+        return failWith(tr("no expected_immutable_id to stamp."));
+    unit.newImmutableId = row.expectedImmutableId;
+    if (unit.kind == Kind::FederatedStamp) {
+        if (initialDomain.isEmpty())
+            return failWith(tr("the tenant's initial (*.onmicrosoft.com) domain is unknown, so "
+                               "the temporary UPN switch is impossible."));
+        const qsizetype at = row.cloudUpn.lastIndexOf(u'@');
+        if (at <= 0)
+            return failWith(tr("cloud_upn \"%1\" has no local part.").arg(row.cloudUpn));
+        unit.temporaryUpn = row.cloudUpn.left(at) + u'@' + initialDomain;
+    }
+    return unit;
+}
+
+QList<ChangeUnit> ChangeUnit::fromRows(const QList<Finding> &rows, const QString &initialDomain,
+                                       QStringList *errors)
+{
+    QList<ChangeUnit> units;
+    for (const Finding &row : rows) {
+        if (!row.isExecutable())
+            continue;
+        QString error;
+        if (auto unit = fromRow(row, initialDomain, &error))
+            units.append(*unit);
+        else if (errors)
+            errors->append(error);
+    }
+    std::stable_sort(units.begin(), units.end(), [](const ChangeUnit &a, const ChangeUnit &b) {
+        return int(a.kind == Kind::Clear ? 0 : int(a.kind) + 1) <
+               int(b.kind == Kind::Clear ? 0 : int(b.kind) + 1);
+    });
+    return units;
+}

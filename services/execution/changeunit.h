@@ -1,0 +1,31 @@
+#pragma once
+
+#include "finding.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+// One plan row turned into the steps that carry it out, in dependency order:
+// purge_deleted of the recycle-bin holder before the stamp; for a federated-domain user
+// the UPN goes to the initial domain, the stamp is made, and the UPN comes back.
+struct ChangeUnit
+{
+    enum class Kind { Stamp, Clear, PurgeAndStamp, FederatedStamp };
+
+    Finding row;
+    Kind kind = Kind::Stamp;
+    QString newImmutableId; // empty for a clear
+    QString temporaryUpn;   // FederatedStamp: local part @ initial domain
+
+    // nullopt (with a message) when the row cannot be executed as it stands.
+    static std::optional<ChangeUnit> fromRow(const Finding &row, const QString &initialDomain,
+                                             QString *error);
+    // The executable rows of a plan as units, clears first (they may free an anchor a
+    // stamp needs), then stamps, purge-and-stamps and federated stamps; plan order within each.
+    static QList<ChangeUnit> fromRows(const QList<Finding> &rows, const QString &initialDomain,
+                                      QStringList *errors);
+
+    QString user() const { return row.cloudUpn.isEmpty() ? row.cloudId : row.cloudUpn; }
+};

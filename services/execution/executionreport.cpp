@@ -1,0 +1,34 @@
+#include "executionreport.h"
+
+#include <QCoreApplication>
+
+QString changeStatusName(ChangeStatus status)
+{
+    switch (status) {
+    case ChangeStatus::Applied:
+        return QStringLiteral("applied");
+    case ChangeStatus::Stale:
+        return QStringLiteral("stale");
+    case ChangeStatus::Skipped:
+        return QStringLiteral("skipped");
+    case ChangeStatus::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+QString ExecutionProgress::toText() const
+{
+    QString text = QStringLiteral("%1/%2").arg(done).arg(total);
+    if (!currentUser.isEmpty())
+        text += QStringLiteral(" · ") + currentUser;
+    if (perMinute > 0)
+        text += QStringLiteral(" · %1/min").arg(qRound(perMinute));
+    if (secondsLeft >= 0)
+        text += QStringLiteral(" · %1:%2 left")
+                    .arg(secondsLeft / 60)
+                    .arg(secondsLeft % 60, 2, 10, QLatin1Char('0'));
+    if (paused)
+        text += QStringLiteral(" · ") + QCoreApplication::translate("Executor", "paused");
+    return text;
+}

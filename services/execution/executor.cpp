@@ -1,0 +1,234 @@
+#include "executor.h"
+
+#include "changebatchjob.h"
+
+#include <QCoreApplication>
+
+Executor::Executor(QList<Finding> rows, ExecutorSettings settings, CloudWriter *writer,
+                   QObject *parent)
+    : Job(parent), m_rows(std::move(rows)), m_settings(std::move(settings))
+{
+    m_context.identity = m_settings.identity;
+    m_context.journal = &m_journal;
+    m_context.audit = &m_audit;
+    m_context.writer = writer;
+}
+
+Executor::Executor(QList<ChangeUnit> units, ExecutorSettings settings, CloudWriter *writer,
+                   QObject *parent)
+    : Executor(QList<Finding>(), std::move(settings), writer, parent)
+{
+    m_units = std::move(units);
+    m_unitsGiven = true;
+}
+
+Executor::~Executor() = default;
+
+int Executor::changeCount(const QList<Finding> &rows)
+{
+    int n = 0;
+    for (const Finding &row : rows)
+        n += row.isExecutable() ? 1 : 0;
+    return n;
+}
+
+ExecutionProgress Executor::progress() const
+{
+    ExecutionProgress p;
+    p.done = m_report.outcomes.size();
+    p.total = m_units.size();
+    p.currentUser = m_currentUser;
+    p.paused = m_paused;
+    const double minutes = m_clock.isValid() ? m_clock.elapsed() / 60000.0 : 0;
+    if (p.done > 0 && minutes > 0) {
+        p.perMinute = p.done / minutes;
+        p.secondsLeft = qint64((p.total - p.done) / p.perMinute * 60.0 + 0.5);
+    }
+    return p;
+}
+
+void Executor::pause()
+{
+    if (m_paused || isFinished())
+        return;
+    m_paused = true;
+    Q_EMIT pausedChanged(true);
+    Q_EMIT infoMessage(tr("Pausing after the changes in flight…"));
+    publishProgress(m_currentUser);
+}
+
+void Executor::resume()
+{
+    if (!m_paused)
+        return;
+    m_paused = false;
+    Q_EMIT pausedChanged(false);
+    publishProgress(m_currentUser);
+    if (isStarted() && !isFinished() && !m_batch && m_journalOpen)
+        startNextBatch();
+}
+
+void Executor::doStart()
+{
+    QStringList problems;
+    if (!m_unitsGiven)
+        m_units = ChangeUnit::fromRows(m_rows, m_settings.initialDomain, &problems);
+    m_report.total = m_units.size();
+    const int count = m_unitsGiven ? int(m_units.size()) : changeCount(m_rows);
+    if (count > m_settings.maxChanges) {
+        stopWith(TooManyChanges,
+                 tr("The plan asks for %1 changes, more than the limit of %2. Nothing was "
+                    "changed. Check the plan, then raise the limit explicitly "
+                    "(--max-changes %1) if it is right.")
+                     .arg(count)
+                     .arg(m_settings.maxChanges));
+        return;
+    }
+    if (!problems.isEmpty()) {
+        stopWith(InvalidPlan, tr("Nothing was changed; fix these plan rows first: %1")
+                                  .arg(problems.join(QStringLiteral("; "))));
+        return;
+    }
+    if (!m_context.writer) {
+        stopWith(InvalidPlan, tr("No connection to the tenant."));
+        return;
+    }
+    QString error;
+    if (!m_audit.open(m_settings.auditPath, &error) ||
+        !(m_settings.appendToJournal ? m_journal.openForAppend(m_settings.rollbackPath, &error)
+                                     : m_journal.create(m_settings.rollbackPath, &error))) {
+        stopWith(FileError, tr("Nothing was changed. %1").arg(error));
+        return;
+    }
+    m_journalOpen = true;
+    AuditRecord started;
+    started.runId = m_settings.identity.runId;
+    started.operatorName = m_settings.identity.operatorName;
+    started.tenantId = m_settings.identity.tenantId;
+    started.action = QStringLiteral("run");
+    started.result = QStringLiteral("started");
+    started.message = tr("%1 changes planned").arg(m_units.size());
+    if (!m_settings.startMessage.isEmpty())
+        started.message += QStringLiteral("; ") + m_settings.startMessage;
+    if (m_settings.writeRunRows && !m_audit.append(started, &error)) {
+        stopWith(FileError, tr("Nothing was changed. %1").arg(error));
+        return;
+    }
+    m_clock.start();
+    setProgress(0, m_units.size());
+    startNextBatch();
+}
+
+void Executor::doCancel()
+{
+    // The batch in flight decides what is still safe to skip; we stop after it.
+    if (!m_batch) {
+        if (m_journalOpen)
+            finishRun();
+        else
+            Job::doCancel();
+        return;
+    }
+    m_batch->cancel();
+}
+
+void Executor::startNextBatch()
+{
+    if (isFinished() || m_batch)
+        return;
+    if (isCancelRequested() || m_next >= m_units.size()) {
+        finishRun();
+        return;
+    }
+    if (m_paused)
+        return;
+    const int size = qMax(1, qMin(m_settings.batchSize, m_context.writer->maxBatchSize()));
+    const QList<ChangeUnit> units = m_units.mid(m_next, size);
+    m_next += units.size();
+    auto *batch = new ChangeBatchJob(units, &m_context, this);
+    m_batch = batch;
+    connect(batch, &Job::finished, this, &Executor::onBatchFinished);
+    publishProgress(units.first().user());
+    batch->start();
+}
+
+void Executor::onBatchFinished(Job *job)
+{
+    auto *batch = static_cast<ChangeBatchJob *>(job);
+    m_batch = nullptr;
+    m_report.outcomes += batch->outcomes();
+    m_undoSteps = batch->undoSteps() + m_undoSteps;
+    setProgress(m_report.outcomes.size(), m_units.size());
+    publishProgress(QString());
+    if (batch->error() != NoError) {
+        // The journal or the audit cannot be written: no further change is safe.
+        m_journal.close();
+        m_audit.close();
+        stopWith(FileError, batch->errorString());
+        return;
+    }
+    startNextBatch();
+}
+
+void Executor::finishRun()
+{
+    QString error;
+    bool ok = m_journal.compact(&error);
+    if (ok && m_settings.writeScript) {
+        const QString script =
+            RollbackScript::render(m_settings.identity.graphUrl, m_settings.identity.tenantId,
+                                   m_settings.identity.runId, m_undoSteps);
+        ok =
+            RollbackScript::write(RollbackScript::pathFor(m_settings.rollbackPath), script, &error);
+    }
+    AuditRecord finished;
+    finished.runId = m_settings.identity.runId;
+    finished.operatorName = m_settings.identity.operatorName;
+    finished.tenantId = m_settings.identity.tenantId;
+    finished.action = QStringLiteral("run");
+    finished.result = QStringLiteral("finished");
+    finished.message = tr("%1 applied, %2 failed, %3 stale, %4 skipped, %5 not verified")
+                           .arg(m_report.count(ChangeStatus::Applied))
+                           .arg(m_report.count(ChangeStatus::Failed))
+                           .arg(m_report.count(ChangeStatus::Stale))
+                           .arg(m_report.count(ChangeStatus::Skipped))
+                           .arg(m_report.mismatches());
+    const qsizetype notStarted = m_units.size() - m_report.outcomes.size();
+    if (isCancelRequested())
+        finished.message += tr("; cancelled, %1 changes not started").arg(notStarted);
+    if (!ok)
+        finished.message += u"; " + error;
+    QString auditError;
+    if (m_settings.writeRunRows && !m_audit.append(finished, &auditError) && ok) {
+        ok = false;
+        error = auditError;
+    }
+    m_audit.close();
+    m_journalOpen = false;
+    if (isCancelRequested()) {
+        stopWith(Cancelled, tr("Cancelled after %1 of %2 changes; the rest were not started.")
+                                .arg(m_report.outcomes.size())
+                                .arg(m_units.size()));
+        return;
+    }
+    if (!ok) {
+        stopWith(FileError, error);
+        return;
+    }
+    emitResult();
+}
+
+void Executor::stopWith(int error, const QString &text)
+{
+    fail(error, text);
+    emitResult();
+}
+
+void Executor::publishProgress(const QString &currentUser)
+{
+    if (!currentUser.isNull())
+        m_currentUser = currentUser;
+    const ExecutionProgress p = progress();
+    Q_EMIT progressUpdated(p);
+    Q_EMIT infoMessage(p.toText());
+}

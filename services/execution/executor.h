@@ -1,0 +1,95 @@
+#pragma once
+
+#include "auditlog.h"
+#include "changeunit.h"
+#include "cloudwriter.h"
+#include "executionreport.h"
+#include "job.h"
+#include "rollbackjournal.h"
+#include "rollbackscript.h"
+#include "runcontext.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QPointer>
+
+class ChangeBatchJob;
+
+struct ExecutorSettings
+{
+    RunIdentity identity;
+    QString rollbackPath;  // rollback.csv (journal); rollback.ps1 goes beside it
+    QString auditPath;     // audit.csv (appended)
+    QString initialDomain; // the tenant's *.onmicrosoft.com domain (federated stamps)
+    int maxChanges = 500;  // refuse to start above this (Entra Connect's delete threshold)
+    int batchSize = 20;    // capped by the writer's maxBatchSize()
+    QString startMessage;  // extra text for the audit's run/started row (e.g. plan age)
+    // Apply starts a new journal; rollback appends to the journal it replays.
+    bool appendToJournal = false;
+    bool writeScript = true;  // rollback.ps1 (rollback keeps the one apply wrote)
+    bool writeRunRows = true; // audit run/started and run/finished (rollback writes its own)
+};
+
+// Runs a plan's executable rows (action not none, approved where approval is required)
+// against the tenant, safely. Shaped like KDE's KSequentialCompoundJob: one
+// ChangeBatchJob after the other, stop at the first error, one combined progress.
+// Writes rollback.csv ahead of every change, audit.csv after it, rollback.ps1 at the end.
+class Executor : public Job
+{
+    Q_OBJECT
+public:
+    enum Error {
+        TooManyChanges = UserDefinedError + 1,
+        FileError,   // journal, audit or script could not be opened or written
+        InvalidPlan, // an executable row cannot be carried out as written
+    };
+
+    Executor(QList<Finding> rows, ExecutorSettings settings, CloudWriter *writer,
+             QObject *parent = nullptr);
+    // Runs prepared units as they are (rollback builds its own).
+    Executor(QList<ChangeUnit> units, ExecutorSettings settings, CloudWriter *writer,
+             QObject *parent = nullptr);
+    ~Executor() override;
+
+    ExecutionReport report() const { return m_report; }
+    ExecutionProgress progress() const;
+
+    // Pause stops between batches (the batch in flight runs to its end); resume goes on.
+    void pause();
+    void resume();
+    bool isPaused() const { return m_paused; }
+
+    // How many changes a plan asks for (what --max-changes is compared with).
+    static int changeCount(const QList<Finding> &rows);
+
+Q_SIGNALS:
+    void progressUpdated(const ExecutionProgress &progress);
+    void pausedChanged(bool paused);
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    void startNextBatch();
+    void onBatchFinished(Job *job);
+    void finishRun();
+    void stopWith(int error, const QString &text);
+    void publishProgress(const QString &currentUser);
+
+    QList<Finding> m_rows;
+    ExecutorSettings m_settings;
+    RunContext m_context;
+    RollbackJournal m_journal;
+    AuditLog m_audit;
+    QList<ChangeUnit> m_units;
+    qsizetype m_next = 0;
+    QPointer<ChangeBatchJob> m_batch;
+    QList<RollbackScriptStep> m_undoSteps;
+    ExecutionReport m_report;
+    QElapsedTimer m_clock;
+    QString m_currentUser;
+    bool m_paused = false;
+    bool m_journalOpen = false;
+    bool m_unitsGiven = false;
+};

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+// What a rollback.ps1 line undoes.
+struct RollbackScriptStep
+{
+    enum class Kind {
+        RestoreImmutableId, // PATCH the old value back (null when it was empty)
+        RestoreUpn,         // PATCH userPrincipalName back
+        PurgeNotUndoable,   // a purged recycle-bin user: a comment only
+    };
+    Kind kind = Kind::RestoreImmutableId;
+    QString cloudId;
+    QString cloudUpn;   // for comments and RestoreUpn
+    QString value;      // the value to restore; empty = null
+    QString wroteValue; // what Anchorfix wrote, for the guard and the comment
+};
+
+// rollback.ps1: the undo of a run as Microsoft Graph PowerShell, for admins without
+// Anchorfix. Uses Invoke-MgGraphRequest -Method PATCH because Update-MgUser sends "" for
+// $null and cannot clear onPremisesImmutableId.
+namespace RollbackScript {
+
+// PowerShell single-quoted string literal ('' doubles the quote; so do the typographic
+// single quotes PowerShell also accepts as quotes).
+QString quote(const QString &text);
+
+// One command, as printed by --dry-run too. graphUrl is scheme and host.
+QString patchImmutableIdCommand(const QString &graphUrl, const QString &cloudId,
+                                const QString &value);
+QString patchUpnCommand(const QString &graphUrl, const QString &cloudId, const QString &upn);
+QString purgeDeletedCommand(const QString &graphUrl, const QString &deletedId);
+
+// The whole script; steps are in the order they must run (newest change first).
+QString render(const QString &graphUrl, const QString &tenantId, const QString &runId,
+               const QList<RollbackScriptStep> &steps);
+
+// Writes it atomically beside rollback.csv: "x/rollback.csv" -> "x/rollback.ps1".
+QString pathFor(const QString &rollbackCsvPath);
+bool write(const QString &path, const QString &script, QString *error);
+
+} // namespace RollbackScript

@@ -1,0 +1,514 @@
+#include "auditlog.h"
+#include "executor.h"
+#include "fakecloudwriter.h"
+#include "rollbackjob.h"
+#include "rollbackjournal.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+const QString kAnchorA = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
+const QString kAnchorB =
+    QStringLiteral("+AAAAAAAAAAAAAAAAAAAAA=="); // starts with a formula trigger
+const QString kInitial = QStringLiteral("contoso.onmicrosoft.com");
+
+Finding makeRow(int rowId, const QString &kind)
+{
+    Finding f;
+    f.rowId = rowId;
+    f.cloudId = QStringLiteral("u%1").arg(rowId);
+    f.expectedImmutableId = kAnchorA;
+    f.cloudUpn = QStringLiteral("user%1@contoso.com").arg(rowId);
+    if (kind == u"stamp") {
+        f.category = Category::SoftMatchPending;
+        f.action = Action::Stamp;
+    } else if (kind == u"clear") {
+        f.category = Category::AnchorMismatch;
+        f.cloudImmutableId = kAnchorB;
+        f.action = Action::Clear;
+        f.requiresApproval = true;
+        f.approved = true;
+    } else if (kind == u"purge") {
+        f.category = Category::DeletedAnchorHolder;
+        f.action = Action::PurgeDeleted;
+        f.deletedHolderId = QStringLiteral("d%1").arg(rowId);
+        f.requiresApproval = true;
+        f.approved = true;
+    } else if (kind == u"federated") {
+        f.category = Category::FederatedDomain;
+        f.cloudUpn = QStringLiteral("user%1@fed.example").arg(rowId);
+        f.cloudImmutableId = kAnchorB;
+        f.action = Action::Stamp;
+        f.requiresApproval = true;
+        f.approved = true;
+    }
+    f.allowedActions = allowedActionsFor(f.category);
+    return f;
+}
+
+void addToTenant(FakeCloudWriter &w, const Finding &f)
+{
+    w.users.insert(f.cloudId, {f.cloudUpn, f.cloudImmutableId, false});
+    if (!f.deletedHolderId.isEmpty())
+        w.deleted.insert(f.deletedHolderId);
+}
+
+QString describe(const CloudOperation &op)
+{
+    static const char *names[] = {"read", "anchor", "upn", "purge"};
+    return QStringLiteral("%1 %2 %3")
+        .arg(QLatin1String(names[int(op.kind)]), op.userId,
+             op.value.isEmpty() && op.kind == CloudOperation::Kind::SetImmutableId
+                 ? QStringLiteral("null")
+                 : op.value)
+        .trimmed();
+}
+
+QStringList describeWrites(const FakeCloudWriter &w)
+{
+    QStringList list;
+    for (const CloudOperation &op : w.writes())
+        list.append(describe(op));
+    return list;
+}
+
+struct Run
+{
+    QTemporaryDir dir;
+    ExecutorSettings settings;
+    Run()
+    {
+        settings.identity = {QStringLiteral("run-1"), QStringLiteral("app:test"),
+                             QStringLiteral("tenant-1"), QStringLiteral("http://127.0.0.1:1")};
+        settings.rollbackPath = dir.filePath(QStringLiteral("rollback.csv"));
+        settings.auditPath = dir.filePath(QStringLiteral("audit.csv"));
+        settings.initialDomain = kInitial;
+    }
+    // Runs to the end; returns the error code.
+    int exec(QList<Finding> rows, FakeCloudWriter &writer, ExecutionReport *report = nullptr,
+             const std::function<void(Executor *)> &setup = {})
+    {
+        auto *executor = new Executor(std::move(rows), settings, &writer);
+        if (setup)
+            setup(executor);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        if (!finished.wait(10000))
+            return -1;
+        if (report)
+            *report = executor->report();
+        return executor->error();
+    }
+    QList<AuditRecord> audit() const
+    {
+        QList<AuditRecord> records;
+        QString error;
+        if (!AuditLog::read(settings.auditPath, &records, &error))
+            qWarning() << error;
+        return records;
+    }
+    QList<RollbackEntry> journalRows() const
+    {
+        QList<RollbackEntry> rows;
+        QString error;
+        if (!RollbackJournal::readRows(settings.rollbackPath, &rows, &error))
+            qWarning() << error;
+        return rows;
+    }
+};
+
+QStringList resultsOf(const QList<AuditRecord> &records)
+{
+    QStringList list;
+    for (const AuditRecord &r : records)
+        list.append(r.action + u':' + r.result);
+    return list;
+}
+
+} // namespace
+
+class tst_Executor : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void stepsInOrder_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QStringList>("writes");
+        QTest::addColumn<QStringList>("audit");
+        QTest::addColumn<int>("journalRows");
+
+        QTest::newRow("stamp") << "stamp" << QStringList{"anchor u1 " + kAnchorA}
+                               << QStringList{"run:started", "stamp:applied", "stamp:verified",
+                                              "run:finished"}
+                               << 1;
+        QTest::newRow("clear") << "clear" << QStringList{"anchor u1 null"}
+                               << QStringList{"run:started", "clear:applied", "clear:verified",
+                                              "run:finished"}
+                               << 1;
+        QTest::newRow("purge then stamp")
+            << "purge" << QStringList{"purge d1", "anchor u1 " + kAnchorA}
+            << QStringList{"run:started", "purge_deleted:applied", "stamp:applied",
+                           "stamp:verified", "run:finished"}
+            << 2;
+        QTest::newRow("federated switch, stamp, switch back")
+            << "federated"
+            << QStringList{"upn u1 user1@" + kInitial, "anchor u1 " + kAnchorA,
+                           "upn u1 user1@fed.example"}
+            << QStringList{"run:started",         "upn_switch:applied", "stamp:applied",
+                           "upn_restore:applied", "stamp:verified",     "run:finished"}
+            << 1;
+    }
+    void stepsInOrder()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QStringList, writes);
+        QFETCH(QStringList, audit);
+        QFETCH(int, journalRows);
+
+        const Finding row = makeRow(1, kind);
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        Run run;
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(describeWrites(writer), writes);
+        QCOMPARE(resultsOf(run.audit()), audit);
+        QCOMPARE(report.outcomes.size(), 1);
+        QCOMPARE(report.outcomes.first().status, ChangeStatus::Applied);
+        QVERIFY(report.outcomes.first().verified);
+        QCOMPARE(writer.users.value(QStringLiteral("u1")).immutableId,
+                 kind == u"clear" ? QString() : kAnchorA);
+        QCOMPARE(writer.users.value(QStringLiteral("u1")).upn, row.cloudUpn);
+        // Compacted: one row per change, nothing pending.
+        const QList<RollbackEntry> rows = run.journalRows();
+        QCOMPARE(rows.size(), journalRows);
+        for (const RollbackEntry &e : rows)
+            QCOMPARE(e.status, RollbackStatus::Applied);
+        QCOMPARE(rows.last().cloudId, QStringLiteral("u1"));
+        QCOMPARE(rows.last().oldImmutableId, row.cloudImmutableId);
+        QCOMPARE(rows.last().newImmutableId, kind == u"clear" ? QString() : kAnchorA);
+        QVERIFY(QFile::exists(RollbackScript::pathFor(run.settings.rollbackPath)));
+    }
+
+    void failedStampPutsTheUpnBack()
+    {
+        const Finding row = makeRow(1, QStringLiteral("federated"));
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        writer.failures.insert({int(CloudOperation::Kind::SetImmutableId), row.cloudId}, {});
+        Run run;
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(describeWrites(writer),
+                 (QStringList{"upn u1 user1@" + kInitial, "anchor u1 " + kAnchorA,
+                              "upn u1 user1@fed.example"}));
+        QCOMPARE(writer.users.value(row.cloudId).upn, row.cloudUpn);
+        QCOMPARE(writer.users.value(row.cloudId).immutableId, kAnchorB);
+        QCOMPARE(report.outcomes.first().status, ChangeStatus::Failed);
+        QCOMPARE(report.outcomes.first().httpStatus, 400);
+        QCOMPARE(resultsOf(run.audit()),
+                 (QStringList{"run:started", "upn_switch:applied", "stamp:failed",
+                              "upn_restore:applied", "stamp:mismatch", "run:finished"}));
+        QCOMPARE(run.journalRows().last().status, RollbackStatus::Failed);
+    }
+
+    void failedSwitchSendsNoStamp()
+    {
+        const Finding row = makeRow(1, QStringLiteral("federated"));
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        writer.failures.insert({int(CloudOperation::Kind::SetUpn), row.cloudId}, {});
+        Run run;
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(describeWrites(writer), QStringList{"upn u1 user1@" + kInitial});
+        QCOMPARE(report.outcomes.first().status, ChangeStatus::Failed);
+        QVERIFY(report.outcomes.first().errorString.contains(kInitial));
+    }
+
+    void failedPurgeSendsNoStamp()
+    {
+        const Finding row = makeRow(1, QStringLiteral("purge"));
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        writer.failures.insert({int(CloudOperation::Kind::PurgeDeleted), row.deletedHolderId},
+                               {403, QStringLiteral("Authorization_RequestDenied")});
+        Run run;
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(describeWrites(writer), QStringList{"purge d1"});
+        QCOMPARE(report.outcomes.first().status, ChangeStatus::Failed);
+        QCOMPARE(writer.users.value(row.cloudId).immutableId, QString());
+    }
+
+    void staleRowIsSkipped_data()
+    {
+        QTest::addColumn<QString>("change");
+        QTest::newRow("anchor changed since the scan") << "anchor";
+        QTest::newRow("upn changed since the scan") << "upn";
+        QTest::newRow("now synced") << "synced";
+        QTest::newRow("user deleted") << "gone";
+    }
+    void staleRowIsSkipped()
+    {
+        QFETCH(QString, change);
+        const Finding stale = makeRow(1, QStringLiteral("stamp"));
+        const Finding fresh = makeRow(2, QStringLiteral("stamp"));
+        FakeCloudWriter writer;
+        addToTenant(writer, stale);
+        addToTenant(writer, fresh);
+        if (change == u"anchor")
+            writer.users[stale.cloudId].immutableId = kAnchorB;
+        else if (change == u"upn")
+            writer.users[stale.cloudId].upn = QStringLiteral("renamed@contoso.com");
+        else if (change == u"synced")
+            writer.users[stale.cloudId].syncEnabled = true;
+        else
+            writer.users.remove(stale.cloudId);
+        const FakeCloudWriter::User before = writer.users.value(stale.cloudId);
+        Run run;
+        ExecutionReport report;
+        QCOMPARE(run.exec({stale, fresh}, writer, &report), int(Job::NoError));
+        QCOMPARE(describeWrites(writer), QStringList{"anchor u2 " + kAnchorA});
+        QCOMPARE(writer.users.value(stale.cloudId).immutableId, before.immutableId);
+        QCOMPARE(report.count(ChangeStatus::Stale), 1);
+        QCOMPARE(report.count(ChangeStatus::Applied), 1);
+        const QList<AuditRecord> audit = run.audit();
+        QCOMPARE(audit.at(1).result, QStringLiteral("stale"));
+        QCOMPARE(audit.at(1).cloudId, stale.cloudId);
+        for (const RollbackEntry &e : run.journalRows())
+            QVERIFY(e.cloudId != stale.cloudId);
+    }
+
+    void onlyApprovedRowsRun()
+    {
+        Finding approved = makeRow(1, QStringLiteral("clear"));
+        Finding unapproved = makeRow(2, QStringLiteral("clear"));
+        unapproved.approved = false;
+        Finding none = makeRow(3, QStringLiteral("stamp"));
+        none.action = Action::None;
+        FakeCloudWriter writer;
+        for (const Finding &f : {approved, unapproved, none})
+            addToTenant(writer, f);
+        Run run;
+        QCOMPARE(run.exec({approved, unapproved, none}, writer), int(Job::NoError));
+        QCOMPARE(describeWrites(writer), QStringList{"anchor u1 null"});
+    }
+
+    void maxChangesRefusesToStart_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("maxChanges");
+        QTest::addColumn<int>("error");
+        QTest::newRow("over the limit") << 3 << 2 << int(Executor::TooManyChanges);
+        QTest::newRow("at the limit") << 2 << 2 << int(Job::NoError);
+    }
+    void maxChangesRefusesToStart()
+    {
+        QFETCH(int, rows);
+        QFETCH(int, maxChanges);
+        QFETCH(int, error);
+        QList<Finding> plan;
+        FakeCloudWriter writer;
+        for (int i = 1; i <= rows; ++i) {
+            plan.append(makeRow(i, QStringLiteral("stamp")));
+            addToTenant(writer, plan.last());
+        }
+        Run run;
+        run.settings.maxChanges = maxChanges;
+        QCOMPARE(run.exec(plan, writer), error);
+        if (error == int(Executor::TooManyChanges)) {
+            QVERIFY(writer.log.isEmpty());
+            QVERIFY(!QFile::exists(run.settings.rollbackPath));
+            QVERIFY(!QFile::exists(run.settings.auditPath));
+        } else {
+            QCOMPARE(writer.writes().size(), rows);
+        }
+    }
+
+    void existingRollbackFileIsNotOverwritten()
+    {
+        const Finding row = makeRow(1, QStringLiteral("stamp"));
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        Run run;
+        QFile f(run.settings.rollbackPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("cloud_id,cloud_upn,old_immutable_id,new_immutable_id,applied_at_utc,status\r\n");
+        f.close();
+        QCOMPARE(run.exec({row}, writer), int(Executor::FileError));
+        QVERIFY(writer.writes().isEmpty());
+    }
+
+    void writesAreBatched()
+    {
+        QList<Finding> plan;
+        FakeCloudWriter writer;
+        for (int i = 1; i <= 45; ++i) {
+            plan.append(makeRow(i, QStringLiteral("stamp")));
+            addToTenant(writer, plan.last());
+        }
+        Run run;
+        QCOMPARE(run.exec(plan, writer), int(Job::NoError));
+        QCOMPARE(writer.writes().size(), 45);
+        // 3 batches × (read, write, verify)
+        QCOMPARE(writer.batchCalls, 9);
+    }
+
+    void cancelFinishesTheBatchInFlight()
+    {
+        QList<Finding> plan;
+        FakeCloudWriter writer;
+        for (int i = 1; i <= 30; ++i) {
+            plan.append(makeRow(i, QStringLiteral("federated")));
+            addToTenant(writer, plan.last());
+        }
+        Run run;
+        ExecutionReport report;
+        QPointer<Executor> job;
+        // Cancel while the first batch's UPN switches are in flight.
+        writer.afterEachCall = [&] {
+            if (writer.batchCalls == 2 && job)
+                job->cancel();
+        };
+        QCOMPARE(run.exec(plan, writer, &report, [&](Executor *e) { job = e; }),
+                 int(Job::Cancelled));
+        QCOMPARE(report.count(ChangeStatus::Applied), 20);
+        QCOMPARE(writer.writes().size(), 60); // 20 × (switch, stamp, switch back)
+        for (auto it = writer.users.cbegin(); it != writer.users.cend(); ++it)
+            QVERIFY2(it->upn.endsWith(u"@fed.example"), qPrintable(it->upn));
+        for (const RollbackEntry &e : run.journalRows())
+            QCOMPARE(e.status, RollbackStatus::Applied);
+        QCOMPARE(run.audit().last().result, QStringLiteral("finished"));
+    }
+
+    void pauseHoldsBetweenBatches()
+    {
+        QList<Finding> plan;
+        FakeCloudWriter writer;
+        for (int i = 1; i <= 25; ++i) {
+            plan.append(makeRow(i, QStringLiteral("stamp")));
+            addToTenant(writer, plan.last());
+        }
+        Run run;
+        auto *executor = new Executor(plan, run.settings, &writer);
+        QSignalSpy finished(executor, &Job::finished);
+        QSignalSpy paused(executor, &Executor::pausedChanged);
+        // afterEachCall runs once the batch has sent its next request: 2 = the writes.
+        writer.afterEachCall = [&] {
+            if (writer.batchCalls == 2)
+                executor->pause();
+        };
+        executor->start();
+        QTRY_COMPARE(writer.batchCalls, 3); // the first batch runs to its end
+        QTest::qWait(50);
+        QCOMPARE(writer.batchCalls, 3);
+        QCOMPARE(finished.count(), 0);
+        QVERIFY(executor->isPaused());
+        QCOMPARE(executor->progress().done, 20);
+        writer.afterEachCall = {};
+        executor->resume();
+        QVERIFY(finished.wait());
+        QCOMPARE(writer.writes().size(), 25);
+        QCOMPARE(paused.count(), 2);
+    }
+
+    void progressReportsDoneTotalAndUser()
+    {
+        QList<Finding> plan;
+        FakeCloudWriter writer;
+        for (int i = 1; i <= 21; ++i) {
+            plan.append(makeRow(i, QStringLiteral("stamp")));
+            addToTenant(writer, plan.last());
+        }
+        Run run;
+        auto *executor = new Executor(plan, run.settings, &writer);
+        QSignalSpy progress(executor, &Executor::progressUpdated);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait());
+        QVERIFY(progress.count() >= 2);
+        const auto first = progress.first().first().value<ExecutionProgress>();
+        QCOMPARE(first.total, 21);
+        QCOMPARE(first.done, 0);
+        QCOMPARE(first.currentUser, QStringLiteral("user1@contoso.com"));
+        const auto last = progress.last().first().value<ExecutionProgress>();
+        QCOMPARE(last.done, 21);
+        QCOMPARE(last.secondsLeft, 0);
+    }
+
+    void rollbackRestoresAndSkipsChangedRows()
+    {
+        const QList<Finding> plan{
+            makeRow(1, QStringLiteral("stamp")), makeRow(2, QStringLiteral("clear")),
+            makeRow(3, QStringLiteral("purge")), makeRow(4, QStringLiteral("federated")),
+            makeRow(5, QStringLiteral("stamp"))};
+        FakeCloudWriter writer;
+        for (const Finding &f : plan)
+            addToTenant(writer, f);
+        const auto original = writer.users;
+        Run run;
+        QCOMPARE(run.exec(plan, writer), int(Job::NoError));
+        // Someone changes user 5 after the run: rollback must leave it alone.
+        writer.users[QStringLiteral("u5")].immutableId = kAnchorB;
+        writer.log.clear();
+
+        RollbackSettings s;
+        s.identity = run.settings.identity;
+        s.identity.runId = QStringLiteral("run-2");
+        s.rollbackPath = run.settings.rollbackPath;
+        s.auditPath = run.settings.auditPath;
+        s.initialDomain = kInitial;
+        s.federatedDomains = {QStringLiteral("fed.example")};
+        auto *job = new RollbackJob(s, &writer);
+        QSignalSpy finished(job, &Job::finished);
+        job->start();
+        QVERIFY(finished.wait());
+        QCOMPARE(job->error(), int(Job::NoError));
+        for (const char *id : {"u1", "u2", "u3", "u4"}) {
+            QCOMPARE(writer.users.value(id).immutableId, original.value(id).immutableId);
+            QCOMPARE(writer.users.value(id).upn, original.value(id).upn);
+        }
+        QCOMPARE(writer.users.value(QStringLiteral("u5")).immutableId, kAnchorB);
+        const ExecutionReport report = job->report();
+        QCOMPARE(report.count(ChangeStatus::Applied), 4);
+        QCOMPARE(report.count(ChangeStatus::Skipped), 2); // the purge and user 5
+        // The federated undo goes through the temporary UPN as well.
+        QVERIFY(describeWrites(writer).contains("upn u4 user4@" + kInitial));
+    }
+
+    void rollbackAfterCrashMidSwitch()
+    {
+        // The journal a crash between "UPN → initial domain" and the stamp leaves.
+        Run run;
+        RollbackJournal journal;
+        QString error;
+        QVERIFY(journal.create(run.settings.rollbackPath, &error));
+        QVERIFY(journal.append({QStringLiteral("u1"), QStringLiteral("user1@fed.example"), kAnchorB,
+                                kAnchorA, QDateTime(), RollbackStatus::Pending},
+                               &error));
+        journal.close();
+        FakeCloudWriter writer;
+        writer.users.insert(QStringLiteral("u1"), {"user1@" + kInitial, kAnchorB, false});
+        RollbackSettings s;
+        s.identity = run.settings.identity;
+        s.rollbackPath = run.settings.rollbackPath;
+        s.auditPath = run.settings.auditPath;
+        s.initialDomain = kInitial;
+        auto *job = new RollbackJob(s, &writer);
+        QSignalSpy finished(job, &Job::finished);
+        job->start();
+        QVERIFY(finished.wait());
+        QCOMPARE(job->error(), int(Job::NoError));
+        QCOMPARE(describeWrites(writer), QStringList{"upn u1 user1@fed.example"});
+        QCOMPARE(writer.users.value(QStringLiteral("u1")).immutableId, kAnchorB);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Executor)
+#include "tst_executor.moc"
