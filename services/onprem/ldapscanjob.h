@@ -33,6 +33,8 @@ public:
     // From the configuration: true when OUs or a non-default filter limit the scan.
     bool isScoped() const { return m_scoped; }
     QString source() const { return m_source; }
+    // After cancel(): how many pages the worker still completed (0 or 1: the one it was on).
+    int pagesReadAfterCancel() const { return m_pagesAfterCancel; }
 
 protected:
     void doStart() override;
@@ -48,5 +50,6 @@ private:
     QStringList m_warnings;
     QString m_source;
     int m_pages = 0;
+    int m_pagesAfterCancel = 0;
     bool m_scoped = false;
 };

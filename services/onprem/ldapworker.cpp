@@ -99,7 +99,7 @@ LdapWorker::LdapWorker(Task task, LdapConfig config, QObject *parent)
 
 LdapWorker::~LdapWorker()
 {
-    m_abort = true;
+    abort();
     wait();
 }
 
@@ -110,6 +110,19 @@ QStringList LdapWorker::scanAttributes()
             QStringLiteral("proxyAddresses"),    QStringLiteral("sAMAccountName"),
             QStringLiteral("displayName"),       QStringLiteral("userAccountControl"),
             QStringLiteral("distinguishedName"), QStringLiteral("objectClass")};
+}
+
+void LdapWorker::abort()
+{
+    int unset = -1;
+    m_pagesAtAbort.compare_exchange_strong(unset, m_pagesRead.load());
+    m_abort = true;
+}
+
+int LdapWorker::pagesReadAfterAbort() const
+{
+    const int at = m_pagesAtAbort.load();
+    return at < 0 ? 0 : m_pagesRead.load() - at;
 }
 
 LdapFailure LdapWorker::failure() const
@@ -188,6 +201,7 @@ void LdapWorker::runScan()
             },
             [&](int) {
                 ++pageNumber;
+                ++m_pagesRead;
                 Q_EMIT pageRead(page, pageNumber);
                 page.clear();
             });

@@ -24,7 +24,7 @@ public:
     LdapWorker(Task task, LdapConfig config, QObject *parent = nullptr);
     ~LdapWorker() override;
 
-    void abort() { m_abort = true; }
+    void abort();
     bool isAborted() const { return m_abort; }
 
     // Valid once the thread has finished.
@@ -32,6 +32,8 @@ public:
     QString defaultNamingContext() const;
     QString serverInfo() const;
     QStringList warnings() const;
+    // Pages completed after abort() was first called (the guarantee is at most one).
+    int pagesReadAfterAbort() const;
 
     // The LDAP attributes a scan reads.
     static QStringList scanAttributes();
@@ -50,6 +52,8 @@ private:
     const Task m_task;
     const LdapConfig m_config;
     std::atomic_bool m_abort{false};
+    std::atomic_int m_pagesRead{0};
+    std::atomic_int m_pagesAtAbort{-1};
     mutable QMutex m_mutex;
     LdapFailure m_failure;
     QString m_defaultNamingContext;
