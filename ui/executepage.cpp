@@ -1,0 +1,284 @@
+#include "executepage.h"
+
+#include "executionrun.h"
+#include "findingtablemodel.h"
+#include "wizardcontext.h"
+#include "wizardservices.h"
+
+#include <QColor>
+#include <QDir>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace {
+
+QString statusTitle(const ChangeOutcome &o)
+{
+    switch (o.status) {
+    case ChangeStatus::Applied:
+        return o.verified ? QObject::tr("Applied, verified") : QObject::tr("Applied, NOT verified");
+    case ChangeStatus::Stale:
+        return QObject::tr("Skipped: changed since the scan");
+    case ChangeStatus::Skipped:
+        return QObject::tr("Skipped");
+    case ChangeStatus::Failed:
+        break;
+    }
+    return QObject::tr("Failed");
+}
+
+QString duration(qint64 seconds)
+{
+    if (seconds < 0)
+        return QObject::tr("estimating…");
+    return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
+    : QWizardPage(parent), m_ctx(context)
+{
+    setTitle(tr("Execute"));
+    setSubTitle(tr("Apply the approved changes to Entra ID. Every change is journaled first, so "
+                   "it can be rolled back."));
+    setCommitPage(true);
+    setButtonText(QWizard::CommitButton, tr("&Summary"));
+
+    auto *layout = new QVBoxLayout(this);
+    m_stack = new QStackedWidget(this);
+
+    auto *confirmPage = new QWidget(m_stack);
+    auto *confirmLayout = new QVBoxLayout(confirmPage);
+    m_confirmation = new QLabel(confirmPage);
+    m_confirmation->setObjectName(QStringLiteral("confirmation"));
+    m_confirmation->setWordWrap(true);
+    m_confirmation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_start = new QPushButton(tr("&Start changes"), confirmPage);
+    m_start->setObjectName(QStringLiteral("startRun"));
+    m_start->setToolTip(tr("Send the changes listed above to Entra ID."));
+    connect(m_start, &QPushButton::clicked, this, &ExecutePage::startRun);
+    confirmLayout->addWidget(m_confirmation);
+    auto *startRow = new QHBoxLayout;
+    startRow->addWidget(m_start);
+    startRow->addStretch(1);
+    confirmLayout->addLayout(startRow);
+    confirmLayout->addStretch(1);
+    m_stack->addWidget(confirmPage);
+
+    auto *runPage = new QWidget(m_stack);
+    auto *runLayout = new QVBoxLayout(runPage);
+    m_overall = new QProgressBar(runPage);
+    m_overall->setObjectName(QStringLiteral("overallProgress"));
+    m_overall->setFormat(QStringLiteral("%v / %m"));
+    m_current = new QLabel(runPage);
+    m_current->setObjectName(QStringLiteral("currentUser"));
+    m_rate = new QLabel(runPage);
+    m_rate->setObjectName(QStringLiteral("rate"));
+    m_pause = new QPushButton(tr("&Pause"), runPage);
+    m_pause->setObjectName(QStringLiteral("pauseRun"));
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Finish the changes in flight, then wait. Press again to go on."));
+    connect(m_pause, &QPushButton::toggled, this, &ExecutePage::setPaused);
+    m_cancel = new QPushButton(tr("&Cancel run"), runPage);
+    m_cancel->setObjectName(QStringLiteral("cancelRun"));
+    m_cancel->setToolTip(tr("Stop after the changes in flight. What was applied stays applied "
+                            "and is in the rollback file."));
+    connect(m_cancel, &QPushButton::clicked, this, &ExecutePage::cancelRun);
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(m_current, 1);
+    controls->addWidget(m_rate);
+    controls->addWidget(m_pause);
+    controls->addWidget(m_cancel);
+    m_results = new QTableWidget(0, 4, runPage);
+    m_results->setObjectName(QStringLiteral("results"));
+    m_results->setHorizontalHeaderLabels({tr("User"), tr("Action"), tr("Result"), tr("Details")});
+    m_results->horizontalHeader()->setStretchLastSection(true);
+    m_results->verticalHeader()->hide();
+    m_results->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_results->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_results->setColumnWidth(0, 220);
+    m_results->setColumnWidth(1, 150);
+    m_results->setColumnWidth(2, 190);
+    m_status = new QLabel(runPage);
+    m_status->setObjectName(QStringLiteral("runStatus"));
+    m_status->setWordWrap(true);
+    runLayout->addWidget(m_overall);
+    runLayout->addLayout(controls);
+    runLayout->addWidget(m_results, 1);
+    runLayout->addWidget(m_status);
+    m_stack->addWidget(runPage);
+
+    layout->addWidget(m_stack);
+}
+
+void ExecutePage::initializePage()
+{
+    if (m_run || m_finished)
+        return;
+    m_stack->setCurrentIndex(0);
+    const RunFiles files = m_ctx->newRunFiles();
+    const FindingTableModel *model = m_ctx->findings();
+    const QLocale locale;
+    QString html = u"<p>" +
+                   tr("These changes will be sent to <b>%1</b>:")
+                       .arg(m_ctx->cloudSettings().tenant.toHtmlEscaped()) +
+                   u"</p><ul>";
+    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted}) {
+        const int n = model->countByAction(a);
+        if (n > 0)
+            html += QStringLiteral("<li>%1 × %2</li>")
+                        .arg(locale.toString(n), FindingTableModel::actionTitle(a).toHtmlEscaped());
+    }
+    html += u"</ul>";
+    if (const int pending = model->pendingApprovalCount(); pending > 0)
+        html += u"<p>" +
+                tr("%n flagged row(s) are not approved and will not run.", nullptr, pending) +
+                u"</p>";
+    if (model->countByAction(Action::PurgeDeleted) > 0)
+        html +=
+            u"<p><b>" +
+            tr("Purging a deleted user is permanent: it cannot be rolled back.").toHtmlEscaped() +
+            u"</b></p>";
+    html += u"<p>" + tr("Files:") + u"</p><ul>";
+    html += u"<li>" +
+            tr("Audit trail: %1").arg(QDir::toNativeSeparators(files.auditCsv).toHtmlEscaped()) +
+            u"</li>";
+    html += u"<li>" +
+            tr("Rollback: %1").arg(QDir::toNativeSeparators(files.rollbackCsv).toHtmlEscaped()) +
+            u"</li>";
+    html += u"<li>" +
+            tr("Rollback as PowerShell: %1")
+                .arg(QDir::toNativeSeparators(files.rollbackPs1).toHtmlEscaped()) +
+            u"</li>";
+    html += u"</ul>";
+    m_confirmation->setText(html);
+    m_start->setEnabled(model->executableCount() > 0);
+    m_start->setFocus();
+}
+
+QString ExecutePage::confirmationText() const
+{
+    return m_confirmation->text();
+}
+
+bool ExecutePage::isComplete() const
+{
+    return m_finished;
+}
+
+void ExecutePage::startRun()
+{
+    if (m_run || m_finished)
+        return;
+    const RunFiles files = m_ctx->runFiles();
+    if (!QDir().mkpath(files.folder)) {
+        m_confirmation->setText(m_confirmation->text() + u"<p style=\"color:#b3261e\">" +
+                                tr("Cannot create %1: choose another output folder.")
+                                    .arg(files.folder.toHtmlEscaped()) +
+                                u"</p>");
+        return;
+    }
+    m_stack->setCurrentIndex(1);
+    m_results->setRowCount(0);
+    m_overall->setRange(0, m_ctx->findings()->executableCount());
+    m_overall->setValue(0);
+    m_status->setText(tr("Running…"));
+    m_pause->setChecked(false);
+    m_pause->setEnabled(true);
+    m_cancel->setEnabled(true);
+    ExecutionRun *run =
+        m_ctx->services()->execute(m_ctx->findings()->plan(), m_ctx->cloudSnapshot(), files);
+    m_run = run;
+    connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);
+    connect(run, &ExecutionRun::progressReported, this, &ExecutePage::onProgress);
+    connect(run, &Job::infoMessage, m_status, &QLabel::setText);
+    connect(run, &Job::finished, this, &ExecutePage::onFinished);
+    m_cancel->setFocus();
+    run->start();
+}
+
+void ExecutePage::setPaused(bool paused)
+{
+    if (m_run)
+        m_run->setPaused(paused);
+    m_pause->setText(paused ? tr("&Resume") : tr("&Pause"));
+    if (m_pause->isChecked() != paused)
+        m_pause->setChecked(paused);
+}
+
+void ExecutePage::cancelRun()
+{
+    if (m_run) {
+        m_status->setText(tr("Cancelling after the changes in flight…"));
+        m_run->cancel();
+    }
+}
+
+void ExecutePage::onOutcome(const ChangeOutcome &o)
+{
+    const int row = m_results->rowCount();
+    m_results->insertRow(row);
+    auto *user = new QTableWidgetItem(o.cloudUpn.isEmpty() ? o.cloudId : o.cloudUpn);
+    user->setToolTip(o.cloudId);
+    m_results->setItem(row, 0, user);
+    m_results->setItem(row, 1, new QTableWidgetItem(FindingTableModel::actionTitle(o.action)));
+    auto *result = new QTableWidgetItem(statusTitle(o));
+    result->setForeground(o.status == ChangeStatus::Applied && o.verified ? QColor(0x1b, 0x7f, 0x3b)
+                          : o.status == ChangeStatus::Failed              ? QColor(0xb3, 0x26, 0x1e)
+                                                             : QColor(0x8a, 0x53, 0x00));
+    m_results->setItem(row, 2, result);
+    QString details = o.errorString;
+    if (!o.requestId.isEmpty())
+        details += (details.isEmpty() ? QString() : QStringLiteral(" — ")) +
+                   tr("request-id %1").arg(o.requestId);
+    auto *detailItem = new QTableWidgetItem(details);
+    detailItem->setToolTip(details);
+    m_results->setItem(row, 3, detailItem);
+    // Follow the newest row unless the user scrolled away to read.
+    if (row == 0 || m_results->currentRow() < 0)
+        m_results->scrollToBottom();
+}
+
+void ExecutePage::onProgress(const ExecutionProgress &p)
+{
+    if (p.total > 0)
+        m_overall->setRange(0, int(p.total));
+    m_overall->setValue(int(p.done));
+    m_current->setText(p.currentUser);
+    m_rate->setText(tr("%1/min · %2 left")
+                        .arg(QLocale().toString(p.perMinute, 'f', 0), duration(p.secondsLeft)));
+}
+
+void ExecutePage::onFinished()
+{
+    ExecutionRun *run = m_run.data();
+    m_run = nullptr;
+    if (!run)
+        return;
+    const ExecutionReport report = run->report();
+    m_ctx->setReport(report);
+    m_finished = true;
+    m_pause->setEnabled(false);
+    m_cancel->setEnabled(false);
+    const QLocale locale;
+    QString text = tr("%1 applied, %2 failed, %3 skipped.")
+                       .arg(locale.toString(report.count(ChangeStatus::Applied)),
+                            locale.toString(report.count(ChangeStatus::Failed)),
+                            locale.toString(report.count(ChangeStatus::Skipped) +
+                                            report.count(ChangeStatus::Stale)));
+    if (run->error() == Job::Cancelled)
+        text = tr("Cancelled.") + u' ' + text;
+    else if (run->error() != Job::NoError)
+        text = run->errorString() + u' ' + text;
+    m_status->setText(text + u' ' + tr("Press Summary to continue."));
+    emit completeChanged();
+    emit runEnded();
+}

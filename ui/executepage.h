@@ -1,0 +1,59 @@
+#pragma once
+
+#include "executionreport.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QWizardPage>
+
+class ExecutionRun;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QStackedWidget;
+class QTableWidget;
+class WizardContext;
+
+// Step 4 (the commit page): first a confirmation — counts by action and where the
+// audit trail and rollback files go — then the run itself with overall progress, rate,
+// time left, pause/resume, cancel and one result line per row.
+class ExecutePage : public QWizardPage
+{
+    Q_OBJECT
+public:
+    explicit ExecutePage(WizardContext *context, QWidget *parent = nullptr);
+
+    void initializePage() override;
+    bool isComplete() const override;
+
+    void startRun();
+    void setPaused(bool paused);
+    void cancelRun();
+    bool isRunning() const { return !m_run.isNull(); }
+    bool hasFinished() const { return m_finished; }
+    QString confirmationText() const;
+    QTableWidget *results() const { return m_results; }
+
+Q_SIGNALS:
+    void runEnded();
+
+private:
+    void onOutcome(const ChangeOutcome &outcome);
+    void onProgress(const ExecutionProgress &progress);
+    void onFinished();
+
+    WizardContext *m_ctx;
+    QPointer<ExecutionRun> m_run;
+    bool m_finished = false;
+
+    QStackedWidget *m_stack;
+    QLabel *m_confirmation;
+    QPushButton *m_start;
+    QProgressBar *m_overall;
+    QLabel *m_current;
+    QLabel *m_rate;
+    QPushButton *m_pause;
+    QPushButton *m_cancel;
+    QTableWidget *m_results;
+    QLabel *m_status;
+};

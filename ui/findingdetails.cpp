@@ -1,0 +1,192 @@
+#include "findingdetails.h"
+
+#include "findingtablemodel.h"
+#include "immutableid.h"
+
+#include <QCoreApplication>
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("FindingDetails", text);
+}
+
+QString esc(const QString &s)
+{
+    return s.toHtmlEscaped();
+}
+
+// A PowerShell double-quoted string literal: escape the characters PowerShell expands.
+QString psString(const QString &s)
+{
+    QString out;
+    out.reserve(s.size() + 2);
+    out += u'"';
+    for (QChar c : s) {
+        if (c == u'"' || c == u'`' || c == u'$')
+            out += u'`';
+        out += c;
+    }
+    out += u'"';
+    return out;
+}
+
+QString graphBase(const QUrl &graphUrl)
+{
+    QString base =
+        graphUrl.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::StripTrailingSlash);
+    if (base.isEmpty())
+        base = QStringLiteral("https://graph.microsoft.com");
+    return base + u"/v1.0";
+}
+
+QString patch(const QString &base, const QString &userId, const QString &property,
+              const QString &psValue)
+{
+    return QStringLiteral(
+               "Invoke-MgGraphRequest -Method PATCH -Uri \"%1/users/%2\" -Body @{%3 = %4}")
+        .arg(base, userId, property, psValue);
+}
+
+QString row(const QString &label, const QString &value)
+{
+    return QStringLiteral("<tr><td style=\"padding-right:12px\"><b>%1</b></td><td>%2</td></tr>")
+        .arg(esc(label), value.isEmpty() ? QStringLiteral("—") : value);
+}
+
+QString yesNo(std::optional<bool> v)
+{
+    if (!v)
+        return tr("never synced");
+    return *v ? tr("yes") : tr("no");
+}
+
+} // namespace
+
+QString FindingDetails::anchorForms(const QString &base64)
+{
+    if (base64.isEmpty())
+        return QStringLiteral("—");
+    const auto id = ImmutableId::parse(base64);
+    if (!id)
+        return esc(base64) + u" <i>" + esc(tr("(not a 16-byte anchor)")) + u"</i>";
+    return QStringLiteral("<code>%1</code><br>GUID <code>%2</code><br>hex <code>%3</code>"
+                          "<br>LDAP <code>%4</code>")
+        .arg(esc(id->toBase64()), esc(id->toGuid()), esc(id->toHex()), esc(id->toLdapFilter()));
+}
+
+QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
+                                   const QString &initialDomain)
+{
+    const QString base = graphBase(graphUrl);
+    QStringList lines;
+    lines << QStringLiteral("# Connect-MgGraph -Scopes User.ReadWrite.All");
+    switch (f.action) {
+    case Action::None:
+        lines << tr("# No change is planned for this row.");
+        break;
+    case Action::Stamp:
+        if (f.category == Category::FederatedDomain && !initialDomain.isEmpty()) {
+            const QString temporary = f.cloudUpn.section(u'@', 0, 0) + u'@' + initialDomain;
+            lines << tr("# Federated domain: move the UPN to the initial domain, stamp, move it "
+                        "back.")
+                  << patch(base, f.cloudId, QStringLiteral("userPrincipalName"),
+                           psString(temporary))
+                  << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
+                           psString(f.expectedImmutableId))
+                  << patch(base, f.cloudId, QStringLiteral("userPrincipalName"),
+                           psString(f.cloudUpn));
+        } else {
+            lines << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
+                           psString(f.expectedImmutableId));
+        }
+        break;
+    case Action::Clear:
+        lines << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
+                       QStringLiteral("$null"));
+        break;
+    case Action::PurgeDeleted:
+        lines << tr("# Permanent: the recycle-bin user cannot be restored afterwards.")
+              << QStringLiteral(
+                     "Invoke-MgGraphRequest -Method DELETE -Uri \"%1/directory/deletedItems/%2\"")
+                     .arg(base, f.deletedHolderId);
+        if (!f.cloudId.isEmpty())
+            lines << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
+                           psString(f.expectedImmutableId));
+        break;
+    }
+    return lines.join(u'\n');
+}
+
+QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const CloudUser *cloud,
+                             const CloudUser *deletedHolder, const QUrl &graphUrl,
+                             const QString &initialDomain)
+{
+    QString out;
+    out += QStringLiteral("<h3>%1 <small>(%2, %3)</small></h3>")
+               .arg(esc(categoryTitle(f.category)), esc(categoryName(f.category)),
+                    esc(severityName(f.severity)));
+    out += u"<p>" + esc(f.reason) + u"</p>";
+    for (const QString &w : f.warnings)
+        out += u"<p style=\"color:#8a5300\">⚠ " + esc(w) + u"</p>";
+    if (f.requiresApproval)
+        out += u"<p><i>" +
+               esc(f.approved ? tr("Approved: this row runs in the Execute step.")
+                              : tr("Flagged: this row runs only after you approve it.")) +
+               u"</i></p>";
+
+    out += u"<h4>" + esc(tr("Anchors")) + u"</h4><table>";
+    out += row(tr("Expected (on-prem)"), anchorForms(f.expectedImmutableId));
+    out += row(tr("Current (cloud)"), anchorForms(f.cloudImmutableId));
+    out += u"</table>";
+
+    out += u"<h4>" + esc(tr("On-premises")) + u"</h4><table>";
+    if (onPrem) {
+        out += row(tr("DN"), esc(onPrem->dn));
+        out += row(tr("UPN"), esc(onPrem->upn));
+        out += row(tr("Mail"), esc(onPrem->mail));
+        out += row(tr("Proxy addresses"), esc(onPrem->proxyAddresses.join(QStringLiteral(", "))));
+        out += row(tr("sAMAccountName"), esc(onPrem->samAccountName));
+        out += row(tr("objectGUID"), esc(ImmutableId::fromBytes(onPrem->objectGuid).toGuid()));
+        out += row(tr("mS-DS-ConsistencyGuid"),
+                   esc(ImmutableId::fromBytes(onPrem->consistencyGuid).toGuid()));
+        out += row(tr("Enabled"), onPrem->enabled ? tr("yes") : tr("no"));
+        out += row(tr("Source"), esc(onPrem->source));
+    } else if (!f.onPremDn.isEmpty() || !f.onPremUpn.isEmpty()) {
+        out += row(tr("DN"), esc(f.onPremDn));
+        out += row(tr("UPN"), esc(f.onPremUpn));
+        out += row(tr("objectGUID"), esc(f.onPremGuid));
+    } else {
+        out += row(tr("User"), esc(tr("none: no scanned on-prem user refers to this cloud user")));
+    }
+    out += u"</table>";
+
+    out += u"<h4>" + esc(tr("Entra ID")) + u"</h4><table>";
+    if (cloud) {
+        out += row(tr("Object id"), esc(cloud->id));
+        out += row(tr("UPN"), esc(cloud->upn));
+        out += row(tr("Display name"), esc(cloud->displayName));
+        out += row(tr("Mail"), esc(cloud->mail));
+        out += row(tr("Proxy addresses"), esc(cloud->proxyAddresses.join(QStringLiteral(", "))));
+        out += row(tr("Synced from on-prem"), esc(yesNo(cloud->syncEnabled)));
+        out += row(tr("Admin role"), cloud->holdsAdminRole ? tr("yes") : tr("no"));
+        out += row(tr("onPremisesObjectIdentifier"), esc(cloud->onPremisesObjectIdentifier));
+    } else if (!f.cloudId.isEmpty()) {
+        out += row(tr("Object id"), esc(f.cloudId));
+        out += row(tr("UPN"), esc(f.cloudUpn));
+    } else {
+        out += row(tr("User"), esc(tr("none")));
+    }
+    if (deletedHolder || !f.deletedHolderId.isEmpty()) {
+        out += row(tr("Recycle-bin holder"),
+                   esc(deletedHolder ? deletedHolder->upn + u" (" + deletedHolder->id + u")"
+                                     : f.deletedHolderId));
+    }
+    out += u"</table>";
+
+    out += u"<h4>" +
+           esc(tr("PowerShell equivalent of “%1”").arg(FindingTableModel::actionTitle(f.action))) +
+           u"</h4><pre>" + esc(powerShell(f, graphUrl, initialDomain)) + u"</pre>";
+    return out;
+}

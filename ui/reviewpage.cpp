@@ -1,0 +1,410 @@
+#include "reviewpage.h"
+
+#include "actiondelegate.h"
+#include "findingdetails.h"
+#include "findingfilterproxy.h"
+#include "findingtablemodel.h"
+#include "plan.h"
+#include "wizardcontext.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLayoutItem>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QTextStream>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+using Column = FindingTableModel::Column;
+
+ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
+    : QWizardPage(parent), m_ctx(context), m_proxy(new FindingFilterProxy(this))
+{
+    setTitle(tr("Review"));
+    setSubTitle(tr("Check each finding and choose what to do. Flagged rows run only after you "
+                   "approve them. Nothing has been changed yet."));
+    m_proxy->setSourceModel(m_ctx->findings());
+
+    auto *layout = new QVBoxLayout(this);
+
+    m_chipBar = new QWidget(this);
+    auto *chipLayout = new QHBoxLayout(m_chipBar);
+    chipLayout->setContentsMargins(0, 0, 0, 0);
+    m_allChip = new QToolButton(m_chipBar);
+    m_allChip->setObjectName(QStringLiteral("chipAll"));
+    m_allChip->setCheckable(true);
+    m_allChip->setChecked(true);
+    m_allChip->setToolTip(tr("Show every category."));
+    connect(m_allChip, &QToolButton::clicked, this, [this] {
+        for (QToolButton *chip : std::as_const(m_chips))
+            chip->setChecked(false);
+        onChipToggled();
+    });
+    chipLayout->addWidget(m_allChip);
+    chipLayout->addStretch(1);
+    layout->addWidget(m_chipBar);
+
+    auto *filterRow = new QHBoxLayout;
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("search"));
+    m_search->setPlaceholderText(
+        tr("Filter by UPN, DN, object id, ImmutableId or reason (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setToolTip(tr("Shows rows that contain this text anywhere, ignoring case."));
+    auto *find = new QShortcut(QKeySequence::Find, this);
+    connect(find, &QShortcut::activated, m_search, [this] { m_search->setFocus(); });
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &FindingFilterProxy::setSearchText);
+    m_severity = new QComboBox(this);
+    m_severity->setObjectName(QStringLiteral("severity"));
+    m_severity->addItem(tr("All severities"), -1);
+    m_severity->addItem(tr("Conflicts"), int(Severity::Conflict));
+    m_severity->addItem(tr("Warnings"), int(Severity::Warning));
+    m_severity->addItem(tr("Information"), int(Severity::Info));
+    m_severity->setToolTip(tr("Conflicts block a correct sync; warnings need a decision; "
+                              "information rows need nothing."));
+    connect(m_severity, &QComboBox::currentIndexChanged, this, [this] {
+        const int s = m_severity->currentData().toInt();
+        m_proxy->setSeverities(s < 0 ? QSet<Severity>{} : QSet<Severity>{Severity(s)});
+    });
+    m_executableOnly = new QCheckBox(tr("Only rows that will &run"), this);
+    m_executableOnly->setObjectName(QStringLiteral("executableOnly"));
+    m_executableOnly->setToolTip(tr("Hide rows with no change or waiting for approval."));
+    connect(m_executableOnly, &QCheckBox::toggled, m_proxy, &FindingFilterProxy::setExecutableOnly);
+    filterRow->addWidget(m_search, 1);
+    filterRow->addWidget(m_severity);
+    filterRow->addWidget(m_executableOnly);
+    layout->addLayout(filterRow);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("reviewSplitter"));
+    m_view = new QTableView(splitter);
+    m_view->setObjectName(QStringLiteral("findings"));
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(int(Column::Category), Qt::AscendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+                            QAbstractItemView::SelectedClicked);
+    m_view->setItemDelegateForColumn(int(Column::Action), new ActionDelegate(m_view));
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->setColumnWidth(int(Column::Category), 170);
+    m_view->setColumnWidth(int(Column::OnPremUpn), 190);
+    m_view->setColumnWidth(int(Column::CloudUpn), 190);
+    m_view->setColumnWidth(int(Column::CloudImmutableId), 200);
+    m_view->setColumnWidth(int(Column::ExpectedImmutableId), 200);
+    m_view->setColumnWidth(int(Column::Action), 150);
+    m_view->setToolTip(tr("F2 or double-click edits the action; Space toggles the approval of "
+                          "the current flagged row."));
+    m_details = new QTextBrowser(splitter);
+    m_details->setObjectName(QStringLiteral("details"));
+    m_details->setOpenLinks(false);
+    m_details->setPlaceholderText(tr("Select a row to see why it was flagged, both sides' "
+                                     "attributes and the PowerShell equivalent."));
+    splitter->addWidget(m_view);
+    splitter->addWidget(m_details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
+
+    // Space approves the current flagged row from the keyboard.
+    auto *space =
+        new QShortcut(QKeySequence(Qt::Key_Space), m_view, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(space, &QShortcut::activated, this, [this] {
+        const QModelIndex current = m_view->currentIndex();
+        if (!current.isValid())
+            return;
+        const int row = m_proxy->mapToSource(current).row();
+        const Finding &f = m_ctx->findings()->finding(row);
+        if (f.requiresApproval)
+            m_ctx->findings()->setApproved(row, !f.approved);
+    });
+
+    auto *bulkRow = new QHBoxLayout;
+    auto *actionButton = new QToolButton(this);
+    actionButton->setObjectName(QStringLiteral("bulkAction"));
+    actionButton->setText(tr("Set &action for selection"));
+    actionButton->setPopupMode(QToolButton::InstantPopup);
+    actionButton->setToolTip(tr("Rows whose category does not allow the action keep theirs."));
+    auto *menu = new QMenu(actionButton);
+    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted})
+        menu->addAction(FindingTableModel::actionTitle(a), this,
+                        [this, a] { setActionOnSelection(a); });
+    actionButton->setMenu(menu);
+    auto *approve = new QPushButton(tr("A&pprove selected"), this);
+    approve->setObjectName(QStringLiteral("approveSelected"));
+    approve->setToolTip(tr("Approve the flagged rows in the selection."));
+    connect(approve, &QPushButton::clicked, this, [this] { approveSelection(true); });
+    auto *withdraw = new QPushButton(tr("&Withdraw approval"), this);
+    withdraw->setObjectName(QStringLiteral("withdrawSelected"));
+    withdraw->setToolTip(tr("Withdraw the approval of the selected rows."));
+    connect(withdraw, &QPushButton::clicked, this, [this] { approveSelection(false); });
+    auto *exportButton = new QPushButton(tr("E&xport plan…"), this);
+    exportButton->setObjectName(QStringLiteral("exportPlan"));
+    exportButton->setToolTip(tr("Save the findings and your choices as plan.csv, to review in "
+                                "a spreadsheet or run later with 'anchorfix apply'."));
+    connect(exportButton, &QPushButton::clicked, this, &ReviewPage::askExportPath);
+    auto *importButton = new QPushButton(tr("&Import plan…"), this);
+    importButton->setObjectName(QStringLiteral("importPlan"));
+    importButton->setToolTip(tr("Load an edited plan.csv: its actions and approvals replace "
+                                "the ones on this page."));
+    connect(importButton, &QPushButton::clicked, this, &ReviewPage::askImportPath);
+    bulkRow->addWidget(actionButton);
+    bulkRow->addWidget(approve);
+    bulkRow->addWidget(withdraw);
+    bulkRow->addStretch(1);
+    bulkRow->addWidget(exportButton);
+    bulkRow->addWidget(importButton);
+    layout->addLayout(bulkRow);
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("reviewSummary"));
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("reviewMessage"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_message);
+
+    connect(m_ctx->findings(), &FindingTableModel::choicesChanged, this,
+            &ReviewPage::updateSummary);
+    connect(m_ctx->findings(), &FindingTableModel::modelReset, this, &ReviewPage::rebuildChips);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ReviewPage::showDetails);
+    connect(m_ctx->findings(), &FindingTableModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                const QModelIndex current = m_proxy->mapToSource(m_view->currentIndex());
+                if (current.isValid() && current.row() >= topLeft.row() &&
+                    current.row() <= bottomRight.row())
+                    showDetails();
+            });
+    connect(m_proxy, &FindingFilterProxy::filterChanged, this, &ReviewPage::updateSummary);
+}
+
+void ReviewPage::initializePage()
+{
+    rebuildChips();
+    updateSummary();
+    m_message->clear();
+    if (m_proxy->rowCount() > 0 && !m_view->currentIndex().isValid())
+        m_view->setCurrentIndex(m_proxy->index(0, 0));
+    m_view->setFocus();
+}
+
+bool ReviewPage::isComplete() const
+{
+    return m_ctx->findings()->executableCount() > 0;
+}
+
+void ReviewPage::rebuildChips()
+{
+    auto *layout = static_cast<QHBoxLayout *>(m_chipBar->layout());
+    for (QToolButton *chip : std::as_const(m_chips)) {
+        layout->removeWidget(chip);
+        delete chip;
+    }
+    m_chips.clear();
+    const FindingTableModel *model = m_ctx->findings();
+    const QLocale locale;
+    int position = 1;
+    for (Category c : allCategories()) {
+        const int n = model->countByCategory(c);
+        if (n == 0)
+            continue;
+        auto *chip = new QToolButton(m_chipBar);
+        chip->setObjectName(u"chip_" + categoryName(c));
+        chip->setCheckable(true);
+        chip->setAutoRaise(false);
+        chip->setText(QStringLiteral("%1  %2").arg(categoryTitle(c), locale.toString(n)));
+        chip->setToolTip(tr("Show only “%1” rows (%2). Click several chips to combine them.")
+                             .arg(categoryTitle(c), categoryName(c)));
+        const Severity s = baseSeverityFor(c);
+        const char *colour = s == Severity::Conflict  ? "#fbe3e1"
+                             : s == Severity::Warning ? "#fff1d6"
+                                                      : "#e6f0fa";
+        chip->setStyleSheet(QStringLiteral("QToolButton { background:%1; border:1px solid #c8c8c8;"
+                                           " border-radius:9px; padding:2px 8px; }"
+                                           " QToolButton:checked { border:2px solid #1f5fa8; }")
+                                .arg(QLatin1StringView(colour)));
+        connect(chip, &QToolButton::toggled, this, &ReviewPage::onChipToggled);
+        layout->insertWidget(position++, chip);
+        m_chips.insert(int(c), chip);
+    }
+    m_allChip->setText(tr("All  %1").arg(locale.toString(model->rowCount())));
+    onChipToggled();
+}
+
+void ReviewPage::onChipToggled()
+{
+    QSet<Category> selected;
+    for (auto it = m_chips.cbegin(); it != m_chips.cend(); ++it)
+        if (it.value()->isChecked())
+            selected.insert(Category(it.key()));
+    m_allChip->setChecked(selected.isEmpty());
+    m_proxy->setCategories(selected);
+}
+
+void ReviewPage::setSearchText(const QString &text)
+{
+    m_search->setText(text);
+}
+
+int ReviewPage::setActionOnSelection(Action action)
+{
+    const QList<int> rows = m_proxy->sourceRows(m_view->selectionModel()->selectedRows());
+    const int changed = m_ctx->findings()->setActionForRows(rows, action);
+    m_message->setText(
+        tr("“%1” set on %n row(s)", nullptr, changed).arg(FindingTableModel::actionTitle(action)) +
+        (changed < rows.size() ? tr("; %n selected row(s) do not allow it or had it already.",
+                                    nullptr, int(rows.size()) - changed)
+                               : QStringLiteral(".")));
+    return changed;
+}
+
+int ReviewPage::approveSelection(bool approved)
+{
+    const QList<int> rows = m_proxy->sourceRows(m_view->selectionModel()->selectedRows());
+    const int changed = m_ctx->findings()->setApprovedForRows(rows, approved);
+    m_message->setText(approved ? tr("%n row(s) approved.", nullptr, changed)
+                                : tr("Approval withdrawn from %n row(s).", nullptr, changed));
+    return changed;
+}
+
+void ReviewPage::updateSummary()
+{
+    const FindingTableModel *model = m_ctx->findings();
+    const QLocale locale;
+    QStringList parts;
+    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted}) {
+        const int n = model->countByAction(a);
+        if (n > 0)
+            parts << QStringLiteral("%1 × %2").arg(locale.toString(n),
+                                                   FindingTableModel::actionTitle(a));
+    }
+    QString text = parts.isEmpty() ? tr("No change will run yet.")
+                                   : tr("Will run: %1.").arg(parts.join(QStringLiteral(", ")));
+    if (const int pending = model->pendingApprovalCount(); pending > 0)
+        text += u' ' + tr("%n flagged row(s) wait for your approval.", nullptr, pending);
+    text +=
+        u' ' + tr("Showing %1 of %2 rows.")
+                   .arg(locale.toString(m_proxy->rowCount()), locale.toString(model->rowCount()));
+    m_summary->setText(text);
+    emit completeChanged();
+}
+
+QString ReviewPage::summaryText() const
+{
+    return m_summary->text();
+}
+
+void ReviewPage::showDetails()
+{
+    const QModelIndex current = m_proxy->mapToSource(m_view->currentIndex());
+    if (!current.isValid()) {
+        m_details->clear();
+        return;
+    }
+    const Finding &f = m_ctx->findings()->finding(current.row());
+    const QList<OnPremUser> &onPremUsers = m_ctx->onPremUsers();
+    const CloudSnapshot &snapshot = m_ctx->cloudSnapshot();
+    const OnPremUser *onPrem = f.onPremIndex >= 0 && f.onPremIndex < onPremUsers.size()
+                                   ? &onPremUsers.at(f.onPremIndex)
+                                   : nullptr;
+    if (onPrem && onPrem->dn != f.onPremDn)
+        onPrem = nullptr; // an imported plan: the indexes belong to another scan
+    const CloudUser *cloud = f.cloudIndex >= 0 && f.cloudIndex < snapshot.users.size()
+                                 ? &snapshot.users.at(f.cloudIndex)
+                                 : nullptr;
+    if (cloud && cloud->id != f.cloudId)
+        cloud = nullptr;
+    const CloudUser *holder = nullptr;
+    for (const CloudUser &d : snapshot.deletedUsers)
+        if (!f.deletedHolderId.isEmpty() && d.id == f.deletedHolderId)
+            holder = &d;
+    m_details->setHtml(FindingDetails::html(
+        f, onPrem, cloud, holder, m_ctx->cloudSettings().graphUrl, snapshot.initialDomain()));
+}
+
+bool ReviewPage::exportPlan(const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        *error = tr("Cannot write %1: %2. Choose a folder you may write to.")
+                     .arg(path, file.errorString());
+        return false;
+    }
+    QTextStream out(&file);
+    m_ctx->findings()->plan().write(out);
+    out.flush();
+    if (!file.commit()) {
+        *error = tr("Cannot save %1: %2.").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool ReviewPage::importPlan(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        *error = tr("Cannot read %1: %2.").arg(path, file.errorString());
+        return false;
+    }
+    QTextStream in(&file);
+    Plan plan;
+    QString readError;
+    if (!Plan::read(in, &plan, &readError)) {
+        *error = tr("%1 is not a usable plan: %2").arg(path, readError);
+        return false;
+    }
+    m_ctx->findings()->setPlan(plan);
+    return true;
+}
+
+void ReviewPage::askExportPath()
+{
+    auto *dialog = new QFileDialog(this, tr("Export plan"),
+                                   QDir(m_ctx->outputFolder()).filePath(QStringLiteral("plan.csv")),
+                                   tr("Plans (*.csv)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("csv"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        QString error;
+        m_message->setText(exportPlan(path, &error) ? tr("Plan saved to %1.").arg(path) : error);
+    });
+    dialog->open();
+}
+
+void ReviewPage::askImportPath()
+{
+    auto *dialog =
+        new QFileDialog(this, tr("Import plan"), m_ctx->outputFolder(), tr("Plans (*.csv)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        QString error;
+        m_message->setText(importPlan(path, &error) ? tr("Plan loaded from %1.").arg(path) : error);
+    });
+    dialog->open();
+}

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "finding.h"
+
+#include <QHash>
+#include <QWizardPage>
+
+class FindingFilterProxy;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTextBrowser;
+class QToolButton;
+class WizardContext;
+
+// Step 3: the findings table. Filter by category (the chips), severity and free text;
+// sort by any column; choose each row's action (only allowed ones) and approve flagged
+// rows, one by one or for a selection; read the detail pane; export or import plan.csv.
+class ReviewPage : public QWizardPage
+{
+    Q_OBJECT
+public:
+    explicit ReviewPage(WizardContext *context, QWidget *parent = nullptr);
+
+    void initializePage() override;
+    bool isComplete() const override;
+
+    FindingFilterProxy *proxy() const { return m_proxy; }
+    QTableView *view() const { return m_view; }
+    QTextBrowser *details() const { return m_details; }
+    QToolButton *chip(Category category) const { return m_chips.value(int(category)); }
+    void setSearchText(const QString &text);
+
+    // Bulk actions on the selected rows; return how many rows changed.
+    int setActionOnSelection(Action action);
+    int approveSelection(bool approved);
+
+    // plan.csv; false with a message an admin can act on.
+    bool exportPlan(const QString &path, QString *error);
+    bool importPlan(const QString &path, QString *error);
+
+    QString summaryText() const;
+
+private:
+    void rebuildChips();
+    void onChipToggled();
+    void updateSummary();
+    void showDetails();
+    void askExportPath();
+    void askImportPath();
+
+    WizardContext *m_ctx;
+    FindingFilterProxy *m_proxy;
+    QWidget *m_chipBar;
+    QHash<int, QToolButton *> m_chips;
+    QToolButton *m_allChip;
+    QLineEdit *m_search;
+    QComboBox *m_severity;
+    QCheckBox *m_executableOnly;
+    QTableView *m_view;
+    QTextBrowser *m_details;
+    QLabel *m_summary;
+    QLabel *m_message;
+};

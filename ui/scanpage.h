@@ -1,0 +1,63 @@
+#pragma once
+
+#include "clouduser.h"
+#include "finding.h"
+#include "onpremuser.h"
+#include "valuejob.h"
+
+#include <QFutureWatcher>
+#include <QPointer>
+#include <QWizardPage>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class WizardContext;
+
+// Step 2: reads both sides at once, each with its own progress bar, then reconciles
+// them on a worker thread. Cancel stops both reads; "Scan again" restarts.
+class ScanPage : public QWizardPage
+{
+    Q_OBJECT
+public:
+    explicit ScanPage(WizardContext *context, QWidget *parent = nullptr);
+    ~ScanPage() override;
+
+    void initializePage() override;
+    void cleanupPage() override;
+    bool isComplete() const override;
+
+    void startScan();
+    void cancelScan();
+    bool isRunning() const;
+    QString statusText() const;
+
+Q_SIGNALS:
+    // The scan finished (done or failed or cancelled); for tests and accessibility.
+    void scanEnded(bool ok);
+
+private:
+    void onOnPremFinished();
+    void onCloudFinished();
+    void maybeReconcile();
+    void onReconciled();
+    void endWithError(const QString &text);
+
+    WizardContext *m_ctx;
+    QPointer<ValueJob<QList<OnPremUser>>> m_onPremJob;
+    QPointer<ValueJob<CloudSnapshot>> m_cloudJob;
+    QFutureWatcher<QList<Finding>> m_reconcile;
+    bool m_onPremDone = false;
+    bool m_cloudDone = false;
+    bool m_complete = false;
+    bool m_failed = false;
+    QStringList m_errors;
+
+    QProgressBar *m_onPremBar;
+    QLabel *m_onPremLabel;
+    QProgressBar *m_cloudBar;
+    QLabel *m_cloudLabel;
+    QLabel *m_status;
+    QPushButton *m_cancel;
+    QPushButton *m_again;
+};

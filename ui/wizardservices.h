@@ -1,0 +1,63 @@
+#pragma once
+
+#include "clouduser.h"
+#include "connectionsettings.h"
+#include "plan.h"
+#include "valuejob.h"
+
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+class ExecutionRun;
+
+// Where the run's files go.
+struct RunFiles
+{
+    QString folder;
+    QString auditCsv;    // append-only audit trail
+    QString rollbackCsv; // journal, then the undo list
+    QString rollbackPs1; // the same undo as Graph PowerShell
+    QString planCsv;     // the plan as executed
+};
+
+// Everything the wizard asks of the outside world, as jobs. app/ implements it on the
+// real services (LDAP, Graph, keychain, executor); tests point it at the practice
+// tenant and the Samba DC. Every method returns a job that has not started yet; the
+// caller connects to finished() and calls start().
+class WizardServices : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    // Binds with the settings and reads the base entry; finishes with no error or a
+    // message that says what to fix.
+    virtual Job *testOnPremConnection(const OnPremSettings &settings) = 0;
+    virtual ValueJob<QList<OnPremUser>> *scanOnPrem(const OnPremSettings &settings) = 0;
+
+    // Signs in to the tenant. Device code: emits deviceCodeIssued() while it waits;
+    // browser: emits browserSignInRequested() with the URL to open.
+    virtual Job *signIn(const CloudSettings &settings) = 0;
+    virtual bool isSignedIn() const = 0;
+    virtual ValueJob<CloudSnapshot> *scanCloud(const CloudSettings &settings) = 0;
+
+    // Runs the executable rows of the plan against the signed-in tenant.
+    virtual ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
+                                  const RunFiles &files) = 0;
+    // Replays a rollback.csv.
+    virtual ExecutionRun *rollback(const RunFiles &files) = 0;
+
+    // Secrets in the OS keychain (with a timeout: on failure the secret is kept for
+    // this session only and the job's errorString() says so).
+    virtual ValueJob<QString> *readSecret(const QString &key) = 0;
+    virtual Job *writeSecret(const QString &key, const QString &secret) = 0;
+
+    // Who runs the change, for the audit trail.
+    virtual QString operatorName() const = 0;
+
+Q_SIGNALS:
+    void deviceCodeIssued(const QString &userCode, const QUrl &verificationUrl,
+                          const QString &message);
+    void browserSignInRequested(const QUrl &url);
+};
