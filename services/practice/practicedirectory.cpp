@@ -1,0 +1,265 @@
+#include "practicedirectory.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUuid>
+
+namespace {
+QStringList toStringList(const QJsonValue &value)
+{
+    QStringList list;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &v : array)
+        list.append(v.toString());
+    return list;
+}
+
+QJsonArray toArray(const QStringList &list)
+{
+    QJsonArray a;
+    for (const QString &s : list)
+        a.append(s);
+    return a;
+}
+
+QString domainOf(const QString &upn)
+{
+    return upn.section(QLatin1Char('@'), 1).toLower();
+}
+
+const QStringList allPermissions = {
+    QStringLiteral("User.Read.All"), QStringLiteral("User.ReadWrite.All"),
+    QStringLiteral("Domain.Read.All"), QStringLiteral("Organization.Read.All"),
+    QStringLiteral("RoleManagement.Read.Directory")};
+} // namespace
+
+QString PracticeDirectory::loadFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("Cannot open the tenant file %1: %2").arg(path, file.errorString());
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError)
+        return QStringLiteral("The tenant file %1 is not valid JSON: %2 at offset %3")
+            .arg(path, error.errorString())
+            .arg(error.offset);
+    if (!doc.isObject())
+        return QStringLiteral("The tenant file %1 must hold a JSON object.").arg(path);
+    return load(doc.object());
+}
+
+QString PracticeDirectory::load(const QJsonObject &t)
+{
+    tenantId = t.value(QLatin1String("tenantId")).toString();
+    if (tenantId.isEmpty())
+        return QStringLiteral("The tenant file has no tenantId.");
+    displayName = t.value(QLatin1String("displayName")).toString(QStringLiteral("Practice"));
+    operatorUpn = t.value(QLatin1String("operator")).toString();
+    organization = t.value(QLatin1String("organization")).toObject();
+    onPremisesSynchronization = t.value(QLatin1String("onPremisesSynchronization")).toObject();
+
+    clients.clear();
+    for (const QJsonValue &v : t.value(QLatin1String("clients")).toArray()) {
+        const QJsonObject o = v.toObject();
+        PracticeClient c;
+        c.clientId = o.value(QLatin1String("clientId")).toString();
+        c.clientSecret = o.value(QLatin1String("clientSecret")).toString();
+        c.displayName = o.value(QLatin1String("displayName")).toString();
+        c.applicationPermissions =
+            o.contains(QLatin1String("applicationPermissions"))
+                ? toStringList(o.value(QLatin1String("applicationPermissions")))
+                : allPermissions;
+        c.delegatedPermissions = o.contains(QLatin1String("delegatedPermissions"))
+                                     ? toStringList(o.value(QLatin1String("delegatedPermissions")))
+                                     : allPermissions;
+        if (c.clientId.isEmpty())
+            return QStringLiteral("A client in the tenant file has no clientId.");
+        clients.append(c);
+    }
+    if (clients.isEmpty())
+        return QStringLiteral("The tenant file lists no clients: the practice tenant issues "
+                              "tokens only to the client ids in its file.");
+
+    domains.clear();
+    for (const QJsonValue &v : t.value(QLatin1String("domains")).toArray())
+        domains.append(v.toObject());
+    users.clear();
+    for (const QJsonValue &v : t.value(QLatin1String("users")).toArray()) {
+        QJsonObject u = v.toObject();
+        if (u.value(QLatin1String("id")).toString().isEmpty())
+            u.insert(QLatin1String("id"), QUuid::createUuid().toString(QUuid::WithoutBraces));
+        users.append(u);
+    }
+    deletedUsers.clear();
+    for (const QJsonValue &v : t.value(QLatin1String("deletedUsers")).toArray())
+        deletedUsers.append(v.toObject());
+    roles.clear();
+    for (const QJsonValue &v : t.value(QLatin1String("directoryRoles")).toArray()) {
+        const QJsonObject o = v.toObject();
+        roles.append({o.value(QLatin1String("id")).toString(),
+                      o.value(QLatin1String("displayName")).toString(),
+                      o.value(QLatin1String("roleTemplateId")).toString(),
+                      toStringList(o.value(QLatin1String("members")))});
+    }
+    reindex();
+    return {};
+}
+
+QJsonObject PracticeDirectory::toJson() const
+{
+    QJsonObject t;
+    t.insert(QLatin1String("tenantId"), tenantId);
+    t.insert(QLatin1String("displayName"), displayName);
+    if (!operatorUpn.isEmpty())
+        t.insert(QLatin1String("operator"), operatorUpn);
+    t.insert(QLatin1String("organization"), organization);
+    t.insert(QLatin1String("onPremisesSynchronization"), onPremisesSynchronization);
+    QJsonArray c;
+    for (const PracticeClient &client : clients)
+        c.append(QJsonObject{
+            {QLatin1String("clientId"), client.clientId},
+            {QLatin1String("displayName"), client.displayName},
+            {QLatin1String("applicationPermissions"), toArray(client.applicationPermissions)},
+            {QLatin1String("delegatedPermissions"), toArray(client.delegatedPermissions)}});
+    t.insert(QLatin1String("clients"), c); // secrets are not echoed
+    QJsonArray d, u, du, r;
+    for (const QJsonObject &o : domains)
+        d.append(o);
+    for (const QJsonObject &o : users)
+        u.append(o);
+    for (const QJsonObject &o : deletedUsers)
+        du.append(o);
+    for (const PracticeRole &role : roles)
+        r.append(QJsonObject{{QLatin1String("id"), role.id},
+                             {QLatin1String("displayName"), role.displayName},
+                             {QLatin1String("roleTemplateId"), role.roleTemplateId},
+                             {QLatin1String("members"), toArray(role.memberIds)}});
+    t.insert(QLatin1String("domains"), d);
+    t.insert(QLatin1String("users"), u);
+    t.insert(QLatin1String("deletedUsers"), du);
+    t.insert(QLatin1String("directoryRoles"), r);
+    return t;
+}
+
+void PracticeDirectory::reindex()
+{
+    m_userById.clear();
+    m_userById.reserve(users.size());
+    for (int i = 0; i < users.size(); ++i)
+        m_userById.insert(users.at(i).value(QLatin1String("id")).toString(), i);
+}
+
+int PracticeDirectory::indexOfUser(const QString &idOrUpn) const
+{
+    const int i = m_userById.value(idOrUpn, -1);
+    if (i >= 0)
+        return i;
+    if (!idOrUpn.contains(QLatin1Char('@')))
+        return -1;
+    for (int j = 0; j < users.size(); ++j)
+        if (users.at(j)
+                .value(QLatin1String("userPrincipalName"))
+                .toString()
+                .compare(idOrUpn, Qt::CaseInsensitive) == 0)
+            return j;
+    return -1;
+}
+
+int PracticeDirectory::indexOfDeletedUser(const QString &id) const
+{
+    for (int i = 0; i < deletedUsers.size(); ++i)
+        if (deletedUsers.at(i).value(QLatin1String("id")).toString() == id)
+            return i;
+    return -1;
+}
+
+const PracticeClient *PracticeDirectory::client(const QString &clientId) const
+{
+    for (const PracticeClient &c : clients)
+        if (c.clientId == clientId)
+            return &c;
+    return nullptr;
+}
+
+const QJsonObject *PracticeDirectory::domain(const QString &name) const
+{
+    for (const QJsonObject &d : domains)
+        if (d.value(QLatin1String("id")).toString().compare(name, Qt::CaseInsensitive) == 0)
+            return &d;
+    return nullptr;
+}
+
+bool PracticeDirectory::isTenantName(const QString &name) const
+{
+    return name.compare(tenantId, Qt::CaseInsensitive) == 0 || domain(name) != nullptr;
+}
+
+bool PracticeDirectory::isFederatedUpn(const QString &upn) const
+{
+    const QJsonObject *d = domain(domainOf(upn));
+    return d &&
+           d->value(QLatin1String("authenticationType")).toString() == QLatin1String("Federated");
+}
+
+bool PracticeDirectory::isVerifiedDomainOf(const QString &upn) const
+{
+    const QJsonObject *d = domain(domainOf(upn));
+    return d && d->value(QLatin1String("isVerified")).toBool(true);
+}
+
+QString PracticeDirectory::initialDomain() const
+{
+    for (const QJsonObject &d : domains)
+        if (d.value(QLatin1String("isInitial")).toBool())
+            return d.value(QLatin1String("id")).toString();
+    return {};
+}
+
+QString PracticeDirectory::immutableIdHolder(const QString &value, const QString &exceptId) const
+{
+    const QLatin1String key("onPremisesImmutableId");
+    for (const QList<QJsonObject> *list : {&users, &deletedUsers})
+        for (const QJsonObject &u : *list)
+            if (u.value(key).toString() == value &&
+                u.value(QLatin1String("id")).toString() != exceptId)
+                return u.value(QLatin1String("id")).toString();
+    return {};
+}
+
+QString PracticeDirectory::upnHolder(const QString &upn, const QString &exceptId) const
+{
+    const QLatin1String key("userPrincipalName");
+    for (const QList<QJsonObject> *list : {&users, &deletedUsers})
+        for (const QJsonObject &u : *list)
+            if (u.value(key).toString().compare(upn, Qt::CaseInsensitive) == 0 &&
+                u.value(QLatin1String("id")).toString() != exceptId)
+                return u.value(QLatin1String("id")).toString();
+    return {};
+}
+
+void PracticeDirectory::addSyntheticUsers(int count, const QString &domain)
+{
+    users.reserve(users.size() + count);
+    const int start = int(users.size());
+    for (int i = 0; i < count; ++i) {
+        const QString n = QStringLiteral("%1").arg(start + i + 1, 6, 10, QLatin1Char('0'));
+        const QString upn = QStringLiteral("user%1@%2").arg(n, domain);
+        QJsonObject u;
+        u.insert(QLatin1String("id"), QUuid::createUuid().toString(QUuid::WithoutBraces));
+        u.insert(QLatin1String("userPrincipalName"), upn);
+        u.insert(QLatin1String("displayName"), QStringLiteral("Generated User %1").arg(n));
+        u.insert(QLatin1String("givenName"), QStringLiteral("Generated"));
+        u.insert(QLatin1String("surname"), QStringLiteral("User %1").arg(n));
+        u.insert(QLatin1String("mail"), upn);
+        u.insert(QLatin1String("proxyAddresses"),
+                 QJsonArray{QString(QStringLiteral("SMTP:") + upn),
+                            QStringLiteral("smtp:u%1@%2").arg(n, domain)});
+        u.insert(QLatin1String("onPremisesImmutableId"), QJsonValue(QJsonValue::Null));
+        u.insert(QLatin1String("onPremisesSyncEnabled"), QJsonValue(QJsonValue::Null));
+        u.insert(QLatin1String("accountEnabled"), true);
+        users.append(u);
+    }
+    reindex();
+}

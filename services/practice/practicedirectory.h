@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+// An app registration the practice tenant issues tokens to. The secret exists only in
+// the practice tenant file (it guards nothing real).
+struct PracticeClient
+{
+    QString clientId;
+    QString clientSecret;
+    QString displayName;
+    QStringList applicationPermissions; // granted to client-credentials tokens
+    QStringList delegatedPermissions;   // granted to signed-in users through this app
+};
+
+struct PracticeRole
+{
+    QString id;
+    QString displayName;
+    QString roleTemplateId;
+    QStringList memberIds;
+};
+
+// The practice tenant's directory: the contents of a tenant JSON file and the rules
+// Entra ID applies to writes. No HTTP here.
+//
+// Tenant file (JSON object):
+//   tenantId, displayName, operator (UPN signed in by device code / browser),
+//   organization {onPremisesSyncEnabled, onPremisesLastSyncDateTime},
+//   onPremisesSynchronization {features {blockSoftMatchEnabled,
+//                                         blockCloudObjectTakeoverThroughHardMatchEnabled}},
+//   clients [{clientId, clientSecret, displayName, applicationPermissions,
+//             delegatedPermissions}],
+//   domains [{id, authenticationType, isInitial, isDefault, isVerified}],
+//   users [{id, userPrincipalName, displayName, mail, proxyAddresses,
+//           onPremisesImmutableId, onPremisesSyncEnabled, onPremisesObjectIdentifier,
+//           accountEnabled, givenName, surname, …}],
+//   deletedUsers [same + deletedDateTime],
+//   directoryRoles [{id, displayName, roleTemplateId, members [user ids]}]
+class PracticeDirectory
+{
+public:
+    // Empty string on success, else what is wrong with the file.
+    QString load(const QJsonObject &tenant);
+    QString loadFile(const QString &path);
+    QJsonObject toJson() const;
+
+    QString tenantId;
+    QString displayName;
+    QString operatorUpn;
+    QJsonObject organization;
+    QJsonObject onPremisesSynchronization;
+    QList<PracticeClient> clients;
+    QList<QJsonObject> domains;
+    QList<QJsonObject> users;
+    QList<QJsonObject> deletedUsers;
+    QList<PracticeRole> roles;
+
+    // Index into users by id or (case-insensitive) UPN; -1 when absent.
+    int indexOfUser(const QString &idOrUpn) const;
+    int indexOfDeletedUser(const QString &id) const;
+    const PracticeClient *client(const QString &clientId) const;
+    const QJsonObject *domain(const QString &name) const;
+    bool isTenantName(const QString &name) const; // tenant id or one of its domains
+    bool isFederatedUpn(const QString &upn) const;
+    bool isVerifiedDomainOf(const QString &upn) const;
+    QString initialDomain() const;
+
+    // The id of another active or soft-deleted user holding this value; empty if none.
+    QString immutableIdHolder(const QString &value, const QString &exceptId) const;
+    QString upnHolder(const QString &upn, const QString &exceptId) const;
+
+    // Call after users change in a way that moves ids (delete/restore/add).
+    void reindex();
+
+    // Adds count generated cloud-only users user00001@domain … (benchmarks, paging tests).
+    void addSyntheticUsers(int count, const QString &domain);
+
+private:
+    QHash<QString, int> m_userById;
+};

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "practicehttp.h"
+#include "practicetokenservice.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+class PracticeDirectory;
+class PracticeFaults;
+
+// One change the practice tenant accepted (PATCH/DELETE/POST that changed state).
+struct PracticeWrite
+{
+    double atMs = 0; // monotonic, since the tenant started
+    QString requestId;
+    QString clientRequestId;
+    QByteArray method;
+    QString path; // "/v1.0/users/{id}"
+    QString targetId;
+    QJsonObject before; // the object before the change (empty for purge)
+    QJsonObject body;   // what was sent
+    bool inBatch = false;
+
+    QJsonObject toJson() const;
+};
+
+// Per-request facts the Graph emulation needs.
+struct PracticeGraphContext
+{
+    PracticeCaller caller;
+    QString requestId;
+    QString clientRequestId;
+    double nowMs = 0;
+    QString baseUrl; // http://127.0.0.1:PORT
+};
+
+// Microsoft Graph v1.0 as documented for the endpoints Anchorfix uses (DESIGN.md §7):
+// users (default property set, $select, $top 1..999, $skiptoken paging, $filter on
+// onPremisesImmutableId/userPrincipalName/mail), PATCH with the documented refusals,
+// the recycle bin, domains, organization, onPremisesSynchronization, directoryRoles
+// and their members, and $batch. Errors use Graph's envelope.
+class PracticeGraphApi
+{
+public:
+    PracticeGraphApi(PracticeDirectory &directory, PracticeFaults &faults);
+
+    // request.path starts with /v1.0/. The caller is already authenticated.
+    PracticeResponse dispatch(const PracticeRequest &request, const PracticeGraphContext &ctx);
+
+    // Graph's error envelope with innerError date/request-id/client-request-id.
+    static PracticeResponse error(int status, const QString &code, const QString &message,
+                                  const PracticeGraphContext &ctx, const QJsonArray &details = {});
+
+    const QList<PracticeWrite> &writes() const { return m_writes; }
+    void clearWrites() { m_writes.clear(); }
+
+    static QStringList defaultUserProperties();
+
+private:
+    using Projection = std::function<QJsonObject(const QJsonObject &)>;
+    PracticeResponse listPage(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                              const QList<QJsonObject> &items, const QString &contextName,
+                              const Projection &projection);
+    PracticeResponse listUsers(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                               bool deleted);
+    PracticeResponse getUser(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                             const QString &id);
+    PracticeResponse patchUser(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                               const QString &id);
+    PracticeResponse deletedItem(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                                 const QString &id, bool restore);
+    PracticeResponse batch(const PracticeRequest &request, const PracticeGraphContext &ctx);
+    PracticeResponse roles(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                           const QStringList &segments);
+
+    // nullopt = allowed; else the 403 to send.
+    std::optional<PracticeResponse> requirePermission(const PracticeGraphContext &ctx,
+                                                      const QStringList &anyOf) const;
+    std::optional<PracticeResponse> takeWrite(const PracticeGraphContext &ctx);
+    // The $select list, or an error (unknown property).
+    std::optional<PracticeResponse> selection(const PracticeRequest &request,
+                                              const PracticeGraphContext &ctx,
+                                              QStringList *properties) const;
+    void logWrite(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                  const QString &targetId, const QJsonObject &before);
+
+    PracticeDirectory &m_directory;
+    PracticeFaults &m_faults;
+    QList<PracticeWrite> m_writes;
+    QHash<QString, qint64> m_skipTokens; // opaque token → offset
+};

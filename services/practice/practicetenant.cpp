@@ -1,0 +1,271 @@
+#include "practicetenant.h"
+
+#include "practicehttpserver.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QUuid>
+
+QJsonObject PracticeRequestRecord::toJson() const
+{
+    QJsonObject o;
+    o.insert(QLatin1String("atMs"), atMs);
+    o.insert(QLatin1String("method"), QString::fromLatin1(method));
+    o.insert(QLatin1String("path"), path);
+    o.insert(QLatin1String("query"), query);
+    o.insert(QLatin1String("status"), status);
+    o.insert(QLatin1String("requestId"), requestId);
+    o.insert(QLatin1String("clientRequestId"), clientRequestId);
+    if (retryAfterSeconds >= 0)
+        o.insert(QLatin1String("retryAfterSeconds"), retryAfterSeconds);
+    return o;
+}
+
+PracticeTenant::PracticeTenant(QObject *parent)
+    : QObject(parent), m_tokens(m_directory), m_graph(m_directory, m_faults)
+{
+    m_clock.start();
+}
+
+PracticeTenant::~PracticeTenant() = default;
+
+QString PracticeTenant::loadFile(const QString &path)
+{
+    const QString error = m_directory.loadFile(path);
+    if (!error.isEmpty())
+        return error;
+    // Keep the file's own JSON (with secrets) for /_practice/reset.
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly))
+        m_loaded = QJsonDocument::fromJson(file.readAll()).object();
+    return {};
+}
+
+QString PracticeTenant::loadJson(const QJsonObject &tenant)
+{
+    const QString error = m_directory.load(tenant);
+    if (error.isEmpty())
+        m_loaded = tenant;
+    return error;
+}
+
+quint16 PracticeTenant::listen(quint16 port)
+{
+    if (!m_server)
+        m_server = new PracticeHttpServer(
+            [this](const PracticeRequest &request) { return handle(request); }, this);
+    m_port = m_server->listen(QHostAddress::LocalHost, port);
+    m_tokens.setBaseUrl(baseUrl());
+    return m_port;
+}
+
+QString PracticeTenant::baseUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+}
+
+QString PracticeTenant::practiceClientId() const
+{
+    return m_directory.clients.isEmpty() ? QString() : m_directory.clients.first().clientId;
+}
+
+void PracticeTenant::setFaults(const PracticeFaultSettings &faults)
+{
+    m_faults.set(faults);
+}
+
+void PracticeTenant::clearLogs()
+{
+    m_requests.clear();
+    m_graph.clearWrites();
+}
+
+bool PracticeTenant::approveDeviceCode(const QString &userCode, const QString &upn)
+{
+    return m_tokens.approveDeviceCode(userCode, upn);
+}
+
+bool PracticeTenant::declineDeviceCode(const QString &userCode)
+{
+    return m_tokens.declineDeviceCode(userCode);
+}
+
+QString PracticeTenant::issueAccessToken(const QStringList &permissions, const QString &upn)
+{
+    PracticeCaller caller;
+    caller.clientId = practiceClientId();
+    caller.userUpn = upn;
+    caller.permissions = permissions;
+    if (caller.permissions.isEmpty() && !m_directory.clients.isEmpty())
+        caller.permissions = upn.isEmpty() ? m_directory.clients.first().applicationPermissions
+                                           : m_directory.clients.first().delegatedPermissions;
+    return m_tokens.issueAccessToken(caller, qint64(nowMs()));
+}
+
+PracticeResponse PracticeTenant::handle(const PracticeRequest &request)
+{
+    if (request.path.startsWith(QLatin1String("/_practice/")))
+        return handleControl(request);
+
+    PracticeRequestRecord record;
+    record.atMs = nowMs();
+    record.method = request.method;
+    record.path = request.path;
+    record.query = request.query.toString(QUrl::FullyDecoded);
+    record.requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    record.clientRequestId = QString::fromLatin1(request.header("client-request-id"));
+
+    PracticeResponse response;
+    const QStringList s = request.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (s.size() == 4 && s.at(1) == QLatin1String("oauth2") && s.at(2) == QLatin1String("v2.0")) {
+        if (!m_directory.isTenantName(s.at(0))) {
+            QJsonObject e{{QLatin1String("error"), QStringLiteral("invalid_request")},
+                          {QLatin1String("error_description"),
+                           QStringLiteral("AADSTS90002: Tenant '%1' not found. Check to make sure "
+                                          "you have the correct tenant ID and are signing into "
+                                          "the correct cloud.")
+                               .arg(s.at(0))},
+                          {QLatin1String("error_codes"), QJsonArray{90002}}};
+            response = PracticeResponse::json(400, e);
+        } else {
+            response = m_tokens.handle(request, s.at(3), qint64(record.atMs));
+            if (s.at(3) == QLatin1String("devicecode") && response.status == 200) {
+                const QJsonObject o = QJsonDocument::fromJson(response.body).object();
+                Q_EMIT deviceCodeIssued(o.value(QLatin1String("user_code")).toString(),
+                                        o.value(QLatin1String("verification_uri")).toString());
+            }
+        }
+    } else if (request.path.startsWith(QLatin1String("/v1.0/"))) {
+        response = handleGraph(request, record);
+    } else {
+        response = PracticeResponse::text(404, "text/plain", "Not found in the practice tenant.");
+    }
+
+    response.setHeader("request-id", record.requestId.toLatin1());
+    if (!record.clientRequestId.isEmpty())
+        response.setHeader("client-request-id", record.clientRequestId.toLatin1());
+    response.setHeader("Date", QLocale::c()
+                                   .toString(QDateTime::currentDateTimeUtc(),
+                                             QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"))
+                                   .toLatin1());
+    record.status = response.drop ? 0 : response.status;
+    const QByteArray retryAfter = response.header("Retry-After");
+    if (!retryAfter.isEmpty())
+        record.retryAfterSeconds = retryAfter.toDouble();
+    m_requests.append(record);
+    return response;
+}
+
+PracticeResponse PracticeTenant::handleGraph(const PracticeRequest &request,
+                                             PracticeRequestRecord &record)
+{
+    const int number = m_faults.nextRequest();
+    const PracticeFaultSettings &f = m_faults.settings();
+    PracticeGraphContext ctx;
+    ctx.requestId = record.requestId;
+    ctx.clientRequestId = record.clientRequestId;
+    ctx.nowMs = record.atMs;
+    ctx.baseUrl = baseUrl();
+
+    PracticeResponse response;
+    if (m_faults.shouldDrop(number)) {
+        response.drop = true;
+        return response;
+    }
+    if (m_faults.shouldFail503(number)) {
+        response = PracticeGraphApi::error(
+            503, QStringLiteral("serviceNotAvailable"),
+            QStringLiteral("Service is temporarily unavailable. Please retry later."), ctx);
+        if (f.serviceUnavailableRetryAfter >= 0)
+            response.setHeader("Retry-After",
+                               QByteArray::number(f.serviceUnavailableRetryAfter, 'f', 3));
+    } else {
+        QString why;
+        const auto caller =
+            m_tokens.validate(request.header("authorization"), qint64(record.atMs), &why);
+        if (!caller) {
+            response = PracticeGraphApi::error(401, QStringLiteral("InvalidAuthenticationToken"),
+                                               why, ctx);
+            response.setHeader("WWW-Authenticate",
+                               "Bearer realm=\"\", authorization_uri=\"" + baseUrl().toLatin1() +
+                                   "/" + tenantId().toLatin1() +
+                                   "/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-"
+                                   "000000000000\"");
+        } else {
+            ctx.caller = *caller;
+            response = m_graph.dispatch(request, ctx);
+        }
+    }
+    response.delayMs = f.delayMs;
+    return response;
+}
+
+PracticeResponse PracticeTenant::handleControl(const PracticeRequest &request)
+{
+    const QString what = request.path.mid(int(qstrlen("/_practice/")));
+    const auto jsonArray = [](const auto &list) {
+        QJsonArray a;
+        for (const auto &item : list)
+            a.append(item.toJson());
+        return a;
+    };
+    if (what == QLatin1String("faults")) {
+        if (request.method == "PUT" || request.method == "POST") {
+            bool ok = false;
+            const QJsonObject o = request.jsonBody(&ok);
+            if (!ok)
+                return PracticeResponse::json(
+                    400, {{QLatin1String("error"), QStringLiteral("The body must be a JSON "
+                                                                  "object of fault settings.")}});
+            setFaults(PracticeFaultSettings::fromJson(o));
+        }
+        return PracticeResponse::json(200, m_faults.settings().toJson());
+    }
+    if (what == QLatin1String("state") && request.method == "GET")
+        return PracticeResponse::json(200, m_directory.toJson());
+    if (what == QLatin1String("writes") && request.method == "GET")
+        return PracticeResponse::json(200, {{QLatin1String("writes"), jsonArray(writeLog())}});
+    if (what == QLatin1String("requests") && request.method == "GET")
+        return PracticeResponse::json(200, {{QLatin1String("requests"), jsonArray(m_requests)}});
+    if (what == QLatin1String("reset") && request.method == "POST") {
+        m_directory.load(m_loaded);
+        m_faults.set({});
+        clearLogs();
+        return PracticeResponse::json(200, {{QLatin1String("reset"), true}});
+    }
+    if (what == QLatin1String("devicelogin")) {
+        if (request.method == "POST") {
+            QUrlQuery form(
+                QString::fromUtf8(request.body).replace(QLatin1Char('+'), QStringLiteral("%20")));
+            const QString code =
+                form.queryItemValue(QStringLiteral("user_code"), QUrl::FullyDecoded);
+            const QString upn = form.queryItemValue(QStringLiteral("upn"), QUrl::FullyDecoded);
+            const bool decline =
+                form.queryItemValue(QStringLiteral("action")) == QLatin1String("decline");
+            const bool done = decline ? declineDeviceCode(code) : approveDeviceCode(code, upn);
+            if (!done)
+                return PracticeResponse::text(
+                    400, "text/html; charset=utf-8",
+                    "<html><body><p>That code is not valid or was already used.</p></body></html>");
+            return PracticeResponse::text(
+                200, "text/html; charset=utf-8",
+                decline ? QByteArray("<html><body><p>Sign-in declined. You can close this "
+                                     "window.</p></body></html>")
+                        : QByteArray("<html><body><p>You have signed in to the practice tenant. "
+                                     "You can close this window.</p></body></html>"));
+        }
+        return PracticeResponse::text(
+            200, "text/html; charset=utf-8",
+            "<html><head><title>Practice tenant sign-in</title></head><body>"
+            "<h1>Practice tenant: enter code</h1>"
+            "<form method=\"post\"><input name=\"user_code\" autofocus>"
+            "<button name=\"action\" value=\"approve\">Sign in</button>"
+            "<button name=\"action\" value=\"decline\">Decline</button></form>"
+            "</body></html>");
+    }
+    return PracticeResponse::text(404, "text/plain", "Unknown practice control endpoint.");
+}

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "practicehttp.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+class PracticeDirectory;
+
+// Who a bearer token speaks for.
+struct PracticeCaller
+{
+    QString clientId;
+    QString userUpn;         // empty for client-credentials (app-only) tokens
+    QStringList permissions; // "User.Read.All", …
+    bool isAppOnly() const { return userUpn.isEmpty(); }
+};
+
+// The practice tenant's Microsoft identity platform: /{tenant}/oauth2/v2.0/token,
+// /devicecode and /authorize, with the documented grants (client_credentials,
+// device_code, authorization_code + PKCE S256, refresh_token) and AADSTS error shapes.
+// Tokens are random opaque strings kept in memory.
+class PracticeTokenService
+{
+public:
+    explicit PracticeTokenService(PracticeDirectory &directory);
+
+    // endpoint: "token", "devicecode" or "authorize". nowMs: monotonic clock.
+    PracticeResponse handle(const PracticeRequest &request, const QString &endpoint, qint64 nowMs);
+
+    // Checks an Authorization header. On failure, *why says what Graph would.
+    std::optional<PracticeCaller> validate(const QByteArray &authorization, qint64 nowMs,
+                                           QString *why) const;
+
+    // The practice way to complete a device code sign-in (what the user would do at
+    // the verification page). upn empty = the tenant's operator. False: unknown code.
+    bool approveDeviceCode(const QString &userCode, const QString &upn = QString());
+    bool declineDeviceCode(const QString &userCode);
+    QStringList pendingUserCodes() const;
+
+    // Issues an access token directly (tests).
+    QString issueAccessToken(const PracticeCaller &caller, qint64 nowMs);
+    void expireAllAccessTokens();
+
+    void setBaseUrl(const QString &baseUrl) { m_baseUrl = baseUrl; }
+    void setDeviceCodeTiming(int expiresInSeconds, int intervalSeconds);
+    void setAccessTokenLifetime(int seconds) { m_tokenLifetimeS = seconds; }
+
+private:
+    struct DeviceCode
+    {
+        QString deviceCode, userCode, clientId;
+        QStringList permissions;
+        bool offlineAccess = false;
+        qint64 expiresAtMs = 0;
+        qint64 lastPollMs = -1;
+        enum class State { Pending, Approved, Declined, Redeemed } state = State::Pending;
+        QString upn;
+    };
+    struct AuthCode
+    {
+        QString clientId, redirectUri, challenge, upn;
+        QStringList permissions;
+        bool offlineAccess = false;
+        qint64 expiresAtMs = 0;
+    };
+    struct AccessToken
+    {
+        PracticeCaller caller;
+        qint64 expiresAtMs = 0;
+    };
+
+    PracticeResponse token(const PracticeRequest &request, qint64 nowMs);
+    PracticeResponse deviceCode(const PracticeRequest &request, qint64 nowMs);
+    PracticeResponse authorize(const PracticeRequest &request, qint64 nowMs);
+    PracticeResponse tokenResponse(const PracticeCaller &caller, bool withRefresh, qint64 nowMs);
+    PracticeResponse tokenError(int status, const QString &error, int aadsts,
+                                const QString &description) const;
+    // Permissions a scope string asks for, limited to what the client may get.
+    QStringList grantedPermissions(const QString &scope, const QStringList &allowed,
+                                   bool *offlineAccess) const;
+
+    PracticeDirectory &m_directory;
+    QString m_baseUrl;
+    int m_deviceExpiresS = 900;
+    int m_deviceIntervalS = 5;
+    int m_tokenLifetimeS = 3600;
+    QHash<QString, DeviceCode> m_deviceCodes; // by device_code
+    QHash<QString, AuthCode> m_authCodes;
+    QHash<QString, AccessToken> m_accessTokens;
+    QHash<QString, PracticeCaller> m_refreshTokens;
+};
