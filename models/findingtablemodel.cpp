@@ -71,6 +71,14 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
     const auto column = Column(index.column());
     if (role == RowIdRole)
         return f.rowId;
+    if (role == SeverityRole)
+        return int(f.severity);
+    if (role == AllowedActionsRole) {
+        QList<int> allowed;
+        for (Action a : f.allowedActions)
+            allowed.append(int(a));
+        return QVariant::fromValue(allowed);
+    }
 
     switch (role) {
     case Qt::DisplayRole:

@@ -34,6 +34,10 @@ public:
     static constexpr int UnderlyingDataRole = Qt::UserRole;
     // The row's Finding::rowId, on every column.
     static constexpr int RowIdRole = Qt::UserRole + 1;
+    // The actions the row allows, as a QList<int> of Action values (any column).
+    static constexpr int AllowedActionsRole = Qt::UserRole + 2;
+    // The row's Severity as int (any column), for views that colour rows.
+    static constexpr int SeverityRole = Qt::UserRole + 3;
 
     explicit FindingTableModel(QObject *parent = nullptr);
 

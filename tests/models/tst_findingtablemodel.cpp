@@ -111,6 +111,12 @@ private Q_SLOTS:
             << 1 << int(Column::Approval) << int(Qt::CheckStateRole) << QVariant();
         QTest::newRow("row id") << 5 << int(Column::CloudUpn) << FindingTableModel::RowIdRole
                                 << QVariant(6);
+        QTest::newRow("allowed actions")
+            << 2 << int(Column::Action) << FindingTableModel::AllowedActionsRole
+            << QVariant::fromValue(
+                   QList<int>{int(Action::None), int(Action::Stamp), int(Action::Clear)});
+        QTest::newRow("severity") << 3 << int(Column::OnPremUpn) << FindingTableModel::SeverityRole
+                                  << QVariant(int(Severity::Conflict));
         QTest::newRow("reason tooltip") << 3 << int(Column::Category) << int(Qt::ToolTipRole)
                                         << QVariant(QStringLiteral("reason for row 4"));
     }
