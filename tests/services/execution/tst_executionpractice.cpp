@@ -1,0 +1,283 @@
+#include "auditlog.h"
+#include "executor.h"
+#include "graphclient.h"
+#include "graphcloudwriter.h"
+#include "practicescenario.h"
+#include "practicetenant.h"
+#include "rollbackjob.h"
+#include "rollbackjournal.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+// Every Retry-After the client received, on the tenant's clock: nothing may arrive
+// at the tenant before it has elapsed.
+struct RetryAfterWatch
+{
+    struct Hold
+    {
+        double fromMs, untilMs;
+    };
+    QList<Hold> holds;
+
+    void attach(QNetworkAccessManager *network, PracticeTenant *tenant)
+    {
+        QObject::connect(network, &QNetworkAccessManager::finished, network,
+                         [this, tenant](QNetworkReply *reply) {
+                             const double now = tenant->nowMs();
+                             double seconds = -1;
+                             if (reply->hasRawHeader("Retry-After"))
+                                 seconds = reply->rawHeader("Retry-After").toDouble();
+                             const QJsonArray inner = QJsonDocument::fromJson(reply->peek(1 << 24))
+                                                          .object()
+                                                          .value("responses")
+                                                          .toArray();
+                             for (const QJsonValue &v : inner) {
+                                 const QJsonObject h = v.toObject().value("headers").toObject();
+                                 if (h.contains("Retry-After"))
+                                     seconds = qMax(seconds,
+                                                    h.value("Retry-After").toString().toDouble());
+                             }
+                             if (seconds >= 0)
+                                 holds.append({now, now + seconds * 1000.0});
+                         });
+    }
+    // Requests that reached the tenant while a Retry-After was running.
+    int violations(const QList<PracticeRequestRecord> &log) const
+    {
+        int n = 0;
+        for (const PracticeRequestRecord &r : log)
+            for (const Hold &h : holds)
+                n += (r.atMs > h.fromMs && r.atMs < h.untilMs) ? 1 : 0;
+        return n;
+    }
+};
+
+struct Practice
+{
+    PracticeTenant tenant;
+    GraphClient *client = nullptr;
+    GraphCloudWriter *writer = nullptr;
+    QTemporaryDir dir;
+
+    explicit Practice(const PracticeScenario &s)
+    {
+        const QString error = tenant.loadJson(s.tenant);
+        if (!error.isEmpty())
+            qFatal("%s", qPrintable(error));
+        tenant.listen();
+        GraphConfig config;
+        config.graphUrl = QUrl(tenant.baseUrl());
+        config.authorityUrl = QUrl(tenant.baseUrl());
+        config.tenant = tenant.tenantId();
+        config.clientId = PracticeScenario::clientId;
+        client = new GraphClient(config, &tenant);
+        GraphRetryPolicy policy;
+        policy.baseDelayMs = 20;
+        policy.requestTimeoutMs = 5000;
+        client->setRetryPolicy(policy);
+        // Delegated: purging a recycle-bin user has no application permission.
+        client->setAccessToken(tenant.issueAccessToken({}, PracticeScenario::operatorUpn));
+        writer = new GraphCloudWriter(client, &tenant);
+    }
+    ExecutorSettings settings() const
+    {
+        ExecutorSettings s;
+        s.identity = {QStringLiteral("run-apply"), PracticeScenario::operatorUpn, tenant.tenantId(),
+                      tenant.baseUrl()};
+        s.rollbackPath = dir.filePath(QStringLiteral("rollback.csv"));
+        s.auditPath = dir.filePath(QStringLiteral("audit.csv"));
+        s.initialDomain = PracticeScenario::initialDomain;
+        return s;
+    }
+    QPair<QString, QString> state(const QString &id)
+    {
+        const int i = tenant.directory().indexOfUser(id);
+        if (i < 0)
+            return {};
+        const QJsonObject &u = tenant.directory().users.at(i);
+        return {u.value("userPrincipalName").toString(),
+                u.value("onPremisesImmutableId").toString()};
+    }
+};
+
+QString bodyValue(const PracticeWrite &w, const char *key)
+{
+    return w.body.value(QLatin1String(key)).toString();
+}
+
+} // namespace
+
+class tst_ExecutionPractice : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void applyEveryActionUnderFaultsThenRollBack_data()
+    {
+        QTest::addColumn<int>("quota");
+        QTest::addColumn<int>("windowMs");
+        QTest::addColumn<bool>("pace");
+        QTest::newRow("server throttles, client does not pace") << 12 << 300 << false;
+        QTest::newRow("client paces to the quota") << 12 << 300 << true;
+    }
+    void applyEveryActionUnderFaultsThenRollBack()
+    {
+        QFETCH(int, quota);
+        QFETCH(int, windowMs);
+        QFETCH(bool, pace);
+        const PracticeScenario scenario = PracticeScenario::build(24, 6, 3, 5);
+        Practice p(scenario);
+        RetryAfterWatch watch;
+        watch.attach(p.client->network(), &p.tenant);
+        if (pace)
+            p.writer->setWriteQuota(quota, windowMs);
+        PracticeFaultSettings faults;
+        faults.writeQuota = quota;
+        faults.writeWindowMs = windowMs;
+        faults.serviceUnavailableOn = {6};
+        faults.serviceUnavailableRetryAfter = 0.05;
+        faults.dropOn = {9};
+        p.tenant.setFaults(faults);
+
+        auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(executor->error(), int(Job::NoError));
+        const ExecutionReport report = executor->report();
+        QCOMPARE(report.count(ChangeStatus::Applied), scenario.plan.size());
+        QCOMPARE(report.mismatches(), 0);
+
+        // Every planned change landed exactly once, and nothing else was written.
+        const QList<PracticeWrite> writes = p.tenant.writeLog();
+        QCOMPARE(writes.size(), scenario.expectedWrites());
+        for (const Finding &f : scenario.plan) {
+            int anchorWrites = 0, upnWrites = 0, purges = 0;
+            for (const PracticeWrite &w : writes) {
+                if (w.targetId == f.cloudId && w.body.contains("onPremisesImmutableId")) {
+                    ++anchorWrites;
+                    QCOMPARE(bodyValue(w, "onPremisesImmutableId"), f.expectedImmutableId);
+                }
+                upnWrites += w.targetId == f.cloudId && w.body.contains("userPrincipalName");
+                purges += w.method == "DELETE" && w.targetId == f.deletedHolderId &&
+                          !f.deletedHolderId.isEmpty();
+            }
+            QCOMPARE(anchorWrites, 1);
+            QCOMPARE(upnWrites, f.category == Category::FederatedDomain ? 2 : 0);
+            QCOMPARE(purges, f.action == Action::PurgeDeleted ? 1 : 0);
+            QCOMPARE(p.state(f.cloudId),
+                     qMakePair(f.cloudUpn, f.expectedImmutableId)); // UPN back where it was
+        }
+
+        // rollback.csv and audit.csv match the write log.
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY2(RollbackJournal::readRows(p.settings().rollbackPath, &journal, &error),
+                 qPrintable(error));
+        QList<AuditRecord> audit;
+        QVERIFY2(AuditLog::read(p.settings().auditPath, &audit, &error), qPrintable(error));
+        QSet<QString> auditRequestIds;
+        for (const AuditRecord &a : audit)
+            if (a.result == u"applied")
+                auditRequestIds.insert(a.requestId);
+        QCOMPARE(auditRequestIds.size(), writes.size());
+        for (const PracticeWrite &w : writes) {
+            QVERIFY2(auditRequestIds.contains(w.requestId), qPrintable(w.requestId));
+            const auto row =
+                std::find_if(journal.cbegin(), journal.cend(),
+                             [&](const RollbackEntry &e) { return e.cloudId == w.targetId; });
+            QVERIFY2(row != journal.cend(), qPrintable(w.targetId));
+            QCOMPARE(row->status, RollbackStatus::Applied);
+            if (w.body.contains("onPremisesImmutableId"))
+                QCOMPARE(row->newImmutableId, bodyValue(w, "onPremisesImmutableId"));
+        }
+        QCOMPARE(journal.size(), scenario.plan.size() + 3); // + the purged holders
+
+        // The faults happened and were survived; Retry-After was honoured.
+        int throttled = 0, unavailable = 0, dropped = 0;
+        for (const PracticeRequestRecord &r : p.tenant.requestLog()) {
+            unavailable += r.status == 503;
+            dropped += r.status == 0;
+        }
+        for (const AuditRecord &a : audit)
+            throttled += a.message.contains(u"retries");
+        QCOMPARE(unavailable, 1);
+        QCOMPARE(dropped, 1);
+        if (!pace)
+            QVERIFY(!watch.holds.isEmpty()); // the server did throttle
+        QCOMPARE(watch.violations(p.tenant.requestLog()), 0);
+        Q_UNUSED(throttled);
+
+        // Rollback puts the tenant back (purges cannot be undone).
+        p.tenant.setFaults({});
+        RollbackSettings rs;
+        rs.identity = p.settings().identity;
+        rs.identity.runId = QStringLiteral("run-rollback");
+        rs.rollbackPath = p.settings().rollbackPath;
+        rs.auditPath = p.settings().auditPath;
+        rs.initialDomain = PracticeScenario::initialDomain;
+        rs.federatedDomains = {PracticeScenario::federatedDomain};
+        auto *rollback = new RollbackJob(rs, p.writer);
+        QSignalSpy rolledBack(rollback, &Job::finished);
+        rollback->start();
+        QVERIFY(rolledBack.wait(60000));
+        QCOMPARE(rollback->error(), int(Job::NoError));
+        for (auto it = scenario.original.cbegin(); it != scenario.original.cend(); ++it)
+            QCOMPARE(p.state(it.key()), it.value());
+        QCOMPARE(rollback->report().count(ChangeStatus::Skipped), 3);
+    }
+
+    void staleRowIsSkippedAgainstTheTenant()
+    {
+        const PracticeScenario scenario = PracticeScenario::build(3, 0, 0, 0);
+        Practice p(scenario);
+        // Someone stamps the second user after the scan.
+        QJsonObject &u = p.tenant.directory()
+                             .users[p.tenant.directory().indexOfUser(scenario.plan.at(1).cloudId)];
+        u.insert("onPremisesImmutableId", PracticeScenario::anchor(999));
+        auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(executor->report().count(ChangeStatus::Stale), 1);
+        QCOMPARE(executor->report().count(ChangeStatus::Applied), 2);
+        QCOMPARE(p.tenant.writeLog().size(), 2);
+        QCOMPARE(p.state(scenario.plan.at(1).cloudId).second, PracticeScenario::anchor(999));
+    }
+
+    void refusedFederatedStampPutsUpnBack()
+    {
+        // The anchor is held by another active user: the stamp is refused (ObjectConflict)
+        // after the UPN switch, and the UPN must come back.
+        PracticeScenario scenario = PracticeScenario::build(1, 0, 0, 1);
+        Finding &fed = scenario.plan[1];
+        fed.expectedImmutableId = PracticeScenario::anchor(4242);
+        Practice p(scenario);
+        QJsonObject &holder =
+            p.tenant.directory()
+                .users[p.tenant.directory().indexOfUser(scenario.plan.at(0).cloudId)];
+        holder.insert("onPremisesImmutableId", fed.expectedImmutableId);
+        auto *executor = new Executor({fed}, p.settings(), p.writer);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(executor->report().count(ChangeStatus::Failed), 1);
+        QCOMPARE(executor->report().outcomes.first().httpStatus, 400);
+        QCOMPARE(p.state(fed.cloudId), qMakePair(fed.cloudUpn, fed.cloudImmutableId));
+        const QList<PracticeWrite> writes = p.tenant.writeLog();
+        QCOMPARE(writes.size(), 2); // switch and switch back; the stamp was refused
+        QCOMPARE(bodyValue(writes.at(0), "userPrincipalName"),
+                 fed.cloudUpn.section(u'@', 0, 0) + u'@' + PracticeScenario::initialDomain);
+        QCOMPARE(bodyValue(writes.at(1), "userPrincipalName"), fed.cloudUpn);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_ExecutionPractice)
+#include "tst_executionpractice.moc"
