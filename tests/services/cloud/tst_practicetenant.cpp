@@ -1,0 +1,866 @@
+// The practice tenant against Microsoft's documented Graph and identity-platform
+// behaviour (DESIGN.md §7), over real HTTP on 127.0.0.1.
+
+#include "practicetenant.h"
+#include "practicetestsupport.h"
+
+#include <QCryptographicHash>
+#include <QSet>
+#include <QTest>
+#include <QUrlQuery>
+
+using namespace PracticeTest;
+
+class tst_PracticeTenant : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+
+    void defaultPropertySet();
+    void selectReturnsOnlyWhatWasAsked();
+    void selectUnknownProperty();
+    void pageSize_data();
+    void pageSize();
+    void pagingFollowsOpaqueNextLinks_data();
+    void pagingFollowsOpaqueNextLinks();
+    void filterOnImmutableId_data();
+    void filterOnImmutableId();
+    void patch_data();
+    void patch();
+    void federatedUpnSwitchWorkaround();
+    void bearerTokenChecked_data();
+    void bearerTokenChecked();
+    void permissions_data();
+    void permissions();
+    void recycleBin();
+    void batchValidation_data();
+    void batchValidation();
+    void batchDependsOnAndAnyOrder();
+    void batchInnerThrottle();
+    void writeQuota();
+    void faultsOverHttp();
+    void slowReplyAnswersLate();
+    void tokenEndpoint_data();
+    void tokenEndpoint();
+    void pkceVerifier();
+    void deviceCodeOverHttp_data();
+    void deviceCodeOverHttp();
+    void stateAndReset();
+
+private:
+    QUrl url(const QString &pathAndQuery) const { return QUrl(m_tenant.baseUrl() + pathAndQuery); }
+    HttpReply graph(const QByteArray &method, const QString &path, const QJsonObject &body = {},
+                    const QString &token = {})
+    {
+        const QByteArray data =
+            body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+        return http(m_nam, method, url(path), data,
+                    {{"Authorization", "Bearer " + (token.isEmpty() ? m_token : token).toLatin1()},
+                     {"client-request-id", "11111111-2222-3333-4444-555555555555"}});
+    }
+
+    PracticeTenant m_tenant;
+    QNetworkAccessManager m_nam;
+    QString m_token;     // app-only, every permission
+    QString m_delegated; // signed-in admin, every permission
+};
+
+void tst_PracticeTenant::initTestCase()
+{
+    QCOMPARE(m_tenant.loadJson(smallTenant()), QString());
+    QVERIFY(m_tenant.listen() != 0);
+    m_token = m_tenant.issueAccessToken();
+    m_delegated = m_tenant.issueAccessToken({}, QStringLiteral("admin@") + initialDomain);
+}
+
+void tst_PracticeTenant::init()
+{
+    QCOMPARE(m_tenant.loadJson(smallTenant()), QString());
+    m_tenant.setFaults({});
+    m_tenant.clearLogs();
+}
+
+void tst_PracticeTenant::defaultPropertySet()
+{
+    const HttpReply r = graph("GET", QStringLiteral("/v1.0/users"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(!r.header("request-id").isEmpty());
+    QCOMPARE(r.header("client-request-id"), QByteArray("11111111-2222-3333-4444-555555555555"));
+    const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+    QCOMPARE(value.size(), 5);
+    QStringList expected = PracticeGraphApi::defaultUserProperties();
+    expected.sort();
+    for (const QJsonValue &v : value) {
+        QStringList keys = v.toObject().keys();
+        keys.sort();
+        QCOMPARE(keys, expected);
+    }
+    QVERIFY(!value.first().toObject().contains(QStringLiteral("onPremisesImmutableId")));
+}
+
+void tst_PracticeTenant::selectReturnsOnlyWhatWasAsked()
+{
+    const HttpReply r =
+        graph("GET",
+              QStringLiteral("/v1.0/users?$select=id,onPremisesImmutableId,onPremisesSyncEnabled"));
+    QCOMPARE(r.status, 200);
+    const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+    QCOMPARE(value.size(), 5);
+    for (const QJsonValue &v : value) {
+        QStringList keys = v.toObject().keys();
+        keys.sort();
+        QCOMPARE(keys, (QStringList{QStringLiteral("id"), QStringLiteral("onPremisesImmutableId"),
+                                    QStringLiteral("onPremisesSyncEnabled")}));
+    }
+    QCOMPARE(value.at(3).toObject().value(QStringLiteral("onPremisesImmutableId")).toString(),
+             QStringLiteral("HOLDAAAAAAAAAAAAAAAAAA=="));
+    QVERIFY(value.at(0).toObject().value(QStringLiteral("onPremisesImmutableId")).isNull());
+}
+
+void tst_PracticeTenant::selectUnknownProperty()
+{
+    const HttpReply r = graph("GET", QStringLiteral("/v1.0/users?$select=id,immutableId"));
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.errorCode(), QStringLiteral("Request_BadRequest"));
+}
+
+void tst_PracticeTenant::pageSize_data()
+{
+    QTest::addColumn<QString>("top");
+    QTest::addColumn<int>("status");
+    QTest::newRow("1") << "1" << 200;
+    QTest::newRow("999") << "999" << 200;
+    QTest::newRow("0") << "0" << 400;
+    QTest::newRow("1000") << "1000" << 400;
+    QTest::newRow("-5") << "-5" << 400;
+    QTest::newRow("text") << "many" << 400;
+}
+
+void tst_PracticeTenant::pageSize()
+{
+    QFETCH(QString, top);
+    QFETCH(int, status);
+    const HttpReply r = graph("GET", QStringLiteral("/v1.0/users?$top=") + top);
+    QCOMPARE(r.status, status);
+    if (status == 400) {
+        const QJsonObject error = r.json().value(QStringLiteral("error")).toObject();
+        QCOMPARE(error.value(QStringLiteral("message")).toString(),
+                 QStringLiteral("Invalid page size specified: '%1'. Must be between 1 and 999 "
+                                "inclusive.")
+                     .arg(top));
+        const QJsonObject inner = error.value(QStringLiteral("innerError")).toObject();
+        QCOMPARE(inner.value(QStringLiteral("request-id")).toString().toLatin1(),
+                 r.header("request-id"));
+        QCOMPARE(inner.value(QStringLiteral("client-request-id")).toString(),
+                 QStringLiteral("11111111-2222-3333-4444-555555555555"));
+        QVERIFY(!inner.value(QStringLiteral("date")).toString().isEmpty());
+    }
+}
+
+void tst_PracticeTenant::pagingFollowsOpaqueNextLinks_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QList<int>>("pageSizes");
+    // 5 users + 250 generated = 255.
+    QTest::newRow("default page is 100") << QString() << QList<int>{100, 100, 55};
+    QTest::newRow("$top=100") << QStringLiteral("?$top=100") << QList<int>{100, 100, 55};
+    QTest::newRow("$top=999") << QStringLiteral("?$top=999") << QList<int>{255};
+    QTest::newRow("$top=60 with $select")
+        << QStringLiteral("?$select=id,onPremisesImmutableId&$top=60")
+        << QList<int>{60, 60, 60, 60, 15};
+    QTest::newRow("exact multiple leaves no empty tail")
+        << QStringLiteral("?$top=85") << QList<int>{85, 85, 85};
+}
+
+void tst_PracticeTenant::pagingFollowsOpaqueNextLinks()
+{
+    QFETCH(QString, query);
+    QFETCH(QList<int>, pageSizes);
+    m_tenant.directory().addSyntheticUsers(250, QStringLiteral("contoso.test"));
+    QString next = QStringLiteral("/v1.0/users") + query;
+    QList<int> sizes;
+    QSet<QString> ids;
+    while (!next.isEmpty()) {
+        const HttpReply r = graph("GET", next);
+        QCOMPARE(r.status, 200);
+        const QJsonObject page = r.json();
+        const QJsonArray value = page.value(QStringLiteral("value")).toArray();
+        sizes.append(int(value.size()));
+        for (const QJsonValue &v : value)
+            ids.insert(v.toObject().value(QStringLiteral("id")).toString());
+        if (query.contains(QLatin1String("$select")))
+            QCOMPARE(value.first().toObject().keys().size(), 2);
+        const QString link = page.value(QStringLiteral("@odata.nextLink")).toString();
+        if (link.isEmpty())
+            break;
+        QVERIFY2(link.startsWith(m_tenant.baseUrl() + QStringLiteral("/v1.0/users?")),
+                 qPrintable(link));
+        QVERIFY(QUrlQuery(QUrl(link)).hasQueryItem(QStringLiteral("$skiptoken")));
+        next = link.mid(m_tenant.baseUrl().size());
+        QVERIFY(sizes.size() < 20);
+    }
+    QCOMPARE(sizes, pageSizes);
+    QCOMPARE(ids.size(), 255);
+}
+
+void tst_PracticeTenant::filterOnImmutableId_data()
+{
+    QTest::addColumn<QString>("filter");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QStringList>("ids");
+    QTest::newRow("held") << "onPremisesImmutableId eq 'HOLDAAAAAAAAAAAAAAAAAA=='" << 200
+                          << QStringList{QStringLiteral("holder")};
+    QTest::newRow("case matters for anchors")
+        << "onPremisesImmutableId eq 'holdaaaaaaaaaaaaaaaaaa=='" << 200 << QStringList{};
+    QTest::newRow("upn") << "userPrincipalName eq 'CLOUD@contoso.test'" << 200
+                         << QStringList{QStringLiteral("cloud")};
+    QTest::newRow("unsupported") << "startswith(displayName,'a')" << 400 << QStringList{};
+}
+
+void tst_PracticeTenant::filterOnImmutableId()
+{
+    QFETCH(QString, filter);
+    QFETCH(int, status);
+    QFETCH(QStringList, ids);
+    const HttpReply r = graph("GET", QStringLiteral("/v1.0/users?$filter=") +
+                                         QString::fromLatin1(QUrl::toPercentEncoding(filter)));
+    QCOMPARE(r.status, status);
+    if (status != 200) {
+        QCOMPARE(r.errorCode(), QStringLiteral("Request_UnsupportedQuery"));
+        return;
+    }
+    QStringList got;
+    for (const QJsonValue &v : r.json().value(QStringLiteral("value")).toArray())
+        got.append(v.toObject().value(QStringLiteral("id")).toString());
+    QCOMPARE(got, ids);
+}
+
+void tst_PracticeTenant::patch_data()
+{
+    QTest::addColumn<QString>("userId");
+    QTest::addColumn<QJsonObject>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("detailCode");
+    QTest::addColumn<QString>("message");
+
+    const QString conflict = QStringLiteral(
+        "Another object with the same value for property onPremisesImmutableId already exists.");
+    const QString synced = QStringLiteral(
+        "Unable to update the specified properties for on-premises mastered Directory Sync "
+        "objects or objects currently undergoing migration.");
+    const QJsonValue null(QJsonValue::Null);
+    const auto imm = [](const QJsonValue &v) {
+        return QJsonObject{{QStringLiteral("onPremisesImmutableId"), v}};
+    };
+    QTest::newRow("stamp") << "cloud" << imm(QStringLiteral("NEWAAAAAAAAAAAAAAAAAAA==")) << 204
+                           << QString() << QString() << QString();
+    QTest::newRow("clear") << "holder" << imm(null) << 204 << QString() << QString() << QString();
+    QTest::newRow("restamp own value")
+        << "holder" << imm(QStringLiteral("HOLDAAAAAAAAAAAAAAAAAA==")) << 204 << QString()
+        << QString() << QString();
+    QTest::newRow("by upn") << "cloud@contoso.test"
+                            << imm(QStringLiteral("UPNAAAAAAAAAAAAAAAAAAA==")) << 204 << QString()
+                            << QString() << QString();
+    QTest::newRow("held by active user")
+        << "cloud" << imm(QStringLiteral("HOLDAAAAAAAAAAAAAAAAAA==")) << 400 << "Request_BadRequest"
+        << "ObjectConflict" << conflict;
+    QTest::newRow("held by soft-deleted user")
+        << "cloud" << imm(QStringLiteral("DELETEDAAAAAAAAAAAAAAA==")) << 400 << "Request_BadRequest"
+        << "ObjectConflict" << conflict;
+    QTest::newRow("synced user stamp")
+        << "synced" << imm(QStringLiteral("NEWAAAAAAAAAAAAAAAAAAA==")) << 400
+        << "Request_BadRequest" << QString() << synced;
+    QTest::newRow("synced user clear")
+        << "synced" << imm(null) << 400 << "Request_BadRequest" << QString() << synced;
+    QTest::newRow("federated stamp") << "fed" << imm(QStringLiteral("NEWAAAAAAAAAAAAAAAAAAA=="))
+                                     << 400 << "Request_BadRequest" << QString() << QString();
+    QTest::newRow("federated clear")
+        << "fed" << imm(null) << 400 << "Request_BadRequest" << QString() << QString();
+    QTest::newRow("empty string is not a clear")
+        << "holder" << imm(QString()) << 400 << "Request_BadRequest" << QString() << QString();
+    QTest::newRow("upn to unverified domain")
+        << "cloud"
+        << QJsonObject{{QStringLiteral("userPrincipalName"),
+                        QStringLiteral("cloud@elsewhere.test")}}
+        << 400 << "Request_BadRequest"
+        << "InvalidValue" << QString();
+    QTest::newRow("upn taken") << "cloud"
+                               << QJsonObject{{QStringLiteral("userPrincipalName"),
+                                               QStringLiteral("holder@contoso.test")}}
+                               << 400 << "Request_BadRequest"
+                               << "ObjectConflict" << QString();
+    QTest::newRow("read-only property")
+        << "cloud" << QJsonObject{{QStringLiteral("onPremisesSyncEnabled"), true}} << 400
+        << "Request_BadRequest" << QString() << QString();
+    QTest::newRow("unknown user") << "nobody" << imm(QStringLiteral("NEWAAAAAAAAAAAAAAAAAAA=="))
+                                  << 404 << "Request_ResourceNotFound" << QString() << QString();
+}
+
+void tst_PracticeTenant::patch()
+{
+    QFETCH(QString, userId);
+    QFETCH(QJsonObject, body);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+    QFETCH(QString, detailCode);
+    QFETCH(QString, message);
+
+    const QJsonObject before = m_tenant.directory().toJson();
+    const HttpReply r = graph("PATCH", QStringLiteral("/v1.0/users/") + userId, body);
+    QCOMPARE(r.status, status);
+    if (status == 204) {
+        QVERIFY(r.body.isEmpty());
+        QCOMPARE(m_tenant.writeLog().size(), 1);
+        QCOMPARE(m_tenant.writeLog().first().requestId.toLatin1(), r.header("request-id"));
+        const int i = m_tenant.directory().indexOfUser(userId);
+        for (auto it = body.constBegin(); it != body.constEnd(); ++it)
+            QCOMPARE(m_tenant.directory().users.at(i).value(it.key()), it.value());
+        return;
+    }
+    const QJsonObject error = r.json().value(QStringLiteral("error")).toObject();
+    QCOMPARE(error.value(QStringLiteral("code")).toString(), code);
+    const QJsonArray details = error.value(QStringLiteral("details")).toArray();
+    QCOMPARE(details.isEmpty()
+                 ? QString()
+                 : details.first().toObject().value(QStringLiteral("code")).toString(),
+             detailCode);
+    if (!message.isEmpty())
+        QCOMPARE(error.value(QStringLiteral("message")).toString(), message);
+    QCOMPARE(error.value(QStringLiteral("innerError"))
+                 .toObject()
+                 .value(QStringLiteral("request-id"))
+                 .toString()
+                 .toLatin1(),
+             r.header("request-id"));
+    QVERIFY(m_tenant.writeLog().isEmpty());
+    QCOMPARE(m_tenant.directory().toJson(), before);
+}
+
+void tst_PracticeTenant::federatedUpnSwitchWorkaround()
+{
+    const QString temporary = QStringLiteral("fed@") + initialDomain;
+    const QString anchor = QStringLiteral("FEDAAAAAAAAAAAAAAAAAAA==");
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/fed"),
+                   {{QStringLiteral("userPrincipalName"), temporary}})
+                 .status,
+             204);
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/fed"),
+                   {{QStringLiteral("onPremisesImmutableId"), anchor}})
+                 .status,
+             204);
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/fed"),
+                   {{QStringLiteral("userPrincipalName"), QStringLiteral("fed@fed.contoso.test")}})
+                 .status,
+             204);
+    const QJsonObject user =
+        m_tenant.directory().users.at(m_tenant.directory().indexOfUser(QStringLiteral("fed")));
+    QCOMPARE(user.value(QStringLiteral("onPremisesImmutableId")).toString(), anchor);
+    QCOMPARE(user.value(QStringLiteral("userPrincipalName")).toString(),
+             QStringLiteral("fed@fed.contoso.test"));
+    const QList<PracticeWrite> writes = m_tenant.writeLog();
+    QCOMPARE(writes.size(), 3);
+    QCOMPARE(writes.at(0).body.value(QStringLiteral("userPrincipalName")).toString(), temporary);
+    QCOMPARE(writes.at(1).before.value(QStringLiteral("userPrincipalName")).toString(), temporary);
+    QCOMPARE(writes.at(2).before.value(QStringLiteral("onPremisesImmutableId")).toString(), anchor);
+}
+
+void tst_PracticeTenant::bearerTokenChecked_data()
+{
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<bool>("expire");
+    QTest::newRow("none") << QByteArray() << false;
+    QTest::newRow("not bearer") << QByteArray("Basic dXNlcjpwdw==") << false;
+    QTest::newRow("unknown token") << QByteArray("Bearer eyJ0eXAiOiJKV1QifQ.forged") << false;
+    QTest::newRow("expired") << QByteArray("EXPIRED") << true;
+}
+
+void tst_PracticeTenant::bearerTokenChecked()
+{
+    QFETCH(QByteArray, authorization);
+    QFETCH(bool, expire);
+    if (expire) {
+        authorization = "Bearer " + m_tenant.issueAccessToken().toLatin1();
+        m_tenant.tokens().setAccessTokenLifetime(3600);
+    }
+    if (expire) {
+        // Only this token: issue, then expire everything and re-issue the shared ones.
+        m_tenant.tokens().expireAllAccessTokens();
+    }
+    QList<QPair<QByteArray, QByteArray>> headers{{"client-request-id", "abc"}};
+    if (!authorization.isEmpty())
+        headers.append({"Authorization", authorization});
+    const HttpReply r = http(m_nam, "GET", url(QStringLiteral("/v1.0/users")), {}, headers);
+    if (expire) {
+        m_token = m_tenant.issueAccessToken();
+        m_delegated = m_tenant.issueAccessToken({}, QStringLiteral("admin@") + initialDomain);
+    }
+    QCOMPARE(r.status, 401);
+    QCOMPARE(r.errorCode(), QStringLiteral("InvalidAuthenticationToken"));
+    QVERIFY(!r.header("WWW-Authenticate").isEmpty());
+    const QJsonObject inner = r.json()
+                                  .value(QStringLiteral("error"))
+                                  .toObject()
+                                  .value(QStringLiteral("innerError"))
+                                  .toObject();
+    QCOMPARE(inner.value(QStringLiteral("client-request-id")).toString(), QStringLiteral("abc"));
+    QCOMPARE(inner.value(QStringLiteral("request-id")).toString().toLatin1(),
+             r.header("request-id"));
+}
+
+void tst_PracticeTenant::permissions_data()
+{
+    QTest::addColumn<QStringList>("permissions");
+    QTest::addColumn<bool>("delegated");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("status");
+    const QStringList readOnly{QStringLiteral("User.Read.All"), QStringLiteral("Domain.Read.All")};
+    QTest::newRow("read with User.Read.All")
+        << readOnly << false << QByteArray("GET") << "/v1.0/users" << 200;
+    QTest::newRow("write needs User.ReadWrite.All")
+        << readOnly << true << QByteArray("PATCH") << "/v1.0/users/cloud" << 403;
+    QTest::newRow("roles need RoleManagement.Read.Directory")
+        << readOnly << false << QByteArray("GET") << "/v1.0/directoryRoles" << 403;
+    QTest::newRow("organization needs Organization.Read.All")
+        << readOnly << false << QByteArray("GET") << "/v1.0/organization" << 403;
+    QTest::newRow("purge has no application permission")
+        << QStringList{QStringLiteral("User.ReadWrite.All")} << false << QByteArray("DELETE")
+        << "/v1.0/directory/deletedItems/gone" << 403;
+    QTest::newRow("purge delegated")
+        << QStringList{QStringLiteral("User.ReadWrite.All")} << true << QByteArray("DELETE")
+        << "/v1.0/directory/deletedItems/gone" << 204;
+}
+
+void tst_PracticeTenant::permissions()
+{
+    QFETCH(QStringList, permissions);
+    QFETCH(bool, delegated);
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(int, status);
+    const QString token = m_tenant.issueAccessToken(
+        permissions, delegated ? QStringLiteral("admin@") + initialDomain : QString());
+    const QJsonObject body = method == "PATCH"
+                                 ? QJsonObject{{QStringLiteral("onPremisesImmutableId"),
+                                                QStringLiteral("NEWAAAAAAAAAAAAAAAAAAA==")}}
+                                 : QJsonObject();
+    const HttpReply r = graph(method, path, body, token);
+    QCOMPARE(r.status, status);
+    if (status == 403) {
+        QCOMPARE(r.errorCode(), QStringLiteral("Authorization_RequestDenied"));
+        QVERIFY(m_tenant.writeLog().isEmpty());
+    }
+}
+
+void tst_PracticeTenant::recycleBin()
+{
+    HttpReply r = graph("GET", QStringLiteral("/v1.0/directory/deletedItems/microsoft.graph.user"
+                                              "?$select=id,onPremisesImmutableId"));
+    QCOMPARE(r.status, 200);
+    QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+    QCOMPARE(value.size(), 1);
+    QCOMPARE(value.first().toObject().value(QStringLiteral("deletedDateTime")).toString(),
+             QStringLiteral("2026-11-01T10:00:00Z"));
+    r = graph("POST", QStringLiteral("/v1.0/directory/deletedItems/gone/restore"), {}, m_delegated);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QStringLiteral("id")).toString(), QStringLiteral("gone"));
+    QVERIFY(m_tenant.directory().indexOfUser(QStringLiteral("gone")) >= 0);
+    r = graph("DELETE", QStringLiteral("/v1.0/directory/deletedItems/gone"), {}, m_delegated);
+    QCOMPARE(r.status, 404);
+    QCOMPARE(r.errorCode(), QStringLiteral("Request_ResourceNotFound"));
+}
+
+void tst_PracticeTenant::batchValidation_data()
+{
+    QTest::addColumn<QJsonArray>("requests");
+    QTest::addColumn<int>("status");
+    const auto get = [](const QString &id) {
+        return QJsonObject{{QStringLiteral("id"), id},
+                           {QStringLiteral("method"), QStringLiteral("GET")},
+                           {QStringLiteral("url"), QStringLiteral("/users/cloud")}};
+    };
+    QJsonArray twenty, twentyOne;
+    for (int i = 1; i <= 21; ++i) {
+        if (i <= 20)
+            twenty.append(get(QString::number(i)));
+        twentyOne.append(get(QString::number(i)));
+    }
+    QTest::newRow("20 is fine") << twenty << 200;
+    QTest::newRow("21 is too many") << twentyOne << 400;
+    QTest::newRow("duplicate ids")
+        << QJsonArray{get(QStringLiteral("1")), get(QStringLiteral("1"))} << 400;
+    QJsonObject noHeaders{{QStringLiteral("id"), QStringLiteral("1")},
+                          {QStringLiteral("method"), QStringLiteral("PATCH")},
+                          {QStringLiteral("url"), QStringLiteral("/users/cloud")},
+                          {QStringLiteral("body"),
+                           QJsonObject{{QStringLiteral("displayName"), QStringLiteral("x")}}}};
+    QTest::newRow("body without headers") << QJsonArray{noHeaders} << 400;
+    QJsonObject absolute = get(QStringLiteral("1"));
+    absolute.insert(QStringLiteral("url"),
+                    QStringLiteral("https://graph.microsoft.com/v1.0/users"));
+    QTest::newRow("absolute url") << QJsonArray{absolute} << 400;
+    QJsonObject forward = get(QStringLiteral("1"));
+    forward.insert(QStringLiteral("dependsOn"), QJsonArray{QStringLiteral("2")});
+    QTest::newRow("depends on a later id") << QJsonArray{forward, get(QStringLiteral("2"))} << 400;
+}
+
+void tst_PracticeTenant::batchValidation()
+{
+    QFETCH(QJsonArray, requests);
+    QFETCH(int, status);
+    const HttpReply r =
+        graph("POST", QStringLiteral("/v1.0/$batch"), {{QStringLiteral("requests"), requests}});
+    QCOMPARE(r.status, status);
+    if (status == 200)
+        QCOMPARE(r.json().value(QStringLiteral("responses")).toArray().size(), requests.size());
+    else
+        QCOMPARE(r.errorCode(), QStringLiteral("BadRequest"));
+}
+
+void tst_PracticeTenant::batchDependsOnAndAnyOrder()
+{
+    const QJsonObject json{{QStringLiteral("Content-Type"), QStringLiteral("application/json")}};
+    const QJsonArray requests{
+        QJsonObject{{QStringLiteral("id"), QStringLiteral("a")},
+                    {QStringLiteral("method"), QStringLiteral("PATCH")},
+                    {QStringLiteral("url"), QStringLiteral("/users/synced")},
+                    {QStringLiteral("headers"), json},
+                    {QStringLiteral("body"), QJsonObject{{QStringLiteral("onPremisesImmutableId"),
+                                                          QJsonValue(QJsonValue::Null)}}}},
+        QJsonObject{
+            {QStringLiteral("id"), QStringLiteral("b")},
+            {QStringLiteral("method"), QStringLiteral("PATCH")},
+            {QStringLiteral("url"), QStringLiteral("/users/cloud")},
+            {QStringLiteral("dependsOn"), QJsonArray{QStringLiteral("a")}},
+            {QStringLiteral("headers"), json},
+            {QStringLiteral("body"), QJsonObject{{QStringLiteral("onPremisesImmutableId"),
+                                                  QStringLiteral("BBBBAAAAAAAAAAAAAAAAAA==")}}}},
+        QJsonObject{{QStringLiteral("id"), QStringLiteral("c")},
+                    {QStringLiteral("method"), QStringLiteral("PATCH")},
+                    {QStringLiteral("url"), QStringLiteral("/users/holder")},
+                    {QStringLiteral("headers"), json},
+                    {QStringLiteral("body"), QJsonObject{{QStringLiteral("onPremisesImmutableId"),
+                                                          QJsonValue(QJsonValue::Null)}}}},
+        QJsonObject{{QStringLiteral("id"), QStringLiteral("d")},
+                    {QStringLiteral("method"), QStringLiteral("GET")},
+                    {QStringLiteral("url"),
+                     QStringLiteral("/users/holder?$select=id,onPremisesImmutableId")},
+                    {QStringLiteral("dependsOn"), QJsonArray{QStringLiteral("c")}}}};
+    const HttpReply r =
+        graph("POST", QStringLiteral("/v1.0/$batch"), {{QStringLiteral("requests"), requests}});
+    QCOMPARE(r.status, 200);
+    QHash<QString, QJsonObject> byId;
+    QStringList order;
+    for (const QJsonValue &v : r.json().value(QStringLiteral("responses")).toArray()) {
+        byId.insert(v.toObject().value(QStringLiteral("id")).toString(), v.toObject());
+        order.append(v.toObject().value(QStringLiteral("id")).toString());
+    }
+    QVERIFY(order != (QStringList{"a", "b", "c", "d"})); // any order, not necessarily sent order
+    QCOMPARE(byId.value("a").value(QStringLiteral("status")).toInt(), 400);
+    QCOMPARE(byId.value("b").value(QStringLiteral("status")).toInt(), 424);
+    QCOMPARE(byId.value("c").value(QStringLiteral("status")).toInt(), 204);
+    QCOMPARE(byId.value("d").value(QStringLiteral("status")).toInt(), 200);
+    QVERIFY(byId.value("d")
+                .value(QStringLiteral("body"))
+                .toObject()
+                .value(QStringLiteral("onPremisesImmutableId"))
+                .isNull());
+    QCOMPARE(m_tenant.writeLog().size(), 1);
+    QVERIFY(m_tenant.writeLog().first().inBatch);
+}
+
+void tst_PracticeTenant::batchInnerThrottle()
+{
+    PracticeFaultSettings faults;
+    faults.writeQuota = 1;
+    faults.writeWindowMs = 60000;
+    m_tenant.setFaults(faults);
+    const QJsonObject json{{QStringLiteral("Content-Type"), QStringLiteral("application/json")}};
+    QJsonArray requests;
+    for (const QString &id : {QStringLiteral("cloud"), QStringLiteral("holder")})
+        requests.append(
+            QJsonObject{{QStringLiteral("id"), id},
+                        {QStringLiteral("method"), QStringLiteral("PATCH")},
+                        {QStringLiteral("url"), QString(QStringLiteral("/users/") + id)},
+                        {QStringLiteral("headers"), json},
+                        {QStringLiteral("body"),
+                         QJsonObject{{QStringLiteral("displayName"), QStringLiteral("renamed")}}}});
+    const HttpReply r =
+        graph("POST", QStringLiteral("/v1.0/$batch"), {{QStringLiteral("requests"), requests}});
+    QCOMPARE(r.status, 200);
+    QHash<QString, QJsonObject> byId;
+    for (const QJsonValue &v : r.json().value(QStringLiteral("responses")).toArray())
+        byId.insert(v.toObject().value(QStringLiteral("id")).toString(), v.toObject());
+    QCOMPARE(byId.value("cloud").value(QStringLiteral("status")).toInt(), 204);
+    const QJsonObject throttled = byId.value("holder");
+    QCOMPARE(throttled.value(QStringLiteral("status")).toInt(), 429);
+    const double retryAfter = throttled.value(QStringLiteral("headers"))
+                                  .toObject()
+                                  .value(QStringLiteral("Retry-After"))
+                                  .toString()
+                                  .toDouble();
+    QVERIFY(retryAfter > 0 && retryAfter <= 60.0);
+}
+
+void tst_PracticeTenant::writeQuota()
+{
+    PracticeFaultSettings faults;
+    faults.writeQuota = 2;
+    faults.writeWindowMs = 90000;
+    m_tenant.setFaults(faults);
+    const QJsonObject body{{QStringLiteral("displayName"), QStringLiteral("x")}};
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/cloud"), body).status, 204);
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/holder"), body).status, 204);
+    QCOMPARE(graph("GET", QStringLiteral("/v1.0/users/cloud")).status, 200); // reads are free
+    const HttpReply r = graph("PATCH", QStringLiteral("/v1.0/users/admin"), body);
+    QCOMPARE(r.status, 429);
+    QCOMPARE(r.errorCode(), QStringLiteral("TooManyRequests"));
+    QCOMPARE(r.json().value("error").toObject().value("message").toString(),
+             QStringLiteral("Please retry again later."));
+    const QByteArray retryAfter = r.header("Retry-After");
+    QVERIFY2(retryAfter.contains('.'), retryAfter.constData()); // fractional, like Graph
+    QVERIFY(retryAfter.toDouble() > 80.0 && retryAfter.toDouble() <= 90.0);
+    QCOMPARE(m_tenant.writeLog().size(), 2);
+    QCOMPARE(m_tenant.requestLog().last().retryAfterSeconds, retryAfter.toDouble());
+}
+
+void tst_PracticeTenant::faultsOverHttp()
+{
+    const QByteArray faults = R"({"serviceUnavailableOn":[1],"serviceUnavailableRetryAfter":0.25,
+                                  "dropOn":[2,3]})";
+    HttpReply r = http(m_nam, "PUT", url(QStringLiteral("/_practice/faults")), faults);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QStringLiteral("dropOn")).toArray(), (QJsonArray{2, 3}));
+
+    r = graph("GET", QStringLiteral("/v1.0/users/cloud"));
+    QCOMPARE(r.status, 503);
+    QCOMPARE(r.header("Retry-After"), QByteArray("0.250"));
+    // QNetworkAccessManager itself resends a GET once when a reused connection closes
+    // without an answer, so two drops in a row reach the caller as a network error.
+    r = graph("GET", QStringLiteral("/v1.0/users/cloud"));
+    QCOMPARE(r.status, 0);
+    QVERIFY(r.error != QNetworkReply::NoError);
+    r = graph("GET", QStringLiteral("/v1.0/users/cloud"));
+    QCOMPARE(r.status, 200);
+
+    r = http(m_nam, "GET", url(QStringLiteral("/_practice/requests")));
+    QList<int> statuses;
+    for (const QJsonValue &v : r.json().value(QStringLiteral("requests")).toArray())
+        statuses.append(v.toObject().value(QStringLiteral("status")).toInt());
+    QCOMPARE(statuses, (QList<int>{503, 0, 0, 200}));
+}
+
+void tst_PracticeTenant::slowReplyAnswersLate()
+{
+    // A slow request sent first is answered after a fast one sent second.
+    PracticeFaultSettings slow;
+    slow.delayMs = 400;
+    m_tenant.setFaults(slow);
+    QNetworkRequest a(url(QStringLiteral("/v1.0/users/cloud")));
+    a.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
+    QNetworkReply *first = m_nam.get(a);
+    QTRY_COMPARE(m_tenant.requestLog().size(), 1);
+    m_tenant.setFaults({});
+    QList<QNetworkReply *> order;
+    connect(first, &QNetworkReply::finished, this, [&] { order.append(first); });
+    QNetworkReply *second = m_nam.get(a);
+    connect(second, &QNetworkReply::finished, this, [&] { order.append(second); });
+    QTRY_COMPARE(order.size(), 2);
+    QCOMPARE(order.first(), second);
+    QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    first->deleteLater();
+    second->deleteLater();
+}
+
+void tst_PracticeTenant::tokenEndpoint_data()
+{
+    QTest::addColumn<QString>("tenant");
+    QTest::addColumn<QString>("client");
+    QTest::addColumn<QString>("secret");
+    QTest::addColumn<QString>("scope");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("error");
+    QTest::addColumn<int>("aadsts");
+    const QString scope = QStringLiteral("https://graph.microsoft.com/.default");
+    QTest::newRow("ok") << tenantId << clientId << clientSecret << scope << 200 << QString() << 0;
+    QTest::newRow("ok by domain") << QStringLiteral("contoso.test") << clientId << clientSecret
+                                  << scope << 200 << QString() << 0;
+    QTest::newRow("wrong secret") << tenantId << clientId << QStringLiteral("nope") << scope << 401
+                                  << "invalid_client" << 7000215;
+    QTest::newRow("no secret") << tenantId << clientId << QString() << scope << 401
+                               << "invalid_client" << 7000216;
+    QTest::newRow("unknown client") << tenantId << QStringLiteral("unknown") << clientSecret
+                                    << scope << 400 << "unauthorized_client" << 700016;
+    QTest::newRow("unknown tenant") << QStringLiteral("nowhere.test") << clientId << clientSecret
+                                    << scope << 400 << "invalid_request" << 90002;
+    QTest::newRow("scope without .default")
+        << tenantId << clientId << clientSecret
+        << QStringLiteral("https://graph.microsoft.com/User.Read.All") << 400 << "invalid_scope"
+        << 1002012;
+}
+
+void tst_PracticeTenant::tokenEndpoint()
+{
+    QFETCH(QString, tenant);
+    QFETCH(QString, client);
+    QFETCH(QString, secret);
+    QFETCH(QString, scope);
+    QFETCH(int, status);
+    QFETCH(QString, error);
+    QFETCH(int, aadsts);
+    const HttpReply r =
+        http(m_nam, "POST", url(QStringLiteral("/%1/oauth2/v2.0/token").arg(tenant)),
+             form({{QStringLiteral("grant_type"), QStringLiteral("client_credentials")},
+                   {QStringLiteral("client_id"), client},
+                   {QStringLiteral("client_secret"), secret},
+                   {QStringLiteral("scope"), scope}}),
+             {{"Content-Type", "application/x-www-form-urlencoded"}});
+    QCOMPARE(r.status, status);
+    const QJsonObject o = r.json();
+    if (status == 200) {
+        const QString token = o.value(QStringLiteral("access_token")).toString();
+        QVERIFY(!token.isEmpty());
+        QVERIFY(!o.contains(QStringLiteral("refresh_token")));
+        QCOMPARE(graph("GET", QStringLiteral("/v1.0/users"), {}, token).status, 200);
+        return;
+    }
+    QCOMPARE(o.value(QStringLiteral("error")).toString(), error);
+    QCOMPARE(o.value(QStringLiteral("error_codes")).toArray(), QJsonArray{aadsts});
+    QVERIFY(o.value(QStringLiteral("error_description"))
+                .toString()
+                .startsWith(QStringLiteral("AADSTS%1:").arg(aadsts)));
+    QVERIFY(!o.value(QStringLiteral("error_description")).toString().contains(clientSecret));
+}
+
+void tst_PracticeTenant::pkceVerifier()
+{
+    const QByteArray verifier = "the-right-verifier-0123456789-abcdefghijklmnop";
+    const QString challenge = QString::fromLatin1(
+        QCryptographicHash::hash(verifier, QCryptographicHash::Sha256)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString redirect = QStringLiteral("http://127.0.0.1:1/");
+    const auto authorize = [&] {
+        QUrlQuery q;
+        q.addQueryItem(QStringLiteral("client_id"), clientId);
+        q.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
+        q.addQueryItem(QStringLiteral("redirect_uri"),
+                       QString::fromLatin1(QUrl::toPercentEncoding(redirect)));
+        q.addQueryItem(QStringLiteral("scope"), QStringLiteral("User.Read.All%20offline_access"));
+        q.addQueryItem(QStringLiteral("state"), QStringLiteral("s1"));
+        q.addQueryItem(QStringLiteral("code_challenge"), challenge);
+        q.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
+        QNetworkRequest request(url(QStringLiteral("/%1/oauth2/v2.0/authorize?").arg(tenantId) +
+                                    q.toString(QUrl::FullyEncoded)));
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::ManualRedirectPolicy);
+        QNetworkReply *reply = m_nam.get(request);
+        QSignalSpy spy(reply, &QNetworkReply::finished);
+        spy.wait(10000);
+        const QUrl location(QString::fromLatin1(reply->rawHeader("Location")));
+        reply->deleteLater();
+        return QUrlQuery(location).queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
+    };
+    const auto redeem = [&](const QString &code, const QByteArray &v) {
+        return http(m_nam, "POST", url(QStringLiteral("/%1/oauth2/v2.0/token").arg(tenantId)),
+                    form({{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                          {QStringLiteral("client_id"), clientId},
+                          {QStringLiteral("code"), code},
+                          {QStringLiteral("redirect_uri"), QStringLiteral("http://127.0.0.1:1/")},
+                          {QStringLiteral("code_verifier"), QString::fromLatin1(v)}}),
+                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+    };
+    QString code = authorize();
+    QVERIFY(!code.isEmpty());
+    HttpReply r = redeem(code, "a-wrong-verifier-0123456789-abcdefghijklmnopqrs");
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("invalid_grant"));
+    QCOMPARE(r.json().value(QStringLiteral("error_codes")).toArray(), QJsonArray{501481});
+    QCOMPARE(redeem(code, verifier).status, 400); // a code is single use, even after a failure
+
+    code = authorize();
+    r = redeem(code, verifier);
+    QCOMPARE(r.status, 200);
+    QVERIFY(!r.json().value(QStringLiteral("refresh_token")).toString().isEmpty());
+    QCOMPARE(redeem(code, verifier).status, 400);
+}
+
+void tst_PracticeTenant::deviceCodeOverHttp_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("approve") << "approve" << 200 << QString();
+    QTest::newRow("decline") << "decline" << 400 << "authorization_declined";
+}
+
+void tst_PracticeTenant::deviceCodeOverHttp()
+{
+    QFETCH(QString, action);
+    QFETCH(int, status);
+    QFETCH(QString, error);
+    m_tenant.tokens().setDeviceCodeTiming(900, 1);
+    HttpReply r =
+        http(m_nam, "POST", url(QStringLiteral("/%1/oauth2/v2.0/devicecode").arg(tenantId)),
+             form({{QStringLiteral("client_id"), clientId},
+                   {QStringLiteral("scope"), QStringLiteral("User.Read.All offline_access")}}),
+             {{"Content-Type", "application/x-www-form-urlencoded"}});
+    QCOMPARE(r.status, 200);
+    const QString deviceCode = r.json().value(QStringLiteral("device_code")).toString();
+    const QString userCode = r.json().value(QStringLiteral("user_code")).toString();
+    QCOMPARE(r.json().value(QStringLiteral("verification_uri")).toString(),
+             m_tenant.baseUrl() + QStringLiteral("/_practice/devicelogin"));
+    QVERIFY(r.json().value(QStringLiteral("message")).toString().contains(userCode));
+    const auto poll = [&] {
+        return http(m_nam, "POST", url(QStringLiteral("/%1/oauth2/v2.0/token").arg(tenantId)),
+                    form({{QStringLiteral("grant_type"),
+                           QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
+                          {QStringLiteral("client_id"), clientId},
+                          {QStringLiteral("device_code"), deviceCode}}),
+                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+    };
+    r = poll();
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(),
+             QStringLiteral("authorization_pending"));
+    r = http(m_nam, "POST", url(QStringLiteral("/_practice/devicelogin")),
+             form({{QStringLiteral("user_code"), userCode}, {QStringLiteral("action"), action}}),
+             {{"Content-Type", "application/x-www-form-urlencoded"}});
+    QCOMPARE(r.status, 200);
+    QTest::qWait(1100); // the polling interval, not a timing assertion
+    r = poll();
+    QCOMPARE(r.status, status);
+    if (status == 200) {
+        QVERIFY(!r.json().value(QStringLiteral("refresh_token")).toString().isEmpty());
+        QCOMPARE(r.json().value(QStringLiteral("scope")).toString(),
+                 QStringLiteral("User.Read.All"));
+    } else {
+        QCOMPARE(r.json().value(QStringLiteral("error")).toString(), error);
+    }
+}
+
+void tst_PracticeTenant::stateAndReset()
+{
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/cloud"),
+                   {{QStringLiteral("onPremisesImmutableId"),
+                     QStringLiteral("STATEAAAAAAAAAAAAAAAAA==")}})
+                 .status,
+             204);
+    HttpReply r = http(m_nam, "GET", url(QStringLiteral("/_practice/state")));
+    QCOMPARE(r.status, 200);
+    const QJsonArray users = r.json().value(QStringLiteral("users")).toArray();
+    QCOMPARE(users.first().toObject().value(QStringLiteral("onPremisesImmutableId")).toString(),
+             QStringLiteral("STATEAAAAAAAAAAAAAAAAA=="));
+    QVERIFY(!r.body.contains(clientSecret.toLatin1())); // secrets are not echoed
+    r = http(m_nam, "GET", url(QStringLiteral("/_practice/writes")));
+    QCOMPARE(r.json().value(QStringLiteral("writes")).toArray().size(), 1);
+    QCOMPARE(http(m_nam, "POST", url(QStringLiteral("/_practice/reset"))).status, 200);
+    QVERIFY(m_tenant.writeLog().isEmpty());
+    QVERIFY(
+        m_tenant.directory().users.first().value(QStringLiteral("onPremisesImmutableId")).isNull());
+}
+
+QTEST_GUILESS_MAIN(tst_PracticeTenant)
+#include "tst_practicetenant.moc"
