@@ -129,7 +129,7 @@ void GraphRequestJob::onReplyFinished()
     const GraphRetryPolicy policy = m_client ? m_client->retryPolicy() : GraphRetryPolicy();
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
-    const QByteArray data = reply->readAll();
+    const QByteArray data = reply->isOpen() ? reply->readAll() : QByteArray();
 
     const auto backoffMs = [&] {
         const double exp = policy.baseDelayMs * std::pow(2.0, m_result.attempts - 1);

@@ -10,6 +10,8 @@
 #include <QLocale>
 #include <QUuid>
 
+#include <algorithm>
+
 QJsonObject PracticeRequestRecord::toJson() const
 {
     QJsonObject o;
@@ -198,6 +200,23 @@ PracticeResponse PracticeTenant::handleGraph(const PracticeRequest &request,
         } else {
             ctx.caller = *caller;
             response = m_graph.dispatch(request, ctx);
+            if (request.path == QLatin1String("/v1.0/$batch") && response.status == 200) {
+                // Record the largest Retry-After announced inside the batch.
+                const QJsonArray responses = QJsonDocument::fromJson(response.body)
+                                                 .object()
+                                                 .value(QLatin1String("responses"))
+                                                 .toArray();
+                for (const QJsonValue &v : responses) {
+                    const QString ra = v.toObject()
+                                           .value(QLatin1String("headers"))
+                                           .toObject()
+                                           .value(QLatin1String("Retry-After"))
+                                           .toString();
+                    if (!ra.isEmpty())
+                        record.retryAfterSeconds =
+                            std::max(record.retryAfterSeconds, ra.toDouble());
+                }
+            }
         }
     }
     response.delayMs = f.delayMs;
