@@ -1,9 +1,225 @@
 #include "commands.h"
 
-#include <QTextStream>
+#include "connectionoptions.h"
+#include "executor.h"
+#include "graphclient.h"
+#include "graphcloudwriter.h"
+#include "plan.h"
+#include "requestpreview.h"
 
-int Commands::apply(const QStringList &)
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QTextStream>
+#include <QTimer>
+#include <QUuid>
+
+#include <atomic>
+#include <csignal>
+#include <unistd.h>
+
+namespace {
+
+std::atomic_bool interrupted{false};
+
+void onInterrupt(int)
 {
-    QTextStream(stderr) << "anchorfix apply: not available in this build yet.\n";
-    return Commands::Error;
+    interrupted = true;
+}
+
+// Runs an executor-like job with a progress line on a terminal and Ctrl+C as cancel.
+template <typename J> void runWithProgress(J *job)
+{
+    const bool terminal = ::isatty(STDERR_FILENO) == 1;
+    QTextStream err(stderr);
+    int lastWidth = 0;
+    if (terminal)
+        QObject::connect(job, &J::progressUpdated, job, [&](const ExecutionProgress &p) {
+            const QString line = p.toText();
+            err << '\r' << line << QString(qMax(0, lastWidth - int(line.size())), u' ');
+            err.flush();
+            lastWidth = int(line.size());
+        });
+    interrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, job, [job] {
+        if (interrupted.exchange(false)) {
+            QTextStream(stderr) << "\nStopping after the changes in flight…\n";
+            job->cancel();
+        }
+    });
+    poll.start(100);
+    ConnectionOptions::waitFor(job);
+    poll.stop();
+    std::signal(SIGINT, previous);
+    if (terminal && lastWidth > 0)
+        err << '\n';
+}
+
+} // namespace
+
+int Commands::apply(const QStringList &args)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Carry out the approved rows of a plan.csv against the tenant: write-ahead "
+        "rollback journal, append-only audit trail, read-back verification.\n"
+        "Exit codes: 0 done, 1 error or refusal, 2 usage, 3 finished with rows that failed, "
+        "were stale or did not verify."));
+    parser.addHelpOption();
+    const QCommandLineOption planOption(QStringLiteral("plan"), QStringLiteral("The plan (CSV)."),
+                                        QStringLiteral("file"));
+    const QCommandLineOption auditOption(QStringLiteral("audit"),
+                                         QStringLiteral("Audit trail (CSV), appended to."),
+                                         QStringLiteral("file"));
+    const QCommandLineOption rollbackOption(
+        QStringLiteral("rollback"),
+        QStringLiteral("Rollback journal (CSV) to create; rollback.ps1 goes beside it."),
+        QStringLiteral("file"));
+    const QCommandLineOption dryRunOption(
+        QStringLiteral("dry-run"),
+        QStringLiteral("Print the requests and their PowerShell equivalent; send and write "
+                       "nothing."));
+    const QCommandLineOption maxOption(
+        QStringLiteral("max-changes"),
+        QStringLiteral("Refuse to run more changes than this (default 500)."), QStringLiteral("n"),
+        QStringLiteral("500"));
+    parser.addOptions({planOption, auditOption, rollbackOption, dryRunOption, maxOption});
+    ConnectionOptions connection(ConnectionOptions::Cloud);
+    connection.addTo(parser);
+    if (!parser.parse(QStringList{QStringLiteral("anchorfix apply")} + args)) {
+        err << "anchorfix apply: " << parser.errorText() << "\n";
+        return Usage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return Done;
+    }
+    const bool dryRun = parser.isSet(dryRunOption);
+    if (!parser.isSet(planOption) ||
+        (!dryRun && (!parser.isSet(auditOption) || !parser.isSet(rollbackOption)))) {
+        err << "anchorfix apply: --plan, --audit and --rollback are required (only --plan "
+               "with --dry-run).\n";
+        return Usage;
+    }
+    bool maxOk = false;
+    const int maxChanges = parser.value(maxOption).toInt(&maxOk);
+    if (!maxOk || maxChanges < 0) {
+        err << "anchorfix apply: --max-changes must be a whole number of 0 or more.\n";
+        return Usage;
+    }
+    QString error;
+    const bool haveCloud = connection.hasCloud(parser);
+    if ((haveCloud || !dryRun) && !connection.readCloud(parser, &error)) {
+        err << "anchorfix apply: " << error << "\n";
+        return Usage;
+    }
+
+    const QString planPath = parser.value(planOption);
+    QFile planFile(planPath);
+    if (!planFile.open(QIODevice::ReadOnly)) {
+        err << "anchorfix apply: cannot read " << planPath << ": " << planFile.errorString()
+            << "\n";
+        return Error;
+    }
+    Plan plan;
+    {
+        QTextStream in(&planFile);
+        in.setEncoding(QStringConverter::Utf8);
+        if (!Plan::read(in, &plan, &error)) {
+            err << "anchorfix apply: " << planPath << ": " << error << "\n";
+            return Error;
+        }
+    }
+    const int changes = Executor::changeCount(plan.rows());
+    if (changes > maxChanges) {
+        err << "anchorfix apply: the plan asks for " << changes << " changes, more than the "
+            << "limit of " << maxChanges << ". Nothing was changed. Check the plan; if it is "
+            << "right, run again with --max-changes " << changes << ".\n";
+        return Error;
+    }
+    // plan.csv has no scan-time column: the file's modification time stands in for it
+    // (scan writes the file; an edit only makes it look younger, and every row is
+    // re-read before it is written anyway).
+    QString ageNote;
+    const QDateTime planTime = QFileInfo(planPath).lastModified();
+    const qint64 ageHours = planTime.secsTo(QDateTime::currentDateTime()) / 3600;
+    if (ageHours >= 24) {
+        ageNote = QStringLiteral("plan file last written %1 h ago (%2)")
+                      .arg(ageHours)
+                      .arg(planTime.toUTC().toString(Qt::ISODate));
+        err << "warning: " << planPath << " was last written " << ageHours
+            << " hours ago. The tenant may have changed since; rows that did are skipped as "
+               "stale. Consider scanning again.\n";
+    }
+
+    QObject session;
+    GraphClient *client = nullptr;
+    QString operatorName;
+    TenantDomains domains;
+    if (!dryRun || haveCloud) {
+        client = connection.signIn(&session, !dryRun, &operatorName, &error);
+        if (!client || !readTenantDomains(client, &domains, &error)) {
+            err << "anchorfix apply: " << error << "\n";
+            return Error;
+        }
+    }
+
+    if (dryRun) {
+        QStringList problems;
+        const QString initial = domains.initialDomain.isEmpty() ? QStringLiteral("{initial-domain}")
+                                                                : domains.initialDomain;
+        const QList<ChangeUnit> units = ChangeUnit::fromRows(plan.rows(), initial, &problems);
+        for (const QString &p : std::as_const(problems))
+            err << "error: " << p << "\n";
+        const QString graphUrl = connection.graphConfig().graphUrl.toString();
+        out << "Dry run: " << units.size() << " changes; nothing is sent or written. Each user "
+            << "is also read before (stale check) and after (verification).\n\n"
+            << RequestPreview::toText(RequestPreview::forUnits(units, graphUrl));
+        return problems.isEmpty() ? Done : Error;
+    }
+
+    ExecutorSettings settings;
+    settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    settings.identity.operatorName = operatorName;
+    settings.identity.tenantId = connection.graphConfig().tenant;
+    settings.identity.graphUrl = connection.graphConfig().graphUrl.toString();
+    settings.rollbackPath = parser.value(rollbackOption);
+    settings.auditPath = parser.value(auditOption);
+    settings.initialDomain = domains.initialDomain;
+    settings.maxChanges = maxChanges;
+    settings.startMessage = QStringLiteral("plan %1").arg(planPath);
+    if (!ageNote.isEmpty())
+        settings.startMessage += QStringLiteral("; ") + ageNote;
+    auto *writer = new GraphCloudWriter(client, &session);
+    auto *executor = new Executor(plan.rows(), settings, writer, &session);
+    executor->setAutoDelete(false);
+    runWithProgress(executor);
+    const ExecutionReport report = executor->report();
+    for (const ChangeOutcome &o : report.outcomes) {
+        if (o.status == ChangeStatus::Applied && o.verified)
+            continue;
+        err << "row " << o.rowId << " " << o.cloudUpn << ": " << changeStatusName(o.status)
+            << (o.status == ChangeStatus::Applied ? " but not verified" : "") << ": "
+            << o.errorString << "\n";
+    }
+    out << "Run " << settings.identity.runId << ": " << report.count(ChangeStatus::Applied)
+        << " applied, " << report.count(ChangeStatus::Failed) << " failed, "
+        << report.count(ChangeStatus::Stale) << " stale, " << report.count(ChangeStatus::Skipped)
+        << " skipped, " << report.mismatches() << " not verified.\n"
+        << "Audit: " << settings.auditPath << "  Undo: anchorfix rollback --rollback "
+        << settings.rollbackPath << " --audit " << settings.auditPath << " (or "
+        << RollbackScript::pathFor(settings.rollbackPath) << ")\n";
+    if (executor->error() != Job::NoError) {
+        err << "anchorfix apply: " << executor->errorString() << "\n";
+        return Error;
+    }
+    const bool clean =
+        report.count(ChangeStatus::Applied) == report.outcomes.size() && report.mismatches() == 0;
+    return clean ? Done : FinishedWithFailures;
 }

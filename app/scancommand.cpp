@@ -1,9 +1,138 @@
 #include "commands.h"
 
+#include "cloudscanjob.h"
+#include "connectionoptions.h"
+#include "graphclient.h"
+#include "ldapscanjob.h"
+#include "onpremfilejob.h"
+#include "plan.h"
+#include "reconciler.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSaveFile>
 #include <QTextStream>
 
-int Commands::scan(const QStringList &)
+// anchorfix scan [connection options] --plan plan.csv: reads on-prem (LDAP or an export)
+// and the tenant, reconciles them, writes plan.csv and prints one line per category.
+int Commands::scan(const QStringList &args)
 {
-    QTextStream(stderr) << "anchorfix scan: not available in this build yet.\n";
-    return Commands::Error;
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Scan on-prem AD and the Entra tenant, and write the findings to a plan.csv to "
+        "review (and approve) before `anchorfix apply`."));
+    parser.addHelpOption();
+    const QCommandLineOption planOption(QStringLiteral("plan"),
+                                        QStringLiteral("Where to write the plan (CSV)."),
+                                        QStringLiteral("file"));
+    parser.addOption(planOption);
+    ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
+    connection.addTo(parser);
+    if (!parser.parse(QStringList{QStringLiteral("anchorfix scan")} + args)) {
+        err << "anchorfix scan: " << parser.errorText() << "\n";
+        return Usage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return Done;
+    }
+    QString error;
+    if (!parser.isSet(planOption)) {
+        err << "anchorfix scan: --plan FILE is required.\n";
+        return Usage;
+    }
+    if (!connection.readOnPrem(parser, &error) || !connection.readCloud(parser, &error)) {
+        err << "anchorfix scan: " << error << "\n";
+        return Usage;
+    }
+
+    // On-prem first: a wrong LDAP password should not cost a sign-in.
+    ReconcileInput input;
+    input.anchorRule = connection.anchorRule();
+    if (connection.usesOnPremFile()) {
+        OnPremFileJob job(connection.onPremFile());
+        if (ConnectionOptions::waitFor(&job) != 0) {
+            err << "anchorfix scan: " << job.errorString() << "\n";
+            return Error;
+        }
+        for (const QString &w : job.warnings())
+            err << "warning: " << w << "\n";
+        input.onPrem = job.users();
+    } else {
+        if (!connection.loadLdapPassword(&error)) {
+            err << "anchorfix scan: " << error << "\n";
+            return Error;
+        }
+        LdapScanJob job(connection.ldapConfig());
+        if (ConnectionOptions::waitFor(&job) != 0) {
+            err << "anchorfix scan: " << job.errorString() << "\n";
+            return Error;
+        }
+        for (const QString &w : job.warnings())
+            err << "warning: " << w << "\n";
+        input.onPrem = job.users();
+        input.onPremScanScoped = job.isScoped();
+    }
+
+    QObject session;
+    QString operatorName;
+    GraphClient *client = connection.signIn(&session, false, &operatorName, &error);
+    if (!client) {
+        err << "anchorfix scan: " << error << "\n";
+        return Error;
+    }
+    CloudScanJob *cloud = client->scan();
+    if (ConnectionOptions::waitFor(cloud) != 0) {
+        err << "anchorfix scan: " << cloud->errorString() << "\n";
+        delete cloud;
+        return Error;
+    }
+    input.cloud = cloud->snapshot();
+    delete cloud;
+
+    const Plan plan(Reconciler::reconcile(input));
+    QSaveFile file(parser.value(planOption));
+    if (!file.open(QIODevice::WriteOnly)) {
+        err << "anchorfix scan: cannot write " << file.fileName() << ": " << file.errorString()
+            << "\n";
+        return Error;
+    }
+    {
+        QTextStream stream(&file);
+        stream.setEncoding(QStringConverter::Utf8);
+        plan.write(stream);
+    }
+    if (!file.commit()) {
+        err << "anchorfix scan: cannot write " << file.fileName() << ": " << file.errorString()
+            << "\n";
+        return Error;
+    }
+
+    out << "Scanned " << input.onPrem.size() << " on-prem users and " << input.cloud.users.size()
+        << " cloud users (" << input.cloud.deletedUsers.size() << " in the recycle bin) of tenant "
+        << input.cloud.tenantId << ".\n\n";
+    out << QStringLiteral("%1 %2  %3  %4\n")
+               .arg(QStringLiteral("category"), -26)
+               .arg(QStringLiteral("rows"), 5)
+               .arg(QStringLiteral("default action"), -16)
+               .arg(QStringLiteral("approval"));
+    for (Category c : allCategories()) {
+        const int n = plan.countByCategory(c);
+        if (n == 0)
+            continue;
+        out << QStringLiteral("%1 %2  %3  %4\n")
+                   .arg(categoryName(c), -26)
+                   .arg(n, 5)
+                   .arg(actionName(defaultActionFor(c)), -16)
+                   .arg(categoryNeedsApproval(c) ? QStringLiteral("needed") : QStringLiteral("-"));
+    }
+    const int changes = int(plan.executableRows().size());
+    out << "\n"
+        << plan.size() << " rows written to " << file.fileName() << "; " << changes
+        << " changes would run now. Review the plan, set approved=yes where needed, then:\n"
+        << "  anchorfix apply --plan " << file.fileName()
+        << " --audit audit.csv --rollback rollback.csv --dry-run\n";
+    return Done;
 }

@@ -89,12 +89,12 @@ PracticeScenario PracticeScenario::build(int stamps, int clears, int purges, int
         f.action = Action::PurgeDeleted;
         f.requiresApproval = true;
         f.approved = true;
-        deleted.append(
-            QJsonObject{{"id", f.deletedHolderId},
-                        {"userPrincipalName", QString(f.deletedHolderId).remove(u'-') + f.cloudUpn},
-                        {"displayName", "Old account"},
-                        {"onPremisesImmutableId", f.expectedImmutableId},
-                        {"deletedDateTime", "2026-11-01T10:00:00Z"}});
+        deleted.append(QJsonObject{
+            {"id", f.deletedHolderId},
+            {"userPrincipalName", QString(QString(f.deletedHolderId).remove(u'-') + f.cloudUpn)},
+            {"displayName", "Old account"},
+            {"onPremisesImmutableId", f.expectedImmutableId},
+            {"deletedDateTime", "2026-11-01T10:00:00Z"}});
         s.plan.append(f);
     }
     for (int i = 0; i < federated; ++i) {

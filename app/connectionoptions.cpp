@@ -1,0 +1,262 @@
+#include "connectionoptions.h"
+
+#include "credentialstore.h"
+#include "graphclient.h"
+#include "graphrequestjob.h"
+#include "job.h"
+#include "tokenprovider.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace {
+
+QCommandLineOption option(const char *name, const char *description, const char *value = nullptr)
+{
+    return value ? QCommandLineOption(QLatin1String(name), QString::fromUtf8(description),
+                                      QLatin1String(value))
+                 : QCommandLineOption(QLatin1String(name), QString::fromUtf8(description));
+}
+
+// The signed-in account from a JWT access token (upn / preferred_username), if any.
+QString accountFromToken(const QString &token)
+{
+    const QStringList parts = token.split(u'.');
+    if (parts.size() < 2)
+        return {};
+    const QByteArray payload = QByteArray::fromBase64(
+        parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QJsonObject claims = QJsonDocument::fromJson(payload).object();
+    for (const char *claim : {"upn", "preferred_username", "unique_name"}) {
+        const QString v = claims.value(QLatin1String(claim)).toString();
+        if (!v.isEmpty())
+            return v;
+    }
+    return {};
+}
+
+} // namespace
+
+ConnectionOptions::ConnectionOptions(int parts) : m_parts(parts)
+{
+    if (parts & OnPrem) {
+        m_options << option("ldap-uri", "LDAP server, ldap://host or ldaps://host.", "uri")
+                  << option("bind-dn",
+                            "Account to bind as (DN or UPN); the password comes "
+                            "from ANCHORFIX_LDAP_PASSWORD or the keychain.",
+                            "dn")
+                  << option("base-dn", "Search base, e.g. DC=corp,DC=example.", "dn")
+                  << option("ldap-filter", "LDAP filter for the users to scan.", "filter")
+                  << option("anchor",
+                            "Source anchor rule: objectGUID, mS-DS-ConsistencyGuid or "
+                            "consistency-guid-else-objectguid (default).",
+                            "rule")
+                  << option("ca-file",
+                            "PEM file with the CA that signed the LDAP server's "
+                            "certificate.",
+                            "file")
+                  << option("onprem-file",
+                            "Read on-prem users from an LDIF or CSV export "
+                            "instead of LDAP.",
+                            "file");
+    }
+    if (parts & Cloud) {
+        m_options << option("tenant", "Entra tenant id or verified domain.", "tenant")
+                  << option("client-id",
+                            "Application (client) id; its secret comes from "
+                            "ANCHORFIX_CLIENT_SECRET or the keychain.",
+                            "id")
+                  << option("graph-url",
+                            "Microsoft Graph, scheme and host (default "
+                            "https://graph.microsoft.com).",
+                            "url")
+                  << option("authority-url",
+                            "Sign-in authority, scheme and host (default "
+                            "https://login.microsoftonline.com).",
+                            "url");
+    }
+}
+
+void ConnectionOptions::addTo(QCommandLineParser &parser) const
+{
+    for (const QCommandLineOption &o : m_options)
+        parser.addOption(o);
+}
+
+bool ConnectionOptions::readOnPrem(const QCommandLineParser &parser, QString *error)
+{
+    const auto v = [&](const char *name) {
+        return parser.value(QLatin1String(name));
+    };
+    if (parser.isSet(QStringLiteral("anchor")) && !anchorRuleFromName(v("anchor"), &m_anchorRule)) {
+        *error = QStringLiteral("--anchor must be objectGUID, mS-DS-ConsistencyGuid or "
+                                "consistency-guid-else-objectguid.");
+        return false;
+    }
+    m_onPremFile = v("onprem-file");
+    if (!m_onPremFile.isEmpty()) {
+        if (parser.isSet(QStringLiteral("ldap-uri"))) {
+            *error = QStringLiteral("Give either --onprem-file or --ldap-uri, not both.");
+            return false;
+        }
+        return true;
+    }
+    if (!parser.isSet(QStringLiteral("ldap-uri"))) {
+        *error = QStringLiteral("Say where the on-prem users come from: --ldap-uri (with "
+                                "--bind-dn and --base-dn) or --onprem-file.");
+        return false;
+    }
+    m_ldap.uri = v("ldap-uri");
+    m_ldap.bindDn = v("bind-dn");
+    m_ldap.baseDn = v("base-dn");
+    if (parser.isSet(QStringLiteral("ldap-filter")))
+        m_ldap.filter = v("ldap-filter");
+    m_ldap.caFile = v("ca-file");
+    const QString problem = m_ldap.validate(true);
+    if (!problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    return true;
+}
+
+bool ConnectionOptions::hasCloud(const QCommandLineParser &parser) const
+{
+    return parser.isSet(QStringLiteral("tenant")) || parser.isSet(QStringLiteral("client-id"));
+}
+
+bool ConnectionOptions::readCloud(const QCommandLineParser &parser, QString *error)
+{
+    const auto v = [&](const char *name) {
+        return parser.value(QLatin1String(name));
+    };
+    m_graph.tenant = v("tenant");
+    m_graph.clientId = v("client-id");
+    if (parser.isSet(QStringLiteral("graph-url")))
+        m_graph.graphUrl = QUrl(v("graph-url"));
+    if (parser.isSet(QStringLiteral("authority-url")))
+        m_graph.authorityUrl = QUrl(v("authority-url"));
+    if (m_graph.tenant.isEmpty() || m_graph.clientId.isEmpty()) {
+        *error = QStringLiteral("--tenant and --client-id are required to reach the tenant.");
+        return false;
+    }
+    const QString problem = m_graph.validate();
+    if (!problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    return true;
+}
+
+int ConnectionOptions::waitFor(Job *job)
+{
+    job->setAutoDelete(false);
+    QEventLoop loop;
+    QObject::connect(job, &Job::finished, &loop, &QEventLoop::quit);
+    job->start();
+    if (!job->isFinished())
+        loop.exec();
+    return job->error();
+}
+
+QString ConnectionOptions::secretFromKeychain(const QString &key, QString *note) const
+{
+    CredentialStore store;
+    store.setTimeout(5000);
+    CredentialJob *job = store.read(key);
+    waitFor(job);
+    const QString secret = job->isFound() ? job->secret() : QString();
+    if (note && job->isSessionOnly())
+        *note = job->note();
+    delete job;
+    return secret;
+}
+
+bool ConnectionOptions::loadLdapPassword(QString *error)
+{
+    if (m_ldap.bindDn.isEmpty())
+        return true; // anonymous (AD refuses it, and says so)
+    m_ldap.password = qEnvironmentVariable(ldapPasswordVariable);
+    if (!m_ldap.password.isEmpty())
+        return true;
+    QString note;
+    m_ldap.password = secretFromKeychain(
+        QStringLiteral("ldap-password:%1@%2").arg(m_ldap.bindDn, m_ldap.uri), &note);
+    if (m_ldap.password.isEmpty()) {
+        *error =
+            QStringLiteral("No LDAP password: set %1 or store it in the keychain with "
+                           "the wizard.%2")
+                .arg(QLatin1String(ldapPasswordVariable), note.isEmpty() ? QString() : u' ' + note);
+        return false;
+    }
+    return true;
+}
+
+GraphClient *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QString *operatorName,
+                                       QString *error)
+{
+    QTextStream err(stderr);
+    QString secret = qEnvironmentVariable(clientSecretVariable);
+    if (secret.isEmpty())
+        secret = secretFromKeychain(
+            QStringLiteral("client-secret:%1:%2").arg(m_graph.tenant, m_graph.clientId), nullptr);
+    GraphConfig config = m_graph;
+    config.signInMethod = secret.isEmpty() ? SignInMethod::DeviceCode : SignInMethod::ClientSecret;
+    TokenProvider tokens(config);
+    tokens.setClientSecret(secret);
+    tokens.setWriteAccess(writeAccess);
+    QObject::connect(&tokens, &TokenProvider::deviceCodeReady,
+                     [&err](const QString &, const QUrl &, const QString &message, int) {
+                         err << message << "\n";
+                         err.flush();
+                     });
+    SignInResult result;
+    QEventLoop loop;
+    QObject::connect(&tokens, &TokenProvider::signInFinished, &loop, [&](const SignInResult &r) {
+        result = r;
+        loop.quit();
+    });
+    tokens.signIn();
+    loop.exec();
+    if (!result.ok) {
+        *error = QStringLiteral("Sign-in failed: %1").arg(result.message);
+        return nullptr;
+    }
+    auto *client = new GraphClient(config, parent);
+    client->setAccessToken(tokens.accessToken());
+    const QString account = accountFromToken(tokens.accessToken());
+    *operatorName = !account.isEmpty() ? account
+                    : config.signInMethod == SignInMethod::ClientSecret
+                        ? QStringLiteral("app:") + config.clientId
+                        : QStringLiteral("delegated:") + config.clientId;
+    return client;
+}
+
+bool readTenantDomains(GraphClient *client, TenantDomains *domains, QString *error)
+{
+    GraphRequestJob *job = client->request("GET", QStringLiteral("/domains"), std::nullopt, true,
+                                           QLatin1String(GraphPermission::DomainRead));
+    const int code = ConnectionOptions::waitFor(job);
+    const GraphResult result = job->result();
+    const QString text = job->errorString();
+    delete job;
+    if (code != 0) {
+        *error = QStringLiteral("Could not read the tenant's domains: %1").arg(text);
+        return false;
+    }
+    for (const QJsonValue &v : result.body.value(QLatin1String("value")).toArray()) {
+        const QJsonObject d = v.toObject();
+        const QString name = d.value(QLatin1String("id")).toString();
+        if (d.value(QLatin1String("isInitial")).toBool())
+            domains->initialDomain = name;
+        if (d.value(QLatin1String("authenticationType"))
+                .toString()
+                .compare(QLatin1String("Federated"), Qt::CaseInsensitive) == 0)
+            domains->federatedDomains.append(name);
+    }
+    return true;
+}

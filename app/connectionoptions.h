@@ -1,0 +1,70 @@
+#pragma once
+
+#include "graphconfig.h"
+#include "ldapconfig.h"
+#include "onpremuser.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+class GraphClient;
+class Job;
+class QObject;
+
+// The command line's connection options (DESIGN.md §5) and what they turn into:
+// an LdapConfig or an on-prem export file, a GraphConfig, the secrets (environment
+// first, then the keychain — never argv), and a signed-in GraphClient.
+class ConnectionOptions
+{
+public:
+    enum Part { OnPrem = 1, Cloud = 2 };
+
+    static inline const char *ldapPasswordVariable = "ANCHORFIX_LDAP_PASSWORD";
+    static inline const char *clientSecretVariable = "ANCHORFIX_CLIENT_SECRET";
+
+    explicit ConnectionOptions(int parts);
+
+    void addTo(QCommandLineParser &parser) const;
+
+    // After parsing. false with a usage message when an option is malformed or missing.
+    bool readOnPrem(const QCommandLineParser &parser, QString *error);
+    bool readCloud(const QCommandLineParser &parser, QString *error);
+    bool hasCloud(const QCommandLineParser &parser) const;
+
+    bool usesOnPremFile() const { return !m_onPremFile.isEmpty(); }
+    QString onPremFile() const { return m_onPremFile; }
+    LdapConfig ldapConfig() const { return m_ldap; }
+    AnchorRule anchorRule() const { return m_anchorRule; }
+    GraphConfig graphConfig() const { return m_graph; }
+
+    // Reads the LDAP password (environment, then keychain). false with a message.
+    bool loadLdapPassword(QString *error);
+    // Signs in (client credentials when a secret is found, else device code on the
+    // terminal) and returns a client with the token, owned by parent. nullptr + message.
+    GraphClient *signIn(QObject *parent, bool writeAccess, QString *operatorName, QString *error);
+
+    // Runs a job to its end on a local event loop (command line only) and returns
+    // its error code.
+    static int waitFor(Job *job);
+
+private:
+    QString secretFromKeychain(const QString &key, QString *note) const;
+
+    int m_parts;
+    QList<QCommandLineOption> m_options;
+    QString m_onPremFile;
+    LdapConfig m_ldap;
+    AnchorRule m_anchorRule = AnchorRule::ConsistencyGuidElseObjectGuid;
+    GraphConfig m_graph;
+};
+
+// What the tenant's domains say about UPN switches (GET /v1.0/domains).
+struct TenantDomains
+{
+    QString initialDomain;
+    QStringList federatedDomains;
+};
+bool readTenantDomains(GraphClient *client, TenantDomains *domains, QString *error);

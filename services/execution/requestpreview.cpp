@@ -1,0 +1,71 @@
+#include "requestpreview.h"
+
+#include "rollbackscript.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace {
+
+QString base(const QString &graphUrl)
+{
+    QString b = graphUrl;
+    while (b.endsWith(u'/'))
+        b.chop(1);
+    return b + QStringLiteral("/v1.0");
+}
+
+QString json(const char *key, const QString &value)
+{
+    QJsonObject o;
+    o.insert(QLatin1String(key),
+             value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value));
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+QList<PreviewedRequest> RequestPreview::forUnits(const QList<ChangeUnit> &units,
+                                                 const QString &graphUrl)
+{
+    QList<PreviewedRequest> list;
+    for (const ChangeUnit &unit : units) {
+        const Finding &row = unit.row;
+        const QString userUrl = base(graphUrl) + QStringLiteral("/users/") + row.cloudId;
+        const auto patch = [&](const char *key, const QString &value, const QString &ps) {
+            list.append(
+                {row.rowId, unit.user(), QStringLiteral("PATCH"), userUrl, json(key, value), ps});
+        };
+        if (unit.kind == ChangeUnit::Kind::PurgeAndStamp)
+            list.append(
+                {row.rowId, unit.user(), QStringLiteral("DELETE"),
+                 base(graphUrl) + QStringLiteral("/directory/deletedItems/") + row.deletedHolderId,
+                 QString(), RollbackScript::purgeDeletedCommand(graphUrl, row.deletedHolderId)});
+        if (unit.kind == ChangeUnit::Kind::FederatedStamp)
+            patch("userPrincipalName", unit.temporaryUpn,
+                  RollbackScript::patchUpnCommand(graphUrl, row.cloudId, unit.temporaryUpn));
+        patch("onPremisesImmutableId", unit.newImmutableId,
+              RollbackScript::patchImmutableIdCommand(graphUrl, row.cloudId, unit.newImmutableId));
+        if (unit.kind == ChangeUnit::Kind::FederatedStamp)
+            patch("userPrincipalName", row.cloudUpn,
+                  RollbackScript::patchUpnCommand(graphUrl, row.cloudId, row.cloudUpn));
+    }
+    return list;
+}
+
+QString RequestPreview::toText(const QList<PreviewedRequest> &requests)
+{
+    QString text;
+    int lastRow = -1;
+    for (const PreviewedRequest &r : requests) {
+        if (r.rowId != lastRow) {
+            text += QStringLiteral("row %1  %2\n").arg(QString::number(r.rowId), r.user);
+            lastRow = r.rowId;
+        }
+        text += QStringLiteral("  %1 %2").arg(r.method, r.url);
+        if (!r.body.isEmpty())
+            text += u' ' + r.body;
+        text += QStringLiteral("\n    PS> ") + r.powershell + u'\n';
+    }
+    return text;
+}
