@@ -79,6 +79,8 @@ public:
 
     bool isSessionOnly() const { return m_sessionOnly; }
     QString sessionOnlyReason() const { return m_sessionOnlyReason; }
+    // Do not touch the keychain at all (a --no-keychain choice, or a known-broken one).
+    void setSessionOnly(const QString &reason) { switchToSessionOnly(reason); }
 
     // The key for a refresh token of one app in one tenant.
     static QString refreshTokenKey(const QString &tenant, const QString &clientId);

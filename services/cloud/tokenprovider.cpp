@@ -219,7 +219,7 @@ void TokenProvider::startClientCredentials()
         SignInResult r;
         r.error = QStringLiteral("invalid_client");
         r.aadsts = QStringLiteral("AADSTS7000216");
-        r.message = adviceFor(r.error, r.aadsts);
+        r.message = adviceFor(r.error, r.aadsts) + QStringLiteral(" [%1]").arg(r.aadsts);
         finish(r);
         return;
     }
