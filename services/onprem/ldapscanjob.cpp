@@ -55,6 +55,7 @@ void LdapScanJob::onWorkerFinished()
     const LdapFailure failure = m_worker->failure();
     m_warnings = m_worker->warnings();
     m_pagesAfterCancel = m_worker->pagesReadAfterAbort();
+    m_referencesSkipped = m_worker->searchReferencesSkipped();
     if (isCancelRequested()) {
         fail(Cancelled, tr("Scan cancelled after %1 users.").arg(m_users.size()));
     } else if (failure.isError()) {

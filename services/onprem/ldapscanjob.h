@@ -35,6 +35,8 @@ public:
     QString source() const { return m_source; }
     // After cancel(): how many pages the worker still completed (0 or 1: the one it was on).
     int pagesReadAfterCancel() const { return m_pagesAfterCancel; }
+    // Search references (continuation to other partitions) that were skipped, not followed.
+    int searchReferencesSkipped() const { return m_referencesSkipped; }
 
 protected:
     void doStart() override;
@@ -51,5 +53,6 @@ private:
     QString m_source;
     int m_pages = 0;
     int m_pagesAfterCancel = 0;
+    int m_referencesSkipped = 0;
     bool m_scoped = false;
 };

@@ -149,6 +149,12 @@ QStringList LdapWorker::warnings() const
     return m_warnings;
 }
 
+int LdapWorker::searchReferencesSkipped() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_referencesSkipped;
+}
+
 void LdapWorker::run()
 {
     if (m_task == Task::TestConnection)
@@ -209,9 +215,11 @@ void LdapWorker::runScan()
             QMutexLocker lock(&m_mutex);
             m_failure = connection.failure();
             m_warnings = warnings;
+            m_referencesSkipped = connection.skippedReferences();
             return;
         }
     }
     QMutexLocker lock(&m_mutex);
     m_warnings = warnings;
+    m_referencesSkipped = connection.skippedReferences();
 }

@@ -32,6 +32,7 @@ public:
     QString defaultNamingContext() const;
     QString serverInfo() const;
     QStringList warnings() const;
+    int searchReferencesSkipped() const;
     // Pages completed after abort() was first called (the guarantee is at most one).
     int pagesReadAfterAbort() const;
 
@@ -59,4 +60,5 @@ private:
     QString m_defaultNamingContext;
     QString m_serverInfo;
     QStringList m_warnings;
+    int m_referencesSkipped = 0;
 };

@@ -222,6 +222,16 @@ bool LdifReader::toUser(const LdifRecord &record, const QString &source, OnPremU
                              .arg(record.dn, names.join(QStringLiteral(", ")));
             return false;
         }
+    } else if (record.values(u"userPrincipalName").isEmpty() &&
+               record.values(u"sAMAccountName").isEmpty() && record.values(u"mail").isEmpty() &&
+               record.values(u"proxyAddresses").isEmpty()) {
+        // ldifde -l objectGuid,userPrincipalName exports OUs, groups and containers too,
+        // without objectClass: with no name or address at all it is not taken for a user.
+        *warnings << tr("line %1: %2 has no objectClass, userPrincipalName, sAMAccountName or "
+                        "mail; not taken for a user, skipped.")
+                         .arg(record.line)
+                         .arg(record.dn);
+        return false;
     }
 
     *user = OnPremUser();

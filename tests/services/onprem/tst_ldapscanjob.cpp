@@ -355,26 +355,27 @@ void tst_LdapScanJob::scopeAndFilter_data()
     QTest::addColumn<QString>("filter");
     QTest::addColumn<int>("count");
     QTest::addColumn<bool>("scoped");
+    QTest::addColumn<bool>("references"); // the search returns search references to skip
     const QString base = SeedData::baseDn();
     // From the domain root: 5,000 seeded users + svc-disabled (Administrator, Guest and
     // krbtgt are critical system objects); the root search also returns search references.
     QTest::newRow("domain root, default filter")
-        << QStringList() << LdapConfig::defaultFilter() << 5001 << false;
+        << QStringList() << LdapConfig::defaultFilter() << 5001 << false << true;
     QTest::newRow("one OU") << QStringList{QStringLiteral("OU=Contractors,") + base}
-                            << LdapConfig::defaultFilter() << 1000 << true;
+                            << LdapConfig::defaultFilter() << 1000 << true << false;
     QTest::newRow("overlapping bases counted once")
         << QStringList{base, QStringLiteral("OU=Contractors,") + base}
-        << LdapConfig::defaultFilter() << 5001 << true;
+        << LdapConfig::defaultFilter() << 5001 << true << true;
     QTest::newRow("wildcard filter")
-        << QStringList() << QStringLiteral("(sAMAccountName=user0004*)") << 10 << true;
+        << QStringList() << QStringLiteral("(sAMAccountName=user0004*)") << 10 << true << true;
     QTest::newRow("escaped value is literal")
         << QStringList()
         << ldapEqualityFilter(QStringLiteral("sAMAccountName"), QStringLiteral("user0004*")) << 0
-        << true;
+        << true << true;
     QTest::newRow("escaped exact value")
         << QStringList()
         << ldapEqualityFilter(QStringLiteral("sAMAccountName"), QStringLiteral("user00042")) << 1
-        << true;
+        << true << true;
     int disabledInStaff = 0;
     for (int i = 1; i <= 5000; ++i)
         if (!SeedData::expectedUser(i).enabled && SeedData::ouOf(i) == u"Staff")
@@ -382,7 +383,7 @@ void tst_LdapScanJob::scopeAndFilter_data()
     QTest::newRow("disabled users only")
         << QStringList{QStringLiteral("OU=Staff,") + base}
         << QStringLiteral("(&(objectClass=user)(userAccountControl:1.2.840.113556.1.4.803:=2))")
-        << disabledInStaff << true;
+        << disabledInStaff << true << false;
 }
 
 void tst_LdapScanJob::scopeAndFilter()
@@ -391,14 +392,18 @@ void tst_LdapScanJob::scopeAndFilter()
     QFETCH(QString, filter);
     QFETCH(int, count);
     QFETCH(bool, scoped);
+    QFETCH(bool, references);
     LdapConfig config = m_dc.ldapsConfig();
     config.searchBases = bases;
     config.filter = filter;
     QCOMPARE(config.isScoped(), scoped);
-    int error = -1;
-    QString message;
-    const QList<OnPremUser> users = scan(config, &error, &message);
-    QVERIFY2(error == Job::NoError, qPrintable(message));
+    LdapScanJob job(config);
+    QVERIFY(run(&job));
+    QVERIFY2(job.error() == Job::NoError, qPrintable(job.errorString()));
+    QCOMPARE(job.isScoped(), scoped);
+    // From the domain root Samba returns references (DomainDnsZones, Configuration…).
+    QCOMPARE(job.searchReferencesSkipped() > 0, references);
+    const QList<OnPremUser> users = job.users();
     QCOMPARE(users.size(), count);
     QSet<QString> dns;
     for (const OnPremUser &user : users) {

@@ -187,11 +187,12 @@ void tst_OnPremReaders::ldif_data()
                       "dn: CN=Pic,DC=corp\n"                     // 20
                       "jpegPhoto:< file:///tmp/a.jpg\n"          // 21
                       "userAccountControl: lots\n"               // 22
-                      "\n"                                       // 23
-                      "userPrincipalName: orphan@corp.example\n" // 24
-                      "\n"                                       // 25
-                      "search: 3\n"                              // 26
-                      "result: 4 Size limit exceeded\n")         // 27
+                      "sAMAccountName: pic\n"                    // 23
+                      "\n"                                       // 24
+                      "userPrincipalName: orphan@corp.example\n" // 25
+                      "\n"                                       // 26
+                      "search: 3\n"                              // 27
+                      "result: 4 Size limit exceeded\n")         // 28
         << 3 << "ann@corp.example" << GuidB64 << QStringList()
         << QStringList{"line 3: not an LDIF line",
                        "line 4: the base64 value of \"mail\"",
@@ -200,14 +201,24 @@ void tst_OnPremReaders::ldif_data()
                        "line 15: the entry CN=Ann,DC=corp is a change record",
                        "line 21: \"jpegPhoto\" refers to a file",
                        "line 22: userAccountControl of CN=Pic,DC=corp is not a number",
-                       "line 24: \"userPrincipalName\" outside an entry",
-                       "line 27: the export ends with the result \"4 Size limit exceeded\""};
+                       "line 25: \"userPrincipalName\" outside an entry",
+                       "line 28: the export ends with the result \"4 Size limit exceeded\""};
     QTest::newRow("computer skipped with a warning")
         << QByteArray(
                "dn: CN=PC1,DC=corp\nobjectClass: user\nobjectClass: computer\n\n"
                "dn: CN=Ann,DC=corp\nobjectClass: user\nuserPrincipalName: ann@corp.example\n")
         << 1 << "ann@corp.example" << QString() << QStringList()
         << QStringList{"line 1: CN=PC1,DC=corp is not a user (objectClass user, computer)"};
+    QTest::newRow("ldifde -l objectGuid,userPrincipalName of a whole domain")
+        << QByteArray(
+               "dn: DC=corp,DC=example\nchangetype: add\nobjectGUID:: 5aJcQs/EGmEnv1f1eYUWdw==\n\n"
+               "dn: OU=Staff,DC=corp,DC=example\nchangetype: add\n"
+               "objectGUID:: 5aJcQs/EGmEnv1f1eYUWdw==\n\n"
+               "dn: CN=Ann,OU=Staff,DC=corp,DC=example\nchangetype: add\n"
+               "objectGUID:: h9RUd8MfBkKelc4BLxWG5Q==\nuserPrincipalName: ann@corp.example\n")
+        << 1 << "ann@corp.example" << GuidB64 << QStringList()
+        << QStringList{"line 1: DC=corp,DC=example has no objectClass",
+                       "line 5: OU=Staff,DC=corp,DC=example has no objectClass"};
     QTest::newRow("empty input") << QByteArray() << 0 << QString() << QString() << QStringList()
                                  << QStringList();
 }
