@@ -1,0 +1,225 @@
+// `anchorfix apply` and `anchorfix rollback` as an admin runs them: the real binary
+// against `anchorfix practice` in its own process, signed in with client credentials.
+#include "auditlog.h"
+#include "practiceprocess.h"
+#include "practicescenario.h"
+#include "rollbackjournal.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+QStringList applyArgs(const PracticeProcess &p, const QString &dir, const QStringList &extra = {})
+{
+    return QStringList{QStringLiteral("apply"),
+                       QStringLiteral("--plan"),
+                       dir + QStringLiteral("/plan.csv"),
+                       QStringLiteral("--audit"),
+                       dir + QStringLiteral("/audit.csv"),
+                       QStringLiteral("--rollback"),
+                       dir + QStringLiteral("/rollback.csv")} +
+           p.connectionArgs(PracticeScenario::clientId) + extra;
+}
+
+QStringList rollbackArgs(const PracticeProcess &p, const QString &dir)
+{
+    return QStringList{QStringLiteral("rollback"), QStringLiteral("--rollback"),
+                       dir + QStringLiteral("/rollback.csv"), QStringLiteral("--audit"),
+                       dir + QStringLiteral("/audit.csv")} +
+           p.connectionArgs(PracticeScenario::clientId);
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class tst_ApplyCommand : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    PracticeProcess m_practice;
+    // Client credentials cannot purge (no application permission), so no purge rows.
+    PracticeScenario m_scenario = PracticeScenario::build(6, 3, 0, 3);
+    QProcessEnvironment m_env = PracticeProcess::environment(PracticeScenario::clientSecret);
+
+    QString freshDir()
+    {
+        static int n = 0;
+        const QString dir = m_dir.filePath(QStringLiteral("run%1").arg(++n));
+        QDir().mkpath(dir);
+        return dir;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_practice.start(m_scenario.tenant, m_dir.path(), &error), qPrintable(error));
+    }
+    void init() { QVERIFY(m_practice.reset()); }
+
+    void applyThenRollback()
+    {
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan));
+        const CliRun apply = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QVERIFY2(apply.exitCode == 0, qPrintable(apply.out + apply.err));
+        QVERIFY(apply.out.contains(QStringLiteral("%1 applied").arg(m_scenario.plan.size())));
+        QVERIFY(apply.err.isEmpty()); // not a terminal: no progress line
+        const auto after = m_practice.users();
+        for (const Finding &f : m_scenario.plan)
+            QCOMPARE(after.value(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId));
+        QCOMPARE(m_practice.writes().size(), m_scenario.expectedWrites());
+        const QByteArray ps1 = readAll(dir + "/rollback.ps1");
+        QVERIFY(ps1.contains("Invoke-MgGraphRequest -Method PATCH"));
+        QVERIFY(ps1.contains("onPremisesImmutableId = $null"));
+
+        const CliRun rollback = runAnchorfix(rollbackArgs(m_practice, dir), m_env);
+        QVERIFY2(rollback.exitCode == 0, qPrintable(rollback.out + rollback.err));
+        const auto restored = m_practice.users();
+        for (auto it = m_scenario.original.cbegin(); it != m_scenario.original.cend(); ++it)
+            QCOMPARE(restored.value(it.key()), it.value());
+        QVERIFY(rollback.out.contains(QStringLiteral("%1 undone").arg(m_scenario.plan.size())));
+    }
+
+    void dryRunSendsAndWritesNothing()
+    {
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan));
+        const CliRun run =
+            runAnchorfix(applyArgs(m_practice, dir, {QStringLiteral("--dry-run")}), m_env);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(run.out.contains(u"PATCH " + m_practice.baseUrl() + u"/v1.0/users/" +
+                                 m_scenario.plan.first().cloudId));
+        QVERIFY(run.out.contains(u"Invoke-MgGraphRequest -Method PATCH"));
+        QVERIFY(
+            run.out.contains(u"\"userPrincipalName\":\"f.0@" + PracticeScenario::initialDomain));
+        QVERIFY(run.out.contains(u"\"onPremisesImmutableId\":null"));
+        QVERIFY(m_practice.writes().isEmpty());
+        QCOMPARE(QDir(dir).entryList(QDir::Files), QStringList{"plan.csv"});
+    }
+
+    void refusesMoreThanMaxChanges_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<int>("exitCode");
+        QTest::newRow("limit below the plan") << QStringList{"--max-changes", "5"} << 1;
+        QTest::newRow("limit raised explicitly") << QStringList{"--max-changes", "12"} << 0;
+    }
+    void refusesMoreThanMaxChanges()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(int, exitCode);
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan));
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir, extra), m_env);
+        QCOMPARE(run.exitCode, exitCode);
+        if (exitCode == 1) {
+            QVERIFY(run.err.contains(u"--max-changes 12"));
+            QVERIFY(m_practice.writes().isEmpty());
+            QVERIFY(!QFile::exists(dir + "/rollback.csv"));
+            QVERIFY(!QFile::exists(dir + "/audit.csv"));
+        } else {
+            QCOMPARE(m_practice.writes().size(), m_scenario.expectedWrites());
+        }
+    }
+
+    void usageErrorsExitTwo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("apply without --plan") << QStringList{"apply", "--audit", "a.csv"};
+        QTest::newRow("apply with a bad --max-changes")
+            << QStringList{"apply", "--plan", "p.csv", "--dry-run", "--max-changes", "many"};
+        QTest::newRow("apply with an unknown option") << QStringList{"apply", "--frobnicate"};
+        QTest::newRow("rollback without --audit") << QStringList{"rollback", "--rollback", "r.csv"};
+        QTest::newRow("scan without --plan") << QStringList{"scan", "--onprem-file", "x.ldif"};
+        QTest::newRow("apply with a secret on the command line")
+            << QStringList{"apply", "--plan", "p.csv", "--dry-run", "--client-secret", "s"};
+    }
+    void usageErrorsExitTwo()
+    {
+        QFETCH(QStringList, args);
+        const CliRun run = runAnchorfix(args, m_env);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(!run.err.isEmpty());
+    }
+
+    void failedRowsExitThree()
+    {
+        // A stamp of an anchor another user holds is refused (ObjectConflict).
+        QList<Finding> plan{m_scenario.plan.at(0), m_scenario.plan.at(1)};
+        plan[1].expectedImmutableId = m_scenario.plan.at(6).cloudImmutableId; // a clear row's
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", plan));
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY(run.err.contains(u"failed"));
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY(RollbackJournal::read(dir + "/rollback.csv", &journal, &error));
+        QCOMPARE(journal.size(), 2);
+        QCOMPARE(journal.at(0).status, RollbackStatus::Applied);
+        QCOMPARE(journal.at(1).status, RollbackStatus::Failed);
+    }
+
+    void staleRowsAreSkipped()
+    {
+        const QString dir = freshDir();
+        QList<Finding> plan{m_scenario.plan.at(0)};
+        plan[0].cloudImmutableId = PracticeScenario::anchor(777); // not what the tenant has
+        QVERIFY(writePlan(dir + "/plan.csv", plan));
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY(run.err.contains(u"stale"));
+        QVERIFY(m_practice.writes().isEmpty());
+    }
+
+    void auditIsAppendOnly()
+    {
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan.mid(0, 2)));
+        QCOMPARE(runAnchorfix(applyArgs(m_practice, dir), m_env).exitCode, 0);
+        const QByteArray first = readAll(dir + "/audit.csv");
+        QVERIFY(first.startsWith("timestamp_utc,run_id,operator,tenant_id,row_id,cloud_id,"));
+        // A second run (the rows are stale now) with another rollback file.
+        QStringList args = applyArgs(m_practice, dir);
+        args[args.indexOf(dir + "/rollback.csv")] = dir + "/rollback2.csv";
+        QCOMPARE(runAnchorfix(args, m_env).exitCode, 3);
+        const QByteArray second = readAll(dir + "/audit.csv");
+        QVERIFY(second.size() > first.size());
+        QVERIFY(second.startsWith(first)); // never rewritten
+        QCOMPARE(second.count("timestamp_utc,"), 1);
+        QList<AuditRecord> records;
+        QString error;
+        QVERIFY2(AuditLog::read(dir + "/audit.csv", &records, &error), qPrintable(error));
+        QSet<QString> runs;
+        for (const AuditRecord &r : records)
+            runs.insert(r.runId);
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(records.last().result, QStringLiteral("finished"));
+        QCOMPARE(records.last().operatorName, u"app:" + PracticeScenario::clientId);
+    }
+
+    void refusesANonAuditFile()
+    {
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan.mid(0, 1)));
+        QFile other(dir + "/audit.csv");
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.write("name,value\r\nkeep,me\r\n");
+        other.close();
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(readAll(dir + "/audit.csv"), QByteArray("name,value\r\nkeep,me\r\n"));
+        QVERIFY(m_practice.writes().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_ApplyCommand)
+#include "tst_applycommand.moc"
