@@ -21,6 +21,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QVBoxLayout>
+#include <QWizard>
 
 namespace {
 
@@ -67,6 +68,23 @@ ConnectPage::ConnectPage(WizardContext *context, QWidget *parent)
                    "tenant to compare them with. Nothing is changed until the Execute step."));
 
     auto *layout = new QVBoxLayout(this);
+    m_demoBanner = new QWidget(this);
+    m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
+    m_demoText = new QLabel(tr("Nothing is configured yet. Try the whole flow first on the "
+                               "bundled practice tenant: it runs on this computer and changes "
+                               "nothing real."),
+                            m_demoBanner);
+    m_demoText->setWordWrap(true);
+    auto *demoButton = new QPushButton(tr("Try the &demo"), m_demoBanner);
+    demoButton->setObjectName(QStringLiteral("tryDemo"));
+    demoButton->setToolTip(tr("Start the practice tenant and the demo directory export and "
+                              "fill in this page."));
+    connect(demoButton, &QPushButton::clicked, this, &ConnectPage::startDemo);
+    auto *bannerLayout = new QHBoxLayout(m_demoBanner);
+    bannerLayout->addWidget(m_demoText, 1);
+    bannerLayout->addWidget(demoButton);
+    m_demoBanner->hide();
+    layout->addWidget(m_demoBanner);
     layout->addWidget(buildProfileRow());
     auto *columns = new QHBoxLayout;
     columns->addWidget(buildOnPremBox(), 1);
@@ -329,8 +347,36 @@ void ConnectPage::initializePage()
         m_cloudStatus->setText(tr("Demo: the practice tenant runs on this computer. "
                                   "Press Sign in."));
     }
+    const OnPremSettings onPrem = m_ctx->onPremSettings();
+    const bool nothingConfigured = m_ctx->cloudSettings().tenant.isEmpty() &&
+                                   onPrem.ldapUri.isEmpty() && onPrem.filePath.isEmpty();
+    m_demoBanner->setVisible(!m_ctx->isDemo() && nothingConfigured);
     fetchSecretIfRemembered();
     updateVisibility();
+}
+
+void ConnectPage::startDemo()
+{
+    OnPremSettings onPrem;
+    CloudSettings cloud;
+    QString output;
+    if (const QString error = m_ctx->services()->startDemo(&onPrem, &cloud, &output);
+        !error.isEmpty()) {
+        m_demoText->setText(statusHtml(false, error));
+        return;
+    }
+    m_ctx->setDemo(true);
+    m_ctx->setOutputFolder(output);
+    m_ctx->setOnPremSettings(onPrem);
+    m_ctx->setCloudSettings(cloud);
+    setOnPremSettings(onPrem);
+    setCloudSettings(cloud);
+    m_demoBanner->hide();
+    m_onPremStatus->setText(tr("Demo: the bundled directory export is pre-selected."));
+    m_cloudStatus->setText(tr("Demo: the practice tenant runs on this computer. Press Sign in."));
+    if (wizard())
+        wizard()->setWindowTitle(tr("Anchorfix — demo (practice tenant)"));
+    m_signInButton->setFocus();
 }
 
 void ConnectPage::updateVisibility()

@@ -38,6 +38,8 @@ public:
     // For tests and keyboard users: the same as pressing the buttons.
     void testConnection();
     void signIn();
+    // Nothing configured yet: start the bundled practice tenant and fill the page.
+    void tryDemo() { startDemo(); }
 
     QString onPremStatus() const;
     QString cloudStatus() const;
@@ -56,11 +58,14 @@ private:
     void refreshProfiles();
     void fetchSecretIfRemembered();
     QString signInKey() const;
+    void startDemo();
 
     WizardContext *m_ctx;
     bool m_initialized = false;
 
     QComboBox *m_profile = nullptr;
+    QWidget *m_demoBanner = nullptr;
+    QLabel *m_demoText = nullptr;
 
     QRadioButton *m_ldapRadio = nullptr;
     QRadioButton *m_fileRadio = nullptr;

@@ -133,7 +133,7 @@ void ScanPage::startScan()
 {
     if (isRunning())
         return;
-    m_onPremDone = m_cloudDone = m_complete = m_failed = false;
+    m_onPremDone = m_cloudDone = m_complete = m_failed = m_ended = false;
     m_errors.clear();
     emit completeChanged();
     m_status->setText(tr("Scanning…"));
@@ -238,8 +238,11 @@ void ScanPage::onCloudFinished()
 
 void ScanPage::maybeReconcile()
 {
-    if (!m_onPremDone || !m_cloudDone)
+    // Cancelling one side from the other's handler finishes it inside that handler:
+    // only the first call with both sides done goes on.
+    if (!m_onPremDone || !m_cloudDone || m_ended)
         return;
+    m_ended = true;
     if (m_failed) {
         endWithError(m_errors.join(u'\n'));
         return;

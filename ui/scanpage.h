@@ -51,6 +51,7 @@ private:
     bool m_cloudDone = false;
     bool m_complete = false;
     bool m_failed = false;
+    bool m_ended = false;
     QStringList m_errors;
 
     QProgressBar *m_onPremBar;

@@ -56,6 +56,11 @@ public:
     // Who runs the change, for the audit trail.
     virtual QString operatorName() const = 0;
 
+    // Starts the bundled practice tenant and demo directory (fast, local) and fills in
+    // the settings that reach them. Empty on success, else what went wrong.
+    virtual QString startDemo(OnPremSettings *onPrem, CloudSettings *cloud,
+                              QString *outputFolder) = 0;
+
 Q_SIGNALS:
     void deviceCodeIssued(const QString &userCode, const QUrl &verificationUrl,
                           const QString &message);

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "graphconfig.h"
+#include "wizardservices.h"
+
+#include <QPointer>
+
+class CloudWriter;
+class DemoEnvironment;
+class CredentialStore;
+class GraphClient;
+class PracticeTenant;
+class TokenProvider;
+
+// WizardServices on the real services: LDAP (services/onprem), Microsoft Graph and
+// sign-in (services/cloud), the executor and rollback (services/execution). With a
+// practice tenant set (--demo and the tests), device codes it issues are approved by
+// the practice tenant itself after a short pause, so the demo needs no browser.
+class AppWizardServices : public WizardServices
+{
+    Q_OBJECT
+public:
+    explicit AppWizardServices(QObject *parent = nullptr);
+    ~AppWizardServices() override;
+
+    void setPracticeTenant(PracticeTenant *tenant, int autoApproveDelayMs = 1500);
+
+    Job *testOnPremConnection(const OnPremSettings &settings) override;
+    ValueJob<QList<OnPremUser>> *scanOnPrem(const OnPremSettings &settings) override;
+    Job *signIn(const CloudSettings &settings) override;
+    bool isSignedIn() const override;
+    ValueJob<CloudSnapshot> *scanCloud(const CloudSettings &settings) override;
+    ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
+                          const RunFiles &files) override;
+    ExecutionRun *rollback(const RunFiles &files) override;
+    ValueJob<QString> *readSecret(const QString &key) override;
+    Job *writeSecret(const QString &key, const QString &secret) override;
+    QString operatorName() const override;
+    QString startDemo(OnPremSettings *onPrem, CloudSettings *cloud, QString *outputFolder) override;
+    PracticeTenant *practiceTenant() const;
+
+    static GraphConfig graphConfigFor(const CloudSettings &settings);
+    CredentialStore *credentialStore() const { return m_store; }
+
+private:
+    friend class SignInRun;
+    CloudWriter *cloudWriter();
+    void onSignedIn(TokenProvider *provider, const GraphConfig &config,
+                    const CloudSettings &settings);
+
+    CredentialStore *m_store;
+    DemoEnvironment *m_demo = nullptr;
+    TokenProvider *m_tokens = nullptr;
+    CloudWriter *m_writer = nullptr;
+    QPointer<PracticeTenant> m_practice;
+    int m_autoApproveDelayMs = 1500;
+    GraphClient *m_client = nullptr;
+    QString m_accessToken;
+    QString m_operator;
+    QString m_tenantId;
+    QString m_graphUrl;
+    QStringList m_federatedDomains;
+    QString m_initialDomain;
+};

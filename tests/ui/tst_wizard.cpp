@@ -1,0 +1,322 @@
+// The real wizard driven end to end on the demo environment (practice tenant + demo
+// LDIF), offscreen: connect, scan, filter, change an action, approve a flagged row,
+// execute, summary, audit trail, practice tenant state, rollback; and the unhappy paths
+// that need no directory server: a cancelled scan and a failed row.
+#include "connectpage.h"
+#include "executepage.h"
+#include "findingfilterproxy.h"
+#include "findingtablemodel.h"
+#include "practicetenant.h"
+#include "reviewpage.h"
+#include "scanpage.h"
+#include "summarypage.h"
+#include "wizardharness.h"
+
+#include <QAbstractButton>
+#include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTest>
+#include <QTextBrowser>
+#include <QToolButton>
+
+using Column = FindingTableModel::Column;
+
+namespace {
+
+QStringList readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    return QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+}
+
+QJsonObject tenantUser(PracticeTenant *tenant, const QString &id)
+{
+    const int index = tenant->directory().indexOfUser(id);
+    return index < 0 ? QJsonObject() : tenant->directory().users.at(index);
+}
+
+// Selects one source row in the Review page's view.
+void selectSourceRow(ReviewPage *page, int sourceRow)
+{
+    const QModelIndex proxyIndex =
+        page->proxy()->mapFromSource(page->proxy()->sourceModel()->index(sourceRow, 0));
+    QVERIFY(proxyIndex.isValid());
+    page->view()->setCurrentIndex(proxyIndex);
+    page->view()->selectionModel()->select(proxyIndex, QItemSelectionModel::ClearAndSelect |
+                                                           QItemSelectionModel::Rows);
+}
+
+} // namespace
+
+class tst_Wizard : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void demoEndToEnd()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        AnchorfixWizard *w = h.wizard.get();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Connect));
+        QVERIFY(!w->button(QWizard::NextButton)->isEnabled()); // not signed in yet
+
+        // Connect: device code sign-in, shown in the page.
+        QVERIFY(h.signIn());
+        QVERIFY(!w->connectPage()->deviceCode().isEmpty());
+        QVERIFY(w->button(QWizard::NextButton)->isEnabled());
+
+        // Scan.
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Scan));
+        QVERIFY(QTest::qWaitFor([w] { return w->scanPage()->isComplete(); }, 20000));
+        QVERIFY2(w->scanPage()->statusText().contains(u"Done"),
+                 qPrintable(w->scanPage()->statusText()));
+
+        // Review: one chip per category found; the demo shows many of them.
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Review));
+        ReviewPage *review = w->reviewPage();
+        FindingTableModel *model = h.context->findings();
+        QVERIFY(model->rowCount() > 0);
+        int categoriesSeen = 0;
+        for (Category c : allCategories()) {
+            const int n = model->countByCategory(c);
+            QCOMPARE(review->chip(c) != nullptr, n > 0);
+            if (review->chip(c)) {
+                ++categoriesSeen;
+                QVERIFY(review->chip(c)->text().contains(QString::number(n)));
+            }
+        }
+        QVERIFY2(categoriesSeen >= 8, qPrintable(QString::number(categoriesSeen)));
+
+        // Filter by a chip, then by text.
+        const int mismatchRow = h.rowOf(Category::AnchorMismatch);
+        const int softRow = h.rowOf(Category::SoftMatchPending);
+        const int deletedRow = h.rowOf(Category::DeletedAnchorHolder);
+        QVERIFY(mismatchRow >= 0 && softRow >= 0 && deletedRow >= 0);
+        review->chip(Category::AnchorMismatch)->click();
+        QCOMPARE(review->proxy()->rowCount(), model->countByCategory(Category::AnchorMismatch));
+        for (int r = 0; r < review->proxy()->rowCount(); ++r)
+            QCOMPARE(
+                review->proxy()->index(r, 0).data(FindingTableModel::UnderlyingDataRole).toInt(),
+                int(Category::AnchorMismatch));
+        review->chip(Category::AnchorMismatch)->click();
+        QCOMPARE(review->proxy()->rowCount(), model->rowCount());
+        const QString softUpn = model->finding(softRow).onPremUpn;
+        review->setSearchText(softUpn.toUpper());
+        QVERIFY(review->proxy()->rowCount() >= 1);
+        for (int r = 0; r < review->proxy()->rowCount(); ++r) {
+            const Finding &f =
+                model->finding(review->proxy()->mapToSource(review->proxy()->index(r, 0)).row());
+            QVERIFY(f.onPremUpn.compare(softUpn, Qt::CaseInsensitive) == 0 ||
+                    f.cloudUpn.contains(softUpn, Qt::CaseInsensitive) ||
+                    f.onPremDn.contains(softUpn, Qt::CaseInsensitive) ||
+                    f.reason.contains(softUpn, Qt::CaseInsensitive));
+        }
+        review->setSearchText(QString());
+        QCOMPARE(review->proxy()->rowCount(), model->rowCount());
+
+        // Change an action through the row's editor: it offers only the allowed actions.
+        const Finding mismatch = model->finding(mismatchRow);
+        QCOMPARE(mismatch.action, Action::Stamp);
+        QVERIFY(mismatch.requiresApproval);
+        const QModelIndex actionIndex =
+            review->proxy()->mapFromSource(model->index(mismatchRow, int(Column::Action)));
+        review->view()->setCurrentIndex(actionIndex);
+        review->view()->edit(actionIndex);
+        auto *editor = review->view()->findChild<QComboBox *>(QStringLiteral("actionEditor"));
+        QVERIFY(editor);
+        QCOMPARE(editor->count(), int(mismatch.allowedActions.size()));
+        QCOMPARE(editor->findData(int(Action::PurgeDeleted)), -1);
+        const int clearIndex = editor->findData(int(Action::Clear));
+        QVERIFY(clearIndex >= 0);
+        editor->setCurrentIndex(clearIndex);
+        emit editor->activated(clearIndex);
+        QTRY_COMPARE(model->finding(mismatchRow).action, Action::Clear);
+
+        // Flagged: it does not run until approved; approve it as a selection.
+        QVERIFY(!model->finding(mismatchRow).isExecutable());
+        selectSourceRow(review, mismatchRow);
+        review->findChild<QPushButton *>(QStringLiteral("approveSelected"))->click();
+        QVERIFY(model->finding(mismatchRow).approved);
+        QVERIFY(model->finding(mismatchRow).isExecutable());
+        // The deleted anchor holder stays unapproved: its purge must not run.
+        QVERIFY(!model->finding(deletedRow).isExecutable());
+
+        // Detail pane: reason, anchor forms, the exact PowerShell for a clear.
+        const QString details = review->details()->toPlainText();
+        QVERIFY2(details.contains(u"Invoke-MgGraphRequest -Method PATCH -Uri"),
+                 qPrintable(details));
+        QVERIFY(details.contains(u"/v1.0/users/" + mismatch.cloudId));
+        QVERIFY(details.contains(u"onPremisesImmutableId = $null"));
+        QVERIFY(details.contains(mismatch.cloudImmutableId));
+
+        // Export the plan.
+        QString error;
+        const QString planPath = h.dir.filePath(QStringLiteral("exported-plan.csv"));
+        QVERIFY2(review->exportPlan(planPath, &error), qPrintable(error));
+        const QStringList planLines = readLines(planPath);
+        QCOMPARE(planLines.size(), model->rowCount() + 1);
+        QVERIFY(planLines.first().startsWith(u"row_id,category,severity"));
+
+        const int executable = model->executableCount();
+        const QString softCloudId = model->finding(softRow).cloudId;
+        const QString softExpected = model->finding(softRow).expectedImmutableId;
+        QVERIFY(model->finding(softRow).isExecutable());
+        const QString deletedHolder = model->finding(deletedRow).deletedHolderId;
+
+        // Execute: confirmation first, then the run.
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Execute));
+        ExecutePage *execute = w->executePage();
+        QVERIFY(
+            execute->confirmationText().contains(FindingTableModel::actionTitle(Action::Clear)));
+        QVERIFY(execute->confirmationText().contains(u"audit.csv"));
+        QVERIFY(!w->button(QWizard::CommitButton)->isEnabled());
+        execute->startRun();
+        QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000));
+        QCOMPARE(execute->results()->rowCount(), executable);
+        QVERIFY(w->button(QWizard::CommitButton)->isEnabled());
+
+        // Summary.
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Summary));
+        const ExecutionReport &report = h.context->report();
+        QCOMPARE(report.count(ChangeStatus::Applied), executable);
+        QCOMPARE(report.count(ChangeStatus::Failed), 0);
+        QVERIFY2(w->summaryPage()->headline().contains(
+                     QStringLiteral("%1 changed, 0 failed").arg(executable)),
+                 qPrintable(w->summaryPage()->headline()));
+        QCOMPARE(w->summaryPage()->outcomes()->rowCount(), executable);
+
+        // The audit trail has one applied row per change.
+        const RunFiles files = h.context->runFiles();
+        const QStringList audit = readLines(files.auditCsv);
+        QVERIFY(!audit.isEmpty());
+        QVERIFY(audit.first().startsWith(u"timestamp_utc,run_id,operator,tenant_id,row_id"));
+        for (const QString &id : {mismatch.cloudId, softCloudId}) {
+            bool applied = false;
+            for (const QString &line : audit)
+                applied = applied || (line.contains(id) && line.contains(u",applied,"));
+            QVERIFY2(applied, qPrintable(id));
+        }
+        QVERIFY(QFile::exists(files.rollbackCsv));
+        QVERIFY(QFile::exists(files.rollbackPs1));
+
+        // The practice tenant's state: cleared, stamped, and the unapproved purge not done.
+        PracticeTenant *tenant = h.tenant();
+        QVERIFY(tenantUser(tenant, mismatch.cloudId)
+                    .value(u"onPremisesImmutableId")
+                    .toString()
+                    .isEmpty());
+        QCOMPARE(tenantUser(tenant, softCloudId).value(u"onPremisesImmutableId").toString(),
+                 softExpected);
+        QVERIFY(tenant->directory().indexOfDeletedUser(deletedHolder) >= 0);
+
+        // Roll the run back from the summary page.
+        QSignalSpy rolledBack(w->summaryPage(), &SummaryPage::rollbackEnded);
+        w->summaryPage()->requestRollback();
+        w->summaryPage()->confirmRollback();
+        QVERIFY(rolledBack.wait(30000));
+        QVERIFY2(rolledBack.first().first().toBool(),
+                 qPrintable(w->summaryPage()->rollbackStatus()));
+        QCOMPARE(tenantUser(tenant, mismatch.cloudId).value(u"onPremisesImmutableId").toString(),
+                 mismatch.cloudImmutableId);
+        QVERIFY(
+            tenantUser(tenant, softCloudId).value(u"onPremisesImmutableId").toString().isEmpty());
+    }
+
+    void cancelledScan()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        AnchorfixWizard *w = h.wizard.get();
+        QVERIFY(h.signIn());
+        PracticeFaultSettings slow;
+        slow.delayMs = 3000;
+        h.tenant()->setFaults(slow);
+        w->next();
+        ScanPage *scan = w->scanPage();
+        QVERIFY(scan->isRunning());
+        QSignalSpy ended(scan, &ScanPage::scanEnded);
+        scan->cancelScan();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 10000);
+        QCOMPARE(ended.first().first().toBool(), false);
+        QTest::qWait(100);
+        QCOMPARE(ended.count(), 1); // the scan ends once
+        QVERIFY(!scan->isRunning());
+        QVERIFY(!scan->isComplete());
+        QVERIFY(!w->button(QWizard::NextButton)->isEnabled());
+        QVERIFY2(scan->statusText().contains(u"cancelled"), qPrintable(scan->statusText()));
+        QCOMPARE(h.context->findings()->rowCount(), 0);
+
+        // Scan again without the delay: it completes.
+        h.tenant()->setFaults(PracticeFaultSettings());
+        w->findChild<QPushButton *>(QStringLiteral("scanAgain"))->click();
+        QVERIFY(QTest::qWaitFor([scan] { return scan->isComplete(); }, 20000));
+        QVERIFY(h.context->findings()->rowCount() > 0);
+        QVERIFY(w->button(QWizard::NextButton)->isEnabled());
+    }
+
+    void failedRow()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        AnchorfixWizard *w = h.wizard.get();
+        QVERIFY(h.scanToReview());
+        FindingTableModel *model = h.context->findings();
+        const int softRow = h.rowOf(Category::SoftMatchPending);
+        QVERIFY(softRow >= 0);
+        const Finding soft = model->finding(softRow);
+        QVERIFY(soft.isExecutable());
+
+        // After the scan, a recycle-bin user appears that holds the anchor to stamp:
+        // Entra refuses the write with ObjectConflict.
+        QJsonObject holder;
+        holder.insert(u"id", QStringLiteral("0badc0de-0000-4000-8000-000000000001"));
+        holder.insert(u"userPrincipalName", QStringLiteral("0badc0de@contoso.example"));
+        holder.insert(u"displayName", QStringLiteral("Late arrival"));
+        holder.insert(u"onPremisesImmutableId", soft.expectedImmutableId);
+        holder.insert(u"deletedDateTime", QStringLiteral("2026-11-20T10:00:00Z"));
+        holder.insert(u"accountEnabled", false);
+        holder.insert(u"proxyAddresses", QJsonArray());
+        h.tenant()->directory().deletedUsers.append(holder);
+        h.tenant()->directory().reindex();
+
+        const int executable = model->executableCount();
+        w->next();
+        ExecutePage *execute = w->executePage();
+        execute->startRun();
+        QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000));
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Summary));
+
+        const ExecutionReport &report = h.context->report();
+        QCOMPARE(report.count(ChangeStatus::Failed), 1);
+        QCOMPARE(report.count(ChangeStatus::Applied), executable - 1);
+        QVERIFY(w->summaryPage()->headline().contains(u"1 failed"));
+        // Failures are listed first, with the reason.
+        QTableWidget *outcomes = w->summaryPage()->outcomes();
+        QCOMPARE(outcomes->item(0, 0)->text(), soft.cloudUpn);
+        QVERIFY(outcomes->item(0, 2)->text().startsWith(u"failed"));
+        QVERIFY(!outcomes->item(0, 3)->text().isEmpty());
+        QVERIFY(tenantUser(h.tenant(), soft.cloudId)
+                    .value(u"onPremisesImmutableId")
+                    .toString()
+                    .isEmpty());
+        bool audited = false;
+        for (const QString &line : readLines(h.context->runFiles().auditCsv))
+            audited = audited || (line.contains(soft.cloudId) && line.contains(u",failed,"));
+        QVERIFY(audited);
+    }
+};
+
+QTEST_MAIN(tst_Wizard)
+#include "tst_wizard.moc"

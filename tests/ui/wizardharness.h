@@ -1,0 +1,34 @@
+#pragma once
+
+#include "anchorfixwizard.h"
+#include "appwizardservices.h"
+#include "wizardcontext.h"
+
+#include <QSettings>
+#include <QTemporaryDir>
+
+#include <memory>
+
+class PracticeTenant;
+
+// The real wizard on the real services, with settings and output in a temporary folder.
+// demo = true starts the bundled practice tenant and demo directory, as --demo does.
+struct WizardHarness
+{
+    explicit WizardHarness(bool demo);
+
+    QTemporaryDir dir;
+    std::unique_ptr<QSettings> settings;
+    std::unique_ptr<AppWizardServices> services;
+    std::unique_ptr<WizardContext> context;
+    std::unique_ptr<AnchorfixWizard> wizard;
+    QString error; // set when the demo did not start
+
+    PracticeTenant *tenant() const { return services->practiceTenant(); }
+    // Signs in on the Connect page and waits for it to be complete.
+    bool signIn();
+    // From Connect through a finished scan to the Review page.
+    bool scanToReview();
+    // Source row of the first finding of this category, or -1.
+    int rowOf(Category category) const;
+};
