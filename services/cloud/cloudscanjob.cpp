@@ -65,6 +65,7 @@ void CloudScanJob::onPage(GraphRequestJob *job)
         return;
     }
     ++m_pages;
+    m_bytes += job->bytesReceived();
     consume(result.body);
     const QString next = result.body.value(QLatin1String("@odata.nextLink")).toString();
     if (!next.isEmpty()) {

@@ -29,6 +29,8 @@ public:
     // The failed request when error() == RequestFailed.
     GraphResult failedRequest() const { return m_failed; }
     int pagesRead() const { return m_pages; }
+    // JSON bytes received and parsed.
+    qint64 bytesRead() const { return m_bytes; }
     // $top for the user and recycle-bin pages (1..999; default 999).
     void setPageSize(int size) { m_pageSize = size; }
 
@@ -63,4 +65,5 @@ private:
     GraphResult m_failed;
     int m_pages = 0;
     int m_pageSize = 999;
+    qint64 m_bytes = 0;
 };

@@ -130,6 +130,7 @@ void GraphRequestJob::onReplyFinished()
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
     const QByteArray data = reply->isOpen() ? reply->readAll() : QByteArray();
+    m_bytesReceived += data.size();
 
     const auto backoffMs = [&] {
         const double exp = policy.baseDelayMs * std::pow(2.0, m_result.attempts - 1);

@@ -35,6 +35,8 @@ public:
     GraphResult result() const { return m_result; }
     QByteArray method() const { return m_method; }
     QString pathAndQuery() const { return m_path; }
+    // Response body bytes received over all attempts.
+    qint64 bytesReceived() const { return m_bytesReceived; }
 
 protected:
     void doStart() override;
@@ -61,5 +63,6 @@ private:
     QTimer *m_timer = nullptr;
     bool m_timedOut = false;
     bool m_outcomeUnknown = false; // an attempt may have reached the server
+    qint64 m_bytesReceived = 0;
     GraphResult m_result;
 };

@@ -1,0 +1,142 @@
+// Reads 100,000 users (and the rest of a tenant) from the practice tenant with
+// CloudScanJob, as the Scan page does: $select of every needed property, $top=999,
+// following @odata.nextLink. The tenant serves from its own thread, so the numbers are
+// the client's: users/s, MB/s of JSON received and parsed, and the process's peak RSS.
+//
+//   bench_graphread [--benchmark_filter=…]    (Release build recommended)
+
+#include "cloudscanjob.h"
+#include "graphclient.h"
+#include "practicetenant.h"
+
+#include <benchmark/benchmark.h>
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QFile>
+#include <QSemaphore>
+#include <QThread>
+
+#include <sys/resource.h>
+
+namespace {
+
+double rssMb(bool peak)
+{
+    if (peak) {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        return usage.ru_maxrss / 1024.0; // kB on Linux
+    }
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
+    return 0;
+}
+
+// A practice tenant with `users` generated users, serving from its own thread.
+class TenantThread
+{
+public:
+    explicit TenantThread(int users)
+    {
+        QSemaphore ready;
+        m_thread.reset(QThread::create([this, users, &ready] {
+            PracticeTenant tenant;
+            QJsonObject t;
+            t.insert(QStringLiteral("tenantId"), QStringLiteral("bench-tenant"));
+            t.insert(QStringLiteral("clients"), QJsonArray{QJsonObject{{QStringLiteral("clientId"),
+                                                                        QStringLiteral("bench")}}});
+            t.insert(QStringLiteral("domains"),
+                     QJsonArray{QJsonObject{
+                         {QStringLiteral("id"), QStringLiteral("bench.test")},
+                         {QStringLiteral("authenticationType"), QStringLiteral("Managed")},
+                         {QStringLiteral("isInitial"), true}}});
+            tenant.loadJson(t);
+            tenant.directory().addSyntheticUsers(users, QStringLiteral("bench.test"));
+            m_port = tenant.listen();
+            m_token = tenant.issueAccessToken();
+            ready.release();
+            QEventLoop loop;
+            m_loop = &loop;
+            loop.exec();
+        }));
+        m_thread->start();
+        ready.acquire();
+    }
+    ~TenantThread()
+    {
+        QMetaObject::invokeMethod(m_loop, &QEventLoop::quit, Qt::QueuedConnection);
+        m_thread->wait();
+    }
+    quint16 port() const { return m_port; }
+    QString token() const { return m_token; }
+
+private:
+    std::unique_ptr<QThread> m_thread;
+    QEventLoop *m_loop = nullptr;
+    quint16 m_port = 0;
+    QString m_token;
+};
+
+void BM_CloudScan(benchmark::State &state)
+{
+    const int users = int(state.range(0));
+    const int pageSize = int(state.range(1));
+    TenantThread tenant(users);
+    GraphConfig config;
+    config.authorityUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(tenant.port()));
+    config.graphUrl = config.authorityUrl;
+    config.tenant = QStringLiteral("bench-tenant");
+    config.clientId = QStringLiteral("bench");
+    GraphClient client(config);
+    client.setAccessToken(tenant.token());
+    const double rssBefore = rssMb(false);
+
+    qint64 bytes = 0;
+    qint64 read = 0;
+    for (auto _ : state) {
+        CloudScanJob *job = client.scan();
+        job->setPageSize(pageSize);
+        job->setAutoDelete(false);
+        QEventLoop loop;
+        QObject::connect(job, &Job::finished, &loop, &QEventLoop::quit);
+        job->start();
+        loop.exec();
+        if (job->error() != Job::NoError) {
+            state.SkipWithError(qPrintable(job->errorString()));
+            delete job;
+            break;
+        }
+        bytes += job->bytesRead();
+        read += job->snapshot().users.size();
+        benchmark::DoNotOptimize(job->snapshot().users.constData());
+        delete job;
+    }
+    state.counters["users/s"] = benchmark::Counter(double(read), benchmark::Counter::kIsRate);
+    state.counters["MB/s"] = benchmark::Counter(double(bytes) / 1e6, benchmark::Counter::kIsRate);
+    state.counters["MB_per_scan"] = double(bytes) / 1e6 / double(state.iterations());
+    state.counters["rss_before_MB"] = rssBefore;
+    state.counters["peak_rss_MB"] = rssMb(true);
+}
+
+} // namespace
+
+BENCHMARK(BM_CloudScan)
+    ->Args({100000, 999})
+    ->Args({100000, 100})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
