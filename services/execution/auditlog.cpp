@@ -117,10 +117,17 @@ bool AuditLog::open(const QString &path, QString *error)
     return true;
 }
 
+bool AuditLog::sync(QString *error)
+{
+    return !m_file.isOpen() || DurableFile::sync(m_file, error);
+}
+
 void AuditLog::close()
 {
-    if (m_file.isOpen())
+    if (m_file.isOpen()) {
+        DurableFile::sync(m_file, nullptr);
         m_file.close();
+    }
 }
 
 bool AuditLog::append(const QList<AuditRecord> &records, QString *error)
@@ -137,7 +144,7 @@ bool AuditLog::append(const QList<AuditRecord> &records, QString *error)
             r.timestampUtc = now;
         bytes += formatRecord(r);
     }
-    return DurableFile::appendAndSync(m_file, bytes, error);
+    return DurableFile::append(m_file, bytes, error);
 }
 
 bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *error)

@@ -28,7 +28,9 @@ struct AuditRecord
 };
 
 // audit.csv: append-only. An existing file is never rewritten or truncated; the header is
-// written once, when the file is new. Every append is flushed and fsynced.
+// written once, when the file is new. Every append is written through to the OS (it
+// survives a crash of the process); sync() and close() also fsync it. Crash safety of
+// the changes themselves rests on the rollback journal, not on this file.
 class AuditLog
 {
 public:
@@ -44,6 +46,7 @@ public:
     bool open(const QString &path, QString *error);
     bool isOpen() const { return m_file.isOpen(); }
     QString path() const { return m_file.fileName(); }
+    bool sync(QString *error);
     void close();
 
     bool append(const QList<AuditRecord> &records, QString *error);

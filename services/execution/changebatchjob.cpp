@@ -364,7 +364,9 @@ void ChangeBatchJob::recordOutcomes()
             records.append(a);
         }
     }
-    if (!entries.isEmpty() && !journal(entries))
+    // The outcome rows need no fsync of their own: the next batch's pending rows (or
+    // compact() at the end) make them durable, and until then the pending row is safe.
+    if (!entries.isEmpty() && !journal(entries, RollbackJournal::Durability::Flushed))
         return;
     if (!audit(records))
         return;
@@ -419,10 +421,11 @@ void ChangeBatchJob::finish()
     emitResult();
 }
 
-bool ChangeBatchJob::journal(const QList<RollbackEntry> &entries)
+bool ChangeBatchJob::journal(const QList<RollbackEntry> &entries,
+                             RollbackJournal::Durability durability)
 {
     QString error;
-    if (m_context->journal->append(entries, &error))
+    if (m_context->journal->append(entries, &error, durability))
         return true;
     fail(JournalError, tr("Stopped: the rollback journal could not be written, so no further "
                           "change is safe. %1")

@@ -61,7 +61,8 @@ private:
     void verify();
     void finish();
 
-    bool journal(const QList<RollbackEntry> &entries);
+    bool journal(const QList<RollbackEntry> &entries,
+                 RollbackJournal::Durability durability = RollbackJournal::Durability::Synced);
     bool audit(const QList<AuditRecord> &records);
     AuditRecord auditFor(const Item &item, const QString &action,
                          const CloudOperationResult &result) const;

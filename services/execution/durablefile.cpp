@@ -36,7 +36,7 @@ bool syncFolderOf(const QString &path)
 
 } // namespace
 
-bool DurableFile::appendAndSync(QFile &file, const QByteArray &bytes, QString *error)
+bool DurableFile::append(QFile &file, const QByteArray &bytes, QString *error)
 {
     if (file.write(bytes) != bytes.size() || !file.flush()) {
         if (error)
@@ -44,6 +44,16 @@ bool DurableFile::appendAndSync(QFile &file, const QByteArray &bytes, QString *e
                          .arg(file.fileName(), file.errorString());
         return false;
     }
+    return true;
+}
+
+bool DurableFile::appendAndSync(QFile &file, const QByteArray &bytes, QString *error)
+{
+    return append(file, bytes, error) && sync(file, error);
+}
+
+bool DurableFile::sync(QFile &file, QString *error)
+{
     if (::fsync(file.handle()) != 0) {
         if (error)
             *error = tr("Cannot make %1 durable (fsync): %2.").arg(file.fileName(), systemError());

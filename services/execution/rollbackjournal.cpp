@@ -105,7 +105,8 @@ bool RollbackJournal::open(const QString &path, bool mustBeNew, QString *error)
     return true;
 }
 
-bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error)
+bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error,
+                             Durability durability)
 {
     if (!m_file.isOpen()) {
         if (error)
@@ -115,7 +116,8 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
     QByteArray bytes;
     for (const RollbackEntry &e : entries)
         bytes += formatEntry(e);
-    return DurableFile::appendAndSync(m_file, bytes, error);
+    return durability == Durability::Synced ? DurableFile::appendAndSync(m_file, bytes, error)
+                                            : DurableFile::append(m_file, bytes, error);
 }
 
 bool RollbackJournal::compact(QString *error)
@@ -137,8 +139,10 @@ bool RollbackJournal::compact(QString *error)
 
 void RollbackJournal::close()
 {
-    if (m_file.isOpen())
+    if (m_file.isOpen()) {
+        DurableFile::sync(m_file, nullptr);
         m_file.close();
+    }
 }
 
 bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, QString *error,

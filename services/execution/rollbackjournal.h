@@ -49,7 +49,12 @@ public:
     QString path() const { return m_path; }
 
     // Appends the rows and makes them durable (flush + fsync) before returning true.
-    bool append(const QList<RollbackEntry> &entries, QString *error);
+    // Durability::Flushed only hands them to the OS (they survive a crash of the process,
+    // and the next durable append or compact() fsyncs them): for `applied`/`failed` rows,
+    // whose loss costs nothing because rollback checks the live value of a `pending` row.
+    enum class Durability { Synced, Flushed };
+    bool append(const QList<RollbackEntry> &entries, QString *error,
+                Durability durability = Durability::Synced);
     bool append(const RollbackEntry &entry, QString *error)
     {
         return append(QList<RollbackEntry>{entry}, error);
