@@ -58,6 +58,16 @@ void CloudScanJob::onPage(GraphRequestJob *job)
     if (isFinished())
         return;
     const GraphResult result = job->result();
+    if (!result.ok && m_stage == Stage::SyncFeatures && result.httpStatus == 403) {
+        // Not worth stopping the scan for: the findings only lose two pre-flight warnings.
+        m_warnings.append(tr("The tenant's sync settings (blockSoftMatch, "
+                             "blockCloudObjectTakeoverThroughHardMatch) could not be read: the "
+                             "app lacks %1. Their pre-flight warnings are missing.")
+                              .arg(QLatin1String(GraphPermission::SyncRead)));
+        Q_EMIT infoMessage(m_warnings.last());
+        nextStage();
+        return;
+    }
     if (!result.ok) {
         m_failed = result;
         fail(RequestFailed, job->errorString());
@@ -130,6 +140,7 @@ void CloudScanJob::consume(const QJsonObject &page)
         m_snapshot.flags.blockSoftMatch = f.value(QLatin1String("blockSoftMatchEnabled")).toBool();
         m_snapshot.flags.blockCloudObjectTakeoverThroughHardMatch =
             f.value(QLatin1String("blockCloudObjectTakeoverThroughHardMatchEnabled")).toBool();
+        m_flagsKnown = true;
         break;
     }
     case Stage::Roles:
@@ -170,8 +181,7 @@ void CloudScanJob::nextStage()
         return;
     case Stage::Organization:
         m_stage = Stage::SyncFeatures;
-        runGet(QStringLiteral("/directory/onPremisesSynchronization"),
-               GraphPermission::OrganizationRead);
+        runGet(QStringLiteral("/directory/onPremisesSynchronization"), GraphPermission::SyncRead);
         return;
     case Stage::SyncFeatures:
         m_stage = Stage::Roles;

@@ -29,6 +29,11 @@ public:
     // The failed request when error() == RequestFailed.
     GraphResult failedRequest() const { return m_failed; }
     int pagesRead() const { return m_pages; }
+    // Things the scan could not read but did not need to stop for (for the scan summary).
+    QStringList warnings() const { return m_warnings; }
+    // false when the tenant's sync feature flags could not be read (403): the snapshot's
+    // flags are then the defaults, not the tenant's.
+    bool tenantFlagsKnown() const { return m_flagsKnown; }
     // JSON bytes received and parsed.
     qint64 bytesRead() const { return m_bytes; }
     // $top for the user and recycle-bin pages (1..999; default 999).
@@ -66,4 +71,6 @@ private:
     int m_pages = 0;
     int m_pageSize = 999;
     qint64 m_bytes = 0;
+    QStringList m_warnings;
+    bool m_flagsKnown = false;
 };

@@ -178,5 +178,64 @@ void GraphBatchJob::onOuterFinished(GraphRequestJob *job)
         timer->start(waitMs);
         return;
     }
-    emitResult();
+    diagnoseRefusals();
+}
+
+void GraphBatchJob::diagnoseRefusals()
+{
+    QList<int> refused;
+    for (int i = 0; i < m_requests.size() && refused.size() < 20; ++i) {
+        const GraphBatchRequest &req = m_requests.at(i);
+        const GraphResult &r = m_results.at(i);
+        if (req.method == "PATCH" && req.body &&
+            req.body->contains(QLatin1String("onPremisesImmutableId")) && r.httpStatus == 400 &&
+            r.code == QLatin1String("Request_BadRequest") &&
+            r.detailCode != QLatin1String("ObjectConflict"))
+            refused.append(i);
+    }
+    if (refused.isEmpty() || !m_client) {
+        emitResult();
+        return;
+    }
+    auto *domains = m_client->request("GET", QStringLiteral("/domains"), std::nullopt, true,
+                                      QLatin1String(GraphPermission::DomainRead));
+    connect(domains, &Job::finished, this, [this, domains, refused] {
+        if (isFinished())
+            return;
+        QSet<QString> federated;
+        for (const QJsonValue &v : domains->result().body.value(QLatin1String("value")).toArray())
+            if (v.toObject().value(QLatin1String("authenticationType")).toString() ==
+                QLatin1String("Federated"))
+                federated.insert(v.toObject().value(QLatin1String("id")).toString().toLower());
+        QList<GraphBatchRequest> reads;
+        for (int i : refused)
+            reads.append({QString::number(i),
+                          "GET",
+                          m_requests.at(i).url.section(QLatin1Char('?'), 0, 0) +
+                              QLatin1String("?$select=id,userPrincipalName,onPremisesSyncEnabled"),
+                          std::nullopt,
+                          {},
+                          true});
+        auto *users = new GraphBatchJob(m_client, reads);
+        connect(users, &Job::finished, this, [this, users, federated] {
+            if (isFinished())
+                return;
+            for (const GraphResult &u : users->results()) {
+                GraphResult &r = m_results[u.batchId.toInt()];
+                if (!u.ok)
+                    continue;
+                const QString domain = u.body.value(QLatin1String("userPrincipalName"))
+                                           .toString()
+                                           .section(QLatin1Char('@'), 1)
+                                           .toLower();
+                if (u.body.value(QLatin1String("onPremisesSyncEnabled")).toBool(false))
+                    r.advice = GraphAdvice::syncedObject();
+                else if (federated.contains(domain))
+                    r.advice = GraphAdvice::federatedDomain();
+            }
+            emitResult();
+        });
+        users->start();
+    });
+    domains->start();
 }

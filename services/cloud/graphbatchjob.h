@@ -14,7 +14,8 @@ class GraphRequestJob;
 // order Graph answered in. Inner 429s are sent again, in a new batch, after the largest
 // Retry-After among them. error() is NoError when the batch itself was answered (inner
 // failures are in results()), RequestFailed when the batch could not be sent or was
-// refused as a whole (invalid batch: more than 20, duplicate ids, …).
+// refused as a whole (invalid batch: more than 20, duplicate ids, …). A refused
+// onPremisesImmutableId write gets the same diagnosed advice as a single request.
 class GraphBatchJob : public Job
 {
     Q_OBJECT
@@ -36,6 +37,9 @@ protected:
 private:
     void sendPending();
     void onOuterFinished(GraphRequestJob *job);
+    // Refused onPremisesImmutableId writes without ObjectConflict: read the users and
+    // the domains to tell a synced user from a federated one (as GraphRequestJob does).
+    void diagnoseRefusals();
 
     QPointer<GraphClient> m_client;
     QList<GraphBatchRequest> m_requests;

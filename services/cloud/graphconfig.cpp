@@ -136,7 +136,9 @@ QStringList GraphConfig::readScopes() const
     return {base + QLatin1String(GraphPermission::UserRead),
             base + QLatin1String(GraphPermission::DomainRead),
             base + QLatin1String(GraphPermission::OrganizationRead),
-            base + QLatin1String(GraphPermission::RoleRead), QStringLiteral("offline_access")};
+            base + QLatin1String(GraphPermission::RoleRead),
+            base + QLatin1String(GraphPermission::SyncRead),
+            QStringLiteral("offline_access")};
 }
 
 QStringList GraphConfig::writeScopes() const

@@ -50,5 +50,8 @@ inline constexpr const char *UserRead = "User.Read.All";
 inline constexpr const char *DomainRead = "Domain.Read.All";
 inline constexpr const char *OrganizationRead = "Organization.Read.All";
 inline constexpr const char *RoleRead = "RoleManagement.Read.Directory";
+// GET /directory/onPremisesSynchronization (the tenant's blockSoftMatch and
+// blockCloudObjectTakeoverThroughHardMatch flags) documents no other read permission.
+inline constexpr const char *SyncRead = "OnPremDirectorySynchronization.Read.All";
 inline constexpr const char *UserWrite = "User.ReadWrite.All";
 } // namespace GraphPermission

@@ -28,10 +28,12 @@ QString domainOf(const QString &upn)
     return upn.section(QLatin1Char('@'), 1).toLower();
 }
 
-const QStringList allPermissions = {
-    QStringLiteral("User.Read.All"), QStringLiteral("User.ReadWrite.All"),
-    QStringLiteral("Domain.Read.All"), QStringLiteral("Organization.Read.All"),
-    QStringLiteral("RoleManagement.Read.Directory")};
+const QStringList allPermissions = {QStringLiteral("User.Read.All"),
+                                    QStringLiteral("User.ReadWrite.All"),
+                                    QStringLiteral("Domain.Read.All"),
+                                    QStringLiteral("Organization.Read.All"),
+                                    QStringLiteral("RoleManagement.Read.Directory"),
+                                    QStringLiteral("OnPremDirectorySynchronization.Read.All")};
 } // namespace
 
 QString PracticeDirectory::loadFile(const QString &path)

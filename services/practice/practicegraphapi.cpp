@@ -236,7 +236,7 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
                 return notAllowed();
             if (auto denied = requirePermission(
                     ctx, {QStringLiteral("OnPremDirectorySynchronization.Read.All"),
-                          QStringLiteral("Organization.Read.All")}))
+                          QStringLiteral("OnPremDirectorySynchronization.ReadWrite.All")}))
                 return *denied;
             QJsonObject item;
             item.insert(QLatin1String("id"), m_directory.tenantId);

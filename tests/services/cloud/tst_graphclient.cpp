@@ -27,6 +27,7 @@ private Q_SLOTS:
     void scanPages();
     void scanCancel();
     void scanStopsOnError();
+    void scanWithoutSyncPermission();
     void writes();
     void errorsMappedToAdvice_data();
     void errorsMappedToAdvice();
@@ -103,6 +104,8 @@ void tst_GraphClient::scanReadsTheWholeTenant()
     QCOMPARE(s.initialDomain(), initialDomain);
     for (const CloudDomain &d : s.domains)
         QCOMPARE(d.federated, d.name == QLatin1String("fed.contoso.test"));
+    QVERIFY(job->tenantFlagsKnown());
+    QVERIFY(job->warnings().isEmpty());
     QCOMPARE(s.flags.blockSoftMatch, true);
     QCOMPARE(s.flags.blockCloudObjectTakeoverThroughHardMatch, false);
     QCOMPARE(s.directorySyncEnabled, std::optional<bool>(true));
@@ -190,6 +193,25 @@ void tst_GraphClient::scanStopsOnError()
     QCOMPARE(job->failedRequest().httpStatus, 403);
     QVERIFY2(job->errorString().contains(QLatin1String("Domain.Read.All")),
              qPrintable(job->errorString()));
+}
+
+void tst_GraphClient::scanWithoutSyncPermission()
+{
+    m_client->setAccessToken(m_tenant.issueAccessToken(
+        {QStringLiteral("User.Read.All"), QStringLiteral("Domain.Read.All"),
+         QStringLiteral("Organization.Read.All"),
+         QStringLiteral("RoleManagement.Read.Directory")}));
+    CloudScanJob *job = m_client->scan();
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    QVERIFY(!job->tenantFlagsKnown());
+    QCOMPARE(job->warnings().size(), 1);
+    QVERIFY(
+        job->warnings().first().contains(QLatin1String("OnPremDirectorySynchronization.Read.All")));
+    QCOMPARE(job->snapshot().flags.blockSoftMatch, false); // the default, not the tenant's
+    QCOMPARE(job->snapshot().users.size(), 5);
+    QVERIFY(job->snapshot().users.last().holdsAdminRole); // the scan went on to the roles
 }
 
 void tst_GraphClient::writes()
@@ -490,26 +512,31 @@ void tst_GraphClient::batchPartialFailures()
         GraphBatchRequest::getUser(QStringLiteral("e"), QStringLiteral("cloud")),
         GraphBatchRequest::setImmutableId(QStringLiteral("f"), QStringLiteral("admin"),
                                           QStringLiteral("HOLDAAAAAAAAAAAAAAAAAA==")),
+        GraphBatchRequest::setImmutableId(QStringLiteral("g"), QStringLiteral("fed"),
+                                          QStringLiteral("GGGGAAAAAAAAAAAAAAAAAA==")),
     };
     GraphBatchJob *job = m_client->batch(requests);
     m_jobs.emplace_back(job);
     QVERIFY(run(job));
     QCOMPARE(job->error(), int(Job::NoError));
     const QList<GraphResult> results = job->results();
-    QCOMPARE(results.size(), 6);
+    QCOMPARE(results.size(), 7);
     QStringList ids;
     QList<int> statuses;
     for (const GraphResult &r : results) {
         ids.append(r.batchId);
         statuses.append(r.httpStatus);
     }
-    QCOMPARE(ids, (QStringList{"a", "b", "c", "d", "e", "f"}));
-    QCOMPARE(statuses, (QList<int>{204, 400, 424, 204, 200, 400}));
+    QCOMPARE(ids, (QStringList{"a", "b", "c", "d", "e", "f", "g"}));
+    QCOMPARE(statuses, (QList<int>{204, 400, 424, 204, 200, 400, 400}));
     QVERIFY(!job->allSucceeded());
     QCOMPARE(results.at(2).code, QStringLiteral("FailedDependency"));
     QVERIFY(!results.at(2).advice.isEmpty());
     QCOMPARE(results.at(5).detailCode, QStringLiteral("ObjectConflict"));
     QCOMPARE(results.at(5).advice, GraphAdvice::objectConflict());
+    // Refusals without a detail code are diagnosed from the user and its domain.
+    QCOMPARE(results.at(1).advice, GraphAdvice::syncedObject());
+    QCOMPARE(results.at(6).advice, GraphAdvice::federatedDomain());
     QVERIFY(!results.at(1).requestId.isEmpty());
     QCOMPARE(GraphClient::userFromJson(results.at(4).body).immutableId,
              QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA=="));

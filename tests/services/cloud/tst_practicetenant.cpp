@@ -425,6 +425,9 @@ void tst_PracticeTenant::permissions_data()
         << readOnly << true << QByteArray("PATCH") << "/v1.0/users/cloud" << 403;
     QTest::newRow("roles need RoleManagement.Read.Directory")
         << readOnly << false << QByteArray("GET") << "/v1.0/directoryRoles" << 403;
+    QTest::newRow("sync settings need OnPremDirectorySynchronization.Read.All")
+        << QStringList{QStringLiteral("Organization.Read.All")} << false << QByteArray("GET")
+        << "/v1.0/directory/onPremisesSynchronization" << 403;
     QTest::newRow("organization needs Organization.Read.All")
         << readOnly << false << QByteArray("GET") << "/v1.0/organization" << 403;
     QTest::newRow("purge has no application permission")

@@ -195,6 +195,8 @@ void tst_TokenProvider::endpoints()
     QVERIFY(read.contains(QStringLiteral("https://graph.microsoft.com/User.Read.All")));
     QVERIFY(
         read.contains(QStringLiteral("https://graph.microsoft.com/RoleManagement.Read.Directory")));
+    QVERIFY(read.contains(
+        QStringLiteral("https://graph.microsoft.com/OnPremDirectorySynchronization.Read.All")));
     QVERIFY(!read.join(QLatin1Char(' ')).contains(QLatin1String("ReadWrite")));
     QVERIFY(
         c.writeScopes().contains(QStringLiteral("https://graph.microsoft.com/User.ReadWrite.All")));
