@@ -2,6 +2,11 @@
 
 #include "findingtablemodel.h"
 
+#include <algorithm>
+#include <array>
+#include <numeric>
+#include <vector>
+
 FindingFilterProxy::FindingFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
 {
     setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -9,10 +14,122 @@ FindingFilterProxy::FindingFilterProxy(QObject *parent) : QSortFilterProxyModel(
 
 void FindingFilterProxy::setSourceModel(QAbstractItemModel *model)
 {
+    if (m_findings)
+        disconnect(m_findings, nullptr, this, nullptr);
+    clearCaches();
     m_findings = qobject_cast<const FindingTableModel *>(model);
     Q_ASSERT_X(!model || m_findings, "FindingFilterProxy",
                "the source must be a FindingTableModel");
+    if (m_findings) {
+        // Before the reset: the re-sort that follows it must rank the new rows.
+        connect(m_findings, &QAbstractItemModel::modelAboutToBeReset, this,
+                &FindingFilterProxy::clearCaches);
+        connect(m_findings, &QAbstractItemModel::rowsAboutToBeInserted, this,
+                &FindingFilterProxy::clearCaches);
+        connect(m_findings, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+                &FindingFilterProxy::clearCaches);
+    }
     QSortFilterProxyModel::setSourceModel(model);
+}
+
+void FindingFilterProxy::clearCaches()
+{
+    m_ranks.clear();
+    m_haystacks.clear();
+}
+
+const QList<int> *FindingFilterProxy::rankFor(int column) const
+{
+    using C = FindingTableModel::Column;
+    const auto c = C(column);
+    if (c != C::Category && c != C::OnPremUpn && c != C::CloudUpn && c != C::CloudImmutableId &&
+        c != C::ExpectedImmutableId)
+        return nullptr;
+    if (auto it = m_ranks.constFind(column); it != m_ranks.cend())
+        return &it.value();
+    const QList<Finding> &rows = m_findings->findings();
+    const int n = int(rows.size());
+    std::vector<int> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    if (c == C::Category) {
+        // Most serious first in an ascending sort, then by category.
+        std::vector<int> key(static_cast<size_t>(n));
+        for (int i = 0; i < n; ++i)
+            key[size_t(i)] = (2 - int(rows.at(i).severity)) * 64 + int(rows.at(i).category);
+        std::sort(order.begin(), order.end(), [&key](int a, int b) {
+            return key[size_t(a)] != key[size_t(b)] ? key[size_t(a)] < key[size_t(b)] : a < b;
+        });
+    } else {
+        const bool upn = c == C::OnPremUpn || c == C::CloudUpn;
+        std::vector<QString> key(static_cast<size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            const Finding &f = rows.at(i);
+            const QString &v = c == C::OnPremUpn          ? f.onPremUpn
+                               : c == C::CloudUpn         ? f.cloudUpn
+                               : c == C::CloudImmutableId ? f.cloudImmutableId
+                                                          : f.expectedImmutableId;
+            key[size_t(i)] = upn ? v.toCaseFolded() : v;
+        }
+        std::sort(order.begin(), order.end(), [&key](int a, int b) {
+            const int cmp = QString::compare(key[size_t(a)], key[size_t(b)], Qt::CaseSensitive);
+            return cmp != 0 ? cmp < 0 : a < b;
+        });
+    }
+    QList<int> rank(n);
+    for (int i = 0; i < n; ++i)
+        rank[order[size_t(i)]] = i;
+    return &*m_ranks.insert(column, std::move(rank));
+}
+
+namespace {
+
+// Appends the case-folded UTF-8 of s: a byte loop for ASCII (nearly every UPN, DN and id),
+// QString::toCaseFolded() for anything else.
+void appendFolded(QByteArray &out, const QString &s)
+{
+    const QChar *p = s.constData();
+    const qsizetype n = s.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        if (p[i].unicode() >= 0x80) {
+            out += s.toCaseFolded().toUtf8();
+            return;
+        }
+    }
+    const qsizetype at = out.size();
+    out.resize(at + n);
+    char *d = out.data() + at;
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = p[i].unicode();
+        d[i] = char(c >= u'A' && c <= u'Z' ? c + 32 : c);
+    }
+}
+
+} // namespace
+
+const QList<QByteArray> &FindingFilterProxy::haystacks() const
+{
+    if (!m_haystacks.isEmpty() || !m_findings)
+        return m_haystacks;
+    std::array<QByteArray, CategoryCount> categoryText;
+    for (Category c : allCategories())
+        categoryText[size_t(c)] =
+            QString(categoryName(c) + u"\n" + categoryTitle(c)).toCaseFolded().toUtf8();
+    const QList<Finding> &rows = m_findings->findings();
+    m_haystacks.reserve(rows.size());
+    for (const Finding &f : rows) {
+        QByteArray text;
+        text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() + f.cloudId.size() +
+                     2 * 24 + f.onPremGuid.size() + f.reason.size() + 64);
+        for (const QString *field :
+             {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId, &f.expectedImmutableId,
+              &f.cloudImmutableId, &f.onPremGuid, &f.reason}) {
+            appendFolded(text, *field);
+            text += '\n';
+        }
+        text += categoryText[size_t(f.category)];
+        m_haystacks.append(std::move(text));
+    }
+    return m_haystacks;
 }
 
 void FindingFilterProxy::setCategories(const QSet<Category> &categories)
@@ -37,6 +154,7 @@ void FindingFilterProxy::setSearchText(const QString &text)
     if (trimmed == m_searchText)
         return;
     m_searchText = trimmed;
+    m_needle.setPattern(trimmed.toCaseFolded().toUtf8());
     refilter();
 }
 
@@ -79,66 +197,30 @@ bool FindingFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
         return false;
     if (m_executableOnly && !f.isExecutable())
         return false;
-    if (m_searchText.isEmpty())
+    if (m_needle.pattern().isEmpty())
         return true;
-    const auto has = [this](const QString &s) {
-        return s.contains(m_searchText, Qt::CaseInsensitive);
-    };
-    return has(f.onPremUpn) || has(f.cloudUpn) || has(f.onPremDn) || has(f.cloudId) ||
-           has(f.expectedImmutableId) || has(f.cloudImmutableId) || has(f.onPremGuid) ||
-           has(categoryName(f.category)) || has(categoryTitle(f.category)) || has(f.reason);
+    return m_needle.indexIn(haystacks().at(sourceRow)) >= 0;
 }
 
 bool FindingFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
     if (!m_findings)
         return QSortFilterProxyModel::lessThan(left, right);
+    if (const QList<int> *rank = rankFor(left.column()))
+        return rank->at(left.row()) < rank->at(right.row());
     const Finding &a = m_findings->finding(left.row());
     const Finding &b = m_findings->finding(right.row());
-    const auto text = [](const QString &x, const QString &y) {
-        const int c = x.compare(y, Qt::CaseInsensitive);
-        return c != 0 ? c < 0 : false;
-    };
     using C = FindingTableModel::Column;
-    switch (C(left.column())) {
-    case C::Category:
-        // Most serious first in an ascending sort, then by category.
-        if (a.severity != b.severity)
-            return int(a.severity) > int(b.severity);
-        if (a.category != b.category)
-            return int(a.category) < int(b.category);
-        break;
-    case C::OnPremUpn:
-        if (a.onPremUpn.compare(b.onPremUpn, Qt::CaseInsensitive) != 0)
-            return text(a.onPremUpn, b.onPremUpn);
-        break;
-    case C::CloudUpn:
-        if (a.cloudUpn.compare(b.cloudUpn, Qt::CaseInsensitive) != 0)
-            return text(a.cloudUpn, b.cloudUpn);
-        break;
-    case C::CloudImmutableId:
-        if (a.cloudImmutableId != b.cloudImmutableId)
-            return a.cloudImmutableId < b.cloudImmutableId;
-        break;
-    case C::ExpectedImmutableId:
-        if (a.expectedImmutableId != b.expectedImmutableId)
-            return a.expectedImmutableId < b.expectedImmutableId;
-        break;
-    case C::Action:
+    if (C(left.column()) == C::Action) {
         if (a.action != b.action)
             return int(a.action) < int(b.action);
-        break;
-    case C::Approval: {
+    } else if (C(left.column()) == C::Approval) {
         // Pending approvals first, then approved, then rows that need none.
         const auto rank = [](const Finding &f) {
             return f.requiresApproval ? (f.approved ? 1 : 0) : 2;
         };
         if (rank(a) != rank(b))
             return rank(a) < rank(b);
-        break;
     }
-    case C::Count:
-        break;
-    }
-    return a.rowId < b.rowId; // stable tie-break
+    return left.row() < right.row(); // stable tie-break
 }

@@ -2,15 +2,22 @@
 
 #include "finding.h"
 
+#include <QByteArray>
+#include <QByteArrayMatcher>
+#include <QHash>
+#include <QList>
 #include <QSet>
 #include <QSortFilterProxyModel>
 
 class FindingTableModel;
 
 // Filters and sorts a FindingTableModel: by category, by severity and by free text
-// (case-insensitive, over both UPNs, the DN, the cloud id, both ImmutableIds and the
-// reason). Reads the findings straight from the source model, so 200k rows sort and
-// filter without building a QVariant per comparison.
+// (case-insensitive, over both UPNs, the DN, the cloud id, the objectGUID, both
+// ImmutableIds, the category and the reason). Reads the findings straight from the source
+// model, so 200k rows sort and filter without building a QVariant per comparison:
+// columns that change only when the model is reset are ranked once (a sort is then an
+// int comparison on a contiguous array), and the searchable text of every row is
+// case-folded once, on the first search after a reset.
 class FindingFilterProxy : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -43,10 +50,18 @@ protected:
 
 private:
     void refilter();
+    void clearCaches();
+    // The position of each source row in the ascending order of a static column (the
+    // tie-break is the source row), or nullptr for columns that change (action, approval).
+    const QList<int> *rankFor(int column) const;
+    const QList<QByteArray> &haystacks() const;
 
     const FindingTableModel *m_findings = nullptr;
     QSet<Category> m_categories;
     QSet<Severity> m_severities;
     QString m_searchText;
+    QByteArrayMatcher m_needle; // case-folded UTF-8 of m_searchText
+    mutable QHash<int, QList<int>> m_ranks;
+    mutable QList<QByteArray> m_haystacks;
     bool m_executableOnly = false;
 };

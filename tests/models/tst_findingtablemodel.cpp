@@ -376,6 +376,31 @@ private Q_SLOTS:
         QCOMPARE(rowIds, expectedRowIds);
     }
 
+    void cachesFollowAReset()
+    {
+        FindingTableModel model;
+        model.setFindings(sampleFindings());
+        FindingFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(int(Column::OnPremUpn));
+        proxy.setSearchText("corp.example");
+        QCOMPARE(proxy.rowCount(), 6);
+        // New rows, other order: the ranks and the search text are rebuilt.
+        model.setFindings(
+            {makeFinding(10, Category::InSync, "zoe@corp.example", "zoe@corp.example"),
+             makeFinding(11, Category::InSync, "amy@other.example", "amy@x"),
+             makeFinding(12, Category::InSync, "max@corp.example", "max@corp.example")});
+        QList<int> rowIds;
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            rowIds.append(proxy.index(r, 0).data(FindingTableModel::RowIdRole).toInt());
+        QCOMPARE(rowIds, (QList<int>{12, 10}));
+        proxy.setSearchText({});
+        rowIds.clear();
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            rowIds.append(proxy.index(r, 0).data(FindingTableModel::RowIdRole).toInt());
+        QCOMPARE(rowIds, (QList<int>{11, 12, 10}));
+    }
+
     void sourceRowsOfSelection()
     {
         FindingTableModel model;

@@ -1,0 +1,414 @@
+// The Review table at 200,000 findings, and how long the wizard's event loop is ever
+// blocked while it scans and executes.
+//
+// BM_Sort / BM_FilterText / BM_FilterCategory: one sort or one filter change of the
+//   FindingFilterProxy over 200k rows (goal: < 300 ms each).
+// BM_LoadFindings: FindingTableModel::setFindings(200k) with the sorted proxy attached,
+//   as after a scan (this runs on the GUI thread).
+// BM_WizardScan / BM_WizardExecute: the real wizard (offscreen) scans an LDIF export of
+//   N users and a practice tenant (on its own thread) with N cloud users, reconciles,
+//   shows the Review page; then executes M stamps. A 1 ms heartbeat timer on the GUI
+//   thread measures the longest gap: max_block_ms (goal: <= 50 ms).
+#include "anchorfixwizard.h"
+#include "appwizardservices.h"
+#include "connectpage.h"
+#include "executepage.h"
+#include "findingfilterproxy.h"
+#include "findingtablemodel.h"
+#include "immutableid.h"
+#include "practicetenant.h"
+#include "reviewpage.h"
+#include "scanpage.h"
+#include "wizardcontext.h"
+
+#include <benchmark/benchmark.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+#include <QtEndian>
+
+namespace {
+
+constexpr int Rows = 200000;
+
+QList<Finding> makeFindings(int n)
+{
+    QList<Finding> rows;
+    rows.reserve(n);
+    QRandomGenerator rng(42);
+    const QList<Category> categories = allCategories();
+    for (int i = 0; i < n; ++i) {
+        Finding f;
+        f.rowId = i + 1;
+        f.category = categories.at(int(rng.bounded(quint32(categories.size()))));
+        f.severity = baseSeverityFor(f.category);
+        const QString n6 = QStringLiteral("%1").arg(rng.bounded(1000000u), 6, 10, QLatin1Char('0'));
+        f.onPremUpn = u"user" + n6 + u"@contoso.example";
+        f.onPremDn = u"CN=User " + n6 + u",OU=Staff,DC=contoso,DC=example";
+        f.cloudUpn = f.onPremUpn;
+        f.cloudId =
+            QStringLiteral("%1-0000-4000-8000-000000000000").arg(i, 8, 16, QLatin1Char('0'));
+        QByteArray guid(16, Qt::Uninitialized);
+        for (char &c : guid)
+            c = char(rng.bounded(256));
+        f.expectedImmutableId = QString::fromLatin1(guid.toBase64());
+        if (i % 3)
+            f.cloudImmutableId = f.expectedImmutableId;
+        f.allowedActions = allowedActionsFor(f.category);
+        f.action = defaultActionFor(f.category);
+        f.requiresApproval = categoryNeedsApproval(f.category);
+        f.reason = QStringLiteral("Synthetic finding %1").arg(i);
+        rows.append(f);
+    }
+    return rows;
+}
+
+const QList<Finding> &findings()
+{
+    static const QList<Finding> rows = makeFindings(Rows);
+    return rows;
+}
+
+void BM_LoadFindings(benchmark::State &state)
+{
+    FindingTableModel model;
+    FindingFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.sort(int(FindingTableModel::Column::Category));
+    for (auto _ : state) {
+        model.setFindings(findings());
+        benchmark::DoNotOptimize(proxy.rowCount());
+        state.PauseTiming();
+        model.setFindings({});
+        state.ResumeTiming();
+    }
+    state.SetLabel("200k rows, sorted proxy attached");
+}
+
+void BM_Sort(benchmark::State &state)
+{
+    FindingTableModel model;
+    model.setFindings(findings());
+    FindingFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    const int column = int(state.range(0));
+    bool descending = false;
+    for (auto _ : state) {
+        proxy.sort(column, descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+        descending = !descending;
+        benchmark::DoNotOptimize(proxy.index(0, 0).row());
+    }
+    state.SetLabel(FindingTableModel::columnTitle(FindingTableModel::Column(column)).toStdString());
+}
+
+void BM_FilterText(benchmark::State &state)
+{
+    FindingTableModel model;
+    model.setFindings(findings());
+    FindingFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.sort(int(FindingTableModel::Column::OnPremUpn));
+    proxy.setSearchText(QStringLiteral("warm-up")); // the first search folds every row's text
+    int i = 0;
+    for (auto _ : state) {
+        // A different needle each time, so no step is a no-op.
+        proxy.setSearchText(QStringLiteral("user%1").arg(i++ % 90 + 10));
+        benchmark::DoNotOptimize(proxy.rowCount());
+    }
+    state.SetLabel("free text over 200k rows (sorted)");
+}
+
+// The first search after a scan also case-folds the searchable text of every row.
+void BM_FirstSearch(benchmark::State &state)
+{
+    FindingTableModel model;
+    FindingFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.sort(int(FindingTableModel::Column::OnPremUpn));
+    for (auto _ : state) {
+        state.PauseTiming();
+        proxy.setSearchText({});
+        model.setFindings(findings());
+        state.ResumeTiming();
+        proxy.setSearchText(QStringLiteral("user12"));
+        benchmark::DoNotOptimize(proxy.rowCount());
+    }
+    state.SetLabel("first search after a load, 200k rows");
+}
+
+void BM_FilterCategory(benchmark::State &state)
+{
+    FindingTableModel model;
+    model.setFindings(findings());
+    FindingFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.sort(int(FindingTableModel::Column::Category));
+    bool on = false;
+    for (auto _ : state) {
+        on = !on;
+        proxy.setCategories(on ? QSet<Category>{Category::AnchorMismatch, Category::CloudOnly}
+                               : QSet<Category>{});
+        benchmark::DoNotOptimize(proxy.rowCount());
+    }
+    state.SetLabel("category chip on/off over 200k rows (sorted)");
+}
+
+// Records the longest gap between ticks of a 1 ms timer on the current thread.
+class BlockMonitor
+{
+public:
+    BlockMonitor()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(1);
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            m_maxNs = qMax(m_maxNs, now - m_last);
+            m_last = now;
+        });
+    }
+    void start()
+    {
+        m_clock.start();
+        m_last = 0;
+        m_maxNs = 0;
+        m_timer.start();
+    }
+    double stopMs()
+    {
+        m_timer.stop();
+        return qMax(m_maxNs, m_clock.nsecsElapsed() - m_last) / 1e6;
+    }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    qint64 m_maxNs = 0;
+};
+
+// A practice tenant with n synthetic users, serving from its own thread.
+class ThreadedTenant
+{
+public:
+    explicit ThreadedTenant(int users)
+    {
+        m_thread.start();
+        m_anchor.moveToThread(&m_thread);
+        QMetaObject::invokeMethod(
+            &m_anchor,
+            [this, users] {
+                m_tenant = new PracticeTenant;
+                const QJsonObject t = QJsonDocument::fromJson(R"({
+                    "tenantId": "11111111-2222-4333-8444-555555555555",
+                    "displayName": "Bench", "operator": "admin@bench.onmicrosoft.com",
+                    "clients": [{"clientId": "bench-client", "clientSecret": "bench-secret"}],
+                    "domains": [
+                      {"id": "bench.onmicrosoft.com", "authenticationType": "Managed",
+                       "isInitial": true, "isVerified": true},
+                      {"id": "contoso.example", "authenticationType": "Managed",
+                       "isDefault": true, "isVerified": true}]})")
+                                          .object();
+                m_error = m_tenant->loadJson(t);
+                m_tenant->directory().addSyntheticUsers(users, QStringLiteral("contoso.example"));
+                if (m_error.isEmpty() && m_tenant->listen(0) == 0)
+                    m_error = QStringLiteral("listen failed");
+                m_baseUrl = m_tenant->baseUrl();
+            },
+            Qt::BlockingQueuedConnection);
+    }
+    ~ThreadedTenant()
+    {
+        QMetaObject::invokeMethod(
+            &m_anchor, [this] { delete m_tenant; }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    QString error() const { return m_error; }
+    QString baseUrl() const { return m_baseUrl; }
+
+private:
+    QThread m_thread;
+    QObject m_anchor;
+    PracticeTenant *m_tenant = nullptr;
+    QString m_error;
+    QString m_baseUrl;
+};
+
+// An LDIF export with users user000001…: they soft-match the tenant's synthetic users.
+bool writeLdif(const QString &path, int users)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    QByteArray out = "version: 1\n\n";
+    for (int i = 1; i <= users; ++i) {
+        const QByteArray n = QByteArray::number(i).rightJustified(6, '0');
+        QByteArray guid(16, 0);
+        qToLittleEndian<quint32>(quint32(i), guid.data());
+        guid[15] = char(0x5a);
+        out += "dn: CN=User " + n +
+               ",OU=Staff,DC=contoso,DC=example\nobjectClass: user\n"
+               "userPrincipalName: user" +
+               n + "@contoso.example\nmail: user" + n +
+               "@contoso.example\nproxyAddresses: SMTP:user" + n +
+               "@contoso.example\nobjectGUID:: " + guid.toBase64() +
+               "\nuserAccountControl: 512\n\n";
+        if (out.size() > (1 << 20)) {
+            file.write(out);
+            out.clear();
+        }
+    }
+    file.write(out);
+    return true;
+}
+
+struct WizardRun
+{
+    double scanBlockMs = 0, scanSeconds = 0, executeBlockMs = 0, executeSeconds = 0;
+    int findings = 0, changes = 0, applied = 0;
+    QString error;
+};
+
+WizardRun runWizard(int users, int changes)
+{
+    WizardRun result;
+    QTemporaryDir dir;
+    const QString ldif = dir.filePath(QStringLiteral("bench.ldif"));
+    if (!writeLdif(ldif, users)) {
+        result.error = QStringLiteral("cannot write the LDIF");
+        return result;
+    }
+    ThreadedTenant tenant(users);
+    if (!tenant.error().isEmpty()) {
+        result.error = tenant.error();
+        return result;
+    }
+    QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+    AppWizardServices services;
+    WizardContext context(&services, &settings);
+    context.setOutputFolder(dir.filePath(QStringLiteral("out")));
+    OnPremSettings onPrem;
+    onPrem.source = OnPremSettings::Source::File;
+    onPrem.filePath = ldif;
+    CloudSettings cloud;
+    cloud.cloud = CloudSettings::Cloud::Custom;
+    cloud.authorityUrl = QUrl(tenant.baseUrl());
+    cloud.graphUrl = QUrl(tenant.baseUrl());
+    cloud.tenant = QStringLiteral("11111111-2222-4333-8444-555555555555");
+    cloud.clientId = QStringLiteral("bench-client");
+    cloud.signIn = CloudSettings::SignIn::ClientSecret;
+    cloud.clientSecret = QStringLiteral("bench-secret");
+    context.setOnPremSettings(onPrem);
+    context.setCloudSettings(cloud);
+    AnchorfixWizard wizard(&context);
+    wizard.show();
+    wizard.connectPage()->signIn();
+    if (!QTest::qWaitFor([&] { return wizard.connectPage()->isComplete(); }, 30000)) {
+        result.error = QStringLiteral("sign-in failed: ") + wizard.connectPage()->cloudStatus();
+        return result;
+    }
+
+    BlockMonitor monitor;
+    QElapsedTimer clock;
+    monitor.start();
+    clock.start();
+    wizard.next(); // Scan
+    if (!QTest::qWaitFor(
+            [&] { return wizard.scanPage()->isComplete() || !wizard.scanPage()->isRunning(); },
+            600000) ||
+        !wizard.scanPage()->isComplete()) {
+        result.error = QStringLiteral("scan failed: ") + wizard.scanPage()->statusText();
+        return result;
+    }
+    wizard.next(); // Review
+    QTest::qWait(50);
+    result.scanSeconds = clock.elapsed() / 1000.0;
+    result.scanBlockMs = monitor.stopMs();
+    result.findings = context.findings()->rowCount();
+
+    // Keep `changes` stamps, set the rest to no change.
+    QList<int> rest;
+    int kept = 0;
+    for (int row = 0; row < context.findings()->rowCount(); ++row) {
+        if (context.findings()->finding(row).isExecutable() && kept < changes)
+            ++kept;
+        else
+            rest.append(row);
+    }
+    context.findings()->setActionForRows(rest, Action::None);
+    result.changes = context.findings()->executableCount();
+
+    wizard.next(); // Execute
+    monitor.start();
+    clock.restart();
+    wizard.executePage()->startRun();
+    if (!QTest::qWaitFor([&] { return wizard.executePage()->hasFinished(); }, 600000)) {
+        result.error = QStringLiteral("execute did not finish");
+        return result;
+    }
+    result.executeSeconds = clock.elapsed() / 1000.0;
+    result.executeBlockMs = monitor.stopMs();
+    result.applied = context.report().count(ChangeStatus::Applied);
+    return result;
+}
+
+void BM_WizardScanAndExecute(benchmark::State &state)
+{
+    WizardRun run;
+    for (auto _ : state) {
+        run = runWizard(int(state.range(0)), int(state.range(1)));
+        state.SetIterationTime(run.scanSeconds + run.executeSeconds);
+    }
+    if (!run.error.isEmpty()) {
+        state.SkipWithError(run.error.toStdString().c_str());
+        return;
+    }
+    state.counters["findings"] = run.findings;
+    state.counters["scan_s"] = run.scanSeconds;
+    state.counters["scan_max_block_ms"] = run.scanBlockMs;
+    state.counters["changes"] = run.changes;
+    state.counters["applied"] = run.applied;
+    state.counters["execute_s"] = run.executeSeconds;
+    state.counters["execute_max_block_ms"] = run.executeBlockMs;
+}
+
+} // namespace
+
+BENCHMARK(BM_LoadFindings)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sort)
+    ->Arg(int(FindingTableModel::Column::Category))
+    ->Arg(int(FindingTableModel::Column::OnPremUpn))
+    ->Arg(int(FindingTableModel::Column::ExpectedImmutableId))
+    ->Arg(int(FindingTableModel::Column::Action))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FilterText)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FirstSearch)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FilterCategory)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WizardScanAndExecute)
+    ->Args({20000, 1000})
+    ->Args({200000, 2000})
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kSecond);
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("AnchorfixBench"));
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
