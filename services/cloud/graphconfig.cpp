@@ -127,7 +127,7 @@ QString GraphConfig::graphBase() const
 
 QUrl GraphConfig::graphEndpoint(const QString &pathAndQuery) const
 {
-    return QUrl(graphBase() + pathAndQuery, QUrl::StrictMode);
+    return QUrl(graphBase() + pathAndQuery); // tolerant: encodes spaces in $filter
 }
 
 QStringList GraphConfig::readScopes() const

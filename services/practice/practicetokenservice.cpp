@@ -191,6 +191,7 @@ PracticeResponse PracticeTokenService::deviceCode(const PracticeRequest &request
     dc.permissions = perms;
     dc.offlineAccess = offline;
     dc.expiresAtMs = nowMs + qint64(m_deviceExpiresS) * 1000;
+    dc.intervalS = m_deviceIntervalS;
     m_deviceCodes.insert(dc.deviceCode, dc);
 
     const QString uri = m_baseUrl + QLatin1String("/_practice/devicelogin");
@@ -364,11 +365,22 @@ PracticeResponse PracticeTokenService::token(const PracticeRequest &request, qin
             return tokenError(400, QStringLiteral("authorization_declined"), 70000,
                               QStringLiteral("The user declined the sign-in request."));
         const bool tooSoon =
-            dc.lastPollMs >= 0 && nowMs - dc.lastPollMs < qint64(m_deviceIntervalS) * 1000 - 500;
+            dc.lastPollMs >= 0 && nowMs - dc.lastPollMs < qint64(dc.intervalS) * 1000 - 500;
         dc.lastPollMs = nowMs;
-        if (tooSoon)
+        if (m_forcedSlowDowns > 0 && dc.state == DeviceCode::State::Pending) {
+            --m_forcedSlowDowns;
+            // From now on this code's polling interval is 5 s longer (RFC 8628 §3.5).
+            dc.intervalS += 5;
+            ++m_slowDownsIssued;
+            return tokenError(400, QStringLiteral("slow_down"), 70016,
+                              QStringLiteral("Polling too often; slow down."));
+        }
+        if (tooSoon) {
+            dc.intervalS += 5;
+            ++m_slowDownsIssued;
             return tokenError(400, QStringLiteral("slow_down"), 70016,
                               QStringLiteral("Polling faster than the interval; slow down."));
+        }
         if (dc.state == DeviceCode::State::Pending)
             return tokenError(400, QStringLiteral("authorization_pending"), 70016,
                               QStringLiteral("OAuth 2.0 device flow error. Authorization is "

@@ -48,6 +48,9 @@ public:
     void setBaseUrl(const QString &baseUrl) { m_baseUrl = baseUrl; }
     void setDeviceCodeTiming(int expiresInSeconds, int intervalSeconds);
     void setAccessTokenLifetime(int seconds) { m_tokenLifetimeS = seconds; }
+    // Answer the next `count` device-code polls with slow_down whatever their timing.
+    void setForcedSlowDowns(int count) { m_forcedSlowDowns = count; }
+    int slowDownsIssued() const { return m_slowDownsIssued; }
 
 private:
     struct DeviceCode
@@ -57,6 +60,7 @@ private:
         bool offlineAccess = false;
         qint64 expiresAtMs = 0;
         qint64 lastPollMs = -1;
+        int intervalS = 5;
         enum class State { Pending, Approved, Declined, Redeemed } state = State::Pending;
         QString upn;
     };
@@ -88,6 +92,8 @@ private:
     int m_deviceExpiresS = 900;
     int m_deviceIntervalS = 5;
     int m_tokenLifetimeS = 3600;
+    int m_forcedSlowDowns = 0;
+    int m_slowDownsIssued = 0;
     QHash<QString, DeviceCode> m_deviceCodes; // by device_code
     QHash<QString, AuthCode> m_authCodes;
     QHash<QString, AccessToken> m_accessTokens;

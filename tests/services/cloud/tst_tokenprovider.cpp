@@ -32,6 +32,7 @@ private Q_SLOTS:
 
     void deviceCode_data();
     void deviceCode();
+    void deviceCodeSlowDown();
     void leastPrivilege_data();
     void leastPrivilege();
     void clientCredentials_data();
@@ -254,6 +255,26 @@ void tst_TokenProvider::deviceCode()
     QVERIFY(spy.wait());
     QVERIFY(job->result().ok);
     delete job;
+}
+
+void tst_TokenProvider::deviceCodeSlowDown()
+{
+    // The first poll is told slow_down; the tenant then refuses (with another slow_down)
+    // any poll that comes sooner than interval + 5 s. One slow_down in total means the
+    // client honoured it.
+    const int before = m_tenant.tokens().slowDownsIssued();
+    m_tenant.tokens().setForcedSlowDowns(1);
+    TokenProvider provider(config(SignInMethod::DeviceCode));
+    QString code;
+    connect(&provider, &TokenProvider::deviceCodeReady, this,
+            [&](const QString &userCode) { code = userCode; });
+    QSignalSpy done(&provider, &TokenProvider::signInFinished);
+    provider.signIn();
+    QTRY_COMPARE_WITH_TIMEOUT(m_tenant.tokens().slowDownsIssued(), before + 1, 10000);
+    QVERIFY(m_tenant.approveDeviceCode(code));
+    QVERIFY(done.wait(20000));
+    QVERIFY(done.first().first().value<SignInResult>().ok);
+    QCOMPARE(m_tenant.tokens().slowDownsIssued(), before + 1);
 }
 
 void tst_TokenProvider::leastPrivilege_data()
