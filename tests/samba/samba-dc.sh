@@ -69,22 +69,21 @@ stop_dc() { # DIR
 # Stops whatever holds our ports if (and only if) it is a DC started by this script from
 # another folder; otherwise says who holds them.
 free_ports() {
-  local port pid owner other
+  local port pid exe other owner
+  # Our own DCs (from other folders) are found through /proc, without ss/netstat.
+  for exe in /proc/[0-9]*/exe; do
+    pid=${exe#/proc/}
+    pid=${pid%/exe}
+    other=$(dir_of_pid "$pid")
+    if [ -n "$other" ]; then
+      log "stopping our DC from $other (it holds the LDAP ports)"
+      stop_dc "$other"
+    fi
+  done
   for port in 389 636 3268; do
     port_open "$port" || continue
-    owner=""
-    for pid in $(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
-      other=$(dir_of_pid "$pid")
-      if [ -n "$other" ]; then
-        log "stopping our DC from $other (it holds port $port)"
-        stop_dc "$other"
-      else
-        owner="$owner pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true);"
-      fi
-    done
-    if port_open "$port"; then
-      die "port $port is held by another program (${owner:-unknown owner}). Stop it first (e.g. a Debian samba-ad-dc service: 'systemctl stop samba-ad-dc'); this script only stops DCs it started."
-    fi
+    owner=$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'users:.*' | head -n1 || true)
+    die "port $port is held by another program (${owner:-see 'ss -ltnp'}). Stop it first (e.g. a Debian samba-ad-dc service: 'systemctl stop samba-ad-dc'); this script only stops DCs it started."
   done
 }
 
