@@ -39,6 +39,17 @@ QByteArray anchorBytes(const LdifAttribute &a, const QString &dn, QStringList *w
     return {};
 }
 
+// What ldapsearch prints around entries: "version: 1", and per search result "search: 2",
+// "result: 0 Success", "text:", "matchedDN:", "ref:", "control: …", "pagedresults: cookie=".
+bool isLdapsearchTrailer(QStringView name)
+{
+    for (const char *trailer :
+         {"version", "search", "result", "text", "matchedDN", "ref", "control", "pagedresults"})
+        if (isName(name, trailer))
+            return true;
+    return false;
+}
+
 } // namespace
 
 QList<const LdifAttribute *> LdifRecord::values(QStringView name) const
@@ -122,9 +133,7 @@ bool LdifReader::readRecord(LdifRecord *record)
                         warn(a.line, tr("the export ends with the result \"%1\": it may be "
                                         "incomplete.")
                                          .arg(QString::fromUtf8(a.value)));
-                    } else if (!isName(a.name, "version") && !isName(a.name, "search") &&
-                               !isName(a.name, "result") && !isName(a.name, "control") &&
-                               !isName(a.name, "ref")) {
+                    } else if (!isLdapsearchTrailer(a.name)) {
                         warn(a.line, tr("\"%1\" outside an entry (no dn: line before it); "
                                         "ignored.")
                                          .arg(a.name));

@@ -7,10 +7,13 @@
 #include <ldapfilter.h>
 #include <ldapscanjob.h>
 #include <ldaptestconnectionjob.h>
+#include <ldapworker.h>
+#include <onpremfilejob.h>
 
 #include <QHash>
 #include <QPointer>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -27,6 +30,7 @@ private Q_SLOTS:
     void testConnection();
     void scanAllSeededUsers();
     void objectGuidMatchesLdapsearch();
+    void ldapsearchExportReadsTheSame();
     void tls_data();
     void tls();
     void certificateDiagnosis_data();
@@ -182,6 +186,52 @@ void tst_LdapScanJob::objectGuidMatchesLdapsearch()
         QCOMPARE(QString::fromLatin1(user.objectGuid.toBase64()),
                  expected.value(user.samAccountName));
         QCOMPARE(user.anchor(AnchorRule::ObjectGuid), expected.value(user.samAccountName));
+    }
+}
+
+// The offline path: the same users exported by the real ldapsearch (full output with its
+// comments, search references, paging trailers, base64 values and lines folded at 40
+// columns) read by OnPremFileJob must equal what LdapScanJob reads live.
+void tst_LdapScanJob::ldapsearchExportReadsTheSame()
+{
+    QStringList args{QStringLiteral("-o"),       QStringLiteral("ldif-wrap=40"),
+                     QStringLiteral("-E"),       QStringLiteral("pr=1000/noprompt"),
+                     QStringLiteral("-b"),       m_dc.baseDn(),
+                     LdapConfig::defaultFilter()};
+    args += LdapWorker::scanAttributes();
+    bool ok = false;
+    QString stderrText;
+    const QByteArray ldif = m_dc.runTool(QStringLiteral("ldapsearch"), args, {}, &ok, &stderrText);
+    QVERIFY2(ok, qPrintable(stderrText));
+    QVERIFY(ldif.contains("# search reference"));
+    QVERIFY(ldif.contains("\n "));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("export.txt"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(ldif);
+    file.close();
+
+    OnPremFileJob fileJob(path);
+    QVERIFY(run(&fileJob));
+    QVERIFY2(fileJob.error() == Job::NoError, qPrintable(fileJob.errorString()));
+    QVERIFY2(fileJob.warnings().isEmpty(), qPrintable(fileJob.warnings().join(u'\n')));
+    QCOMPARE(fileJob.format().kind, OnPremFileFormat::Kind::Ldif);
+
+    LdapScanJob scanJob(m_dc.ldapsConfig());
+    QVERIFY(run(&scanJob));
+    QVERIFY2(scanJob.error() == Job::NoError, qPrintable(scanJob.errorString()));
+    QCOMPARE(fileJob.users().size(), 5001);
+    QCOMPARE(fileJob.users().size(), scanJob.users().size());
+    QHash<QString, OnPremUser> live;
+    for (const OnPremUser &u : scanJob.users())
+        live.insert(u.dn, u);
+    for (OnPremUser u : fileJob.users()) {
+        QCOMPARE(u.source, QStringLiteral("export.txt"));
+        QVERIFY2(live.contains(u.dn), qPrintable(u.dn));
+        u.source = live.value(u.dn).source;
+        QCOMPARE(u, live.value(u.dn));
     }
 }
 

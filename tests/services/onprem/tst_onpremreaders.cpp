@@ -121,23 +121,24 @@ void tst_OnPremReaders::ldif_data()
                       "userPrincipalName: bob@corp.example\n\n")
         << 2 << "ann@corp.example" << GuidB64 << QStringList() << QStringList();
     QTest::newRow("ldapsearch with comments, version, reference and trailer")
-        << QByteArray("# extended LDIF\n#\n# LDAPv3\n# base <DC=corp> with scope subtree\n"
-                      "# filter: (objectClass=user)\n# with pagedResults control: size=1000\n#\n\n"
-                      "version: 1\n\n"
-                      "# Ann, Staff, corp.example\n"
-                      "dn: CN=Ann,OU=Staff,DC=corp\n"
-                      "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
-                      "objectClass: user\n"
-                      "objectGUID:: h9RUd8MfBkKelc4BLxWG5Q==\n"
-                      "proxyAddresses: SMTP:ann@corp.example\n"
-                      "proxyAddresses: smtp:a@alias.example\n"
-                      "proxyAddresses: SIP:ann@corp.example\n"
-                      "userPrincipalName: ann@corp.example\n\n"
-                      "# search reference\nref: ldap://corp.example/CN=Configuration,DC=corp\n\n"
-                      "# pagedresults: cookie=\n"
-                      "# search result\nsearch: 2\nresult: 0 Success\n"
-                      "control: 1.2.840.113556.1.4.319 false MAQCAQAEAA==\n\n"
-                      "# numResponses: 3\n# numEntries: 1\n")
+        << QByteArray(
+               "# extended LDIF\n#\n# LDAPv3\n# base <DC=corp> with scope subtree\n"
+               "# filter: (objectClass=user)\n# with pagedResults control: size=1000\n#\n\n"
+               "version: 1\n\n"
+               "# Ann, Staff, corp.example\n"
+               "dn: CN=Ann,OU=Staff,DC=corp\n"
+               "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n"
+               "objectClass: user\n"
+               "objectGUID:: h9RUd8MfBkKelc4BLxWG5Q==\n"
+               "proxyAddresses: SMTP:ann@corp.example\n"
+               "proxyAddresses: smtp:a@alias.example\n"
+               "proxyAddresses: SIP:ann@corp.example\n"
+               "userPrincipalName: ann@corp.example\n\n"
+               "# search reference\nref: ldap://corp.example/CN=Configuration,DC=corp\n\n"
+               "# pagedresults: cookie=\n"
+               "# search result\nsearch: 2\nresult: 0 Success\n"
+               "control: 1.2.840.113556.1.4.319 false MA\n UCAQAEAA==\npagedresults: cookie=\n\n"
+               "# numResponses: 3\n# numEntries: 1\n")
         << 1 << "ann@corp.example" << GuidB64
         << QStringList{"SMTP:ann@corp.example", "smtp:a@alias.example", "SIP:ann@corp.example"}
         << QStringList();
