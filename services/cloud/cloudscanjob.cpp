@@ -92,7 +92,7 @@ void CloudScanJob::consume(const QJsonObject &page)
     const QJsonArray values = page.value(QLatin1String("value")).toArray();
     switch (m_stage) {
     case Stage::Users:
-        m_snapshot.users.reserve(m_snapshot.users.size() + values.size());
+        // No reserve() per page: an exact reserve each page would copy the list every time.
         for (const QJsonValue &v : values) {
             CloudUser u = GraphClient::userFromJson(v.toObject());
             m_userIndex.insert(u.id, int(m_snapshot.users.size()));
