@@ -4,6 +4,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 Executor::Executor(QList<Finding> rows, ExecutorSettings settings, CloudWriter *writer,
                    QObject *parent)
     : Job(parent), m_rows(std::move(rows)), m_settings(std::move(settings))
@@ -64,7 +66,7 @@ void Executor::resume()
     m_paused = false;
     Q_EMIT pausedChanged(false);
     publishProgress(m_currentUser);
-    if (isStarted() && !isFinished() && !m_batch && m_journalOpen)
+    if (isStarted() && !isFinished() && m_journalOpen)
         startNextBatch();
 }
 
@@ -121,51 +123,77 @@ void Executor::doStart()
 
 void Executor::doCancel()
 {
-    // The batch in flight decides what is still safe to skip; we stop after it.
-    if (!m_batch) {
+    // The batches in flight decide what is still safe to skip; we stop after them.
+    if (m_batches.isEmpty()) {
         if (m_journalOpen)
             finishRun();
         else
             Job::doCancel();
         return;
     }
-    m_batch->cancel();
+    for (const QPointer<ChangeBatchJob> &batch : std::as_const(m_batches))
+        if (batch)
+            batch->cancel();
 }
+
+namespace {
+
+bool overlappable(const QList<ChangeUnit> &units)
+{
+    return std::all_of(units.cbegin(), units.cend(), [](const ChangeUnit &u) {
+        return u.kind == ChangeUnit::Kind::Stamp || u.kind == ChangeUnit::Kind::FederatedStamp;
+    });
+}
+
+} // namespace
 
 void Executor::startNextBatch()
 {
-    if (isFinished() || m_batch)
+    if (isFinished())
         return;
-    if (isCancelRequested() || m_next >= m_units.size()) {
-        finishRun();
+    const bool stopping = isCancelRequested() || !m_fatalError.isEmpty();
+    if (stopping || m_next >= m_units.size()) {
+        if (m_batches.isEmpty()) {
+            if (!m_fatalError.isEmpty()) {
+                m_journal.close();
+                m_audit.close();
+                stopWith(FileError, m_fatalError);
+            } else {
+                finishRun();
+            }
+        }
         return;
     }
-    if (m_paused)
-        return;
     const int size = qMax(1, qMin(m_settings.batchSize, m_context.writer->maxBatchSize()));
-    const QList<ChangeUnit> units = m_units.mid(m_next, size);
-    m_next += units.size();
-    auto *batch = new ChangeBatchJob(units, &m_context, this);
-    m_batch = batch;
-    connect(batch, &Job::finished, this, &Executor::onBatchFinished);
-    publishProgress(units.first().user());
-    batch->start();
+    while (!m_paused && m_next < m_units.size() &&
+           m_batches.size() < qMax(1, m_settings.concurrentBatches)) {
+        const QList<ChangeUnit> units = m_units.mid(m_next, size);
+        const bool canOverlap = overlappable(units);
+        if (!m_batches.isEmpty() && !(canOverlap && m_inFlightOverlappable))
+            return; // wait for the batches in flight
+        m_inFlightOverlappable =
+            m_batches.isEmpty() ? canOverlap : (m_inFlightOverlappable && canOverlap);
+        m_next += units.size();
+        auto *batch = new ChangeBatchJob(units, &m_context, this);
+        m_batches.append(batch);
+        connect(batch, &Job::finished, this, &Executor::onBatchFinished);
+        publishProgress(units.first().user());
+        batch->start();
+    }
 }
 
 void Executor::onBatchFinished(Job *job)
 {
     auto *batch = static_cast<ChangeBatchJob *>(job);
-    m_batch = nullptr;
+    m_batches.removeAll(batch);
+    m_batches.removeAll(nullptr);
     m_report.outcomes += batch->outcomes();
     m_undoSteps = batch->undoSteps() + m_undoSteps;
     setProgress(m_report.outcomes.size(), m_units.size());
     publishProgress(QString());
-    if (batch->error() != NoError) {
+    if (batch->error() != NoError && m_fatalError.isEmpty()) {
         // The journal or the audit cannot be written: no further change is safe.
-        m_journal.close();
-        m_audit.close();
-        stopWith(FileError, batch->errorString());
-        return;
+        m_fatalError = batch->errorString();
     }
     startNextBatch();
 }

@@ -23,7 +23,12 @@ struct ExecutorSettings
     QString initialDomain; // the tenant's *.onmicrosoft.com domain (federated stamps)
     int maxChanges = 500;  // refuse to start above this (Entra Connect's delete threshold)
     int batchSize = 20;    // capped by the writer's maxBatchSize()
-    QString startMessage;  // extra text for the audit's run/started row (e.g. plan age)
+    // Batches in flight at once (1 = strictly one after the other). Only batches of
+    // plain and federated stamps overlap (each touches only its own users); clears and
+    // purges run alone, so that a clear lands before a stamp that may need the anchor it
+    // frees. Overlap helps only with a writer that keeps several calls on the wire.
+    int concurrentBatches = 1;
+    QString startMessage; // extra text for the audit's run/started row (e.g. plan age)
     // Apply starts a new journal; rollback appends to the journal it replays.
     bool appendToJournal = false;
     bool writeScript = true;  // rollback.ps1 (rollback keeps the one apply wrote)
@@ -54,7 +59,7 @@ public:
     ExecutionReport report() const { return m_report; }
     ExecutionProgress progress() const;
 
-    // Pause stops between batches (the batch in flight runs to its end); resume goes on.
+    // Pause stops between batches (the batches in flight run to their end); resume goes on.
     void pause();
     void resume();
     bool isPaused() const { return m_paused; }
@@ -84,7 +89,9 @@ private:
     AuditLog m_audit;
     QList<ChangeUnit> m_units;
     qsizetype m_next = 0;
-    QPointer<ChangeBatchJob> m_batch;
+    QList<QPointer<ChangeBatchJob>> m_batches; // in flight
+    bool m_inFlightOverlappable = true;
+    QString m_fatalError;
     QList<RollbackScriptStep> m_undoSteps;
     ExecutionReport m_report;
     QElapsedTimer m_clock;

@@ -5,7 +5,14 @@
 #include "graphclient.h"
 #include "graphrequestjob.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTimer>
+
+#include <cmath>
 
 namespace {
 
@@ -17,17 +24,55 @@ int writesIn(const QList<CloudOperation> &ops, const QList<int> &indexes)
     return n;
 }
 
+double retryAfterSeconds(const QByteArray &value)
+{
+    bool ok = false;
+    const double s = value.trimmed().toDouble(&ok);
+    return ok ? s : -1;
+}
+
 } // namespace
 
 GraphCloudWriter::GraphCloudWriter(GraphClient *client, QObject *parent)
     : CloudWriter(parent), m_client(client)
 {
     m_clock.start();
+    if (client)
+        connect(client->network(), &QNetworkAccessManager::finished, this,
+                &GraphCloudWriter::noteRetryAfter);
 }
 
 void GraphCloudWriter::setWriteQuota(int writesPerWindow, qint64 windowMs)
 {
     m_pacer = WritePacer(writesPerWindow, windowMs);
+}
+
+void GraphCloudWriter::noteRetryAfter(QNetworkReply *reply)
+{
+    double seconds = retryAfterSeconds(reply->rawHeader("Retry-After"));
+    if (reply->url().path().endsWith(QLatin1String("/$batch"))) {
+        const QJsonArray inner = QJsonDocument::fromJson(reply->peek(reply->bytesAvailable()))
+                                     .object()
+                                     .value(QLatin1String("responses"))
+                                     .toArray();
+        for (const QJsonValue &v : inner) {
+            const QJsonObject headers = v.toObject().value(QLatin1String("headers")).toObject();
+            const QJsonValue ra = headers.value(QLatin1String("Retry-After"));
+            if (!ra.isUndefined())
+                seconds = qMax(seconds, retryAfterSeconds(ra.toVariant().toString().toLatin1()));
+        }
+    }
+    if (seconds >= 0)
+        m_holdUntilMs = qMax(m_holdUntilMs, m_clock.elapsed() + qint64(std::ceil(seconds * 1000)));
+}
+
+qint64 GraphCloudWriter::waitFor(int writes)
+{
+    const qint64 now = m_clock.elapsed();
+    qint64 wait = qMax<qint64>(0, m_holdUntilMs - now);
+    if (writes > 0)
+        wait = qMax(wait, m_pacer.delayFor(writes, now));
+    return wait;
 }
 
 CloudOperationResult GraphCloudWriter::toResult(const CloudOperation &op, const GraphResult &r)
@@ -60,75 +105,82 @@ CloudOperationResult GraphCloudWriter::toResult(const CloudOperation &op, const 
 void GraphCloudWriter::execute(const QList<CloudOperation> &operations, QObject *context,
                                Callback done)
 {
-    m_queue.enqueue({operations, context, std::move(done)});
-    if (!m_busy)
-        QTimer::singleShot(0, this, &GraphCloudWriter::sendNext);
+    auto call = CallPtr::create();
+    call->operations = operations;
+    call->context = context;
+    call->done = std::move(done);
+    call->results = QList<CloudOperationResult>(operations.size());
+    m_queue.enqueue(call);
+    QTimer::singleShot(0, this, &GraphCloudWriter::pump);
 }
 
-void GraphCloudWriter::sendNext()
+void GraphCloudWriter::pump()
 {
-    if (m_busy || m_queue.isEmpty())
-        return;
-    m_busy = true;
-    const Call &call = m_queue.head();
-    m_results = QList<CloudOperationResult>(call.operations.size());
-    QList<int> batched, purges;
-    for (int i = 0; i < call.operations.size(); ++i)
-        (call.operations.at(i).kind == CloudOperation::Kind::PurgeDeleted ? purges : batched)
-            .append(i);
-    if (!m_client) {
-        for (CloudOperationResult &r : m_results)
-            r.message = QStringLiteral("Not connected to Microsoft Graph.");
-        finishCall();
-        return;
+    while (m_inFlight < m_maxInFlight && !m_queue.isEmpty()) {
+        ++m_inFlight;
+        start(m_queue.dequeue());
     }
-    // Purges first (one by one), then the rest as one $batch; sendPurges() chains on.
-    if (!purges.isEmpty()) {
-        sendPurges(purges);
-        return;
-    }
-    sendBatch(batched);
 }
 
-void GraphCloudWriter::sendPurges(QList<int> indexes)
+void GraphCloudWriter::start(const CallPtr &call)
+{
+    if (!m_client) {
+        for (CloudOperationResult &r : call->results)
+            r.message = QStringLiteral("Not connected to Microsoft Graph.");
+        finishCall(call);
+        return;
+    }
+    QList<int> batched, purges;
+    for (int i = 0; i < call->operations.size(); ++i)
+        (call->operations.at(i).kind == CloudOperation::Kind::PurgeDeleted ? purges : batched)
+            .append(i);
+    // Purges first (one by one), then the rest as one $batch; sendPurges() chains on.
+    if (!purges.isEmpty())
+        sendPurges(call, purges);
+    else
+        sendBatch(call, batched);
+}
+
+void GraphCloudWriter::sendPurges(const CallPtr &call, QList<int> indexes)
 {
     if (indexes.isEmpty()) {
         QList<int> batched;
-        const QList<CloudOperation> &ops = m_queue.head().operations;
-        for (int i = 0; i < ops.size(); ++i)
-            if (ops.at(i).kind != CloudOperation::Kind::PurgeDeleted)
+        for (int i = 0; i < call->operations.size(); ++i)
+            if (call->operations.at(i).kind != CloudOperation::Kind::PurgeDeleted)
                 batched.append(i);
         if (batched.isEmpty())
-            finishCall();
+            finishCall(call);
         else
-            sendBatch(batched);
+            sendBatch(call, batched);
         return;
     }
-    const qint64 wait = m_pacer.delayFor(1, m_clock.elapsed());
+    const qint64 wait = waitFor(1);
     if (wait > 0) {
         QTimer::singleShot(int(wait), Qt::PreciseTimer, this,
-                           [this, indexes] { sendPurges(indexes); });
+                           [this, call, indexes] { sendPurges(call, indexes); });
         return;
     }
     const int i = indexes.takeFirst();
-    const CloudOperation op = m_queue.head().operations.at(i);
-    m_pacer.recordWrites(1, m_clock.elapsed());
+    const CloudOperation op = call->operations.at(i);
+    const qint64 sentMs = m_clock.elapsed();
+    m_pacer.recordWrites(1, sentMs);
     GraphRequestJob *job = m_client->purgeDeletedItem(op.userId);
-    connect(job, &Job::finished, this, [this, job, i, op, indexes] {
-        m_results[i] = toResult(op, job->result());
-        sendPurges(indexes);
+    connect(job, &Job::finished, this, [this, call, job, i, op, indexes, sentMs] {
+        m_pacer.confirmWrites(1, sentMs, m_clock.elapsed());
+        call->results[i] = toResult(op, job->result());
+        sendPurges(call, indexes);
     });
     job->start();
 }
 
-void GraphCloudWriter::sendBatch(const QList<int> &indexes)
+void GraphCloudWriter::sendBatch(const CallPtr &call, const QList<int> &indexes)
 {
-    const QList<CloudOperation> &ops = m_queue.head().operations;
+    const QList<CloudOperation> &ops = call->operations;
     const int writes = writesIn(ops, indexes);
-    const qint64 wait = writes > 0 ? m_pacer.delayFor(writes, m_clock.elapsed()) : 0;
+    const qint64 wait = waitFor(writes);
     if (wait > 0) {
         QTimer::singleShot(int(wait), Qt::PreciseTimer, this,
-                           [this, indexes] { sendBatch(indexes); });
+                           [this, call, indexes] { sendBatch(call, indexes); });
         return;
     }
     QList<GraphBatchRequest> requests;
@@ -149,31 +201,31 @@ void GraphCloudWriter::sendBatch(const QList<int> &indexes)
             break;
         }
     }
+    const qint64 sentMs = m_clock.elapsed();
     if (writes > 0)
-        m_pacer.recordWrites(writes, m_clock.elapsed());
+        m_pacer.recordWrites(writes, sentMs);
     GraphBatchJob *job = m_client->batch(requests);
-    connect(job, &Job::finished, this, [this, job, indexes] {
+    connect(job, &Job::finished, this, [this, call, job, indexes, writes, sentMs] {
+        if (writes > 0)
+            m_pacer.confirmWrites(writes, sentMs, m_clock.elapsed());
         const QList<GraphResult> results = job->results();
-        const QList<CloudOperation> &ops = m_queue.head().operations;
         for (int k = 0; k < indexes.size(); ++k) {
             GraphResult r = k < results.size() ? results.at(k) : GraphResult{};
             if (!r.ok && r.httpStatus == 0 && r.message.isEmpty() && job->error() != 0)
                 r.message = job->errorString();
-            m_results[indexes.at(k)] = toResult(ops.at(indexes.at(k)), r);
+            call->results[indexes.at(k)] = toResult(call->operations.at(indexes.at(k)), r);
         }
-        finishCall();
+        finishCall(call);
     });
     job->start();
 }
 
-void GraphCloudWriter::finishCall()
+void GraphCloudWriter::finishCall(const CallPtr &call)
 {
-    Call call = m_queue.dequeue();
-    const QList<CloudOperationResult> results = m_results;
-    m_busy = false;
-    if (call.context) {
-        QTimer::singleShot(0, call.context.data(), [done = call.done, results] { done(results); });
+    --m_inFlight;
+    if (call->context) {
+        QTimer::singleShot(0, call->context.data(),
+                           [done = call->done, results = call->results] { done(results); });
     }
-    if (!m_queue.isEmpty())
-        QTimer::singleShot(0, this, &GraphCloudWriter::sendNext);
+    QTimer::singleShot(0, this, &GraphCloudWriter::pump);
 }

@@ -6,15 +6,19 @@
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QQueue>
+#include <QSharedPointer>
 
 class GraphClient;
+class QNetworkReply;
 struct GraphResult;
 
 // CloudWriter on Microsoft Graph: reads and PATCHes go out as one $batch (inner 429s
 // are resent by GraphBatchJob after their Retry-After); purges go one by one through
 // GraphClient::purgeDeletedItem, which checks a lost answer before resending a DELETE.
-// One call is on the wire at a time, so nothing is sent while a Retry-After runs, and
-// writes are paced to the write quota.
+// One call is on the wire at a time by default, so nothing can be sent while a
+// Retry-After runs (more calls in flight measured faster but let requests already on the
+// wire land inside a Retry-After). Writes are paced to the write quota, and once any
+// answer carries a Retry-After (429, 503) nothing new is sent until it has elapsed.
 class GraphCloudWriter : public CloudWriter
 {
     Q_OBJECT
@@ -22,6 +26,7 @@ public:
     explicit GraphCloudWriter(GraphClient *client, QObject *parent = nullptr);
 
     void setWriteQuota(int writesPerWindow, qint64 windowMs);
+    void setMaxCallsInFlight(int calls) { m_maxInFlight = qMax(1, calls); }
     int maxBatchSize() const override { return 20; }
     void execute(const QList<CloudOperation> &operations, QObject *context, Callback done) override;
 
@@ -33,16 +38,24 @@ private:
         QList<CloudOperation> operations;
         QPointer<QObject> context;
         Callback done;
+        QList<CloudOperationResult> results;
     };
-    void sendNext();
-    void sendBatch(const QList<int> &indexes);
-    void sendPurges(QList<int> indexes);
-    void finishCall();
+    using CallPtr = QSharedPointer<Call>;
+
+    void pump();
+    void start(const CallPtr &call);
+    void sendBatch(const CallPtr &call, const QList<int> &indexes);
+    void sendPurges(const CallPtr &call, QList<int> indexes);
+    void finishCall(const CallPtr &call);
+    void noteRetryAfter(QNetworkReply *reply);
+    // Milliseconds to wait before sending `writes` writes (0 = now).
+    qint64 waitFor(int writes);
 
     QPointer<GraphClient> m_client;
     WritePacer m_pacer;
     QElapsedTimer m_clock;
-    QQueue<Call> m_queue;
-    bool m_busy = false;
-    QList<CloudOperationResult> m_results;
+    QQueue<CallPtr> m_queue;
+    int m_inFlight = 0;
+    int m_maxInFlight = 1;
+    qint64 m_holdUntilMs = 0;
 };

@@ -1,8 +1,10 @@
 #include "writepacer.h"
 
+#include <algorithm>
+
 WritePacer::WritePacer(int writesPerWindow, qint64 windowMs)
     : m_quota(qMax(1, writesPerWindow)), m_windowMs(qMax<qint64>(1, windowMs)),
-      m_marginMs(qMax<qint64>(2, windowMs / 200))
+      m_marginMs(qMax<qint64>(1, windowMs / 500))
 {}
 
 void WritePacer::forgetBefore(qint64 nowMs)
@@ -28,4 +30,15 @@ void WritePacer::recordWrites(int writes, qint64 nowMs)
 {
     for (int i = 0; i < writes; ++i)
         m_sent.append(nowMs);
+}
+
+void WritePacer::confirmWrites(int writes, qint64 sentMs, qint64 answeredMs)
+{
+    for (qsizetype i = 0; i < m_sent.size() && writes > 0; ++i) {
+        if (m_sent.at(i) == sentMs) {
+            m_sent[i] = answeredMs;
+            --writes;
+        }
+    }
+    std::sort(m_sent.begin(), m_sent.end());
 }

@@ -5,7 +5,8 @@
 
 // Keeps writes within a sliding-window quota (Graph's identity write quota: 3,000 writes
 // per 2 min 30 s per app and tenant), so that a large run is paced instead of throttled.
-// A small margin covers the time between sending a request and the server counting it.
+// Writes are reckoned from when their answer came (the server counted them before
+// that), plus a small margin.
 class WritePacer
 {
 public:
@@ -18,6 +19,9 @@ public:
     qint64 delayFor(int writes, qint64 nowMs);
     // Records `writes` sent at nowMs.
     void recordWrites(int writes, qint64 nowMs);
+    // The answer to writes sent at sentMs came at answeredMs: the server counted them
+    // somewhere in between, so the window is reckoned from the (later) answer.
+    void confirmWrites(int writes, qint64 sentMs, qint64 answeredMs);
 
 private:
     void forgetBefore(qint64 nowMs);

@@ -30,6 +30,7 @@ public:
     QList<CloudOperation> log;
     QHash<QPair<int, QString>, Failure> failures; // (kind, user id) → failure
     int batchCalls = 0;
+    qsizetype maxCallSize = 0;
     std::function<void()> afterEachCall; // e.g. cancel or pause the job mid-run
 
     using CloudWriter::CloudWriter;
@@ -48,6 +49,7 @@ public:
     void execute(const QList<CloudOperation> &operations, QObject *context, Callback done) override
     {
         ++batchCalls;
+        maxCallSize = qMax(maxCallSize, operations.size());
         QList<CloudOperationResult> results;
         for (const CloudOperation &op : operations) {
             log.append(op);

@@ -356,29 +356,35 @@ private Q_SLOTS:
         Run run;
         QCOMPARE(run.exec(plan, writer), int(Job::NoError));
         QCOMPARE(writer.writes().size(), 45);
-        // 3 batches × (read, write, verify)
+        // 3 batches × (read, write, verify), never more than 20 operations in one call
         QCOMPARE(writer.batchCalls, 9);
+        QVERIFY(writer.maxCallSize <= 20);
     }
 
     void cancelFinishesTheBatchInFlight()
     {
         QList<Finding> plan;
         FakeCloudWriter writer;
-        for (int i = 1; i <= 30; ++i) {
+        for (int i = 1; i <= 50; ++i) {
             plan.append(makeRow(i, QStringLiteral("federated")));
             addToTenant(writer, plan.last());
         }
         Run run;
+        run.settings.concurrentBatches = 2;
         ExecutionReport report;
         QPointer<Executor> job;
-        // Cancel while the first batch's UPN switches are in flight.
+        // Cancel as soon as the first UPN switches are on the wire: that batch runs to its
+        // end (switch, stamp, switch back); the batch beside it has only read its users
+        // and skips; the third never starts.
         writer.afterEachCall = [&] {
-            if (writer.batchCalls == 2 && job)
+            if (!writer.writes().isEmpty() && job && !job->isCancelRequested())
                 job->cancel();
         };
         QCOMPARE(run.exec(plan, writer, &report, [&](Executor *e) { job = e; }),
                  int(Job::Cancelled));
         QCOMPARE(report.count(ChangeStatus::Applied), 20);
+        QCOMPARE(report.count(ChangeStatus::Skipped), 20);
+        QCOMPARE(report.outcomes.size(), 40);
         QCOMPARE(writer.writes().size(), 60); // 20 × (switch, stamp, switch back)
         for (auto it = writer.users.cbegin(); it != writer.users.cend(); ++it)
             QVERIFY2(it->upn.endsWith(u"@fed.example"), qPrintable(it->upn));
@@ -387,34 +393,54 @@ private Q_SLOTS:
         QCOMPARE(run.audit().last().result, QStringLiteral("finished"));
     }
 
+    void clearsDoNotOverlapStamps()
+    {
+        // A clear frees an anchor; a later stamp may need it. They never share the wire.
+        QList<Finding> plan;
+        FakeCloudWriter writer;
+        for (int i = 1; i <= 25; ++i) {
+            plan.append(makeRow(i, i <= 21 ? QStringLiteral("clear") : QStringLiteral("stamp")));
+            addToTenant(writer, plan.last());
+        }
+        Run run;
+        run.settings.concurrentBatches = 2;
+        QCOMPARE(run.exec(plan, writer), int(Job::NoError));
+        // Every clear is written before the first stamp.
+        const QStringList writes = describeWrites(writer);
+        const qsizetype firstStamp = writes.indexOf("anchor u22 " + kAnchorA);
+        QVERIFY(firstStamp >= 0);
+        for (qsizetype i = 0; i < writes.size(); ++i)
+            QCOMPARE(writes.at(i).endsWith(u"null"), i < firstStamp);
+    }
+
     void pauseHoldsBetweenBatches()
     {
         QList<Finding> plan;
         FakeCloudWriter writer;
-        for (int i = 1; i <= 25; ++i) {
+        for (int i = 1; i <= 45; ++i) {
             plan.append(makeRow(i, QStringLiteral("stamp")));
             addToTenant(writer, plan.last());
         }
         Run run;
+        run.settings.concurrentBatches = 2;
         auto *executor = new Executor(plan, run.settings, &writer);
         QSignalSpy finished(executor, &Job::finished);
         QSignalSpy paused(executor, &Executor::pausedChanged);
-        // afterEachCall runs once the batch has sent its next request: 2 = the writes.
+        // Pause once the first two batches (run side by side) have read their users.
         writer.afterEachCall = [&] {
-            if (writer.batchCalls == 2)
+            if (paused.isEmpty())
                 executor->pause();
         };
         executor->start();
-        QTRY_COMPARE(writer.batchCalls, 3); // the first batch runs to its end
+        QTRY_COMPARE(executor->progress().done, 40); // the batches in flight run to their end
         QTest::qWait(50);
-        QCOMPARE(writer.batchCalls, 3);
+        QCOMPARE(writer.batchCalls, 6);
         QCOMPARE(finished.count(), 0);
         QVERIFY(executor->isPaused());
-        QCOMPARE(executor->progress().done, 20);
         writer.afterEachCall = {};
         executor->resume();
         QVERIFY(finished.wait());
-        QCOMPARE(writer.writes().size(), 25);
+        QCOMPARE(writer.writes().size(), 45);
         QCOMPARE(paused.count(), 2);
     }
 
