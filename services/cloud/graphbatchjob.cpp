@@ -37,8 +37,10 @@ void GraphBatchJob::doStart()
 
 void GraphBatchJob::doCancel()
 {
-    if (m_current)
+    if (m_current) {
+        m_current->disconnect(this); // its Cancelled finish is not a batch failure
         m_current->cancel();
+    }
     fail(Cancelled, tr("Cancelled."));
     emitResult();
 }

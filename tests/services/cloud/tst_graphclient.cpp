@@ -39,6 +39,7 @@ private Q_SLOTS:
     void timeoutRetriedThenFails();
     void batchPartialFailures();
     void batchInnerThrottleRetried();
+    void batchCancel();
 
 private:
     template <typename J> bool run(J *job)
@@ -568,6 +569,25 @@ void tst_GraphClient::batchInnerThrottleRetried()
     QCOMPARE(log.size(), 2);
     QVERIFY(log.at(0).retryAfterSeconds > 0);
     QVERIFY(log.at(1).atMs >= log.at(0).atMs + log.at(0).retryAfterSeconds * 1000.0);
+}
+
+void tst_GraphClient::batchCancel()
+{
+    PracticeFaultSettings slow;
+    slow.delayMs = 300;
+    m_tenant.setFaults(slow);
+    GraphBatchJob *job =
+        m_client->batch({GraphBatchRequest::getUser(QStringLiteral("1"), QStringLiteral("cloud"))});
+    m_jobs.emplace_back(job);
+    job->setAutoDelete(false);
+    QSignalSpy spy(job, &Job::finished);
+    job->start();
+    QTRY_VERIFY(!m_tenant.requestLog().isEmpty());
+    job->cancel();
+    QCOMPARE(spy.size(), 1);
+    QCOMPARE(job->error(), int(Job::Cancelled));
+    QTest::qWait(400);
+    QCOMPARE(spy.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_GraphClient)
