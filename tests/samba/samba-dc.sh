@@ -214,27 +214,44 @@ sys.stdout.write("\n\n".join(out) + "\n")
 EOF
 }
 
-seed_base() { # DIR: OUs and a disabled account with a password (bind gives "data 533")
+seed_base() { # DIR: the OUs, and service accounts whose bind fails in the ways AD reports
   local dir=$1 pw
-  pw="Dis-$(openssl rand -hex 12)-A1!"
-  (umask 077; printf '%s' "$pw" >"$dir/disabled.pw")
-  {
-    printf 'dn: OU=Staff,%s\nobjectClass: organizationalUnit\n\n' "$BASE_DN"
-    printf 'dn: OU=Contractors,%s\nobjectClass: organizationalUnit\n\n' "$BASE_DN"
-    "$PY" - "$BASE_DN" "$dir/disabled.pw" <<'EOF'
+  pw="Svc-$(openssl rand -hex 12)-A1!"
+  (umask 077; printf '%s' "$pw" >"$dir/svc.pw")
+  "$PY" - "$BASE_DN" "$dir/svc.pw" <<'EOF' | ldapmodify -x -H ldap://127.0.0.1 \
+      -D "Administrator@corp.example.test" -y "$dir/admin.pw" >/dev/null
 import base64, sys
 base, pwfile = sys.argv[1], sys.argv[2]
-pw = open(pwfile).read()
-print(f"dn: CN=svc-disabled,CN=Users,{base}")
-print("objectClass: user")
-print("sAMAccountName: svc-disabled")
-print("userPrincipalName: svc-disabled@corp.example.test")
-print("unicodePwd:: " + base64.b64encode(('"%s"' % pw).encode("utf-16-le")).decode())
-print("userAccountControl: 514")
+pw = base64.b64encode(('"%s"' % open(pwfile).read()).encode("utf-16-le")).decode()
+def account(name, extra):
+    print(f"dn: CN={name},CN=Users,{base}\nchangetype: add\nobjectClass: user\n"
+          f"sAMAccountName: {name}\nuserPrincipalName: {name}@corp.example.test\n"
+          f"unicodePwd:: {pw}\n{extra}\n")
+for ou in ("Staff", "Contractors"):
+    print(f"dn: OU={ou},{base}\nchangetype: add\nobjectClass: organizationalUnit\n")
+account("svc-disabled", "userAccountControl: 514")                    # bind: data 533
+account("svc-expired", "userAccountControl: 512\naccountExpires: 1")  # bind: data 701
+account("svc-mustchange", "userAccountControl: 512")                  # bind: data 773
+print(f"dn: CN=svc-mustchange,CN=Users,{base}\nchangetype: modify\nreplace: pwdLastSet\n"
+      "pwdLastSet: 0\n-\n")
+account("svc-locked", "userAccountControl: 512")  # two bad binds lock it: data 775
+# A fine-grained password policy for svc-locked alone, so that nothing else can be locked out.
+print(f"dn: CN=lock-after-two,CN=Password Settings Container,CN=System,{base}\n"
+      "changetype: add\nobjectClass: msDS-PasswordSettings\n"
+      "msDS-PasswordSettingsPrecedence: 1\nmsDS-PasswordReversibleEncryptionEnabled: FALSE\n"
+      "msDS-PasswordHistoryLength: 0\nmsDS-PasswordComplexityEnabled: FALSE\n"
+      "msDS-MinimumPasswordLength: 0\nmsDS-MinimumPasswordAge: 0\n"
+      "msDS-MaximumPasswordAge: -9223372036854775808\nmsDS-LockoutThreshold: 2\n"
+      "msDS-LockoutObservationWindow: -18000000000\nmsDS-LockoutDuration: -18000000000\n"
+      f"msDS-PSOAppliesTo: CN=svc-locked,CN=Users,{base}\n")
 EOF
-  } | ldap_add "$dir"
-  echo "SAMBA_DC_DISABLED_UPN=svc-disabled@corp.example.test" >>"$dir/dc.env"
-  echo "SAMBA_DC_DISABLED_PASSWORD_FILE=$dir/disabled.pw" >>"$dir/dc.env"
+  cat >>"$dir/dc.env" <<EOF
+SAMBA_DC_SVC_PASSWORD_FILE=$dir/svc.pw
+SAMBA_DC_DISABLED_UPN=svc-disabled@corp.example.test
+SAMBA_DC_EXPIRED_UPN=svc-expired@corp.example.test
+SAMBA_DC_MUSTCHANGE_UPN=svc-mustchange@corp.example.test
+SAMBA_DC_LOCKOUT_UPN=svc-locked@corp.example.test
+EOF
 }
 
 seed_users() { # DIR COUNT

@@ -32,6 +32,14 @@ QString SambaDc::adminPassword() const
     return QString::fromUtf8(file.readAll());
 }
 
+QString SambaDc::servicePassword() const
+{
+    QFile file(value(QStringLiteral("SAMBA_DC_SVC_PASSWORD_FILE")));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll());
+}
+
 LdapConfig SambaDc::ldapsConfig() const
 {
     LdapConfig c;

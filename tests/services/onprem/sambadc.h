@@ -25,6 +25,8 @@ public:
     QString adminUpn() const { return value(QStringLiteral("SAMBA_DC_ADMIN_UPN")); }
     QString passwordFile() const { return value(QStringLiteral("SAMBA_DC_PASSWORD_FILE")); }
     QString adminPassword() const;
+    // The password of the svc-* accounts (disabled, expired, must-change, locked).
+    QString servicePassword() const;
     int userCount() const { return value(QStringLiteral("SAMBA_DC_USERS")).toInt(); }
 
     // ldaps://127.0.0.1, bound as Administrator, verified against the test CA.

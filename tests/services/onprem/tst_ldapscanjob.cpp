@@ -37,6 +37,7 @@ private Q_SLOTS:
     void certificateDiagnosis();
     void failures_data();
     void failures();
+    void lockedAccount();
     void scopeAndFilter_data();
     void scopeAndFilter();
     void recreatedUserGetsNewAnchor();
@@ -222,7 +223,7 @@ void tst_LdapScanJob::ldapsearchExportReadsTheSame()
     LdapScanJob scanJob(m_dc.ldapsConfig());
     QVERIFY(run(&scanJob));
     QVERIFY2(scanJob.error() == Job::NoError, qPrintable(scanJob.errorString()));
-    QCOMPARE(fileJob.users().size(), 5001);
+    QCOMPARE(fileJob.users().size(), 5004);
     QCOMPARE(fileJob.users().size(), scanJob.users().size());
     QHash<QString, OnPremUser> live;
     for (const OnPremUser &u : scanJob.users())
@@ -335,9 +336,7 @@ void tst_LdapScanJob::failures_data()
     QTest::addColumn<QString>("messagePart");
     const QString admin = m_dc.adminUpn();
     const QString pw = m_dc.adminPassword();
-    QFile disabledFile(m_dc.value(QStringLiteral("SAMBA_DC_DISABLED_PASSWORD_FILE")));
-    QVERIFY(disabledFile.open(QIODevice::ReadOnly));
-    const QString disabledPw = QString::fromUtf8(disabledFile.readAll());
+    const QString svcPw = m_dc.servicePassword();
     const QString contractors = QStringLiteral("OU=Contractors,") + m_dc.baseDn();
 
     QTest::newRow("wrong password (52e)")
@@ -349,8 +348,14 @@ void tst_LdapScanJob::failures_data()
         << QStringLiteral("nope") << false << contractors << LdapError::WrongPassword
         << QStringLiteral("data 52e");
     QTest::newRow("disabled account (533)")
-        << "ldaps://127.0.0.1" << m_dc.value(QStringLiteral("SAMBA_DC_DISABLED_UPN")) << disabledPw
+        << "ldaps://127.0.0.1" << m_dc.value(QStringLiteral("SAMBA_DC_DISABLED_UPN")) << svcPw
         << false << contractors << LdapError::AccountDisabled << QStringLiteral("is disabled");
+    QTest::newRow("expired account (701)")
+        << "ldaps://127.0.0.1" << m_dc.value(QStringLiteral("SAMBA_DC_EXPIRED_UPN")) << svcPw
+        << false << contractors << LdapError::AccountExpired << QStringLiteral("has expired");
+    QTest::newRow("password must change (773)")
+        << "ldaps://127.0.0.1" << m_dc.value(QStringLiteral("SAMBA_DC_MUSTCHANGE_UPN")) << svcPw
+        << false << contractors << LdapError::PasswordExpired << QStringLiteral("must be changed");
     QTest::newRow("anonymous refused (00002020)")
         << "ldaps://127.0.0.1" << QString() << QString() << false << contractors
         << LdapError::AnonymousRefused << QStringLiteral("does not allow anonymous");
@@ -399,6 +404,29 @@ void tst_LdapScanJob::failures()
     }
 }
 
+// svc-locked has its own password policy (lockout after two bad passwords): lock it, then
+// even the right password gives AD's "data 775".
+void tst_LdapScanJob::lockedAccount()
+{
+    LdapConfig config = m_dc.ldapsConfig();
+    config.bindDn = m_dc.value(QStringLiteral("SAMBA_DC_LOCKOUT_UPN"));
+    config.searchBases = {QStringLiteral("OU=Contractors,") + m_dc.baseDn()};
+    config.password = QStringLiteral("wrong-1");
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        LdapScanJob job(config);
+        QVERIFY(run(&job));
+        if (job.ldapError() == LdapError::AccountLocked)
+            break;
+        QCOMPARE(job.ldapError(), LdapError::WrongPassword);
+    }
+    config.password = m_dc.servicePassword();
+    LdapScanJob job(config);
+    QVERIFY(run(&job));
+    QCOMPARE(job.ldapError(), LdapError::AccountLocked);
+    QVERIFY2(job.errorString().contains(u"is locked out"), qPrintable(job.errorString()));
+    QVERIFY2(job.errorString().contains(u"data 775"), qPrintable(job.errorString()));
+}
+
 void tst_LdapScanJob::scopeAndFilter_data()
 {
     QTest::addColumn<QStringList>("bases");
@@ -407,15 +435,15 @@ void tst_LdapScanJob::scopeAndFilter_data()
     QTest::addColumn<bool>("scoped");
     QTest::addColumn<bool>("references"); // the search returns search references to skip
     const QString base = SeedData::baseDn();
-    // From the domain root: 5,000 seeded users + svc-disabled (Administrator, Guest and
+    // From the domain root: 5,000 seeded users + 4 svc-* accounts (Administrator, Guest and
     // krbtgt are critical system objects); the root search also returns search references.
     QTest::newRow("domain root, default filter")
-        << QStringList() << LdapConfig::defaultFilter() << 5001 << false << true;
+        << QStringList() << LdapConfig::defaultFilter() << 5004 << false << true;
     QTest::newRow("one OU") << QStringList{QStringLiteral("OU=Contractors,") + base}
                             << LdapConfig::defaultFilter() << 1000 << true << false;
     QTest::newRow("overlapping bases counted once")
         << QStringList{base, QStringLiteral("OU=Contractors,") + base}
-        << LdapConfig::defaultFilter() << 5001 << true << true;
+        << LdapConfig::defaultFilter() << 5004 << true << true;
     QTest::newRow("wildcard filter")
         << QStringList() << QStringLiteral("(sAMAccountName=user0004*)") << 10 << true << true;
     QTest::newRow("escaped value is literal")
@@ -548,7 +576,7 @@ void tst_LdapScanJob::eventLoopKeepsRunning()
     QVERIFY(finished.wait(120000));
     timer.stop();
     QVERIFY2(job.error() == Job::NoError, qPrintable(job.errorString()));
-    QCOMPARE(job.users().size(), 5001);
+    QCOMPARE(job.users().size(), 5004);
     QVERIFY2(ticks > 0, "the event loop did not run while the scan was going on");
     QVERIFY2(ticksMidScan > 0, "no timer tick between the first page and the end of the scan");
 }
