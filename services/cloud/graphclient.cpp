@@ -4,11 +4,13 @@
 #include "clouduser.h"
 #include "graphbatchjob.h"
 #include "graphrequestjob.h"
+#include "tokenprovider.h"
 
 #include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QTimer>
 #include <QUrl>
 
 namespace {
@@ -70,6 +72,27 @@ GraphClient::GraphClient(const GraphConfig &config, QObject *parent)
 }
 
 GraphClient::~GraphClient() = default;
+
+void GraphClient::setTokenProvider(TokenProvider *provider)
+{
+    if (m_tokens)
+        m_tokens->disconnect(this);
+    m_tokens = provider;
+    if (!provider)
+        return;
+    m_accessToken = provider->accessToken();
+    connect(provider, &TokenProvider::accessTokenChanged, this, &GraphClient::setAccessToken);
+    connect(provider, &TokenProvider::renewFinished, this, &GraphClient::accessTokenRenewed);
+}
+
+void GraphClient::renewAccessToken()
+{
+    if (m_tokens)
+        m_tokens->renew();
+    else
+        QTimer::singleShot(
+            0, this, [this] { Q_EMIT accessTokenRenewed(false, tr("No sign-in to renew.")); });
+}
 
 QString GraphClient::userSelect()
 {

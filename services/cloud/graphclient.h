@@ -9,6 +9,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <optional>
@@ -18,6 +19,7 @@ class QNetworkReply;
 class GraphRequestJob;
 class GraphBatchJob;
 class CloudScanJob;
+class TokenProvider;
 struct CloudUser;
 
 // One request inside a $batch (at most 20 per batch; ids unique). Build them with the
@@ -66,6 +68,12 @@ public:
     // The bearer token for every request (from TokenProvider::accessTokenChanged).
     void setAccessToken(const QString &token) { m_accessToken = token; }
     QString accessToken() const { return m_accessToken; }
+    // Follow a TokenProvider's token, and let a request that meets 401 renew it once
+    // (TokenProvider::renew) and try again: long runs outlive an access token.
+    void setTokenProvider(TokenProvider *provider);
+    bool hasTokenProvider() const { return !m_tokens.isNull(); }
+    // Asks the token provider for a new token; accessTokenRenewed follows.
+    void renewAccessToken();
 
     void setRetryPolicy(const GraphRetryPolicy &policy) { m_retry = policy; }
     const GraphRetryPolicy &retryPolicy() const { return m_retry; }
@@ -110,9 +118,13 @@ public:
     QNetworkReply *send(const QByteArray &method, const QUrl &url, const QByteArray &body,
                         const QString &clientRequestId);
 
+Q_SIGNALS:
+    void accessTokenRenewed(bool ok, const QString &message);
+
 private:
     GraphConfig m_config;
     GraphRetryPolicy m_retry;
     QString m_accessToken;
     QNetworkAccessManager *m_network = nullptr;
+    QPointer<TokenProvider> m_tokens;
 };

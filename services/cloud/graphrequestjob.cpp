@@ -197,6 +197,29 @@ void GraphRequestJob::onReplyFinished()
         return;
     }
 
+    if (status == 401 && !m_renewedToken && m_client && m_client->hasTokenProvider() &&
+        attemptsLeft) {
+        // The token expired during a long run: renew it once and send again.
+        m_renewedToken = true;
+        m_result = r;
+        connect(
+            m_client, &GraphClient::accessTokenRenewed, this,
+            [this](bool renewed) {
+                if (isFinished())
+                    return;
+                if (renewed) {
+                    sendAttempt();
+                    return;
+                }
+                GraphResult failed = m_result;
+                failed.advice = GraphAdvice::signInAgain();
+                finishWith(failed);
+            },
+            Qt::SingleShotConnection);
+        m_client->renewAccessToken();
+        return;
+    }
+
     if (!r.ok && status == 404 && m_kind == Kind::PurgeDeletedItem && m_outcomeUnknown) {
         r.ok = true;
         r.advice = tr("Already purged: an earlier attempt whose answer was lost removed it.");

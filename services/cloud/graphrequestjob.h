@@ -64,5 +64,6 @@ private:
     bool m_timedOut = false;
     bool m_outcomeUnknown = false; // an attempt may have reached the server
     qint64 m_bytesReceived = 0;
+    bool m_renewedToken = false;
     GraphResult m_result;
 };

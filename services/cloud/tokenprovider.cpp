@@ -72,6 +72,11 @@ TokenProvider::~TokenProvider()
     stopFlows();
 }
 
+void TokenProvider::setCredentialStore(CredentialStore *store)
+{
+    m_store = store;
+}
+
 QStringList TokenProvider::requestedScopes() const
 {
     if (m_config.signInMethod == SignInMethod::ClientSecret)
@@ -119,6 +124,7 @@ void TokenProvider::signOut()
     stopFlows();
     m_running = false;
     m_accessToken.clear();
+    m_refreshToken.clear();
     m_expiresAt = {};
     Q_EMIT accessTokenChanged(QString());
     if (m_store)
@@ -267,11 +273,7 @@ void TokenProvider::onTokenReply(QNetworkReply *reply, bool fromRefresh)
                                                                        : reply->errorString()));
         return;
     }
-    m_accessToken = token;
-    m_expiresAt = QDateTime::currentDateTimeUtc().addSecs(
-        std::max(60, o.value(QLatin1String("expires_in")).toInt(3600)) - 30);
-    m_scope = o.value(QLatin1String("scope")).toString();
-    Q_EMIT accessTokenChanged(m_accessToken);
+    acceptTokens(o);
 
     SignInResult result;
     result.ok = true;
@@ -291,6 +293,71 @@ void TokenProvider::onTokenReply(QNetworkReply *reply, bool fromRefresh)
             finish(result);
     });
     job->start();
+}
+
+bool TokenProvider::acceptTokens(const QJsonObject &o)
+{
+    const QString token = o.value(QLatin1String("access_token")).toString();
+    if (token.isEmpty())
+        return false;
+    m_accessToken = token;
+    m_expiresAt = QDateTime::currentDateTimeUtc().addSecs(
+        std::max(60, o.value(QLatin1String("expires_in")).toInt(3600)) - 30);
+    m_scope = o.value(QLatin1String("scope")).toString();
+    const QString refresh = o.value(QLatin1String("refresh_token")).toString();
+    if (!refresh.isEmpty())
+        m_refreshToken = refresh;
+    Q_EMIT accessTokenChanged(m_accessToken);
+    return true;
+}
+
+void TokenProvider::renew()
+{
+    if (m_renewReply)
+        return;
+    if (m_config.signInMethod == SignInMethod::ClientSecret && !m_clientSecret.isEmpty()) {
+        m_renewReply =
+            postForm(m_config.tokenUrl(),
+                     {{QStringLiteral("grant_type"), QStringLiteral("client_credentials")},
+                      {QStringLiteral("client_id"), m_config.clientId},
+                      {QStringLiteral("client_secret"), m_clientSecret},
+                      {QStringLiteral("scope"), m_config.defaultScope()}});
+    } else if (!m_refreshToken.isEmpty()) {
+        m_renewReply =
+            postForm(m_config.tokenUrl(),
+                     {{QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
+                      {QStringLiteral("client_id"), m_config.clientId},
+                      {QStringLiteral("refresh_token"), m_refreshToken},
+                      {QStringLiteral("scope"), requestedScopes().join(QLatin1Char(' '))}});
+    } else {
+        QTimer::singleShot(0, this, [this] {
+            Q_EMIT renewFinished(false, tr("The sign-in expired and cannot be renewed without "
+                                           "you: sign in again."));
+        });
+        return;
+    }
+    QNetworkReply *reply = m_renewReply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { onRenewReply(reply); });
+}
+
+void TokenProvider::onRenewReply(QNetworkReply *reply)
+{
+    reply->deleteLater();
+    m_renewReply = nullptr;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    const QJsonObject o = QJsonDocument::fromJson(body).object();
+    if (status != 200 || !acceptTokens(o)) {
+        const SignInResult r = errorFromReply(body, status, reply->errorString());
+        Q_EMIT renewFinished(false, r.message);
+        return;
+    }
+    const QString refresh = o.value(QLatin1String("refresh_token")).toString();
+    if (!refresh.isEmpty() && m_store)
+        m_store
+            ->write(CredentialStore::refreshTokenKey(m_config.tenant, m_config.clientId), refresh)
+            ->start();
+    Q_EMIT renewFinished(true, tr("Sign-in renewed."));
 }
 
 void TokenProvider::startDeviceCode()

@@ -45,7 +45,7 @@ public:
     explicit TokenProvider(const GraphConfig &config, QObject *parent = nullptr);
     ~TokenProvider() override;
 
-    void setCredentialStore(CredentialStore *store) { m_store = store; }
+    void setCredentialStore(CredentialStore *store);
     void setClientSecret(const QString &secret) { m_clientSecret = secret; }
     // Ask for User.ReadWrite.All too (only when executing a plan).
     void setWriteAccess(bool write) { m_write = write; }
@@ -56,6 +56,12 @@ public:
     void cancel();
     // Forgets the tokens and removes the refresh token from the keychain.
     void signOut();
+    // A fresh access token without asking anyone (the old one expired during a long
+    // run): client credentials again, or this session's refresh token. Finishes with
+    // renewFinished (and accessTokenChanged on success). A renewal already running is
+    // not started twice.
+    void renew();
+    bool isRenewing() const { return !m_renewReply.isNull(); }
 
     bool isSignedIn() const;
     QString accessToken() const { return m_accessToken; }
@@ -75,6 +81,7 @@ Q_SIGNALS:
     void statusChanged(const QString &text);
     void accessTokenChanged(const QString &accessToken);
     void signInFinished(const SignInResult &result);
+    void renewFinished(bool ok, const QString &message);
 
 private:
     void startInteractive();
@@ -87,6 +94,9 @@ private:
     void tryRefreshToken(const QString &refreshToken);
     QNetworkReply *postForm(const QUrl &url, const QList<QPair<QString, QString>> &fields);
     void onTokenReply(QNetworkReply *reply, bool fromRefresh);
+    void onRenewReply(QNetworkReply *reply);
+    // Takes the token response; false when it holds no access token.
+    bool acceptTokens(const QJsonObject &response);
     void finish(const SignInResult &result);
     void stopFlows();
     static SignInResult errorFromReply(const QByteArray &body, int status,
@@ -103,6 +113,8 @@ private:
     QString m_accessToken;
     QDateTime m_expiresAt;
     QString m_scope;
+    QString m_refreshToken; // this session's, in memory (the keychain has a copy)
+    QPointer<QNetworkReply> m_renewReply;
 
     // device code
     QString m_deviceCode;

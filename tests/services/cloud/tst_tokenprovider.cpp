@@ -15,6 +15,7 @@
 using namespace PracticeTest;
 
 Q_DECLARE_METATYPE(SignInResult)
+Q_DECLARE_METATYPE(SignInMethod)
 
 class tst_TokenProvider : public QObject
 {
@@ -39,6 +40,8 @@ private Q_SLOTS:
     void clientCredentials();
     void browserPkce();
     void refreshTokenReused();
+    void expiredTokenRenewedDuringRun_data();
+    void expiredTokenRenewedDuringRun();
 
 private:
     GraphConfig config(SignInMethod method) const
@@ -399,6 +402,67 @@ void tst_TokenProvider::refreshTokenReused()
     });
     QVERIFY(signIn(third).ok);
     QCOMPARE(prompts, 2);
+}
+
+void tst_TokenProvider::expiredTokenRenewedDuringRun_data()
+{
+    QTest::addColumn<SignInMethod>("method");
+    QTest::addColumn<bool>("revokeSecret");
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("client credentials again") << SignInMethod::ClientSecret << false << true;
+    QTest::newRow("refresh token") << SignInMethod::DeviceCode << false << true;
+    QTest::newRow("secret revoked: sign in again") << SignInMethod::ClientSecret << true << false;
+}
+
+void tst_TokenProvider::expiredTokenRenewedDuringRun()
+{
+    QFETCH(SignInMethod, method);
+    QFETCH(bool, revokeSecret);
+    QFETCH(bool, ok);
+    TokenProvider provider(config(method));
+    provider.setClientSecret(clientSecret);
+    connect(&provider, &TokenProvider::deviceCodeReady, this,
+            [&](const QString &code) { m_tenant.approveDeviceCode(code); });
+    QVERIFY(signIn(provider).ok);
+    const QString first = provider.accessToken();
+
+    GraphClient client(config(method));
+    client.setTokenProvider(&provider);
+    QCOMPARE(client.accessToken(), first);
+    m_tenant.tokens().expireAllAccessTokens(); // an hour later…
+    m_tenant.clearLogs();
+    if (revokeSecret)
+        m_tenant.directory().clients[0].clientSecret = QStringLiteral("rotated");
+
+    // Two requests meet the 401 together; one renewal serves both.
+    QList<GraphRequestJob *> jobs{client.getUser(QStringLiteral("cloud")),
+                                  client.getUser(QStringLiteral("holder"))};
+    int finished = 0;
+    for (GraphRequestJob *job : jobs) {
+        job->setAutoDelete(false);
+        connect(job, &Job::finished, this, [&finished] { ++finished; });
+        job->start();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(finished, 2, 20000);
+    for (GraphRequestJob *job : jobs) {
+        const GraphResult r = job->result();
+        QCOMPARE(r.ok, ok);
+        if (ok) {
+            QCOMPARE(r.attempts, 2);
+        } else {
+            QCOMPARE(r.httpStatus, 401);
+            QCOMPARE(r.advice, GraphAdvice::signInAgain());
+        }
+        delete job;
+    }
+    if (revokeSecret)
+        m_tenant.directory().clients[0].clientSecret = clientSecret;
+    QCOMPARE(provider.accessToken() != first, ok);
+    QCOMPARE(client.accessToken(), provider.accessToken());
+    int tokenRequests = 0;
+    for (const PracticeRequestRecord &r : m_tenant.requestLog())
+        tokenRequests += r.path.endsWith(QLatin1String("/token")) ? 1 : 0;
+    QCOMPARE(tokenRequests, 1); // one renewal for both requests
 }
 
 QTEST_GUILESS_MAIN(tst_TokenProvider)
