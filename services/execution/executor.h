@@ -26,8 +26,9 @@ struct ExecutorSettings
     // Batches in flight at once (1 = strictly one after the other). Only batches of
     // plain and federated stamps overlap (each touches only its own users); clears and
     // purges run alone, so that a clear lands before a stamp that may need the anchor it
-    // frees. Overlap helps only with a writer that keeps several calls on the wire.
-    int concurrentBatches = 1;
+    // frees. With GraphCloudWriter the next batch reads its users while the previous
+    // one waits for the write quota, on a wire that still carries one call at a time.
+    int concurrentBatches = 2;
     QString startMessage; // extra text for the audit's run/started row (e.g. plan age)
     // Apply starts a new journal; rollback appends to the journal it replays.
     bool appendToJournal = false;

@@ -37,6 +37,10 @@ GraphCloudWriter::GraphCloudWriter(GraphClient *client, QObject *parent)
     : CloudWriter(parent), m_client(client)
 {
     m_clock.start();
+    m_pumpTimer = new QTimer(this);
+    m_pumpTimer->setSingleShot(true);
+    m_pumpTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_pumpTimer, &QTimer::timeout, this, &GraphCloudWriter::pump);
     if (client)
         connect(client->network(), &QNetworkAccessManager::finished, this,
                 &GraphCloudWriter::noteRetryAfter);
@@ -110,16 +114,48 @@ void GraphCloudWriter::execute(const QList<CloudOperation> &operations, QObject 
     call->context = context;
     call->done = std::move(done);
     call->results = QList<CloudOperationResult>(operations.size());
+    for (const CloudOperation &op : operations)
+        call->writes += op.isWrite() ? 1 : 0;
     m_queue.enqueue(call);
     QTimer::singleShot(0, this, &GraphCloudWriter::pump);
 }
 
 void GraphCloudWriter::pump()
 {
+    qint64 retryIn = -1;
     while (m_inFlight < m_maxInFlight && !m_queue.isEmpty()) {
+        const qint64 now = m_clock.elapsed();
+        if (m_holdUntilMs > now) {
+            retryIn = m_holdUntilMs - now;
+            break;
+        }
+        // The first call that may go now: a write call only when the quota has room and
+        // no earlier write call is still waiting; a read-only call whenever the wire is free.
+        qsizetype pick = -1;
+        bool writeWaiting = false;
+        for (qsizetype i = 0; i < m_queue.size() && pick < 0; ++i) {
+            const CallPtr &call = m_queue.at(i);
+            if (call->writes == 0) {
+                pick = i;
+            } else if (!writeWaiting) {
+                const qint64 wait = m_pacer.delayFor(call->writes, now);
+                if (wait == 0) {
+                    pick = i;
+                } else {
+                    writeWaiting = true;
+                    retryIn = retryIn < 0 ? wait : qMin(retryIn, wait);
+                }
+            }
+        }
+        if (pick < 0)
+            break;
+        const CallPtr call = m_queue.takeAt(pick);
         ++m_inFlight;
-        start(m_queue.dequeue());
+        start(call);
     }
+    if (retryIn >= 0 && m_inFlight < m_maxInFlight &&
+        (!m_pumpTimer->isActive() || m_pumpTimer->remainingTime() > retryIn))
+        m_pumpTimer->start(int(qMax<qint64>(1, retryIn)));
 }
 
 void GraphCloudWriter::start(const CallPtr &call)

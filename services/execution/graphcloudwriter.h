@@ -16,9 +16,11 @@ struct GraphResult;
 // are resent by GraphBatchJob after their Retry-After); purges go one by one through
 // GraphClient::purgeDeletedItem, which checks a lost answer before resending a DELETE.
 // One call is on the wire at a time by default, so nothing can be sent while a
-// Retry-After runs (more calls in flight measured faster but let requests already on the
-// wire land inside a Retry-After). Writes are paced to the write quota, and once any
-// answer carries a Retry-After (429, 503) nothing new is sent until it has elapsed.
+// Retry-After runs (more calls in flight let requests already on the wire land inside a
+// Retry-After). Writes are paced to the write quota; while a write call waits for the
+// quota, calls without writes (the next batch's reads) may use the idle wire, but writes
+// keep their order. Once any answer carries a Retry-After (429, 503) nothing new is sent
+// until it has elapsed.
 class GraphCloudWriter : public CloudWriter
 {
     Q_OBJECT
@@ -39,6 +41,7 @@ private:
         QPointer<QObject> context;
         Callback done;
         QList<CloudOperationResult> results;
+        int writes = 0;
     };
     using CallPtr = QSharedPointer<Call>;
 
@@ -58,4 +61,5 @@ private:
     int m_inFlight = 0;
     int m_maxInFlight = 1;
     qint64 m_holdUntilMs = 0;
+    class QTimer *m_pumpTimer = nullptr;
 };
