@@ -142,7 +142,9 @@ bool LdapConnection::connectAndSecure(LDAP **ldOut, bool verify)
         }
         rc = ldap_start_tls_s(*ldOut, nullptr, nullptr);
         if (rc != LDAP_SUCCESS) {
-            if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR)
+            if (rc == LDAP_TIMEOUT)
+                setFailure(rc, tr("StartTLS request"), m_config.uri);
+            else if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR)
                 m_failure = {LdapError::TlsFailed,
                              tr("StartTLS with %1 failed: %2 (%3)")
                                  .arg(m_config.uri, QString::fromUtf8(ldap_err2string(rc)))
@@ -223,7 +225,8 @@ bool LdapConnection::open()
     if (!connected) {
         if (ld)
             ldap_unbind_ext_s(ld, nullptr, nullptr);
-        if (tls && !m_config.trustAnyCertificate && !isAborted())
+        if (tls && !m_config.trustAnyCertificate && !isAborted() &&
+            m_failure.code != LdapError::Timeout)
             m_failure = diagnoseCertificate(m_failure);
         return false;
     }

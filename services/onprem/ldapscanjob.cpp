@@ -13,7 +13,7 @@ LdapScanJob::LdapScanJob(LdapConfig config, QObject *parent)
 
 LdapScanJob::~LdapScanJob()
 {
-    delete m_worker; // aborts and waits for the thread
+    LdapWorker::release(m_worker); // never blocks for long, even in a TCP connect
     m_config.password.fill(QChar(0));
 }
 

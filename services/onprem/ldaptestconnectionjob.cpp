@@ -8,7 +8,7 @@ LdapTestConnectionJob::LdapTestConnectionJob(LdapConfig config, QObject *parent)
 
 LdapTestConnectionJob::~LdapTestConnectionJob()
 {
-    delete m_worker;
+    LdapWorker::release(m_worker);
     m_config.password.fill(QChar(0));
 }
 

@@ -3,6 +3,7 @@
 #include "ldapconnection.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QMutexLocker>
 #include <QSet>
 
@@ -101,6 +102,22 @@ LdapWorker::~LdapWorker()
 {
     abort();
     wait();
+}
+
+void LdapWorker::release(LdapWorker *worker)
+{
+    if (!worker)
+        return;
+    worker->abort();
+    QObject::disconnect(worker, nullptr, worker->parent(), nullptr);
+    if (worker->wait(QDeadlineTimer(250))) {
+        delete worker;
+        return;
+    }
+    worker->setParent(nullptr);
+    QObject::connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    if (worker->isFinished()) // it ended between wait() and connect()
+        worker->deleteLater();
 }
 
 QStringList LdapWorker::scanAttributes()

@@ -24,6 +24,11 @@ public:
     LdapWorker(Task task, LdapConfig config, QObject *parent = nullptr);
     ~LdapWorker() override;
 
+    // For a job's destructor: aborts the worker and deletes it once its thread has ended,
+    // without blocking the caller for longer than a moment (a worker stuck in a TCP connect
+    // finishes on its own, up to timeoutSeconds later, and then deletes itself).
+    static void release(LdapWorker *worker);
+
     void abort();
     bool isAborted() const { return m_abort; }
 
