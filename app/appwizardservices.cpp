@@ -19,6 +19,7 @@
 #include <QJsonObject>
 #include <QSaveFile>
 #include <QTextStream>
+#include <QThreadPool>
 #include <QTimer>
 #include <QUuid>
 
@@ -285,26 +286,32 @@ GraphConfig AppWizardServices::graphConfigFor(const CloudSettings &s)
     return c;
 }
 
-Job *AppWizardServices::testOnPremConnection(const OnPremSettings &settings)
+ValueJob<ConnectionCheck> *AppWizardServices::testOnPremConnection(const OnPremSettings &settings)
 {
     if (settings.source == OnPremSettings::Source::File) {
         // Reading the whole file is the honest test of an export.
-        auto *job = new ForwardingJob<QString>(
-            [this, settings]() -> Job * { return scanOnPrem(settings); },
+        const QString path = settings.filePath;
+        return new ForwardingJob<ConnectionCheck>(
+            [path]() -> Job * { return new OnPremFileJob(path); },
             [](Job *j) {
-                const auto users = static_cast<ValueJob<QList<OnPremUser>> *>(j)->value();
-                return QObject::tr("%n user(s) in the file.", nullptr, int(users.size()));
+                auto *file = static_cast<OnPremFileJob *>(j);
+                ConnectionCheck check;
+                check.summary =
+                    QObject::tr("%n user(s) in the %1 file", nullptr, int(file->users().size()))
+                        .arg(OnPremFileFormat::kindName(file->format().kind));
+                if (!file->warnings().isEmpty())
+                    check.summary += QObject::tr(" (%n line(s) skipped, see the scan)", nullptr,
+                                                 int(file->warnings().size()));
+                return check;
             },
             this);
-        return job;
     }
     const LdapConfig config = ldapConfigFor(settings);
-    return new ForwardingJob<QString>(
+    return new ForwardingJob<ConnectionCheck>(
         [config]() -> Job * { return new LdapTestConnectionJob(config); },
         [](Job *j) {
             auto *t = static_cast<LdapTestConnectionJob *>(j);
-            return t->serverName().isEmpty() ? t->defaultNamingContext()
-                                             : t->serverName() + u" — " + t->defaultNamingContext();
+            return ConnectionCheck{t->serverName(), t->defaultNamingContext()};
         },
         this);
 }
@@ -354,14 +361,18 @@ ValueJob<CloudSnapshot> *AppWizardServices::scanCloud(const CloudSettings &)
 ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &snapshot,
                                          const RunFiles &files)
 {
-    // The plan as executed, beside its rollback file.
-    QSaveFile planFile(files.planCsv);
-    if (planFile.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        QTextStream out(&planFile);
-        plan.write(out);
-        out.flush();
-        planFile.commit();
-    }
+    // The plan as executed, beside its rollback file: a record, which nothing waits for,
+    // written on a worker thread (200k rows take longer than a frame).
+    const QString planPath = files.planCsv;
+    QThreadPool::globalInstance()->start([plan, planPath] {
+        QSaveFile planFile(planPath);
+        if (planFile.open(QIODevice::WriteOnly | QIODevice::Text)) {
+            QTextStream out(&planFile);
+            plan.write(out);
+            out.flush();
+            planFile.commit();
+        }
+    });
     ExecutorSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     settings.identity.operatorName = operatorName();

@@ -25,7 +25,7 @@ public:
 
     void setPracticeTenant(PracticeTenant *tenant, int autoApproveDelayMs = 1500);
 
-    Job *testOnPremConnection(const OnPremSettings &settings) override;
+    ValueJob<ConnectionCheck> *testOnPremConnection(const OnPremSettings &settings) override;
     ValueJob<QList<OnPremUser>> *scanOnPrem(const OnPremSettings &settings) override;
     Job *signIn(const CloudSettings &settings) override;
     bool isSignedIn() const override;

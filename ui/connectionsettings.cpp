@@ -25,7 +25,7 @@ QString OnPremSettings::tlsModeName(TlsMode mode)
     return QStringLiteral("ldaps");
 }
 
-QString OnPremSettings::validate() const
+QString OnPremSettings::validate(bool requireBaseDn) const
 {
     if (source == Source::File) {
         if (filePath.isEmpty())
@@ -45,7 +45,7 @@ QString OnPremSettings::validate() const
         return tr("Enter the bind account (a DN or user@domain): AD refuses anonymous reads.");
     if (password.isEmpty())
         return tr("Enter the bind account's password.");
-    if (baseDn.trimmed().isEmpty())
+    if (requireBaseDn && baseDn.trimmed().isEmpty())
         return tr("Enter the base DN to search, for example DC=corp,DC=example.");
     if (!caFile.isEmpty() && !QFileInfo(caFile).isReadable())
         return tr("Cannot read the CA file %1.").arg(caFile);

@@ -28,8 +28,9 @@ struct OnPremSettings
     QString filePath; // Source::File: an LDIF or CSV export
 
     bool isScoped() const { return !ous.isEmpty() || !filter.trimmed().isEmpty(); }
-    // Empty when complete enough to try, else what is missing, for people.
-    QString validate() const;
+    // Empty when complete enough to try, else what is missing, for people. A connection
+    // test needs no base DN (it reads the domain's from the server).
+    QString validate(bool requireBaseDn = true) const;
     // A short human description: "ldap://dc1 (base DC=corp,DC=example)" or the file name.
     QString describe() const;
 

@@ -251,8 +251,12 @@ QWidget *ConnectPage::buildCloudBox()
     m_graphUrl = new QLineEdit(box);
     m_graphUrl->setObjectName(QStringLiteral("graphUrl"));
     m_graphUrl->setToolTip(tr("Microsoft Graph endpoint, scheme and host only."));
-    m_endpointsRow = row(box, {m_authorityUrl, m_graphUrl});
-    form->addRow(tr("Endpoints:"), m_endpointsRow);
+    m_endpointsRow = new QWidget(box);
+    auto *endpoints = new QFormLayout(m_endpointsRow);
+    endpoints->setContentsMargins(0, 0, 0, 0);
+    endpoints->addRow(tr("Sign-in endpoint:"), m_authorityUrl);
+    endpoints->addRow(tr("Graph endpoint:"), m_graphUrl);
+    form->addRow(m_endpointsRow);
     m_tenant = new QLineEdit(box);
     m_tenant->setObjectName(QStringLiteral("tenant"));
     m_tenant->setPlaceholderText(QStringLiteral("contoso.onmicrosoft.com"));
@@ -383,6 +387,12 @@ void ConnectPage::updateVisibility()
 {
     const bool ldap = m_ldapRadio->isChecked();
     m_onPremStack->setCurrentIndex(ldap ? 0 : 1);
+    // Only the visible source's fields take room.
+    for (int i = 0; i < m_onPremStack->count(); ++i)
+        m_onPremStack->widget(i)->setSizePolicy(
+            QSizePolicy::Preferred,
+            i == m_onPremStack->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+    m_onPremStack->adjustSize();
     m_testButton->setText(ldap ? tr("&Test connection") : tr("&Test file"));
     const bool custom =
         CloudSettings::Cloud(m_cloud->currentData().toInt()) == CloudSettings::Cloud::Custom;
@@ -486,20 +496,29 @@ void ConnectPage::testConnection()
     if (m_testJob)
         return;
     const OnPremSettings s = onPremSettings();
-    if (const QString problem = s.validate(); !problem.isEmpty()) {
+    if (const QString problem = s.validate(false); !problem.isEmpty()) {
         m_onPremStatus->setText(statusHtml(false, problem));
         return;
     }
     m_onPremStatus->setText(tr("Connecting…"));
     m_testButton->setEnabled(false);
-    Job *job = m_ctx->services()->testOnPremConnection(s);
+    auto *job = m_ctx->services()->testOnPremConnection(s);
     m_testJob = job;
-    connect(job, &Job::finished, this, [this](Job *j) {
+    connect(job, &Job::finished, this, [this, job] {
         m_testButton->setEnabled(true);
-        m_onPremStatus->setText(
-            j->error() == Job::NoError
-                ? statusHtml(true, j->errorString().isEmpty() ? tr("Connected.") : j->errorString())
-                : statusHtml(false, j->errorString()));
+        if (job->error() != Job::NoError) {
+            m_onPremStatus->setText(statusHtml(false, job->errorString()));
+            return;
+        }
+        const ConnectionCheck check = job->value();
+        QString text =
+            check.summary.isEmpty() ? tr("Connected.") : tr("Connected: %1.").arg(check.summary);
+        if (!check.baseDn.isEmpty()) {
+            text += u' ' + tr("The domain's base DN is %1.").arg(check.baseDn);
+            if (m_baseDn->text().trimmed().isEmpty())
+                m_baseDn->setText(check.baseDn);
+        }
+        m_onPremStatus->setText(statusHtml(true, text));
     });
     connect(job, &Job::infoMessage, m_onPremStatus, &QLabel::setText);
     job->start();

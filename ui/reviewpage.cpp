@@ -22,6 +22,8 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
@@ -42,7 +44,14 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
 
-    m_chipBar = new QWidget(this);
+    // The chips scroll sideways rather than widen the window: 13 categories do not fit.
+    auto *chipScroll = new QScrollArea(this);
+    chipScroll->setObjectName(QStringLiteral("chipScroll"));
+    chipScroll->setFrameShape(QFrame::NoFrame);
+    chipScroll->setWidgetResizable(true);
+    chipScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    chipScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    m_chipBar = new QWidget(chipScroll);
     auto *chipLayout = new QHBoxLayout(m_chipBar);
     chipLayout->setContentsMargins(0, 0, 0, 0);
     m_allChip = new QToolButton(m_chipBar);
@@ -50,6 +59,10 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     m_allChip->setCheckable(true);
     m_allChip->setChecked(true);
     m_allChip->setToolTip(tr("Show every category."));
+    m_allChip->setText(tr("All"));
+    m_allChip->setStyleSheet(QStringLiteral(
+        "QToolButton { background:#eeeeee; border:1px solid #c8c8c8; border-radius:9px;"
+        " padding:2px 8px; } QToolButton:checked { border:2px solid #1f5fa8; }"));
     connect(m_allChip, &QToolButton::clicked, this, [this] {
         for (QToolButton *chip : std::as_const(m_chips))
             chip->setChecked(false);
@@ -57,7 +70,10 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     });
     chipLayout->addWidget(m_allChip);
     chipLayout->addStretch(1);
-    layout->addWidget(m_chipBar);
+    chipScroll->setWidget(m_chipBar);
+    chipScroll->setFixedHeight(m_allChip->sizeHint().height() + 8 +
+                               chipScroll->horizontalScrollBar()->sizeHint().height());
+    layout->addWidget(chipScroll);
 
     auto *filterRow = new QHBoxLayout;
     m_search = new QLineEdit(this);
@@ -125,6 +141,8 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     splitter->addWidget(m_details);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({640, 420});
+    m_details->setMinimumWidth(260);
     layout->addWidget(splitter, 1);
 
     // Space approves the current flagged row from the keyboard.

@@ -11,6 +11,13 @@
 
 class ExecutionRun;
 
+// What "Test connection" found.
+struct ConnectionCheck
+{
+    QString summary; // "dc1.corp.example" or "42 users in the file"
+    QString baseDn;  // the domain's defaultNamingContext (LDAP), to offer as base DN
+};
+
 // Where the run's files go.
 struct RunFiles
 {
@@ -31,9 +38,9 @@ class WizardServices : public QObject
 public:
     using QObject::QObject;
 
-    // Binds with the settings and reads the base entry; finishes with no error or a
-    // message that says what to fix.
-    virtual Job *testOnPremConnection(const OnPremSettings &settings) = 0;
+    // Binds with the settings and reads the rootDSE (LDAP; no base DN needed), or reads
+    // the export file; finishes with what it found or a message that says what to fix.
+    virtual ValueJob<ConnectionCheck> *testOnPremConnection(const OnPremSettings &settings) = 0;
     virtual ValueJob<QList<OnPremUser>> *scanOnPrem(const OnPremSettings &settings) = 0;
 
     // Signs in to the tenant. Device code: emits deviceCodeIssued() while it waits;

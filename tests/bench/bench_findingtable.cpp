@@ -8,7 +8,9 @@
 // BM_WizardScan / BM_WizardExecute: the real wizard (offscreen) scans an LDIF export of
 //   N users and a practice tenant (on its own thread) with N cloud users, reconciles,
 //   shows the Review page; then executes M stamps. A 1 ms heartbeat timer on the GUI
-//   thread measures the longest gap: max_block_ms (goal: <= 50 ms).
+//   thread measures the longest gap: max_block_ms (goal: <= 50 ms). At 200k users only
+//   200 stamps are executed: the practice tenant checks every PATCH against all users
+//   (a linear scan), which makes a big run slow on its side, not on the wizard's.
 #include "anchorfixwizard.h"
 #include "appwizardservices.h"
 #include "connectpage.h"
@@ -396,7 +398,7 @@ BENCHMARK(BM_FirstSearch)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FilterCategory)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WizardScanAndExecute)
     ->Args({20000, 1000})
-    ->Args({200000, 2000})
+    ->Args({200000, 200})
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kSecond);
