@@ -12,9 +12,10 @@ void CloudScanJob::doStart()
 {
     m_stage = Stage::Users;
     Q_EMIT infoMessage(tr("Reading users…"));
-    runGet(
-        QStringLiteral("/users?$select=%1&$top=%2").arg(GraphClient::userSelect()).arg(m_pageSize),
-        GraphPermission::UserRead);
+    runGet(QStringLiteral("/users?$select=%1,onPremisesObjectIdentifier&$top=%2")
+               .arg(GraphClient::userSelect())
+               .arg(m_pageSize),
+           GraphPermission::UserRead);
 }
 
 void CloudScanJob::doCancel()
@@ -66,6 +67,21 @@ void CloudScanJob::onPage(GraphRequestJob *job)
                               .arg(QLatin1String(GraphPermission::SyncRead)));
         Q_EMIT infoMessage(m_warnings.last());
         nextStage();
+        return;
+    }
+    if (!result.ok && m_stage == Stage::Users && m_pages == 0 && !m_withoutObjectIdentifier &&
+        result.httpStatus == 400) {
+        // onPremisesObjectIdentifier is not documented for v1.0: a Graph that refuses it in
+        // $select refuses the first page. Read the users without it.
+        m_withoutObjectIdentifier = true;
+        m_warnings.append(tr("Graph did not return onPremisesObjectIdentifier: the pre-flight "
+                             "warning for cloud users that still carry one (hard match blocked "
+                             "since July 2026) is missing."));
+        Q_EMIT infoMessage(m_warnings.last());
+        runGet(QStringLiteral("/users?$select=%1&$top=%2")
+                   .arg(GraphClient::userSelect())
+                   .arg(m_pageSize),
+               GraphPermission::UserRead);
         return;
     }
     if (!result.ok) {

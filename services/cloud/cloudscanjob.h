@@ -73,4 +73,5 @@ private:
     qint64 m_bytes = 0;
     QStringList m_warnings;
     bool m_flagsKnown = false;
+    bool m_withoutObjectIdentifier = false;
 };

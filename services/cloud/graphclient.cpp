@@ -97,8 +97,7 @@ void GraphClient::renewAccessToken()
 QString GraphClient::userSelect()
 {
     return QStringLiteral("id,userPrincipalName,displayName,mail,proxyAddresses,"
-                          "onPremisesImmutableId,onPremisesSyncEnabled,"
-                          "onPremisesObjectIdentifier,accountEnabled");
+                          "onPremisesImmutableId,onPremisesSyncEnabled,accountEnabled");
 }
 
 CloudUser GraphClient::userFromJson(const QJsonObject &json)

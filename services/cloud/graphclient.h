@@ -110,7 +110,9 @@ public:
                              const std::optional<QJsonObject> &body, bool idempotent,
                              const QString &requiredPermission);
 
-    // The $select list used for users (scan and getUser), and the parser of one user.
+    // The $select list used for users (getUser, and the scan's fallback): documented v1.0
+    // properties only. The scan also asks for onPremisesObjectIdentifier (not documented
+    // for v1.0) and falls back to this list if Graph refuses it. And the parser of one user.
     static QString userSelect();
     static CloudUser userFromJson(const QJsonObject &json);
 

@@ -29,6 +29,8 @@ QJsonObject PracticeFaultSettings::toJson() const
     o.insert(QLatin1String("serviceUnavailableRetryAfter"), serviceUnavailableRetryAfter);
     o.insert(QLatin1String("dropOn"), toArray(dropOn));
     o.insert(QLatin1String("delayMs"), delayMs);
+    o.insert(QLatin1String("unknownUserProperties"),
+             QJsonArray::fromStringList(unknownUserProperties));
     return o;
 }
 
@@ -42,6 +44,8 @@ PracticeFaultSettings PracticeFaultSettings::fromJson(const QJsonObject &o)
         o.value(QLatin1String("serviceUnavailableRetryAfter")).toDouble(-1);
     s.dropOn = toIntList(o.value(QLatin1String("dropOn")));
     s.delayMs = o.value(QLatin1String("delayMs")).toInt(0);
+    for (const QJsonValue &v : o.value(QLatin1String("unknownUserProperties")).toArray())
+        s.unknownUserProperties.append(v.toString());
     return s;
 }
 

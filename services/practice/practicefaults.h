@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QStringList>
 
 // Fault injection for the practice tenant, switchable per test (C++) or over HTTP
 // (PUT /_practice/faults with this object's JSON). Request numbers count Graph requests
@@ -14,6 +15,9 @@ struct PracticeFaultSettings
     double serviceUnavailableRetryAfter = -1; // seconds; < 0 = no Retry-After header
     QList<int> dropOn;                        // close the connection without answer on these
     int delayMs = 0;                          // answer every Graph request this much later
+    // User properties $select refuses as unknown (e.g. onPremisesObjectIdentifier, which
+    // v1.0 does not document).
+    QStringList unknownUserProperties;
 
     QJsonObject toJson() const;
     static PracticeFaultSettings fromJson(const QJsonObject &json);

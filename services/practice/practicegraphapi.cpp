@@ -180,7 +180,8 @@ std::optional<PracticeResponse> PracticeGraphApi::selection(const PracticeReques
     properties->clear();
     for (const QString &raw : select.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const QString p = raw.trimmed();
-        if (!knownUserProperties().contains(p))
+        if (!knownUserProperties().contains(p) ||
+            m_faults.settings().unknownUserProperties.contains(p))
             return error(400, QStringLiteral("Request_BadRequest"),
                          QStringLiteral("Could not find a property named '%1' on type "
                                         "'microsoft.graph.user'.")

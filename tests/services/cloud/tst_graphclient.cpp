@@ -28,6 +28,7 @@ private Q_SLOTS:
     void scanCancel();
     void scanStopsOnError();
     void scanWithoutSyncPermission();
+    void scanWhenObjectIdentifierIsRefused();
     void writes();
     void errorsMappedToAdvice_data();
     void errorsMappedToAdvice();
@@ -213,6 +214,32 @@ void tst_GraphClient::scanWithoutSyncPermission()
     QCOMPARE(job->snapshot().flags.blockSoftMatch, false); // the default, not the tenant's
     QCOMPARE(job->snapshot().users.size(), 5);
     QVERIFY(job->snapshot().users.last().holdsAdminRole); // the scan went on to the roles
+}
+
+void tst_GraphClient::scanWhenObjectIdentifierIsRefused()
+{
+    m_tenant.directory().users[0].insert(QStringLiteral("onPremisesObjectIdentifier"),
+                                         QStringLiteral("S-1-5-21-1-2-3-1104"));
+    for (bool refused : {false, true}) {
+        PracticeFaultSettings faults;
+        if (refused)
+            faults.unknownUserProperties = {QStringLiteral("onPremisesObjectIdentifier")};
+        m_tenant.setFaults(faults);
+        CloudScanJob *job = m_client->scan();
+        m_jobs.emplace_back(job);
+        QVERIFY(run(job));
+        QCOMPARE(job->error(), int(Job::NoError));
+        QCOMPARE(job->snapshot().users.size(), 5);
+        QCOMPARE(job->snapshot().users.first().onPremisesObjectIdentifier,
+                 refused ? QString() : QStringLiteral("S-1-5-21-1-2-3-1104"));
+        QCOMPARE(job->warnings().size(), refused ? 1 : 0);
+    }
+    // getUser never asks for it.
+    PracticeFaultSettings faults;
+    faults.unknownUserProperties = {QStringLiteral("onPremisesObjectIdentifier")};
+    m_tenant.setFaults(faults);
+    GraphRequestJob *get = finishedJob(m_client->getUser(QStringLiteral("cloud")));
+    QVERIFY(get && get->result().ok);
 }
 
 void tst_GraphClient::writes()
