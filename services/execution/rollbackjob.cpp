@@ -248,7 +248,10 @@ void RollbackJob::runUndo()
         units.append(unit);
     }
     m_journal.close();
-    if (units.isEmpty()) {
+    if (units.isEmpty() || isCancelRequested()) {
+        if (isCancelRequested() && !units.isEmpty())
+            fail(Cancelled,
+                 tr("Cancelled: %n change(s) were not undone.", nullptr, int(units.size())));
         onExecutorFinished(nullptr);
         return;
     }
@@ -273,8 +276,8 @@ void RollbackJob::runUndo()
 
 void RollbackJob::onExecutorFinished(Job *job)
 {
-    int error = NoError;
-    QString errorText;
+    int error = this->error(); // Cancelled when the undo was not started
+    QString errorText = errorString();
     if (auto *executor = qobject_cast<Executor *>(job)) {
         m_report.outcomes += executor->report().outcomes;
         error = executor->error();

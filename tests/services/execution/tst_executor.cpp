@@ -508,6 +508,33 @@ private Q_SLOTS:
         QVERIFY(describeWrites(writer).contains("upn u4 user4@" + kInitial));
     }
 
+    void rollbackCancelledEarlyChangesNothing()
+    {
+        const QList<Finding> plan{makeRow(1, QStringLiteral("stamp")),
+                                  makeRow(2, QStringLiteral("clear"))};
+        FakeCloudWriter writer;
+        for (const Finding &f : plan)
+            addToTenant(writer, f);
+        Run run;
+        QCOMPARE(run.exec(plan, writer), int(Job::NoError));
+        writer.log.clear();
+        RollbackSettings s;
+        s.identity = run.settings.identity;
+        s.rollbackPath = run.settings.rollbackPath;
+        s.auditPath = run.settings.auditPath;
+        QPointer<RollbackJob> job = new RollbackJob(s, &writer);
+        writer.afterEachCall = [&] { // once the users have been read
+            if (job)
+                job->cancel();
+        };
+        QSignalSpy finished(job, &Job::finished);
+        job->start();
+        QVERIFY(finished.wait());
+        QCOMPARE(job->error(), int(Job::Cancelled));
+        QVERIFY(writer.writes().isEmpty());
+        QCOMPARE(run.audit().last().result, QStringLiteral("finished"));
+    }
+
     void rollbackAfterCrashMidSwitch()
     {
         // The journal a crash between "UPN → initial domain" and the stamp leaves.
