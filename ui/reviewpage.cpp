@@ -5,6 +5,7 @@
 #include "findingfilterproxy.h"
 #include "findingtablemodel.h"
 #include "plan.h"
+#include "severitydelegate.h"
 #include "wizardcontext.h"
 
 #include <QCheckBox>
@@ -117,6 +118,7 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                             QAbstractItemView::SelectedClicked);
+    m_view->setItemDelegateForColumn(int(Column::Category), new SeverityDelegate(m_view));
     m_view->setItemDelegateForColumn(int(Column::Action), new ActionDelegate(m_view));
     m_view->setAlternatingRowColors(true);
     m_view->setWordWrap(false);

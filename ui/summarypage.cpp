@@ -137,6 +137,12 @@ void SummaryPage::initializePage()
                 tr("Failed rows are listed first with the reason. Fix the cause and run "
                    "Anchorfix again; rows already correct will show as in sync.") +
                 u"</p>";
+    const RunFiles runFiles = m_ctx->runFiles();
+    text += u"<p>" +
+            tr("Audit trail: %1<br>Rollback: %2")
+                .arg(QDir::toNativeSeparators(runFiles.auditCsv).toHtmlEscaped(),
+                     QDir::toNativeSeparators(runFiles.rollbackCsv).toHtmlEscaped()) +
+            u"</p>";
     m_headline->setText(text);
 
     // Failures first, then the rest in run order.

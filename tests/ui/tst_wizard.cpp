@@ -233,6 +233,32 @@ private Q_SLOTS:
             tenantUser(tenant, softCloudId).value(u"onPremisesImmutableId").toString().isEmpty());
     }
 
+    void geometryRemembered()
+    {
+        WizardHarness h(false);
+        h.wizard->resize(1010, 690);
+        QVERIFY(QTest::qWaitForWindowExposed(h.wizard.get()));
+        h.wizard->reject(); // Cancel: closes, remembers the window
+        QVERIFY(h.settings->contains(QStringLiteral("window/geometry")));
+        AnchorfixWizard again(h.context.get());
+        QCOMPARE(again.size(), QSize(1010, 690));
+    }
+
+    void demoOfferedWhenNothingIsConfigured()
+    {
+        WizardHarness h(false);
+        ConnectPage *page = h.wizard->connectPage();
+        auto *banner = page->findChild<QWidget *>(QStringLiteral("demoBanner"));
+        QVERIFY(banner);
+        QVERIFY(banner->isVisible());
+        page->findChild<QPushButton *>(QStringLiteral("tryDemo"))->click();
+        QVERIFY(!banner->isVisible());
+        QVERIFY(h.context->isDemo());
+        QCOMPARE(page->cloudSettings().tenant, h.tenant()->tenantId());
+        QVERIFY(page->onPremSettings().validate().isEmpty());
+        QVERIFY(h.signIn()); // the demo is usable from here
+    }
+
     void cancelledScan()
     {
         WizardHarness h(true);
