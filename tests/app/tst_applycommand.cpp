@@ -6,8 +6,11 @@
 #include "rollbackjournal.h"
 
 #include <QFile>
+#include <QProcess>
+
 #include <QTemporaryDir>
 #include <QTest>
+#include <csignal>
 
 namespace {
 
@@ -204,6 +207,56 @@ private Q_SLOTS:
         QCOMPARE(runs.size(), 2);
         QCOMPARE(records.last().result, QStringLiteral("finished"));
         QCOMPARE(records.last().operatorName, u"app:" + PracticeScenario::clientId);
+    }
+
+    void oldPlanWarns()
+    {
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan.mid(0, 1)));
+        QFile plan(dir + "/plan.csv");
+        QVERIFY(plan.open(QIODevice::ReadWrite));
+        QVERIFY(plan.setFileTime(QDateTime::currentDateTime().addSecs(-25 * 3600),
+                                 QFileDevice::FileModificationTime));
+        plan.close();
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.err.contains(u"25 hours ago"));
+        QList<AuditRecord> records;
+        QString error;
+        QVERIFY(AuditLog::read(dir + "/audit.csv", &records, &error));
+        QVERIFY(records.first().message.contains(u"last written 25 h ago"));
+    }
+
+    void interruptFinishesTheChangesInFlight()
+    {
+        // Ctrl+C while federated stamps run: the batch in flight ends (UPNs back), the
+        // rest is not started, the journal is compacted and the exit code says error.
+        const PracticeScenario many = PracticeScenario::build(0, 0, 0, 60);
+        PracticeProcess practice;
+        QString error;
+        QVERIFY2(practice.start(many.tenant, freshDir(), &error), qPrintable(error));
+        QVERIFY(practice.setFaults({{"delayMs", 40}}));
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", many.plan));
+        QProcess apply;
+        apply.setProcessEnvironment(m_env);
+        apply.start(QStringLiteral(ANCHORFIX_BINARY), applyArgs(practice, dir));
+        QVERIFY(apply.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(!practice.writes().isEmpty(), 20000);
+        ::kill(pid_t(apply.processId()), SIGINT);
+        QVERIFY(apply.waitForFinished(30000));
+        const QString err = QString::fromUtf8(apply.readAllStandardError());
+        QCOMPARE(apply.exitCode(), 1);
+        QVERIFY2(err.contains(u"Cancelled"), qPrintable(err));
+        QList<RollbackEntry> rows;
+        QVERIFY(RollbackJournal::readRows(dir + "/rollback.csv", &rows, &error));
+        QVERIFY(!rows.isEmpty());
+        QVERIFY(rows.size() < many.plan.size());
+        for (const RollbackEntry &e : rows)
+            QVERIFY(e.status != RollbackStatus::Pending);
+        const auto users = practice.users();
+        for (const Finding &f : many.plan)
+            QCOMPARE(users.value(f.cloudId).first, f.cloudUpn);
     }
 
     void refusesANonAuditFile()
