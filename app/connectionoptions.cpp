@@ -199,20 +199,20 @@ bool ConnectionOptions::loadLdapPassword(QString *error)
 GraphClient *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QString *operatorName,
                                        QString *error)
 {
-    QTextStream err(stderr);
     QString secret = qEnvironmentVariable(clientSecretVariable);
     if (secret.isEmpty())
         secret = secretFromKeychain(
             QStringLiteral("client-secret:%1:%2").arg(m_graph.tenant, m_graph.clientId), nullptr);
     GraphConfig config = m_graph;
     config.signInMethod = secret.isEmpty() ? SignInMethod::DeviceCode : SignInMethod::ClientSecret;
-    TokenProvider tokens(config);
+    // Kept alive with the client: a long run renews its access token through it.
+    auto *provider = new TokenProvider(config, parent);
+    TokenProvider &tokens = *provider;
     tokens.setClientSecret(secret);
     tokens.setWriteAccess(writeAccess);
-    QObject::connect(&tokens, &TokenProvider::deviceCodeReady,
-                     [&err](const QString &, const QUrl &, const QString &message, int) {
-                         err << message << "\n";
-                         err.flush();
+    QObject::connect(&tokens, &TokenProvider::deviceCodeReady, provider,
+                     [](const QString &, const QUrl &, const QString &message, int) {
+                         QTextStream(stderr) << message << "\n";
                      });
     SignInResult result;
     QEventLoop loop;
@@ -224,10 +224,12 @@ GraphClient *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QStrin
     loop.exec();
     if (!result.ok) {
         *error = QStringLiteral("Sign-in failed: %1").arg(result.message);
+        delete provider;
         return nullptr;
     }
     auto *client = new GraphClient(config, parent);
     client->setAccessToken(tokens.accessToken());
+    client->setTokenProvider(provider);
     const QString account = accountFromToken(tokens.accessToken());
     *operatorName = !account.isEmpty() ? account
                     : config.signInMethod == SignInMethod::ClientSecret
