@@ -318,7 +318,7 @@ QWidget *ConnectPage::buildCloudBox()
     connect(m_copyCode, &QPushButton::clicked, this,
             [this] { QApplication::clipboard()->setText(m_deviceCode->text()); });
     deviceLayout->addWidget(m_deviceUrl);
-    deviceLayout->addWidget(row(m_devicePanel, {m_deviceCode, m_copyCode}, 99));
+    deviceLayout->addWidget(row(m_devicePanel, {m_deviceCode, m_copyCode}, 0));
     m_devicePanel->hide();
     layout->addWidget(m_devicePanel);
     layout->addStretch(1);

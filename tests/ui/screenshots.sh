@@ -15,7 +15,7 @@ env -u DBUS_SESSION_BUS_ADDRESS HOME="$home" XDG_RUNTIME_DIR="$home" \
     xvfb-run -a -s "-screen 0 1280x800x24" "$program"
 
 status=0
-for page in 1-connect 1b-connect-signed-in 2-scan 3-review 4-execute-confirm 4b-execute-done 5-summary; do
+for page in 1-connect 1a-connect-device-code 1b-connect-signed-in 2-scan 3-review 4-execute-confirm 4b-execute-done 5-summary; do
     file="$out/$page.png"
     if [ ! -s "$file" ]; then
         echo "missing screenshot: $file"; status=1; continue

@@ -57,7 +57,12 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(w));
         shoot(w, QStringLiteral("1-connect"));
 
-        QVERIFY(h.signIn());
+        // Slow approval, so that the device code is on screen for the picture.
+        h.services->setPracticeTenant(h.tenant(), 3000);
+        w->connectPage()->signIn();
+        QVERIFY(QTest::qWaitFor([w] { return !w->connectPage()->deviceCode().isEmpty(); }, 20000));
+        shoot(w, QStringLiteral("1a-connect-device-code"));
+        QVERIFY(QTest::qWaitFor([w] { return w->connectPage()->isComplete(); }, 20000));
         shoot(w, QStringLiteral("1b-connect-signed-in"));
 
         w->next();
