@@ -2,6 +2,10 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QTimer>
+
+#include <algorithm>
+#include <iterator>
 
 namespace {
 
@@ -373,12 +377,26 @@ void ChangeBatchJob::recordOutcomes()
     verify();
 }
 
+namespace {
+
+// Pauses before reading a written value again (replication delay); then it is a mismatch.
+constexpr int kVerifyRetryDelaysMs[] = {300, 1000};
+
+bool awaitsReadBack(bool writeOk, bool verified)
+{
+    return writeOk && !verified;
+}
+
+} // namespace
+
 void ChangeBatchJob::verify()
 {
+    const bool again = m_verifyRound > 0;
     runStep(
-        [](Item &item) -> std::optional<CloudOperation> {
-            if (!item.writeSent)
+        [again](Item &item) -> std::optional<CloudOperation> {
+            if (!item.writeSent || (again && !awaitsReadBack(item.write.ok, item.outcome.verified)))
                 return std::nullopt;
+            ++item.verifyReads;
             return CloudOperation{CloudOperation::Kind::ReadUser, item.unit.row.cloudId, {}};
         },
         [](Item &item, const CloudOperationResult &r) {
@@ -388,7 +406,19 @@ void ChangeBatchJob::verify()
                                     sameImmutableId(r.immutableId, item.unit.newImmutableId) &&
                                     upnOk;
         },
-        &ChangeBatchJob::finish);
+        &ChangeBatchJob::verifyAgainOrFinish);
+}
+
+void ChangeBatchJob::verifyAgainOrFinish()
+{
+    const bool pending = std::any_of(m_items.cbegin(), m_items.cend(), [](const Item &item) {
+        return item.writeSent && awaitsReadBack(item.write.ok, item.outcome.verified);
+    });
+    if (pending && m_verifyRound < int(std::size(kVerifyRetryDelaysMs))) {
+        QTimer::singleShot(kVerifyRetryDelaysMs[m_verifyRound++], this, &ChangeBatchJob::verify);
+        return;
+    }
+    finish();
 }
 
 void ChangeBatchJob::finish()
@@ -406,7 +436,10 @@ void ChangeBatchJob::finish()
         a.oldImmutableId = item.unit.newImmutableId; // what the check expected …
         a.newImmutableId = item.verify.immutableId;  // … and what it read
         a.result = item.outcome.verified ? QStringLiteral("verified") : QStringLiteral("mismatch");
-        if (!item.verify.ok)
+        if (item.outcome.verified && item.verifyReads > 1)
+            a.message =
+                tr("Read back as written on read %1 (replication delay).").arg(item.verifyReads);
+        else if (!item.verify.ok)
             a.message = tr("Could not read the user back: %1").arg(failureText(item.verify));
         else if (!item.outcome.verified)
             a.message = tr("Read back onPremisesImmutableId \"%1\" and UPN %2; expected \"%3\" "

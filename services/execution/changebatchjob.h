@@ -15,7 +15,9 @@
 // re-read every user (a row changed since the scan is skipped as stale) → journal
 // `pending` (fsynced) → purge recycle-bin holders → switch federated UPNs to the initial
 // domain → write the anchors → put the UPNs back (also when the write failed) → journal
-// `applied`/`failed` → audit → read back and audit `verified`/`mismatch`.
+// `applied`/`failed` → audit → read back and audit `verified`/`mismatch` (a written value
+// that does not read back yet is read again after 0.3 s and 1 s: Entra ID replicates
+// writes, and a read can briefly return the old value).
 // Once the first write is journaled the batch always runs to its end, so a cancel never
 // leaves a federated UPN switch half done; a cancel before that skips the batch.
 // Fails (JournalError/AuditError) only when the journal or audit cannot be written.
@@ -43,6 +45,7 @@ private:
         ChangeOutcome outcome;
         CloudOperationResult purge, upnSwitch, write, upnRestore, verify;
         bool purgeSent = false, switchSent = false, writeSent = false, restoreSent = false;
+        int verifyReads = 0;
     };
     using Step = std::function<std::optional<CloudOperation>(Item &)>;
     using Handler = std::function<void(Item &, const CloudOperationResult &)>;
@@ -59,6 +62,7 @@ private:
     void restoreUpn();
     void recordOutcomes();
     void verify();
+    void verifyAgainOrFinish();
     void finish();
 
     bool journal(const QList<RollbackEntry> &entries,
@@ -69,4 +73,5 @@ private:
 
     QList<Item> m_items;
     RunContext *m_context;
+    int m_verifyRound = 0;
 };

@@ -41,11 +41,13 @@ ExecutionProgress Executor::progress() const
     p.total = m_units.size();
     p.currentUser = m_currentUser;
     p.paused = m_paused;
-    const double minutes = m_clock.isValid() ? m_clock.elapsed() / 60000.0 : 0;
+    const double minutes = m_clock.isValid() ? qMax<qint64>(1, m_clock.elapsed()) / 60000.0 : 0;
     if (p.done > 0 && minutes > 0) {
         p.perMinute = p.done / minutes;
         p.secondsLeft = qint64((p.total - p.done) / p.perMinute * 60.0 + 0.5);
     }
+    if (p.total > 0 && p.done == p.total)
+        p.secondsLeft = 0;
     return p;
 }
 

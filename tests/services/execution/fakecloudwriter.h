@@ -29,6 +29,9 @@ public:
     QSet<QString> deleted; // recycle-bin ids
     QList<CloudOperation> log;
     QHash<QPair<int, QString>, Failure> failures; // (kind, user id) → failure
+    // Replication delay: this many reads after a write to the user still see the old value.
+    QHash<QString, int> staleReadsAfterWrite;
+    QHash<QString, QString> beforeLastWrite;
     int batchCalls = 0;
     qsizetype maxCallSize = 0;
     std::function<void()> afterEachCall; // e.g. cancel or pause the job mid-run
@@ -98,9 +101,14 @@ private:
             r.found = true;
             r.upn = it->upn;
             r.immutableId = it->immutableId;
+            if (staleReadsAfterWrite.value(op.userId) > 0 && beforeLastWrite.contains(op.userId)) {
+                --staleReadsAfterWrite[op.userId];
+                r.immutableId = beforeLastWrite.value(op.userId);
+            }
             r.syncEnabled = it->syncEnabled;
             break;
         case CloudOperation::Kind::SetImmutableId:
+            beforeLastWrite.insert(op.userId, it->immutableId);
             it->immutableId = op.value;
             r.ok = true;
             r.httpStatus = 204;

@@ -285,6 +285,38 @@ private Q_SLOTS:
             QVERIFY(e.cloudId != stale.cloudId);
     }
 
+    void readBackWaitsOutReplication_data()
+    {
+        QTest::addColumn<int>("staleReads");
+        QTest::addColumn<bool>("verified");
+        QTest::addColumn<int>("reads"); // of user 1, the stale check included
+        QTest::newRow("consistent at once") << 0 << true << 2;
+        QTest::newRow("one stale read") << 1 << true << 3;
+        QTest::newRow("two stale reads") << 2 << true << 4;
+        QTest::newRow("still old after three reads") << 3 << false << 4;
+    }
+    void readBackWaitsOutReplication()
+    {
+        QFETCH(int, staleReads);
+        QFETCH(bool, verified);
+        QFETCH(int, reads);
+        const Finding row = makeRow(1, QStringLiteral("stamp"));
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        writer.staleReadsAfterWrite.insert(row.cloudId, staleReads);
+        Run run;
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(report.outcomes.first().status, ChangeStatus::Applied);
+        QCOMPARE(report.outcomes.first().verified, verified);
+        int n = 0;
+        for (const CloudOperation &op : writer.log)
+            n += op.kind == CloudOperation::Kind::ReadUser;
+        QCOMPARE(n, reads);
+        QCOMPARE(run.audit().at(2).result,
+                 verified ? QStringLiteral("verified") : QStringLiteral("mismatch"));
+    }
+
     void onlyApprovedRowsRun()
     {
         Finding approved = makeRow(1, QStringLiteral("clear"));
