@@ -119,11 +119,15 @@ QProcessEnvironment PracticeProcess::environment(const QString &clientSecret)
     return env;
 }
 
-CliRun runAnchorfix(const QStringList &args, const QProcessEnvironment &env, int timeoutMs)
+CliRun runAnchorfix(const QStringList &args, const QProcessEnvironment &env, int timeoutMs,
+                    const QString &program, const QStringList &programArgs)
 {
     QProcess process;
     process.setProcessEnvironment(env);
-    process.start(QStringLiteral(ANCHORFIX_BINARY), args);
+    if (program.isEmpty())
+        process.start(QStringLiteral(ANCHORFIX_BINARY), args);
+    else
+        process.start(program, programArgs);
     process.waitForFinished(timeoutMs);
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardOutput()),

@@ -48,5 +48,7 @@ struct CliRun
     QString err;
 };
 
-CliRun runAnchorfix(const QStringList &args, const QProcessEnvironment &env, int timeoutMs = 60000);
+// Runs anchorfix with args, or (program set) another program with programArgs.
+CliRun runAnchorfix(const QStringList &args, const QProcessEnvironment &env, int timeoutMs = 60000,
+                    const QString &program = QString(), const QStringList &programArgs = {});
 bool writePlan(const QString &path, const QList<Finding> &rows);

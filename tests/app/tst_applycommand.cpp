@@ -259,6 +259,24 @@ private Q_SLOTS:
             QCOMPARE(users.value(f.cloudId).first, f.cloudUpn);
     }
 
+    void progressLineOnATerminal()
+    {
+        // script(1) (util-linux, always on Debian) gives anchorfix a terminal.
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan));
+        QString command = QStringLiteral(ANCHORFIX_BINARY);
+        for (const QString &arg : applyArgs(m_practice, dir))
+            command +=
+                QStringLiteral(" '") + QString(arg).replace(u'\'', QStringLiteral("'\\''")) + u'\'';
+        const CliRun run =
+            runAnchorfix({}, m_env, 60000, QStringLiteral("script"),
+                         {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
+        QCOMPARE(run.exitCode, 0);
+        const QString total = QString::number(m_scenario.plan.size());
+        QVERIFY2(run.out.contains(u'\r') && run.out.contains(u'/' + total), qPrintable(run.out));
+        QVERIFY(run.out.contains(total + u'/' + total));
+    }
+
     void refusesANonAuditFile()
     {
         const QString dir = freshDir();
