@@ -184,9 +184,10 @@ void ChangeBatchJob::journalPending()
         return;
     }
     QList<RollbackEntry> entries;
-    for (const Item &item : std::as_const(m_items)) {
+    for (Item &item : m_items) {
         if (!item.live)
             continue;
+        item.pendingJournaled = true;
         const Finding &row = item.unit.row;
         if (item.unit.kind == ChangeUnit::Kind::PurgeAndStamp)
             entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
@@ -199,8 +200,22 @@ void ChangeBatchJob::journalPending()
     purge();
 }
 
+void ChangeBatchJob::skipUnstartedIfCancelled()
+{
+    if (!isCancelRequested())
+        return;
+    for (Item &item : m_items) {
+        if (item.live && !item.purgeSent && !item.switchSent && !item.writeSent) {
+            item.live = false;
+            item.outcome.status = ChangeStatus::Skipped;
+            item.outcome.errorString = tr("Cancelled before it was sent.");
+        }
+    }
+}
+
 void ChangeBatchJob::purge()
 {
+    skipUnstartedIfCancelled();
     runStep(
         [](Item &item) -> std::optional<CloudOperation> {
             if (!item.live || item.unit.kind != ChangeUnit::Kind::PurgeAndStamp)
@@ -233,6 +248,7 @@ void ChangeBatchJob::purge()
 
 void ChangeBatchJob::switchUpn()
 {
+    skipUnstartedIfCancelled();
     runStep(
         [](Item &item) -> std::optional<CloudOperation> {
             if (!item.live || item.unit.kind != ChangeUnit::Kind::FederatedStamp)
@@ -259,6 +275,7 @@ void ChangeBatchJob::switchUpn()
 
 void ChangeBatchJob::write()
 {
+    skipUnstartedIfCancelled();
     runStep(
         [](Item &item) -> std::optional<CloudOperation> {
             if (!item.live)
@@ -323,6 +340,15 @@ void ChangeBatchJob::recordOutcomes()
     for (const Item &item : std::as_const(m_items)) {
         const Finding &row = item.unit.row;
         const bool journaled = item.purgeSent || item.switchSent || item.writeSent;
+        if (item.pendingJournaled && !journaled) {
+            // Journaled, then cancelled before anything was sent: close the journal entry
+            // (and the purge's, which was journaled with it) so no `pending` row remains.
+            if (item.unit.kind == ChangeUnit::Kind::PurgeAndStamp)
+                entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
+                                now, RollbackStatus::Failed});
+            entries.append({row.cloudId, row.cloudUpn, row.cloudImmutableId,
+                            item.unit.newImmutableId, now, RollbackStatus::Failed});
+        }
         if (item.purgeSent) {
             entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
                             now, item.purge.ok ? RollbackStatus::Applied : RollbackStatus::Failed});

@@ -18,8 +18,9 @@
 // `applied`/`failed` → audit → read back and audit `verified`/`mismatch` (a written value
 // that does not read back yet is read again after 0.3 s and 1 s: Entra ID replicates
 // writes, and a read can briefly return the old value).
-// Once the first write is journaled the batch always runs to its end, so a cancel never
-// leaves a federated UPN switch half done; a cancel before that skips the batch.
+// A cancel lets the request in flight finish; changes that have not sent anything yet
+// are skipped, changes that have (a purge, a UPN switch) run to their end, so a cancel
+// never leaves a federated UPN switch half done.
 // Fails (JournalError/AuditError) only when the journal or audit cannot be written.
 class ChangeBatchJob : public Job
 {
@@ -45,6 +46,7 @@ private:
         ChangeOutcome outcome;
         CloudOperationResult purge, upnSwitch, write, upnRestore, verify;
         bool purgeSent = false, switchSent = false, writeSent = false, restoreSent = false;
+        bool pendingJournaled = false;
         int verifyReads = 0;
     };
     using Step = std::function<std::optional<CloudOperation>(Item &)>;
@@ -54,6 +56,9 @@ private:
     // each answer, then next().
     void runStep(const Step &step, const Handler &handler, void (ChangeBatchJob::*next)());
 
+    // After a cancel: items that have sent nothing yet are skipped; an item that has
+    // (a purge, a UPN switch) runs to its end, so no change is left half done.
+    void skipUnstartedIfCancelled();
     void readBefore();
     void journalPending();
     void purge();

@@ -425,6 +425,35 @@ private Q_SLOTS:
         QCOMPARE(run.audit().last().result, QStringLiteral("finished"));
     }
 
+    void cancelSkipsWhatHasNotStarted()
+    {
+        // One batch: two stamps and a purge-then-stamp. Cancel while the purge is on the
+        // wire: the purge's own stamp still follows (the change was under way), the plain
+        // stamps, which had sent nothing, are skipped, and their journal rows are closed.
+        const QList<Finding> plan{makeRow(1, QStringLiteral("stamp")),
+                                  makeRow(2, QStringLiteral("stamp")),
+                                  makeRow(3, QStringLiteral("purge"))};
+        FakeCloudWriter writer;
+        for (const Finding &f : plan)
+            addToTenant(writer, f);
+        Run run;
+        QPointer<Executor> job;
+        writer.afterEachCall = [&] {
+            if (!writer.writes().isEmpty() && job && !job->isCancelRequested())
+                job->cancel();
+        };
+        ExecutionReport report;
+        QCOMPARE(run.exec(plan, writer, &report, [&](Executor *e) { job = e; }),
+                 int(Job::Cancelled));
+        QCOMPARE(describeWrites(writer), (QStringList{"purge d3", "anchor u3 " + kAnchorA}));
+        QCOMPARE(report.count(ChangeStatus::Applied), 1);
+        QCOMPARE(report.count(ChangeStatus::Skipped), 2);
+        const QList<RollbackEntry> rows = run.journalRows();
+        QCOMPARE(rows.size(), 4); // u1, u2 (failed: never sent), d3 and u3 (applied)
+        for (const RollbackEntry &e : rows)
+            QVERIFY(e.status != RollbackStatus::Pending);
+    }
+
     void clearsDoNotOverlapStamps()
     {
         // A clear frees an anchor; a later stamp may need it. They never share the wire.
