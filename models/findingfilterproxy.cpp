@@ -2,6 +2,8 @@
 
 #include "findingtablemodel.h"
 
+#include <QTimer>
+
 #include <algorithm>
 #include <array>
 #include <numeric>
@@ -28,8 +30,42 @@ void FindingFilterProxy::setSourceModel(QAbstractItemModel *model)
                 &FindingFilterProxy::clearCaches);
         connect(m_findings, &QAbstractItemModel::rowsAboutToBeRemoved, this,
                 &FindingFilterProxy::clearCaches);
+        connect(m_findings, &FindingTableModel::findingsAboutToBeReplaced, this,
+                &FindingFilterProxy::onFindingsAboutToBeReplaced);
     }
     QSortFilterProxyModel::setSourceModel(model);
+}
+
+void FindingFilterProxy::onFindingsAboutToBeReplaced(int newRowCount)
+{
+    const int column = m_deferredColumn >= 0 ? m_deferredColumn : sortColumn();
+    if (newRowCount < m_deferThreshold || column < 0)
+        return;
+    m_deferredColumn = column;
+    m_deferredOrder = m_deferredColumn == sortColumn() ? sortOrder() : m_deferredOrder;
+    QSortFilterProxyModel::sort(-1); // model order through the reset: cheap
+    // Two steps, each its own event: rank the column, then sort by the ranks.
+    QTimer::singleShot(0, this, [this] {
+        if (m_deferredColumn < 0)
+            return;
+        rankFor(m_deferredColumn);
+        QTimer::singleShot(0, this, &FindingFilterProxy::resumeDeferredSort);
+    });
+}
+
+void FindingFilterProxy::resumeDeferredSort()
+{
+    if (m_deferredColumn < 0)
+        return;
+    const int column = m_deferredColumn;
+    m_deferredColumn = -1;
+    QSortFilterProxyModel::sort(column, m_deferredOrder);
+}
+
+void FindingFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    m_deferredColumn = -1; // an explicit sort replaces a deferred one
+    QSortFilterProxyModel::sort(column, order);
 }
 
 void FindingFilterProxy::clearCaches()

@@ -38,6 +38,14 @@ public:
     void setExecutableOnly(bool executableOnly);
     bool isExecutableOnly() const { return m_executableOnly; }
 
+    // From this many rows on, a sorted proxy does not re-sort inside a model reset: the
+    // rows appear in model order and are sorted two events later (first the ranks, then
+    // the sort), so that no single step blocks the event loop long. Default 20,000.
+    void setDeferredSortThreshold(int rows) { m_deferThreshold = rows; }
+    bool isSortDeferred() const { return m_deferredColumn >= 0; }
+
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
     // Source rows of the given proxy indexes (unique, in proxy order).
     QList<int> sourceRows(const QModelIndexList &proxyIndexes) const;
 
@@ -51,6 +59,8 @@ protected:
 private:
     void refilter();
     void clearCaches();
+    void onFindingsAboutToBeReplaced(int newRowCount);
+    void resumeDeferredSort();
     // The position of each source row in the ascending order of a static column (the
     // tie-break is the source row), or nullptr for columns that change (action, approval).
     const QList<int> *rankFor(int column) const;
@@ -64,4 +74,7 @@ private:
     mutable QHash<int, QList<int>> m_ranks;
     mutable QList<QByteArray> m_haystacks;
     bool m_executableOnly = false;
+    int m_deferThreshold = 20000;
+    int m_deferredColumn = -1;
+    Qt::SortOrder m_deferredOrder = Qt::AscendingOrder;
 };

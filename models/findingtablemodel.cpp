@@ -6,6 +6,7 @@ FindingTableModel::FindingTableModel(QObject *parent) : QAbstractTableModel(pare
 
 void FindingTableModel::setFindings(QList<Finding> findings)
 {
+    Q_EMIT findingsAboutToBeReplaced(int(findings.size()));
     beginResetModel();
     m_rows = std::move(findings);
     m_categoryCounts.fill(0);

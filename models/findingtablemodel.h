@@ -75,6 +75,9 @@ public:
 Q_SIGNALS:
     // An action or an approval changed (one or many rows): totals may have changed.
     void choicesChanged();
+    // setFindings() is about to replace every row (before modelAboutToBeReset), so that
+    // a proxy can prepare for the size of what comes.
+    void findingsAboutToBeReplaced(int newRowCount);
 
 private:
     bool applyAction(int row, Action action, QString *error);

@@ -401,6 +401,34 @@ private Q_SLOTS:
         QCOMPARE(rowIds, (QList<int>{11, 12, 10}));
     }
 
+    void bigResetSortsLater()
+    {
+        FindingTableModel model;
+        FindingFilterProxy proxy;
+        proxy.setDeferredSortThreshold(3); // sampleFindings() has 6 rows
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.sort(int(Column::OnPremUpn), Qt::DescendingOrder);
+        model.setFindings(sampleFindings());
+        QVERIFY(proxy.isSortDeferred());
+        QCOMPARE(proxy.rowCount(), 6);
+        QCOMPARE(proxy.index(0, 0).data(FindingTableModel::RowIdRole).toInt(), 1); // model order
+        QTRY_VERIFY(!proxy.isSortDeferred());
+        QCOMPARE(proxy.sortColumn(), int(Column::OnPremUpn));
+        QCOMPARE(proxy.sortOrder(), Qt::DescendingOrder);
+        QList<int> rowIds;
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            rowIds.append(proxy.index(r, 0).data(FindingTableModel::RowIdRole).toInt());
+        QCOMPARE(rowIds, (QList<int>{5, 4, 3, 2, 1, 6}));
+        // A sort asked for meanwhile wins over the deferred one.
+        model.setFindings(sampleFindings());
+        proxy.sort(int(Column::Action));
+        QVERIFY(!proxy.isSortDeferred());
+        QTest::qWait(20);
+        QCOMPARE(proxy.sortColumn(), int(Column::Action));
+    }
+
     void sourceRowsOfSelection()
     {
         FindingTableModel model;
