@@ -166,6 +166,24 @@ private Q_SLOTS:
         QCOMPARE(planLines.size(), model->rowCount() + 1);
         QVERIFY(planLines.first().startsWith(u"row_id,category,severity"));
 
+        // Import it back over a changed choice: the file's choices return.
+        QVERIFY(model->setAction(softRow, Action::None));
+        QVERIFY2(review->importPlan(planPath, &error), qPrintable(error));
+        QCOMPARE(model->rowCount(), planLines.size() - 1);
+        QCOMPARE(model->finding(softRow).action, Action::Stamp);
+        QCOMPARE(model->finding(mismatchRow).action, Action::Clear);
+        QVERIFY(model->finding(mismatchRow).approved);
+        // A broken file is refused with a message, and the table stays as it is.
+        const QString brokenPath = h.dir.filePath(QStringLiteral("broken-plan.csv"));
+        {
+            QFile broken(brokenPath);
+            QVERIFY(broken.open(QIODevice::WriteOnly));
+            broken.write("row_id,category\n1,no_such_category\n");
+        }
+        QVERIFY(!review->importPlan(brokenPath, &error));
+        QVERIFY2(error.contains(u"broken-plan.csv"), qPrintable(error));
+        QCOMPARE(model->rowCount(), planLines.size() - 1);
+
         const int executable = model->executableCount();
         const QString softCloudId = model->finding(softRow).cloudId;
         const QString softExpected = model->finding(softRow).expectedImmutableId;
