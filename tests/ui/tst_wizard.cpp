@@ -277,6 +277,71 @@ private Q_SLOTS:
         QVERIFY(h.signIn()); // the demo is usable from here
     }
 
+    // Pause holds the run between batches; resume finishes it, cancel ends it with nothing
+    // sent. 30 stamps: on-prem users from an export written here that soft-match 30
+    // generated cloud users.
+    void pauseThenResumeOrCancel_data()
+    {
+        QTest::addColumn<bool>("resume");
+        QTest::newRow("resume") << true;
+        QTest::newRow("cancel") << false;
+    }
+    void pauseThenResumeOrCancel()
+    {
+        QFETCH(bool, resume);
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        AnchorfixWizard *w = h.wizard.get();
+        const int first = int(h.tenant()->directory().users.size()) + 1;
+        h.tenant()->directory().addSyntheticUsers(30, QStringLiteral("contoso.example"));
+        const QString ldif = h.dir.filePath(QStringLiteral("thirty.ldif"));
+        {
+            QFile file(ldif);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            QByteArray out = "version: 1\n\n";
+            for (int i = first; i < first + 30; ++i) {
+                const QByteArray n = QByteArray::number(i).rightJustified(6, '0');
+                QByteArray guid(16, char(0x11));
+                guid[0] = char(i);
+                out += "dn: CN=User " + n +
+                       ",OU=Staff,DC=contoso,DC=example\nobjectClass: user\n"
+                       "userPrincipalName: user" +
+                       n + "@contoso.example\nobjectGUID:: " + guid.toBase64() +
+                       "\nuserAccountControl: 512\n\n";
+            }
+            file.write(out);
+        }
+        OnPremSettings onPrem;
+        onPrem.source = OnPremSettings::Source::File;
+        onPrem.filePath = ldif;
+        w->connectPage()->setOnPremSettings(onPrem);
+        QVERIFY(h.scanToReview());
+        FindingTableModel *model = h.context->findings();
+        QCOMPARE(model->countByCategory(Category::SoftMatchPending), 30);
+        QCOMPARE(model->executableCount(), 30);
+
+        w->next();
+        ExecutePage *execute = w->executePage();
+        execute->startRun();
+        execute->setPaused(true);
+        QTest::qWait(700);
+        QVERIFY(execute->isRunning());
+        QVERIFY(!execute->hasFinished());
+        QCOMPARE(execute->results()->rowCount(), 0); // nothing sent while paused
+        if (resume)
+            execute->setPaused(false);
+        else
+            execute->cancelRun();
+        QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000));
+        QCOMPARE(execute->results()->rowCount(), resume ? 30 : 0);
+        QCOMPARE(h.context->report().count(ChangeStatus::Applied), resume ? 30 : 0);
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Summary));
+        if (!resume)
+            QVERIFY2(w->summaryPage()->headline().contains(u"30 change(s) were not attempted"),
+                     qPrintable(w->summaryPage()->headline()));
+    }
+
     void cancelledScan()
     {
         WizardHarness h(true);
