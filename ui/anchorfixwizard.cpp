@@ -48,6 +48,19 @@ void AnchorfixWizard::saveGeometry()
     m_ctx->settings()->setValue(QStringLiteral("window/geometry"), QWizard::saveGeometry());
 }
 
+void AnchorfixWizard::reject()
+{
+    if (m_execute->isRunning()) {
+        m_execute->explainBusy();
+        return;
+    }
+    if (m_summary->isRollbackRunning()) {
+        m_summary->explainBusy();
+        return;
+    }
+    QWizard::reject();
+}
+
 void AnchorfixWizard::done(int result)
 {
     saveGeometry();

@@ -27,6 +27,10 @@ public:
     ExecutePage *executePage() const { return m_execute; }
     SummaryPage *summaryPage() const { return m_summary; }
 
+    // Cancel and the window's close button: refused while changes are being sent (the
+    // page says to pause or cancel the run first); otherwise closes.
+    void reject() override;
+
 protected:
     void done(int result) override;
 

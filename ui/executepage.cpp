@@ -16,6 +16,7 @@
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QWizard>
 
 namespace {
 
@@ -169,6 +170,18 @@ QString ExecutePage::confirmationText() const
     return m_confirmation->text();
 }
 
+QString ExecutePage::statusText() const
+{
+    return m_status->text();
+}
+
+void ExecutePage::explainBusy()
+{
+    m_status->setText(tr("Changes are being sent. Pause or cancel the run first; the window "
+                         "closes once it has stopped."));
+    m_cancel->setFocus();
+}
+
 bool ExecutePage::isComplete() const
 {
     return m_finished;
@@ -197,6 +210,9 @@ void ExecutePage::startRun()
     ExecutionRun *run =
         m_ctx->services()->execute(m_ctx->findings()->plan(), m_ctx->cloudSnapshot(), files);
     m_run = run;
+    // No way back to the Review page while changes are being sent.
+    if (wizard())
+        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::CancelButton});
     connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);
     connect(run, &ExecutionRun::progressReported, this, &ExecutePage::onProgress);
     connect(run, &Job::infoMessage, m_status, &QLabel::setText);
@@ -266,6 +282,10 @@ void ExecutePage::onFinished()
     const ExecutionReport report = run->report();
     m_ctx->setReport(report);
     m_finished = true;
+    if (wizard())
+        wizard()->setButtonLayout({QWizard::Stretch, QWizard::BackButton, QWizard::NextButton,
+                                   QWizard::CommitButton, QWizard::FinishButton,
+                                   QWizard::CancelButton});
     m_pause->setEnabled(false);
     m_cancel->setEnabled(false);
     const QLocale locale;

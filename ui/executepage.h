@@ -32,6 +32,9 @@ public:
     bool isRunning() const { return !m_run.isNull(); }
     bool hasFinished() const { return m_finished; }
     QString confirmationText() const;
+    QString statusText() const;
+    // Closing now would stop changes half-way: say what to do instead.
+    void explainBusy();
     QTableWidget *results() const { return m_results; }
 
 Q_SIGNALS:

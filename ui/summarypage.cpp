@@ -196,6 +196,12 @@ QString SummaryPage::rollbackStatus() const
     return m_rollbackStatus->text();
 }
 
+void SummaryPage::explainBusy()
+{
+    m_rollbackStatus->setText(tr("The rollback is running; the window closes once it has "
+                                 "finished."));
+}
+
 void SummaryPage::openFile(const QString &path)
 {
     QDesktopServices::openUrl(QUrl::fromLocalFile(path));

@@ -28,6 +28,8 @@ public:
     void requestRollback();
     void confirmRollback();
     QString rollbackStatus() const;
+    bool isRollbackRunning() const { return !m_rollback.isNull(); }
+    void explainBusy();
 
 Q_SIGNALS:
     void rollbackEnded(bool ok);

@@ -328,6 +328,11 @@ private Q_SLOTS:
         QVERIFY(execute->isRunning());
         QVERIFY(!execute->hasFinished());
         QCOMPARE(execute->results()->rowCount(), 0); // nothing sent while paused
+        // No way back while the run is open, and the window does not close.
+        QVERIFY(!w->button(QWizard::BackButton)->isVisible());
+        w->reject();
+        QVERIFY(w->isVisible());
+        QVERIFY(execute->statusText().contains(u"Pause or cancel the run first"));
         if (resume)
             execute->setPaused(false);
         else
