@@ -418,7 +418,7 @@ ValueJob<QString> *AppWizardServices::readSecret(const QString &key)
         [](Job *j) { return static_cast<CredentialJob *>(j)->secret(); }, this);
 }
 
-Job *AppWizardServices::writeSecret(const QString &key, const QString &secret)
+ValueJob<QString> *AppWizardServices::writeSecret(const QString &key, const QString &secret)
 {
     return new ForwardingJob<QString>(
         [this, key, secret]() -> Job * { return m_store->write(key, secret); },

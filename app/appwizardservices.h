@@ -34,7 +34,7 @@ public:
                           const RunFiles &files) override;
     ExecutionRun *rollback(const RunFiles &files) override;
     ValueJob<QString> *readSecret(const QString &key) override;
-    Job *writeSecret(const QString &key, const QString &secret) override;
+    ValueJob<QString> *writeSecret(const QString &key, const QString &secret) override;
     QString operatorName() const override;
     QString startDemo(OnPremSettings *onPrem, CloudSettings *cloud, QString *outputFolder) override;
     PracticeTenant *practiceTenant() const;

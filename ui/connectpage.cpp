@@ -544,7 +544,10 @@ void ConnectPage::signIn()
         m_devicePanel->hide();
         if (j->error() == Job::NoError) {
             m_signedInFor = key;
-            m_cloudStatus->setText(statusHtml(true, tr("Signed in.")));
+            // A note on success: the refresh token could not go to the keychain.
+            m_cloudStatus->setText(statusHtml(
+                true, j->errorString().isEmpty() ? tr("Signed in.")
+                                                 : tr("Signed in. %1").arg(j->errorString())));
         } else {
             m_cloudStatus->setText(statusHtml(false, j->errorString()));
         }
@@ -586,16 +589,23 @@ bool ConnectPage::validatePage()
         onPrem.save(*m_ctx->settings());
         cloud.save(*m_ctx->settings());
     }
-    if (onPrem.rememberPassword && onPrem.source == OnPremSettings::Source::Ldap) {
-        Job *job = m_ctx->services()->writeSecret(u"ldap:" + onPrem.ldapUri + u'|' + onPrem.bindDn,
-                                                  onPrem.password);
+    // The keychain may be unavailable: the secret is then kept for this session only, and
+    // the page says so (visible when coming back to it).
+    const auto remember = [this](const QString &key, const QString &secret, QLabel *status) {
+        auto *job = m_ctx->services()->writeSecret(key, secret);
+        connect(job, &Job::finished, status, [job, status] {
+            if (job->error() != Job::NoError)
+                status->setText(statusHtml(false, job->errorString()));
+            else if (!job->value().isEmpty())
+                status->setText(statusHtml(false, job->value()));
+        });
         job->start();
-    }
-    if (cloud.rememberSecret && cloud.signIn == CloudSettings::SignIn::ClientSecret) {
-        Job *job = m_ctx->services()->writeSecret(u"client:" + cloud.tenant + u'|' + cloud.clientId,
-                                                  cloud.clientSecret);
-        job->start();
-    }
+    };
+    if (onPrem.rememberPassword && onPrem.source == OnPremSettings::Source::Ldap)
+        remember(u"ldap:" + onPrem.ldapUri + u'|' + onPrem.bindDn, onPrem.password, m_onPremStatus);
+    if (cloud.rememberSecret && cloud.signIn == CloudSettings::SignIn::ClientSecret)
+        remember(u"client:" + cloud.tenant + u'|' + cloud.clientId, cloud.clientSecret,
+                 m_cloudStatus);
     return true;
 }
 

@@ -57,8 +57,9 @@ public:
 
     // Secrets in the OS keychain (with a timeout: on failure the secret is kept for
     // this session only and the job's errorString() says so).
+    // writeSecret's value is that note (empty when the keychain took it).
     virtual ValueJob<QString> *readSecret(const QString &key) = 0;
-    virtual Job *writeSecret(const QString &key, const QString &secret) = 0;
+    virtual ValueJob<QString> *writeSecret(const QString &key, const QString &secret) = 0;
 
     // Who runs the change, for the audit trail.
     virtual QString operatorName() const = 0;

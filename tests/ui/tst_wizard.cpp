@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
@@ -345,6 +346,43 @@ private Q_SLOTS:
         if (!resume)
             QVERIFY2(w->summaryPage()->headline().contains(u"30 change(s) were not attempted"),
                      qPrintable(w->summaryPage()->headline()));
+    }
+
+    // "Remember in the keychain" without a usable keychain: the secret is kept for this
+    // session only and the page says so. Either way no secret reaches the settings file.
+    void secretsStayOutOfSettings()
+    {
+        // No session bus and no display: the keychain fails at once instead of prompting.
+        const QByteArray bus = qgetenv("DBUS_SESSION_BUS_ADDRESS");
+        const QByteArray display = qgetenv("DISPLAY");
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+        qunsetenv("DISPLAY");
+        const auto restore = qScopeGuard([&] {
+            if (!bus.isEmpty())
+                qputenv("DBUS_SESSION_BUS_ADDRESS", bus);
+            if (!display.isEmpty())
+                qputenv("DISPLAY", display);
+        });
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        h.context->setDemo(false); // remember the settings as for a real tenant
+        ConnectPage *page = h.wizard->connectPage();
+        const QString secret = h.tenant()->directory().clients.first().clientSecret;
+        QVERIFY(!secret.isEmpty());
+        CloudSettings cloud = page->cloudSettings();
+        cloud.signIn = CloudSettings::SignIn::ClientSecret;
+        cloud.clientSecret = secret;
+        cloud.rememberSecret = true;
+        page->setCloudSettings(cloud);
+        QVERIFY(h.signIn());
+        h.wizard->next(); // saves the settings, asks the keychain to keep the secret
+        QTRY_VERIFY_WITH_TIMEOUT(page->cloudStatus().contains(u"this session only"), 15000);
+        h.settings->sync();
+        QFile ini(h.settings->fileName());
+        QVERIFY(ini.open(QIODevice::ReadOnly));
+        const QByteArray stored = ini.readAll();
+        QVERIFY(stored.contains(cloud.clientId.toUtf8())); // the settings were written…
+        QVERIFY(!stored.contains(secret.toUtf8()));        // …without the secret
     }
 
     void cancelledScan()
