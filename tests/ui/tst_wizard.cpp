@@ -228,6 +228,11 @@ private Q_SLOTS:
         }
         QVERIFY(QFile::exists(files.rollbackCsv));
         QVERIFY(QFile::exists(files.rollbackPs1));
+        for (const char *button :
+             {"openAudit", "openRollback", "openScript", "openFolder", "rollback"})
+            QVERIFY2(
+                w->summaryPage()->findChild<QPushButton *>(QLatin1StringView(button))->isEnabled(),
+                button);
 
         // The practice tenant's state: cleared, stamped, and the unapproved purge not done.
         PracticeTenant *tenant = h.tenant();
@@ -383,6 +388,43 @@ private Q_SLOTS:
         const QByteArray stored = ini.readAll();
         QVERIFY(stored.contains(cloud.clientId.toUtf8())); // the settings were written…
         QVERIFY(!stored.contains(secret.toUtf8()));        // …without the secret
+    }
+
+    // Profiles keep the connection settings under a name, without the password.
+    void profiles()
+    {
+        WizardHarness h(false);
+        ConnectPage *page = h.wizard->connectPage();
+        OnPremSettings lab;
+        lab.ldapUri = QStringLiteral("ldaps://dc1.lab.example");
+        lab.tlsMode = OnPremSettings::TlsMode::Ldaps;
+        lab.bindDn = QStringLiteral("svc-anchorfix@lab.example");
+        lab.password = QStringLiteral("Lab-Password-7");
+        lab.baseDn = QStringLiteral("DC=lab,DC=example");
+        lab.ous = {QStringLiteral("OU=Staff,DC=lab,DC=example")};
+        lab.anchorRule = AnchorRule::ObjectGuid;
+        page->setOnPremSettings(lab);
+        auto *profile = page->findChild<QComboBox *>(QStringLiteral("profile"));
+        profile->setCurrentText(QStringLiteral("lab"));
+        page->findChild<QPushButton *>(QStringLiteral("saveProfile"))->click();
+        QCOMPARE(profile->findText(QStringLiteral("lab")), 0);
+
+        page->setOnPremSettings(OnPremSettings());
+        QVERIFY(page->onPremSettings().ldapUri.isEmpty());
+        emit profile->textActivated(QStringLiteral("lab"));
+        const OnPremSettings back = page->onPremSettings();
+        QCOMPARE(back.ldapUri, lab.ldapUri);
+        QCOMPARE(back.bindDn, lab.bindDn);
+        QCOMPARE(back.baseDn, lab.baseDn);
+        QCOMPARE(back.ous, lab.ous);
+        QCOMPARE(back.tlsMode, lab.tlsMode);
+        QCOMPARE(back.anchorRule, lab.anchorRule);
+        h.settings->sync();
+        QFile ini(h.settings->fileName());
+        QVERIFY(ini.open(QIODevice::ReadOnly));
+        const QByteArray stored = ini.readAll();
+        QVERIFY(stored.contains("dc1.lab.example"));
+        QVERIFY(!stored.contains("Lab-Password-7"));
     }
 
     void cancelledScan()
