@@ -526,8 +526,10 @@ void ConnectPage::testConnection()
 
 void ConnectPage::signIn()
 {
-    if (m_signInJob)
+    if (m_signInJob) {
+        m_signInJob->cancel(); // the button reads "Cancel sign-in" meanwhile
         return;
+    }
     const CloudSettings s = cloudSettings();
     if (const QString problem = s.validate(); !problem.isEmpty()) {
         m_cloudStatus->setText(statusHtml(false, problem));
@@ -535,12 +537,12 @@ void ConnectPage::signIn()
     }
     m_signedInFor.clear();
     m_cloudStatus->setText(tr("Signing in…"));
-    m_signInButton->setEnabled(false);
+    m_signInButton->setText(tr("Cancel si&gn-in"));
     Job *job = m_ctx->services()->signIn(s);
     m_signInJob = job;
     const QString key = signInKey();
     connect(job, &Job::finished, this, [this, key](Job *j) {
-        m_signInButton->setEnabled(true);
+        m_signInButton->setText(tr("Si&gn in"));
         m_devicePanel->hide();
         if (j->error() == Job::NoError) {
             m_signedInFor = key;
@@ -549,7 +551,8 @@ void ConnectPage::signIn()
                 true, j->errorString().isEmpty() ? tr("Signed in.")
                                                  : tr("Signed in. %1").arg(j->errorString())));
         } else {
-            m_cloudStatus->setText(statusHtml(false, j->errorString()));
+            m_cloudStatus->setText(statusHtml(
+                false, j->error() == Job::Cancelled ? tr("Sign-in cancelled.") : j->errorString()));
         }
         m_signInJob = nullptr;
         emit completeChanged();

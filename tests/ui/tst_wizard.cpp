@@ -390,6 +390,23 @@ private Q_SLOTS:
         QVERIFY(!stored.contains(secret.toUtf8()));        // …without the secret
     }
 
+    // A device-code sign-in waits for the person; the same button cancels it.
+    void cancelSignIn()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        h.services->setPracticeTenant(h.tenant(), 600000); // nobody approves the code
+        ConnectPage *page = h.wizard->connectPage();
+        auto *button = page->findChild<QPushButton *>(QStringLiteral("signIn"));
+        button->click();
+        QVERIFY(QTest::qWaitFor([page] { return !page->deviceCode().isEmpty(); }, 20000));
+        QVERIFY(button->text().contains(u"Cancel"));
+        button->click();
+        QTRY_VERIFY(page->cloudStatus().contains(u"Sign-in cancelled."));
+        QVERIFY(!page->isComplete());
+        QVERIFY(!button->text().contains(u"Cancel"));
+    }
+
     // Profiles keep the connection settings under a name, without the password.
     void profiles()
     {
