@@ -316,18 +316,24 @@ ValueJob<ConnectionCheck> *AppWizardServices::testOnPremConnection(const OnPremS
         this);
 }
 
-ValueJob<QList<OnPremUser>> *AppWizardServices::scanOnPrem(const OnPremSettings &settings)
+ValueJob<OnPremScan> *AppWizardServices::scanOnPrem(const OnPremSettings &settings)
 {
     if (settings.source == OnPremSettings::Source::File) {
         const QString path = settings.filePath;
-        return new ForwardingJob<QList<OnPremUser>>(
-            [path]() -> Job * { return new OnPremFileJob(path); },
-            [](Job *j) { return static_cast<OnPremFileJob *>(j)->users(); }, this);
+        return new ForwardingJob<OnPremScan>([path]() -> Job * { return new OnPremFileJob(path); },
+                                             [](Job *j) {
+                                                 auto *file = static_cast<OnPremFileJob *>(j);
+                                                 return OnPremScan{file->users(), file->warnings()};
+                                             },
+                                             this);
     }
     const LdapConfig config = ldapConfigFor(settings);
-    return new ForwardingJob<QList<OnPremUser>>(
-        [config]() -> Job * { return new LdapScanJob(config); },
-        [](Job *j) { return static_cast<LdapScanJob *>(j)->users(); }, this);
+    return new ForwardingJob<OnPremScan>([config]() -> Job * { return new LdapScanJob(config); },
+                                         [](Job *j) {
+                                             auto *scan = static_cast<LdapScanJob *>(j);
+                                             return OnPremScan{scan->users(), scan->warnings()};
+                                         },
+                                         this);
 }
 
 Job *AppWizardServices::signIn(const CloudSettings &settings)
@@ -341,9 +347,9 @@ bool AppWizardServices::isSignedIn() const
     return !m_accessToken.isEmpty();
 }
 
-ValueJob<CloudSnapshot> *AppWizardServices::scanCloud(const CloudSettings &)
+ValueJob<CloudScan> *AppWizardServices::scanCloud(const CloudSettings &)
 {
-    return new ForwardingJob<CloudSnapshot>(
+    return new ForwardingJob<CloudScan>(
         [this]() -> Job * { return m_client ? m_client->scan() : nullptr; },
         [this](Job *j) {
             CloudSnapshot snapshot = static_cast<CloudScanJob *>(j)->snapshot();
@@ -353,7 +359,7 @@ ValueJob<CloudSnapshot> *AppWizardServices::scanCloud(const CloudSettings &)
             for (const CloudDomain &d : std::as_const(snapshot.domains))
                 if (d.federated)
                     m_federatedDomains.append(d.name);
-            return snapshot;
+            return CloudScan{snapshot, static_cast<CloudScanJob *>(j)->warnings()};
         },
         this);
 }

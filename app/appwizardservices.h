@@ -26,10 +26,10 @@ public:
     void setPracticeTenant(PracticeTenant *tenant, int autoApproveDelayMs = 1500);
 
     ValueJob<ConnectionCheck> *testOnPremConnection(const OnPremSettings &settings) override;
-    ValueJob<QList<OnPremUser>> *scanOnPrem(const OnPremSettings &settings) override;
+    ValueJob<OnPremScan> *scanOnPrem(const OnPremSettings &settings) override;
     Job *signIn(const CloudSettings &settings) override;
     bool isSignedIn() const override;
-    ValueJob<CloudSnapshot> *scanCloud(const CloudSettings &settings) override;
+    ValueJob<CloudScan> *scanCloud(const CloudSettings &settings) override;
     ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
                           const RunFiles &files) override;
     ExecutionRun *rollback(const RunFiles &files) override;

@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -67,6 +68,14 @@ ScanPage::ScanPage(WizardContext *context, QWidget *parent) : QWizardPage(parent
     cloudLayout->addWidget(m_cloudLabel);
     layout->addWidget(cloudBox);
 
+    m_warnings = new QPlainTextEdit(this);
+    m_warnings->setObjectName(QStringLiteral("scanWarnings"));
+    m_warnings->setReadOnly(true);
+    m_warnings->setMaximumBlockCount(5000);
+    m_warnings->setPlaceholderText(tr("Warnings of the scan appear here."));
+    m_warnings->setToolTip(tr("Entries the scan read but could not use, and what was left out."));
+    m_warnings->hide();
+
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("scanStatus"));
     m_status->setWordWrap(true);
@@ -84,7 +93,8 @@ ScanPage::ScanPage(WizardContext *context, QWidget *parent) : QWizardPage(parent
     buttons->addWidget(m_again);
     buttons->addStretch(1);
     layout->addLayout(buttons);
-    layout->addStretch(1);
+    layout->addWidget(m_warnings, 1);
+    layout->addStretch(0);
 
     connect(m_cancel, &QPushButton::clicked, this, &ScanPage::cancelScan);
     connect(m_again, &QPushButton::clicked, this, &ScanPage::startScan);
@@ -135,6 +145,9 @@ void ScanPage::startScan()
         return;
     m_onPremDone = m_cloudDone = m_complete = m_failed = m_ended = false;
     m_errors.clear();
+    m_warningLines.clear();
+    m_warnings->clear();
+    m_warnings->hide();
     emit completeChanged();
     m_status->setText(tr("Scanning…"));
     m_cancel->setEnabled(true);
@@ -182,12 +195,16 @@ void ScanPage::onOnPremFinished()
     if (!job)
         return;
     if (job->error() == Job::NoError) {
-        m_ctx->setOnPremUsers(job->value());
+        m_ctx->setOnPremUsers(job->value().users);
         m_onPremBar->setRange(0, 1);
         m_onPremBar->setValue(1);
-        m_onPremLabel->setText(tr("%1 users read from %2")
-                                   .arg(QLocale().toString(qsizetype(job->value().size())),
-                                        m_ctx->onPremSettings().describe()));
+        QString text = tr("%1 users read from %2")
+                           .arg(QLocale().toString(qsizetype(job->value().users.size())),
+                                m_ctx->onPremSettings().describe());
+        if (!job->value().warnings.isEmpty())
+            text += u' ' + tr("(%n warning(s) below)", nullptr, int(job->value().warnings.size()));
+        m_onPremLabel->setText(text);
+        addWarnings(tr("On-premises"), job->value().warnings);
     } else {
         m_onPremBar->setRange(0, 1);
         m_onPremBar->setValue(0);
@@ -211,14 +228,15 @@ void ScanPage::onCloudFinished()
     if (!job)
         return;
     if (job->error() == Job::NoError) {
-        m_ctx->setCloudSnapshot(job->value());
+        const CloudSnapshot &snapshot = job->value().snapshot;
+        m_ctx->setCloudSnapshot(snapshot);
         m_cloudBar->setRange(0, 1);
         m_cloudBar->setValue(1);
-        m_cloudLabel->setText(
-            tr("%1 users, %2 in the recycle bin, %3 domains")
-                .arg(QLocale().toString(qsizetype(job->value().users.size())),
-                     QLocale().toString(qsizetype(job->value().deletedUsers.size())),
-                     QLocale().toString(qsizetype(job->value().domains.size()))));
+        m_cloudLabel->setText(tr("%1 users, %2 in the recycle bin, %3 domains")
+                                  .arg(QLocale().toString(qsizetype(snapshot.users.size())),
+                                       QLocale().toString(qsizetype(snapshot.deletedUsers.size())),
+                                       QLocale().toString(qsizetype(snapshot.domains.size()))));
+        addWarnings(tr("Entra ID"), job->value().warnings);
     } else {
         m_cloudBar->setRange(0, 1);
         m_cloudBar->setValue(0);
@@ -234,6 +252,17 @@ void ScanPage::onCloudFinished()
             m_onPremJob->cancel();
     }
     maybeReconcile();
+}
+
+void ScanPage::addWarnings(const QString &side, const QStringList &warnings)
+{
+    if (warnings.isEmpty())
+        return;
+    for (const QString &w : warnings) {
+        m_warningLines.append(side + u": " + w);
+        m_warnings->appendPlainText(m_warningLines.constLast());
+    }
+    m_warnings->show();
 }
 
 void ScanPage::maybeReconcile()

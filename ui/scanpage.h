@@ -4,12 +4,14 @@
 #include "finding.h"
 #include "onpremuser.h"
 #include "valuejob.h"
+#include "wizardservices.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
 #include <QWizardPage>
 
 class QLabel;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class WizardContext;
@@ -31,6 +33,8 @@ public:
     void cancelScan();
     bool isRunning() const;
     QString statusText() const;
+    // What the scan read but could not use, one line each.
+    QStringList warnings() const { return m_warningLines; }
 
 Q_SIGNALS:
     // The scan finished (done or failed or cancelled); for tests and accessibility.
@@ -42,10 +46,11 @@ private:
     void maybeReconcile();
     void onReconciled();
     void endWithError(const QString &text);
+    void addWarnings(const QString &side, const QStringList &warnings);
 
     WizardContext *m_ctx;
-    QPointer<ValueJob<QList<OnPremUser>>> m_onPremJob;
-    QPointer<ValueJob<CloudSnapshot>> m_cloudJob;
+    QPointer<ValueJob<OnPremScan>> m_onPremJob;
+    QPointer<ValueJob<CloudScan>> m_cloudJob;
     QFutureWatcher<QList<Finding>> m_reconcile;
     bool m_onPremDone = false;
     bool m_cloudDone = false;
@@ -59,6 +64,8 @@ private:
     QProgressBar *m_cloudBar;
     QLabel *m_cloudLabel;
     QLabel *m_status;
+    QPlainTextEdit *m_warnings;
+    QStringList m_warningLines;
     QPushButton *m_cancel;
     QPushButton *m_again;
 };

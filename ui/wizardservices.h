@@ -18,6 +18,19 @@ struct ConnectionCheck
     QString baseDn;  // the domain's defaultNamingContext (LDAP), to offer as base DN
 };
 
+// What a scan of one side read, and what it could not use (line numbers, missing
+// permissions…), to show beside the result.
+struct OnPremScan
+{
+    QList<OnPremUser> users;
+    QStringList warnings;
+};
+struct CloudScan
+{
+    CloudSnapshot snapshot;
+    QStringList warnings;
+};
+
 // Where the run's files go.
 struct RunFiles
 {
@@ -41,13 +54,13 @@ public:
     // Binds with the settings and reads the rootDSE (LDAP; no base DN needed), or reads
     // the export file; finishes with what it found or a message that says what to fix.
     virtual ValueJob<ConnectionCheck> *testOnPremConnection(const OnPremSettings &settings) = 0;
-    virtual ValueJob<QList<OnPremUser>> *scanOnPrem(const OnPremSettings &settings) = 0;
+    virtual ValueJob<OnPremScan> *scanOnPrem(const OnPremSettings &settings) = 0;
 
     // Signs in to the tenant. Device code: emits deviceCodeIssued() while it waits;
     // browser: emits browserSignInRequested() with the URL to open.
     virtual Job *signIn(const CloudSettings &settings) = 0;
     virtual bool isSignedIn() const = 0;
-    virtual ValueJob<CloudSnapshot> *scanCloud(const CloudSettings &settings) = 0;
+    virtual ValueJob<CloudScan> *scanCloud(const CloudSettings &settings) = 0;
 
     // Runs the executable rows of the plan against the signed-in tenant.
     virtual ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,

@@ -444,6 +444,35 @@ private Q_SLOTS:
         QVERIFY(!stored.contains("Lab-Password-7"));
     }
 
+    // What a scan reads but cannot use is listed on the Scan page, with its line.
+    void scanWarningsShown()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        const QString ldif = h.dir.filePath(QStringLiteral("odd.ldif"));
+        {
+            QFile file(ldif);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("version: 1\n\n"
+                       "dn: CN=Good,OU=Staff,DC=contoso,DC=example\nobjectClass: user\n"
+                       "userPrincipalName: good@contoso.example\n"
+                       "objectGUID:: ERERERERERERERERERERERE=\n\n"
+                       "dn: CN=Odd,OU=Staff,DC=contoso,DC=example\nobjectClass: user\n"
+                       "userPrincipalName: odd@contoso.example\nobjectGUID:: AQID\n\n");
+        }
+        OnPremSettings onPrem;
+        onPrem.source = OnPremSettings::Source::File;
+        onPrem.filePath = ldif;
+        h.wizard->connectPage()->setOnPremSettings(onPrem);
+        QVERIFY(h.scanToReview());
+        const QStringList warnings = h.wizard->scanPage()->warnings();
+        QVERIFY(!warnings.isEmpty());
+        QVERIFY2(warnings.first().startsWith(u"On-premises: "), qPrintable(warnings.join(u'\n')));
+        QVERIFY(h.wizard->scanPage()
+                    ->findChild<QWidget *>(QStringLiteral("scanWarnings"))
+                    ->isVisibleTo(h.wizard->scanPage()));
+    }
+
     void cancelledScan()
     {
         WizardHarness h(true);
