@@ -74,49 +74,6 @@ void FindingFilterProxy::clearCaches()
     m_haystacks.clear();
 }
 
-const QList<int> *FindingFilterProxy::rankFor(int column) const
-{
-    using C = FindingTableModel::Column;
-    const auto c = C(column);
-    if (c != C::Category && c != C::OnPremUpn && c != C::CloudUpn && c != C::CloudImmutableId &&
-        c != C::ExpectedImmutableId)
-        return nullptr;
-    if (auto it = m_ranks.constFind(column); it != m_ranks.cend())
-        return &it.value();
-    const QList<Finding> &rows = m_findings->findings();
-    const int n = int(rows.size());
-    std::vector<int> order(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), 0);
-    if (c == C::Category) {
-        // Most serious first in an ascending sort, then by category.
-        std::vector<int> key(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i)
-            key[size_t(i)] = (2 - int(rows.at(i).severity)) * 64 + int(rows.at(i).category);
-        std::sort(order.begin(), order.end(), [&key](int a, int b) {
-            return key[size_t(a)] != key[size_t(b)] ? key[size_t(a)] < key[size_t(b)] : a < b;
-        });
-    } else {
-        const bool upn = c == C::OnPremUpn || c == C::CloudUpn;
-        std::vector<QString> key(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i) {
-            const Finding &f = rows.at(i);
-            const QString &v = c == C::OnPremUpn          ? f.onPremUpn
-                               : c == C::CloudUpn         ? f.cloudUpn
-                               : c == C::CloudImmutableId ? f.cloudImmutableId
-                                                          : f.expectedImmutableId;
-            key[size_t(i)] = upn ? v.toCaseFolded() : v;
-        }
-        std::sort(order.begin(), order.end(), [&key](int a, int b) {
-            const int cmp = QString::compare(key[size_t(a)], key[size_t(b)], Qt::CaseSensitive);
-            return cmp != 0 ? cmp < 0 : a < b;
-        });
-    }
-    QList<int> rank(n);
-    for (int i = 0; i < n; ++i)
-        rank[order[size_t(i)]] = i;
-    return &*m_ranks.insert(column, std::move(rank));
-}
-
 namespace {
 
 // Appends the case-folded UTF-8 of s: a byte loop for ASCII (nearly every UPN, DN and id),
@@ -141,6 +98,78 @@ void appendFolded(QByteArray &out, const QString &s)
 }
 
 } // namespace
+
+const QList<int> *FindingFilterProxy::rankFor(int column) const
+{
+    using C = FindingTableModel::Column;
+    const auto c = C(column);
+    if (c != C::Category && c != C::OnPremUpn && c != C::CloudUpn && c != C::CloudImmutableId &&
+        c != C::ExpectedImmutableId)
+        return nullptr;
+    if (auto it = m_ranks.constFind(column); it != m_ranks.cend())
+        return &it.value();
+    const QList<Finding> &rows = m_findings->findings();
+    const int n = int(rows.size());
+    std::vector<int> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    if (c == C::Category) {
+        // Most serious first in an ascending sort, then by category.
+        std::vector<int> key(static_cast<size_t>(n));
+        for (int i = 0; i < n; ++i)
+            key[size_t(i)] = (2 - int(rows.at(i).severity)) * 64 + int(rows.at(i).category);
+        std::sort(order.begin(), order.end(), [&key](int a, int b) {
+            return key[size_t(a)] != key[size_t(b)] ? key[size_t(a)] < key[size_t(b)] : a < b;
+        });
+    } else {
+        // Sort on the first 16 bytes packed into two integers (contiguous, cheap to compare)
+        // and fall back to the whole key on a tie: 200k keys sort several times faster
+        // than through QString::compare on scattered heap strings.
+        const bool upn = c == C::OnPremUpn || c == C::CloudUpn;
+        std::vector<QByteArray> full(static_cast<size_t>(n));
+        struct Key
+        {
+            quint64 high;
+            quint64 low;
+            int row;
+        };
+        std::vector<Key> keys(static_cast<size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            const Finding &f = rows.at(i);
+            const QString &v = c == C::OnPremUpn          ? f.onPremUpn
+                               : c == C::CloudUpn         ? f.cloudUpn
+                               : c == C::CloudImmutableId ? f.cloudImmutableId
+                                                          : f.expectedImmutableId;
+            QByteArray &bytes = full[size_t(i)];
+            if (upn)
+                appendFolded(bytes, v);
+            else
+                bytes = v.toUtf8();
+            quint64 high = 0, low = 0;
+            for (int k = 0; k < 8; ++k) {
+                high = (high << 8) | (k < bytes.size() ? quint8(bytes.at(k)) : 0u);
+                low = (low << 8) | (k + 8 < bytes.size() ? quint8(bytes.at(k + 8)) : 0u);
+            }
+            keys[size_t(i)] = {high, low, i};
+        }
+        std::sort(keys.begin(), keys.end(), [&full](const Key &a, const Key &b) {
+            if (a.high != b.high)
+                return a.high < b.high;
+            if (a.low != b.low)
+                return a.low < b.low;
+            const QByteArray &x = full[size_t(a.row)];
+            const QByteArray &y = full[size_t(b.row)];
+            if (x != y)
+                return x < y;
+            return a.row < b.row;
+        });
+        for (int i = 0; i < n; ++i)
+            order[size_t(i)] = keys[size_t(i)].row;
+    }
+    QList<int> rank(n);
+    for (int i = 0; i < n; ++i)
+        rank[order[size_t(i)]] = i;
+    return &*m_ranks.insert(column, std::move(rank));
+}
 
 const QList<QByteArray> &FindingFilterProxy::haystacks() const
 {
