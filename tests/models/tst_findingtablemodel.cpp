@@ -233,7 +233,8 @@ private Q_SLOTS:
         QCOMPARE(model.pendingApprovalCount(), 2);
         QSignalSpy choices(&model, &FindingTableModel::choicesChanged);
         const QModelIndex approval = model.index(2, int(Column::Approval));
-        QVERIFY(model.setData(approval, Qt::Checked, Qt::CheckStateRole));
+        // As the view's check box sends it: a Qt::CheckState in the QVariant.
+        QVERIFY(model.setData(approval, QVariant::fromValue(Qt::Checked), Qt::CheckStateRole));
         QCOMPARE(model.data(approval, Qt::CheckStateRole).toInt(), int(Qt::Checked));
         QCOMPARE(model.executableCount(), 2);
         QCOMPARE(model.countByAction(Action::Stamp), 2);
