@@ -42,9 +42,21 @@ int main(int argc, char **argv)
             return sub.run(args);
         }
     }
-    QApplication app(argc, argv);
+    // Help, version and a mistyped subcommand are answered without a display, too.
+    bool needsDisplay = first.isEmpty() || first.startsWith(u'-');
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" ||
+            arg == "--version")
+            needsDisplay = false;
+    }
+    std::unique_ptr<QCoreApplication> app;
+    if (needsDisplay)
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
     setIdentity();
-    QStringList args = app.arguments();
+    QStringList args = app->arguments();
     args.removeFirst();
     return Commands::wizard(args);
 }

@@ -13,9 +13,16 @@ struct Run
     QString err;
 };
 
-Run anchorfix(const QStringList &args)
+Run anchorfix(const QStringList &args, bool withDisplay = true)
 {
     QProcess process;
+    if (!withDisplay) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        process.setProcessEnvironment(env);
+    }
     process.start(QStringLiteral(ANCHORFIX_BINARY), args);
     process.waitForFinished(30'000);
     return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
@@ -76,6 +83,29 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.out.isEmpty());
         QVERIFY2(run.err.contains(messagePart), qPrintable(run.err));
+    }
+
+    // A headless server has no display: help, version and typos must still be answered.
+    void helpAndVersionNeedNoDisplay_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("outPart");
+        QTest::newRow("--help") << QStringList{"--help"} << 0 << "Subcommands: convert";
+        QTest::newRow("--version") << QStringList{"--version"} << 0 << "anchorfix 0.";
+        QTest::newRow("convert --help") << QStringList{"convert", "--help"} << 0 << "VALUE";
+        QTest::newRow("unknown subcommand") << QStringList{"convrt"} << 2 << QString();
+    }
+    void helpAndVersionNeedNoDisplay()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, outPart);
+        const Run run = anchorfix(args, false);
+        QCOMPARE(run.exitCode, exitCode);
+        QVERIFY2(run.out.contains(outPart), qPrintable(run.out + run.err));
+        if (exitCode == 2)
+            QVERIFY(run.err.contains(u"Unknown command: convrt"));
     }
 };
 
