@@ -97,6 +97,11 @@ void BM_Reconcile(benchmark::State &state)
 
 } // namespace
 
-BENCHMARK(BM_Reconcile)->Arg(10'000)->Arg(100'000)->Arg(500'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Reconcile)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(500'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();
