@@ -1,5 +1,6 @@
 #include "reconciler.h"
 
+#include "flatindex.h"
 #include "immutableid.h"
 
 #include <QCoreApplication>
@@ -17,34 +18,66 @@ QString tr(const char *text)
     return QCoreApplication::translate("Reconciler", text);
 }
 
-// Addresses compare case-insensitively; SMTP addresses without their "smtp:" prefix
-// (UPN, mail and proxy addresses share one namespace in Entra), other proxy types keep it.
-QString addressKey(const QString &address)
+// An address as Entra compares it: case-insensitively, SMTP addresses without their
+// "smtp:" prefix (UPN, mail and proxy addresses share one namespace), other proxy types
+// (SIP:, X500:) with theirs.
+QStringView addressView(const QString &address)
 {
-    if (address.startsWith(u"smtp:", Qt::CaseInsensitive))
-        return address.mid(5).toLower();
-    return address.toLower();
+    QStringView view(address);
+    if (view.startsWith(u"smtp:", Qt::CaseInsensitive))
+        view = view.mid(5);
+    return view;
 }
 
-// The distinct address keys of a user: UPN, mail and the SMTP proxies often repeat one
-// address, and each repeat would cost a hash lookup.
-using AddressKeys = QVarLengthArray<QString, 6>;
-
-AddressKeys addressKeys(const QString &upn, const QString &mail, const QStringList &proxies)
+bool sameAddress(QStringView a, QStringView b)
 {
-    AddressKeys keys;
-    auto add = [&keys](const QString &address) {
-        if (address.isEmpty())
+    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+// The distinct addresses of a user: UPN, mail and the SMTP proxies often repeat one
+// address, and each repeat would cost a lookup. part: 0 = UPN, 1 = mail, 2+ = proxy.
+struct Address
+{
+    QStringView text;
+    int part;
+};
+using Addresses = QVarLengthArray<Address, 6>;
+
+Addresses addressesOf(const QString &upn, const QString &mail, const QStringList &proxies)
+{
+    Addresses out;
+    auto add = [&out](const QString &address, int part) {
+        const QStringView view = addressView(address);
+        if (view.isEmpty())
             return;
-        QString key = addressKey(address);
-        if (!keys.contains(key))
-            keys.append(std::move(key));
+        for (const Address &seen : out)
+            if (sameAddress(seen.text, view))
+                return;
+        out.append({view, part});
     };
-    add(upn);
-    add(mail);
-    for (const QString &proxy : proxies)
-        add(proxy);
-    return keys;
+    add(upn, 0);
+    add(mail, 1);
+    for (int i = 0; i < int(proxies.size()); ++i)
+        add(proxies.at(i), i + 2);
+    return out;
+}
+
+QStringView addressPart(const CloudUser &user, int part)
+{
+    if (part == 0)
+        return user.upn;
+    if (part == 1)
+        return user.mail;
+    return addressView(user.proxyAddresses.at(part - 2));
+}
+
+// The primary SMTP address as a view: the "SMTP:" proxy address, else mail.
+QStringView primarySmtpView(const QString &mail, const QStringList &proxies)
+{
+    for (const QString &address : proxies)
+        if (address.startsWith(u"SMTP:"))
+            return QStringView(address).mid(5);
+    return mail;
 }
 
 // Large inputs use every core; small ones stay on the caller's thread.
@@ -68,68 +101,44 @@ void runAll(bool parallel, const std::vector<std::function<void()>> &tasks)
         t.join();
 }
 
-// Up to three distinct holders of an address: enough to answer "is it held by anyone
-// other than these two?" without a list per address.
-struct Holders
-{
-    int ids[3] = {-1, -1, -1};
-    void add(int index)
-    {
-        for (int &slot : ids) {
-            if (slot == index)
-                return;
-            if (slot < 0) {
-                slot = index;
-                return;
-            }
-        }
-    }
-    int firstOtherThan(int a, int b) const
-    {
-        for (int id : ids)
-            if (id >= 0 && id != a && id != b)
-                return id;
-        return -1;
-    }
-};
-
 class CloudIndex
 {
 public:
     explicit CloudIndex(const CloudSnapshot &cloud)
+        : m_users(cloud.users), m_deleted(cloud.deletedUsers)
     {
-        const QList<CloudUser> &users = cloud.users;
-        const int n = int(users.size());
-        // Three independent hashes: built side by side on large tenants.
+        const int n = int(m_users.size());
+        // Independent indexes: built side by side on large tenants.
         runAll(worthThreads(n),
                {[&] {
-                    m_byAnchor.reserve(n);
+                    m_byAnchor.reserve(size_t(n));
                     for (int i = 0; i < n; ++i)
-                        if (!users.at(i).immutableId.isEmpty())
-                            m_byAnchor.insert(users.at(i).immutableId, i);
-                    for (int i = 0; i < int(cloud.deletedUsers.size()); ++i)
-                        if (const QString &anchor = cloud.deletedUsers.at(i).immutableId;
-                            !anchor.isEmpty())
-                            m_deletedByAnchor.insert(anchor, i);
+                        if (const QString &anchor = m_users.at(i).immutableId; !anchor.isEmpty())
+                            m_byAnchor.insert(FlatIndex::hashOf(anchor), {i, 0});
+                    m_deletedByAnchor.reserve(size_t(m_deleted.size()));
+                    for (int i = 0; i < int(m_deleted.size()); ++i)
+                        if (const QString &anchor = m_deleted.at(i).immutableId; !anchor.isEmpty())
+                            m_deletedByAnchor.insert(FlatIndex::hashOf(anchor), {i, 0});
                 },
                 [&] {
-                    m_byUpn.reserve(n);
-                    m_bySmtp.reserve(n);
+                    m_byUpn.reserve(size_t(n));
+                    m_bySmtp.reserve(size_t(n));
                     for (int i = 0; i < n; ++i) {
-                        const CloudUser &user = users.at(i);
+                        const CloudUser &user = m_users.at(i);
                         if (!user.upn.isEmpty())
-                            m_byUpn.insert(user.upn.toLower(), i);
-                        if (const QString smtp = user.primarySmtp(); !smtp.isEmpty())
-                            m_bySmtp.insert(smtp.toLower(), i);
+                            m_byUpn.insert(FlatIndex::foldedHashOf(user.upn), {i, 0});
+                        const QStringView smtp = primarySmtpView(user.mail, user.proxyAddresses);
+                        if (!smtp.isEmpty())
+                            m_bySmtp.insert(FlatIndex::foldedHashOf(smtp), {i, 0});
                     }
                 },
                 [&] {
-                    m_holders.reserve(n + n / 2);
+                    m_holders.reserve(size_t(n) * 2);
                     for (int i = 0; i < n; ++i) {
-                        const CloudUser &user = users.at(i);
-                        for (const QString &key :
-                             addressKeys(user.upn, user.mail, user.proxyAddresses))
-                            m_holders[key].add(i);
+                        const CloudUser &user = m_users.at(i);
+                        for (const Address &a :
+                             addressesOf(user.upn, user.mail, user.proxyAddresses))
+                            m_holders.insert(FlatIndex::foldedHashOf(a.text), {i, a.part});
                     }
                 }});
         for (const CloudDomain &domain : cloud.domains)
@@ -137,29 +146,55 @@ public:
                 m_federatedDomains.insert(domain.name.toLower());
     }
 
-    int byAnchor(const QString &anchor) const { return m_byAnchor.value(anchor, -1); }
+    int byAnchor(const QString &anchor) const
+    {
+        return m_byAnchor
+            .find(FlatIndex::hashOf(anchor),
+                  [&](FlatIndex::Entry e) { return m_users.at(e.item).immutableId == anchor; })
+            .item;
+    }
     int deletedByAnchor(const QString &anchor) const
     {
-        return anchor.isEmpty() ? -1 : m_deletedByAnchor.value(anchor, -1);
+        if (anchor.isEmpty())
+            return -1;
+        return m_deletedByAnchor
+            .find(FlatIndex::hashOf(anchor),
+                  [&](FlatIndex::Entry e) { return m_deleted.at(e.item).immutableId == anchor; })
+            .item;
     }
     int byUpn(const QString &upn) const
     {
-        return upn.isEmpty() ? -1 : m_byUpn.value(upn.toLower(), -1);
+        if (upn.isEmpty())
+            return -1;
+        return m_byUpn
+            .find(FlatIndex::foldedHashOf(upn),
+                  [&](FlatIndex::Entry e) { return sameAddress(m_users.at(e.item).upn, upn); })
+            .item;
     }
-    int bySmtp(const QString &smtp) const
+    int bySmtp(QStringView smtp) const
     {
-        return smtp.isEmpty() ? -1 : m_bySmtp.value(smtp.toLower(), -1);
+        if (smtp.isEmpty())
+            return -1;
+        return m_bySmtp
+            .find(FlatIndex::foldedHashOf(smtp),
+                  [&](FlatIndex::Entry e) {
+                      const CloudUser &user = m_users.at(e.item);
+                      return sameAddress(primarySmtpView(user.mail, user.proxyAddresses), smtp);
+                  })
+            .item;
     }
 
     // A cloud user other than a and b that holds one of the addresses, with the address.
-    std::pair<int, QString> otherHolder(const AddressKeys &keys, int a, int b) const
+    std::pair<int, QString> otherHolder(const Addresses &addresses, int a, int b) const
     {
-        for (const QString &key : keys) {
-            const auto it = m_holders.constFind(key);
-            if (it == m_holders.cend())
-                continue;
-            if (const int holder = it->firstOtherThan(a, b); holder >= 0)
-                return {holder, key};
+        for (const Address &address : addresses) {
+            const FlatIndex::Entry holder =
+                m_holders.find(FlatIndex::foldedHashOf(address.text), [&](FlatIndex::Entry e) {
+                    return e.item != a && e.item != b &&
+                           sameAddress(addressPart(m_users.at(e.item), e.part), address.text);
+                });
+            if (holder.item >= 0)
+                return {holder.item, address.text.toString()};
         }
         return {-1, QString()};
     }
@@ -182,11 +217,13 @@ public:
     }
 
 private:
-    QHash<QString, int> m_byAnchor;
-    QHash<QString, int> m_deletedByAnchor;
-    QHash<QString, int> m_byUpn;
-    QHash<QString, int> m_bySmtp;
-    QHash<QString, Holders> m_holders;
+    const QList<CloudUser> &m_users;
+    const QList<CloudUser> &m_deleted;
+    FlatIndex m_byAnchor;
+    FlatIndex m_deletedByAnchor;
+    FlatIndex m_byUpn;
+    FlatIndex m_bySmtp;
+    FlatIndex m_holders; // one entry per distinct address of each user
     QSet<QString> m_federatedDomains;
 };
 
@@ -220,9 +257,9 @@ class OnPremRowBuilder
 {
 public:
     OnPremRowBuilder(const ReconcileInput &input, const CloudIndex &index,
-                     const QList<QString> &anchors, const QHash<QString, int> &anchorCounts)
+                     const QList<QString> &anchors, const FlatIndex &anchorIndex)
         : m_input(input), m_users(input.cloud.users), m_index(index), m_anchors(anchors),
-          m_anchorCounts(anchorCounts)
+          m_anchorIndex(anchorIndex)
     {}
 
     // Classifies on-prem user i; marks the cloud users it refers to (H, U, S).
@@ -239,21 +276,21 @@ public:
 
         const int h = anchor.isEmpty() ? -1 : m_index.byAnchor(anchor);
         const int up = m_index.byUpn(u.upn);
-        const int s = m_index.bySmtp(u.primarySmtp());
+        const int s = m_index.bySmtp(primarySmtpView(u.mail, u.proxyAddresses));
         for (int ref : {h, up, s})
             if (ref >= 0)
                 referenced[size_t(ref)] = 1;
         const int x = up >= 0 ? up : s;
-        const AddressKeys keys = addressKeys(u.upn, u.mail, u.proxyAddresses);
+        const Addresses keys = addressesOf(u.upn, u.mail, u.proxyAddresses);
 
         // 1. Another scanned on-prem object yields the same anchor.
-        if (!anchor.isEmpty() && m_anchorCounts.value(anchor) > 1) {
+        if (!anchor.isEmpty() && twinCount(i) > 0) {
             setCategory(f, Category::DuplicateOnPremAnchor);
             setCloud(f, m_users, h >= 0 ? h : x);
             f.reason = tr("%1 on-prem accounts yield the anchor %2; Entra Connect can link only "
                           "one of them. Fix the duplicate (usually a copied "
                           "mS-DS-ConsistencyGuid) on-prem first.")
-                           .arg(m_anchorCounts.value(anchor))
+                           .arg(twinCount(i) + 1)
                            .arg(anchor);
             return f;
         }
@@ -398,7 +435,19 @@ private:
     const QList<CloudUser> &m_users;
     const CloudIndex &m_index;
     const QList<QString> &m_anchors; // per on-prem user, computed once
-    const QHash<QString, int> &m_anchorCounts;
+    const FlatIndex &m_anchorIndex;  // on-prem anchors → on-prem user
+
+    // How many other on-prem users yield user i's anchor.
+    int twinCount(int i) const
+    {
+        const QString &anchor = m_anchors.at(i);
+        int twins = 0;
+        m_anchorIndex.find(FlatIndex::hashOf(anchor), [&](FlatIndex::Entry e) {
+            twins += e.item != i && m_anchors.at(e.item) == anchor;
+            return false; // visit them all
+        });
+        return twins;
+    }
 };
 
 } // namespace
@@ -411,22 +460,26 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
 
     std::optional<CloudIndex> index;
     QList<QString> anchors(onPremCount);
-    QHash<QString, int> anchorCounts;
+    FlatIndex anchorIndex;
     runAll(parallel, {[&] { index.emplace(input.cloud); },
                       [&] {
-                          anchorCounts.reserve(onPremCount);
+                          anchorIndex.reserve(size_t(onPremCount));
                           for (int i = 0; i < onPremCount; ++i) {
                               anchors[i] = input.onPrem.at(i).anchor(input.anchorRule);
                               if (!anchors.at(i).isEmpty())
-                                  ++anchorCounts[anchors.at(i)];
+                                  anchorIndex.insert(FlatIndex::hashOf(anchors.at(i)), {i, 0});
                           }
                       }});
 
     // On-prem rows in slices, one per core; each slice marks the cloud users it refers to
     // in its own vector so that no two threads write the same byte.
-    QList<Finding> rows(onPremCount);
+    QList<Finding> rows;
+    // Room for the cloud-only rows too: the untouched capacity costs no memory, and
+    // appending them never moves the on-prem rows.
+    rows.reserve(qsizetype(onPremCount) + cloudCount);
+    rows.resize(onPremCount);
     Finding *out = rows.data();
-    const OnPremRowBuilder builder(input, *index, anchors, anchorCounts);
+    const OnPremRowBuilder builder(input, *index, anchors, anchorIndex);
     const int slices = parallel ? int(std::min(4u, std::thread::hardware_concurrency())) : 1;
     std::vector<std::vector<char>> referencedBy(size_t(slices),
                                                 std::vector<char>(size_t(cloudCount), 0));

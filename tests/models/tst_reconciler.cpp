@@ -42,6 +42,10 @@ private Q_SLOTS:
         QTest::newRow("UPN matches case-insensitively")
             << input({onPrem("Anna@Contoso.COM", 1)}, tenant({cloud("c1", anna)}))
             << Category::SoftMatchPending << Action::Stamp << false << "UPN";
+        QTest::newRow("UPN matches case-insensitively beyond ASCII")
+            << input({onPrem("ZOË.Ångström@contoso.com", 1)},
+                     tenant({cloud("c1", "zoë.ångström@contoso.com")}))
+            << Category::SoftMatchPending << Action::Stamp << false << "UPN";
         QTest::newRow("seed 000/002: recreated account, anchor mismatch")
             << input({annaOnPrem}, tenant({cloud("c1", anna, anchor(9))}))
             << Category::AnchorMismatch << Action::Stamp << true
