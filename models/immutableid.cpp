@@ -189,14 +189,19 @@ QString ImmutableId::toGuid() const
 {
     if (isNull())
         return {};
-    auto hex = [this](int from, int count, bool reverse) {
-        QByteArray part = m_bytes.mid(from, count);
-        if (reverse)
-            std::reverse(part.begin(), part.end());
-        return QString::fromLatin1(part.toHex());
-    };
-    return hex(0, 4, true) + u'-' + hex(4, 2, true) + u'-' + hex(6, 2, true) + u'-' +
-           hex(8, 2, false) + u'-' + hex(10, 6, false);
+    // The first three groups are stored little-endian: print their bytes in reverse.
+    static constexpr int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    static constexpr char digits[] = "0123456789abcdef";
+    QString out(36, Qt::Uninitialized);
+    QChar *p = out.data();
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = u'-';
+        const auto byte = uchar(m_bytes.at(order[i]));
+        *p++ = QLatin1Char(digits[byte >> 4]);
+        *p++ = QLatin1Char(digits[byte & 0xf]);
+    }
+    return out;
 }
 
 QString ImmutableId::toHex() const
