@@ -24,6 +24,8 @@ QJsonObject PracticeRequestRecord::toJson() const
     o.insert(QLatin1String("clientRequestId"), clientRequestId);
     if (retryAfterSeconds >= 0)
         o.insert(QLatin1String("retryAfterSeconds"), retryAfterSeconds);
+    if (!permissions.isEmpty())
+        o.insert(QLatin1String("permissions"), QJsonArray::fromStringList(permissions));
     return o;
 }
 
@@ -199,6 +201,7 @@ PracticeResponse PracticeTenant::handleGraph(const PracticeRequest &request,
                                    "000000000000\"");
         } else {
             ctx.caller = *caller;
+            record.permissions = caller->permissions;
             response = m_graph.dispatch(request, ctx);
             if (request.path == QLatin1String("/v1.0/$batch") && response.status == 200) {
                 // Record the largest Retry-After announced inside the batch.

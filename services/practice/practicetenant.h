@@ -23,6 +23,7 @@ struct PracticeRequestRecord
     QString requestId;
     QString clientRequestId;
     double retryAfterSeconds = -1; // the Retry-After announced, if any
+    QStringList permissions;       // Graph: what the request's valid token granted
 
     QJsonObject toJson() const;
 };

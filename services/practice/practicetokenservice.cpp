@@ -10,6 +10,8 @@
 #include <QUrl>
 #include <QUuid>
 
+#include <algorithm>
+
 namespace {
 QString randomToken(int bytes)
 {
@@ -116,6 +118,26 @@ QStringList PracticeTokenService::grantedPermissions(const QString &scope,
                 granted.append(a);
     }
     return granted;
+}
+
+QStringList PracticeTokenService::unconsentedPermissions(const QString &scope,
+                                                         const QStringList &allowed)
+{
+    QStringList missing;
+    const QStringList parts = scope.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    for (const QString &part : parts) {
+        const QString s = part.section(QLatin1Char('/'), -1);
+        if (s == QLatin1String("offline_access") || s == QLatin1String("openid") ||
+            s == QLatin1String("profile") || s == QLatin1String("email") ||
+            s == QLatin1String(".default"))
+            continue;
+        const bool granted = std::any_of(allowed.cbegin(), allowed.cend(), [&s](const QString &a) {
+            return a.compare(s, Qt::CaseInsensitive) == 0;
+        });
+        if (!granted)
+            missing.append(s);
+    }
+    return missing;
 }
 
 PracticeResponse PracticeTokenService::tokenResponse(const PracticeCaller &caller, bool withRefresh,
@@ -427,6 +449,16 @@ PracticeResponse PracticeTokenService::token(const PracticeRequest &request, qin
         PracticeCaller caller = *it;
         bool offline = false;
         const QString scope = field("scope");
+        // As Entra: a refresh token redeems for any scope the app is consented to, not
+        // only those of the first sign-in; for any other the user must sign in again.
+        if (const QStringList missing = unconsentedPermissions(scope, client->delegatedPermissions);
+            !missing.isEmpty())
+            return tokenError(400, QStringLiteral("invalid_grant"), 65001,
+                              QStringLiteral("The user or administrator has not consented to use "
+                                             "the application with ID '%1' for %2. Send an "
+                                             "interactive authorization request for this user "
+                                             "and resource.")
+                                  .arg(clientId, missing.join(QLatin1String(", "))));
         if (!scope.isEmpty()) {
             const QStringList asked =
                 grantedPermissions(scope, client->delegatedPermissions, &offline);

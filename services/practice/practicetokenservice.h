@@ -44,6 +44,8 @@ public:
     // Issues an access token directly (tests).
     QString issueAccessToken(const PracticeCaller &caller, qint64 nowMs);
     void expireAllAccessTokens();
+    // Refresh tokens no longer redeem (what revoking the user's sessions does).
+    void revokeRefreshTokens() { m_refreshTokens.clear(); }
 
     void setBaseUrl(const QString &baseUrl) { m_baseUrl = baseUrl; }
     void setDeviceCodeTiming(int expiresInSeconds, int intervalSeconds);
@@ -83,6 +85,8 @@ private:
     PracticeResponse tokenResponse(const PracticeCaller &caller, bool withRefresh, qint64 nowMs);
     PracticeResponse tokenError(int status, const QString &error, int aadsts,
                                 const QString &description) const;
+    // Permissions a scope string asks for that the client was not consented to.
+    static QStringList unconsentedPermissions(const QString &scope, const QStringList &allowed);
     // Permissions a scope string asks for, limited to what the client may get.
     QStringList grantedPermissions(const QString &scope, const QStringList &allowed,
                                    bool *offlineAccess) const;

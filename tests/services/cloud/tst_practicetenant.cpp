@@ -48,6 +48,8 @@ private Q_SLOTS:
     void pkceVerifier();
     void deviceCodeOverHttp_data();
     void deviceCodeOverHttp();
+    void refreshTokenForConsentedScopes_data();
+    void refreshTokenForConsentedScopes();
     void stateAndReset();
 
 private:
@@ -842,6 +844,87 @@ void tst_PracticeTenant::deviceCodeOverHttp()
     } else {
         QCOMPARE(r.json().value(QStringLiteral("error")).toString(), error);
     }
+}
+
+void tst_PracticeTenant::refreshTokenForConsentedScopes_data()
+{
+    QTest::addColumn<QStringList>("consented"); // empty: every permission
+    QTest::addColumn<bool>("revoke");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("aadsts");
+    QTest::newRow("write scope the app is consented to") << QStringList() << false << 200 << 0;
+    QTest::newRow("write scope without consent")
+        << QStringList{QStringLiteral("User.Read.All")} << false << 400 << 65001;
+    QTest::newRow("revoked refresh token") << QStringList() << true << 400 << 70008;
+}
+
+void tst_PracticeTenant::refreshTokenForConsentedScopes()
+{
+    QFETCH(QStringList, consented);
+    QFETCH(bool, revoke);
+    QFETCH(int, status);
+    QFETCH(int, aadsts);
+    if (!consented.isEmpty())
+        m_tenant.directory().clients.first().delegatedPermissions = consented;
+    const QString tokenPath = QStringLiteral("/%1/oauth2/v2.0/token").arg(tenantId);
+    const auto post = [&](const QString &path, const QList<QPair<QString, QString>> &fields) {
+        return http(m_nam, "POST", url(path), form(fields),
+                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+    };
+    // A read-only sign-in first (device code, approved at once).
+    HttpReply r = post(QStringLiteral("/%1/oauth2/v2.0/devicecode").arg(tenantId),
+                       {{QStringLiteral("client_id"), clientId},
+                        {QStringLiteral("scope"), QStringLiteral("User.Read.All offline_access")}});
+    QCOMPARE(r.status, 200);
+    QVERIFY(m_tenant.approveDeviceCode(r.json().value(QStringLiteral("user_code")).toString()));
+    r = post(tokenPath, {{QStringLiteral("grant_type"),
+                          QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
+                         {QStringLiteral("client_id"), clientId},
+                         {QStringLiteral("device_code"),
+                          r.json().value(QStringLiteral("device_code")).toString()}});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QStringLiteral("scope")).toString(), QStringLiteral("User.Read.All"));
+    const QString readToken = r.json().value(QStringLiteral("access_token")).toString();
+    const QString refreshToken = r.json().value(QStringLiteral("refresh_token")).toString();
+    QVERIFY(!refreshToken.isEmpty());
+    const QJsonObject patch{
+        {QStringLiteral("onPremisesImmutableId"), QStringLiteral("RTAAAAAAAAAAAAAAAAAAAA==")}};
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/cloud"), patch, readToken).status, 403);
+    QCOMPARE(m_tenant.requestLog().last().permissions,
+             QStringList{QStringLiteral("User.Read.All")});
+
+    // Then the same refresh token for the write scope too.
+    if (revoke)
+        m_tenant.tokens().revokeRefreshTokens();
+    r = post(tokenPath,
+             {{QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
+              {QStringLiteral("client_id"), clientId},
+              {QStringLiteral("refresh_token"), refreshToken},
+              {QStringLiteral("scope"), QStringLiteral("https://graph.microsoft.com/User.Read.All "
+                                                       "https://graph.microsoft.com/"
+                                                       "User.ReadWrite.All offline_access")}});
+    QCOMPARE(r.status, status);
+    if (status != 200) {
+        QCOMPARE(r.json().value(QStringLiteral("error")).toString(),
+                 QStringLiteral("invalid_grant"));
+        QCOMPARE(r.json().value(QStringLiteral("error_codes")).toArray(), QJsonArray{aadsts});
+        QVERIFY(!r.body.contains(refreshToken.toLatin1()));
+        return;
+    }
+    QVERIFY(r.json()
+                .value(QStringLiteral("scope"))
+                .toString()
+                .split(u' ')
+                .contains(QStringLiteral("User.ReadWrite.All")));
+    const QString writeToken = r.json().value(QStringLiteral("access_token")).toString();
+    QCOMPARE(graph("PATCH", QStringLiteral("/v1.0/users/cloud"), patch, writeToken).status, 204);
+    QVERIFY(
+        m_tenant.requestLog().last().permissions.contains(QStringLiteral("User.ReadWrite.All")));
+    // The request log (over HTTP too) says what each request's token granted.
+    r = http(m_nam, "GET", url(QStringLiteral("/_practice/requests")));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.contains("\"User.ReadWrite.All\""));
+    QVERIFY(!r.body.contains(writeToken.toLatin1()));
 }
 
 void tst_PracticeTenant::stateAndReset()
