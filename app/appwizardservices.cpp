@@ -7,6 +7,7 @@
 #include "executor.h"
 #include "graphclient.h"
 #include "graphcloudwriter.h"
+#include "graphconfig.h"
 #include "ldapscanjob.h"
 #include "ldaptestconnectionjob.h"
 #include "onpremfilejob.h"
@@ -57,7 +58,11 @@ template <typename Inner> class ServiceRun : public ExecutionRun
 {
 public:
     using Factory = std::function<Inner *()>;
-    ServiceRun(Factory make, QObject *parent) : ExecutionRun(parent), m_make(std::move(make)) {}
+    using Prepare = std::function<Job *()>;
+    // prepare: a job that must succeed before anything is sent (write access), or null.
+    ServiceRun(Prepare prepare, Factory make, QObject *parent)
+        : ExecutionRun(parent), m_prepare(std::move(prepare)), m_make(std::move(make))
+    {}
 
     void setPaused(bool paused) override
     {
@@ -71,6 +76,44 @@ public:
 
 protected:
     void doStart() override
+    {
+        Job *prepare = m_prepare ? m_prepare() : nullptr;
+        if (!prepare) {
+            startInner();
+            return;
+        }
+        m_preparing = prepare;
+        connect(prepare, &Job::infoMessage, this, &Job::infoMessage);
+        connect(prepare, &Job::finished, this, [this](Job *job) {
+            m_preparing = nullptr;
+            if (job->error() == NoError && isCancelRequested()) {
+                fail(Cancelled, tr("Cancelled before anything was changed."));
+                emitResult();
+                return;
+            }
+            if (job->error() != NoError) {
+                fail(job->error(), job->error() == Cancelled
+                                       ? tr("Cancelled before anything was changed.")
+                                       : job->errorString());
+                emitResult();
+                return;
+            }
+            startInner();
+        });
+        prepare->start();
+    }
+    void doCancel() override
+    {
+        if (m_preparing)
+            m_preparing->cancel();
+        else if (m_inner)
+            m_inner->cancel();
+        else
+            ExecutionRun::doCancel();
+    }
+
+private:
+    void startInner()
     {
         Inner *inner = m_make();
         if (!inner) {
@@ -97,15 +140,6 @@ protected:
         }
         inner->start();
     }
-    void doCancel() override
-    {
-        if (m_inner)
-            m_inner->cancel();
-        else
-            ExecutionRun::doCancel();
-    }
-
-private:
     void publishOutcomes()
     {
         if (!m_inner)
@@ -116,7 +150,9 @@ private:
         m_published = report.outcomes.size();
     }
 
+    Prepare m_prepare;
     Factory m_make;
+    QPointer<Job> m_preparing;
     QPointer<Inner> m_inner;
     qsizetype m_published = 0;
     bool m_paused = false;
@@ -138,7 +174,120 @@ QString nameInToken(const QString &token)
     return {};
 }
 
+// True when the token the provider holds carries User.ReadWrite.All. The granted scope
+// may name the resource ("https://graph.microsoft.com/User.ReadWrite.All") or not.
+bool grantsWrite(const TokenProvider *provider)
+{
+    if (!provider || !provider->isSignedIn())
+        return false;
+    const QStringList granted = provider->grantedScope().split(u' ', Qt::SkipEmptyParts);
+    for (const QString &scope : granted)
+        if (scope.section(u'/', -1).compare(QLatin1StringView(GraphPermission::UserWrite),
+                                            Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
 } // namespace
+
+// Write access (User.ReadWrite.All) for the session, right before changes are sent: the
+// Connect page's sign-in asks for read scopes only. First silently, by redeeming the
+// session's refresh token for the write scopes too; when the tenant refuses (no refresh
+// token, revoked, consent needed), a new interactive sign-in for write access whose
+// device code is reported as an info message for the page that runs the changes.
+// App-only sign-ins (client secret, .default) already hold what the app was granted.
+class WriteAccessRun : public Job
+{
+public:
+    explicit WriteAccessRun(AppWizardServices *services) : Job(services), m_services(services) {}
+
+protected:
+    void doStart() override
+    {
+        m_provider = m_services->m_tokens;
+        if (!m_provider || m_services->m_appOnly || grantsWrite(m_provider)) {
+            emitResult(); // no session: the run itself says to sign in
+            return;
+        }
+        m_provider->setWriteAccess(true);
+        Q_EMIT infoMessage(tr("Asking the tenant for write access (User.ReadWrite.All)…"));
+        connect(m_provider, &TokenProvider::renewFinished, this, [this](bool ok, const QString &) {
+            if (ok && grantsWrite(m_provider)) {
+                m_provider->disconnect(this);
+                Q_EMIT infoMessage(tr("Write access granted."));
+                emitResult();
+            } else if (ok && !m_renewedAgain) {
+                // A renewal that was already running asked for the read scopes only.
+                m_renewedAgain = true;
+                m_provider->renew();
+            } else {
+                m_provider->disconnect(this);
+                startInteractive();
+            }
+        });
+        m_provider->renew();
+    }
+    void doCancel() override
+    {
+        if (m_provider) {
+            m_provider->disconnect(this);
+            if (m_interactive)
+                m_provider->cancel();
+        }
+        Job::doCancel();
+    }
+
+private:
+    void startInteractive()
+    {
+        m_interactive = true;
+        const QString need = tr("Executing needs User.ReadWrite.All; sign in again to grant it.");
+        Q_EMIT infoMessage(need);
+        connect(m_provider, &TokenProvider::deviceCodeReady, this,
+                [this, need](const QString &code, const QUrl &url, const QString &) {
+                    Q_EMIT infoMessage(
+                        need + u' ' +
+                        tr("Open %1 on any device and enter the code %2. Nothing has been "
+                           "changed yet.")
+                            .arg(url.toString(), code));
+                    if (PracticeTenant *practice = m_services->m_practice)
+                        QTimer::singleShot(m_services->m_autoApproveDelayMs, practice,
+                                           [practice, code] { practice->approveDeviceCode(code); });
+                });
+        connect(m_provider, &TokenProvider::browserSignInRequested, this,
+                [this, need](const QUrl &url) {
+                    // The sign-in's own connection passes the URL on to the wizard,
+                    // which opens the browser.
+                    Q_UNUSED(url);
+                    Q_EMIT infoMessage(need + u' ' +
+                                       tr("Finish the sign-in in your browser. Nothing has been "
+                                          "changed yet."));
+                });
+        connect(m_provider, &TokenProvider::signInFinished, this, [this](const SignInResult &r) {
+            m_provider->disconnect(this);
+            if (!r.ok) {
+                fail(UserDefinedError,
+                     tr("Nothing was changed: write access was not granted (%1). Sign in with "
+                        "an account that may change users and run again.")
+                         .arg(r.message.isEmpty() ? r.error : r.message));
+            } else if (!grantsWrite(m_provider)) {
+                fail(UserDefinedError,
+                     tr("Nothing was changed: the sign-in did not grant User.ReadWrite.All. Ask "
+                        "an admin to consent to it for the app registration, then run again."));
+            } else {
+                m_services->onWriteAccess(m_provider);
+                Q_EMIT infoMessage(tr("Write access granted."));
+            }
+            emitResult();
+        });
+        m_provider->signIn();
+    }
+
+    AppWizardServices *m_services;
+    QPointer<TokenProvider> m_provider;
+    bool m_interactive = false;
+    bool m_renewedAgain = false;
+};
 
 // One sign-in with the TokenProvider, as a Job for the Connect page.
 class SignInRun : public Job
@@ -162,7 +311,8 @@ protected:
         m_services->m_tokens = provider;
         m_provider = provider;
         provider->setCredentialStore(m_services->m_store);
-        provider->setWriteAccess(true); // one sign-in for scan and execute
+        // Read scopes only: write access is asked for when a plan runs (WriteAccessRun).
+        provider->setWriteAccess(false);
         if (m_settings.signIn == CloudSettings::SignIn::ClientSecret)
             provider->setClientSecret(m_settings.clientSecret);
         connect(provider, &TokenProvider::deviceCodeReady, this,
@@ -227,11 +377,24 @@ void AppWizardServices::onSignedIn(TokenProvider *provider, const GraphConfig &c
             m_client->setAccessToken(token);
     });
     m_graphUrl = config.graphUrl.toString(QUrl::StripTrailingSlash);
+    m_appOnly = settings.signIn == CloudSettings::SignIn::ClientSecret;
     m_operator = nameInToken(m_accessToken);
     if (m_operator.isEmpty())
         m_operator = settings.signIn == CloudSettings::SignIn::ClientSecret
                          ? u"app:" + settings.clientId
                          : tr("signed-in user of %1").arg(settings.tenant);
+}
+
+void AppWizardServices::onWriteAccess(TokenProvider *provider)
+{
+    // The write sign-in may be another account: the audit trail names who made the change.
+    if (const QString name = nameInToken(provider->accessToken()); !name.isEmpty())
+        m_operator = name;
+}
+
+Job *AppWizardServices::requestWriteAccess()
+{
+    return new WriteAccessRun(this);
 }
 
 CloudWriter *AppWizardServices::cloudWriter()
@@ -390,12 +553,14 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
     const QList<Finding> rows = plan.rows();
-    return new ServiceRun<Executor>(
-        [this, rows, settings]() -> Executor * {
-            CloudWriter *writer = cloudWriter();
-            return writer ? new Executor(rows, settings, writer) : nullptr;
-        },
-        this);
+    return new ServiceRun<Executor>([this] { return requestWriteAccess(); },
+                                    [this, rows, settings]() mutable -> Executor * {
+                                        CloudWriter *writer = cloudWriter();
+                                        settings.identity.operatorName = operatorName();
+                                        return writer ? new Executor(rows, settings, writer)
+                                                      : nullptr;
+                                    },
+                                    this);
 }
 
 ExecutionRun *AppWizardServices::rollback(const RunFiles &files)
@@ -409,12 +574,14 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files)
     settings.auditPath = files.auditCsv;
     settings.federatedDomains = m_federatedDomains;
     settings.initialDomain = m_initialDomain;
-    return new ServiceRun<RollbackJob>(
-        [this, settings]() -> RollbackJob * {
-            CloudWriter *writer = cloudWriter();
-            return writer ? new RollbackJob(settings, writer) : nullptr;
-        },
-        this);
+    return new ServiceRun<RollbackJob>([this] { return requestWriteAccess(); },
+                                       [this, settings]() mutable -> RollbackJob * {
+                                           CloudWriter *writer = cloudWriter();
+                                           settings.identity.operatorName = operatorName();
+                                           return writer ? new RollbackJob(settings, writer)
+                                                         : nullptr;
+                                       },
+                                       this);
 }
 
 ValueJob<QString> *AppWizardServices::readSecret(const QString &key)

@@ -39,14 +39,21 @@ public:
     QString startDemo(OnPremSettings *onPrem, CloudSettings *cloud, QString *outputFolder) override;
     PracticeTenant *practiceTenant() const;
 
+    // Gets User.ReadWrite.All for the signed-in session (execute() and rollback() run it
+    // before sending anything): silently through the refresh token, else an interactive
+    // sign-in whose device code the job reports as an info message.
+    Job *requestWriteAccess();
+
     static GraphConfig graphConfigFor(const CloudSettings &settings);
     CredentialStore *credentialStore() const { return m_store; }
 
 private:
     friend class SignInRun;
+    friend class WriteAccessRun;
     CloudWriter *cloudWriter();
     void onSignedIn(TokenProvider *provider, const GraphConfig &config,
                     const CloudSettings &settings);
+    void onWriteAccess(TokenProvider *provider);
 
     CredentialStore *m_store;
     DemoEnvironment *m_demo = nullptr;
@@ -57,6 +64,7 @@ private:
     GraphClient *m_client = nullptr;
     QString m_accessToken;
     QString m_operator;
+    bool m_appOnly = false; // client secret: app permissions, no write sign-in
     QString m_tenantId;
     QString m_graphUrl;
     QStringList m_federatedDomains;

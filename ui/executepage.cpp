@@ -111,6 +111,8 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_status = new QLabel(runPage);
     m_status->setObjectName(QStringLiteral("runStatus"));
     m_status->setWordWrap(true);
+    // A sign-in code for write access can show here: let it be copied.
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     runLayout->addWidget(m_overall);
     runLayout->addLayout(controls);
     runLayout->addWidget(m_results, 1);

@@ -105,6 +105,7 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
     m_rollbackStatus = new QLabel(this);
     m_rollbackStatus->setObjectName(QStringLiteral("rollbackStatus"));
     m_rollbackStatus->setWordWrap(true);
+    m_rollbackStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_rollbackProgress);
     layout->addWidget(m_rollbackStatus);
 }
@@ -227,6 +228,8 @@ void SummaryPage::confirmRollback()
     m_rollbackStatus->setText(tr("Rolling back…"));
     ExecutionRun *run = m_ctx->services()->rollback(m_ctx->runFiles());
     m_rollback = run;
+    // Write access may need a new sign-in first: its code shows here.
+    connect(run, &Job::infoMessage, m_rollbackStatus, &QLabel::setText);
     connect(run, &ExecutionRun::progressReported, this, [this](const ExecutionProgress &p) {
         if (p.total > 0)
             m_rollbackProgress->setRange(0, int(p.total));

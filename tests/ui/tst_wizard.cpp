@@ -54,6 +54,20 @@ void selectSourceRow(ReviewPage *page, int sourceRow)
                                                            QItemSelectionModel::Rows);
 }
 
+// The Graph requests in the practice tenant's request log, from this log index on.
+QList<PracticeRequestRecord> graphRequests(PracticeTenant *tenant, qsizetype from = 0)
+{
+    QList<PracticeRequestRecord> graph;
+    const QList<PracticeRequestRecord> log = tenant->requestLog();
+    for (qsizetype i = from; i < log.size(); ++i)
+        if (log.at(i).path.startsWith(u"/v1.0/"))
+            graph.append(log.at(i));
+    return graph;
+}
+
+const QString readAll = QStringLiteral("User.Read.All");
+const QString readWriteAll = QStringLiteral("User.ReadWrite.All");
+
 } // namespace
 
 class tst_Wizard : public QObject
@@ -79,6 +93,13 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([w] { return w->scanPage()->isComplete(); }, 20000));
         QVERIFY2(w->scanPage()->statusText().contains(u"Done"),
                  qPrintable(w->scanPage()->statusText()));
+        // Least privilege: the scan read with a token that cannot change users.
+        const QList<PracticeRequestRecord> scanRequests = graphRequests(h.tenant());
+        QVERIFY(!scanRequests.isEmpty());
+        for (const PracticeRequestRecord &r : scanRequests) {
+            QVERIFY2(r.permissions.contains(readAll), qPrintable(r.path));
+            QVERIFY2(!r.permissions.contains(readWriteAll), qPrintable(r.path));
+        }
 
         // Review: one chip per category found; the demo shows many of them.
         w->next();
@@ -199,10 +220,20 @@ private Q_SLOTS:
             execute->confirmationText().contains(FindingTableModel::actionTitle(Action::Clear)));
         QVERIFY(execute->confirmationText().contains(u"audit.csv"));
         QVERIFY(!w->button(QWizard::CommitButton)->isEnabled());
+        const qsizetype beforeExecute = h.tenant()->requestLog().size();
         execute->startRun();
         QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000));
         QCOMPARE(execute->results()->rowCount(), executable);
         QVERIFY(w->button(QWizard::CommitButton)->isEnabled());
+        // Write access was added for the run (through the refresh token), and every
+        // request of the run carried it.
+        const QList<PracticeRequestRecord> runRequests = graphRequests(h.tenant(), beforeExecute);
+        bool wrote = false;
+        for (const PracticeRequestRecord &r : runRequests) {
+            QVERIFY2(r.permissions.contains(readWriteAll), qPrintable(r.path));
+            wrote = wrote || r.method != "GET";
+        }
+        QVERIFY(wrote);
 
         // Summary.
         w->next();
@@ -255,6 +286,80 @@ private Q_SLOTS:
                  mismatch.cloudImmutableId);
         QVERIFY(
             tenantUser(tenant, softCloudId).value(u"onPremisesImmutableId").toString().isEmpty());
+    }
+
+    // Execute gets User.ReadWrite.All right before sending: silently through the
+    // session's refresh token, else with a new sign-in shown on the Execute page.
+    void writeAccessOnExecute_data()
+    {
+        QTest::addColumn<bool>("revokeRefreshTokens");
+        QTest::addColumn<bool>("writeConsented"); // the app may have User.ReadWrite.All
+        QTest::addColumn<bool>("decline");
+        QTest::addColumn<int>("deviceCodes"); // sign-ins the run asked for
+        QTest::addColumn<QString>("failure"); // empty: the run applies every change
+        QTest::newRow("refresh token") << false << true << false << 0 << QString();
+        QTest::newRow("refresh token refused, new sign-in")
+            << true << true << false << 1 << QString();
+        QTest::newRow("new sign-in declined")
+            << true << true << true << 1 << QStringLiteral("Nothing was changed");
+        QTest::newRow("app not consented to write")
+            << false << false << false << 1 << QStringLiteral("Ask an admin to consent");
+    }
+    void writeAccessOnExecute()
+    {
+        QFETCH(bool, revokeRefreshTokens);
+        QFETCH(bool, writeConsented);
+        QFETCH(bool, decline);
+        QFETCH(int, deviceCodes);
+        QFETCH(QString, failure);
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        AnchorfixWizard *w = h.wizard.get();
+        QVERIFY(h.scanToReview());
+        PracticeTenant *tenant = h.tenant();
+        const int executable = h.context->findings()->executableCount();
+        QVERIFY(executable > 0);
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Execute));
+        ExecutePage *execute = w->executePage();
+
+        if (revokeRefreshTokens)
+            tenant->tokens().revokeRefreshTokens();
+        if (!writeConsented)
+            tenant->directory().clients.first().delegatedPermissions.removeAll(readWriteAll);
+        if (decline) {
+            // No automatic approval: the person at the verification page says no.
+            h.services->setPracticeTenant(tenant, 600000);
+            connect(tenant, &PracticeTenant::deviceCodeIssued, tenant,
+                    [tenant](const QString &code) { tenant->declineDeviceCode(code); });
+        }
+        QSignalSpy codes(tenant, &PracticeTenant::deviceCodeIssued);
+        const qsizetype beforeExecute = tenant->requestLog().size();
+        execute->startRun();
+        if (deviceCodes > 0) {
+            // The code to enter is shown on the Execute page, with what it is for.
+            QVERIFY(codes.wait(10000));
+            const QString code = codes.first().first().toString();
+            QTRY_VERIFY2(execute->statusText().contains(code), qPrintable(execute->statusText()));
+            QVERIFY(execute->statusText().contains(u"Executing needs User.ReadWrite.All"));
+        }
+        QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000));
+        QCOMPARE(codes.size(), deviceCodes);
+
+        const QList<PracticeRequestRecord> runRequests = graphRequests(tenant, beforeExecute);
+        if (!failure.isEmpty()) {
+            QVERIFY2(execute->statusText().contains(failure), qPrintable(execute->statusText()));
+            QCOMPARE(execute->results()->rowCount(), 0);
+            QVERIFY(tenant->writeLog().isEmpty());
+            QVERIFY(runRequests.isEmpty());
+            return;
+        }
+        QCOMPARE(execute->results()->rowCount(), executable);
+        QCOMPARE(h.context->report().count(ChangeStatus::Applied), executable);
+        QVERIFY(!tenant->writeLog().isEmpty());
+        QVERIFY(!runRequests.isEmpty());
+        for (const PracticeRequestRecord &r : runRequests)
+            QVERIFY2(r.permissions.contains(readWriteAll), qPrintable(r.path));
     }
 
     void geometryRemembered()
