@@ -10,9 +10,11 @@
 #include "graphconfig.h"
 #include "ldapscanjob.h"
 #include "ldaptestconnectionjob.h"
+#include "loadplanjob.h"
 #include "onpremfilejob.h"
 #include "practicetenant.h"
 #include "rollbackjob.h"
+#include "saveplanjob.h"
 #include "tokenprovider.h"
 
 #include <QDir>
@@ -582,6 +584,18 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files)
                                                          : nullptr;
                                        },
                                        this);
+}
+
+Job *AppWizardServices::savePlan(const Plan &plan, const QString &path)
+{
+    return new SavePlanJob(plan, path, this);
+}
+
+ValueJob<Plan> *AppWizardServices::loadPlan(const QString &path)
+{
+    return new ForwardingJob<Plan>([path]() -> Job * { return new LoadPlanJob(path); },
+                                   [](Job *j) { return static_cast<LoadPlanJob *>(j)->plan(); },
+                                   this);
 }
 
 ValueJob<QString> *AppWizardServices::readSecret(const QString &key)

@@ -33,6 +33,8 @@ public:
     ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
                           const RunFiles &files) override;
     ExecutionRun *rollback(const RunFiles &files) override;
+    Job *savePlan(const Plan &plan, const QString &path) override;
+    ValueJob<Plan> *loadPlan(const QString &path) override;
     ValueJob<QString> *readSecret(const QString &key) override;
     ValueJob<QString> *writeSecret(const QString &key, const QString &secret) override;
     QString operatorName() const override;

@@ -6,12 +6,13 @@
 #include "findingtablemodel.h"
 #include "plan.h"
 #include "severitydelegate.h"
+#include "valuejob.h"
 #include "wizardcontext.h"
+#include "wizardservices.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -22,14 +23,12 @@
 #include <QLocale>
 #include <QMenu>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBrowser>
-#include <QTextStream>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -179,12 +178,12 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     withdraw->setObjectName(QStringLiteral("withdrawSelected"));
     withdraw->setToolTip(tr("Withdraw the approval of the selected rows."));
     connect(withdraw, &QPushButton::clicked, this, [this] { approveSelection(false); });
-    auto *exportButton = new QPushButton(tr("E&xport plan…"), this);
+    auto *exportButton = m_exportButton = new QPushButton(tr("E&xport plan…"), this);
     exportButton->setObjectName(QStringLiteral("exportPlan"));
     exportButton->setToolTip(tr("Save the findings and your choices as plan.csv, to review in "
                                 "a spreadsheet or run later with 'anchorfix apply'."));
     connect(exportButton, &QPushButton::clicked, this, &ReviewPage::askExportPath);
-    auto *importButton = new QPushButton(tr("&Import plan…"), this);
+    auto *importButton = m_importButton = new QPushButton(tr("&Import plan…"), this);
     importButton->setObjectName(QStringLiteral("importPlan"));
     importButton->setToolTip(tr("Load an edited plan.csv: its actions and approvals replace "
                                 "the ones on this page."));
@@ -233,7 +232,7 @@ void ReviewPage::initializePage()
 
 bool ReviewPage::isComplete() const
 {
-    return m_ctx->findings()->executableCount() > 0;
+    return !m_planJob && m_ctx->findings()->executableCount() > 0;
 }
 
 void ReviewPage::rebuildChips()
@@ -365,40 +364,50 @@ void ReviewPage::showDetails()
         f, onPrem, cloud, holder, m_ctx->cloudSettings().graphUrl, snapshot.initialDomain()));
 }
 
-bool ReviewPage::exportPlan(const QString &path, QString *error)
+void ReviewPage::exportPlan(const QString &path)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        *error = tr("Cannot write %1: %2. Choose a folder you may write to.")
-                     .arg(path, file.errorString());
-        return false;
-    }
-    QTextStream out(&file);
-    m_ctx->findings()->plan().write(out);
-    out.flush();
-    if (!file.commit()) {
-        *error = tr("Cannot save %1: %2.").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    if (m_planJob)
+        return;
+    Job *job = m_ctx->services()->savePlan(m_ctx->findings()->plan(), path);
+    connect(job, &Job::finished, this, [this, path](Job *j) {
+        const bool ok = j->error() == Job::NoError;
+        onPlanJobFinished(ok, ok ? tr("Plan saved to %1.").arg(path) : j->errorString());
+    });
+    startPlanJob(job, tr("Saving plan…"));
 }
 
-bool ReviewPage::importPlan(const QString &path, QString *error)
+void ReviewPage::importPlan(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        *error = tr("Cannot read %1: %2.").arg(path, file.errorString());
-        return false;
-    }
-    QTextStream in(&file);
-    Plan plan;
-    QString readError;
-    if (!Plan::read(in, &plan, &readError)) {
-        *error = tr("%1 is not a usable plan: %2").arg(path, readError);
-        return false;
-    }
-    m_ctx->findings()->setPlan(plan);
-    return true;
+    if (m_planJob)
+        return;
+    ValueJob<Plan> *job = m_ctx->services()->loadPlan(path);
+    connect(job, &Job::finished, this, [this, job, path] {
+        const bool ok = job->error() == Job::NoError;
+        if (ok)
+            m_ctx->findings()->setPlan(job->value());
+        onPlanJobFinished(ok, ok ? tr("Plan loaded from %1.").arg(path) : job->errorString());
+    });
+    startPlanJob(job, tr("Loading plan…"));
+}
+
+void ReviewPage::startPlanJob(Job *job, const QString &status)
+{
+    m_planJob = job;
+    m_exportButton->setEnabled(false);
+    m_importButton->setEnabled(false);
+    m_message->setText(status);
+    emit completeChanged();
+    job->start();
+}
+
+void ReviewPage::onPlanJobFinished(bool ok, const QString &message)
+{
+    m_planJob = nullptr;
+    m_exportButton->setEnabled(true);
+    m_importButton->setEnabled(true);
+    m_message->setText(message);
+    emit completeChanged();
+    emit planFileFinished(ok, message);
 }
 
 void ReviewPage::askExportPath()
@@ -409,10 +418,7 @@ void ReviewPage::askExportPath()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setDefaultSuffix(QStringLiteral("csv"));
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
-        QString error;
-        m_message->setText(exportPlan(path, &error) ? tr("Plan saved to %1.").arg(path) : error);
-    });
+    connect(dialog, &QFileDialog::fileSelected, this, &ReviewPage::exportPlan);
     dialog->open();
 }
 
@@ -422,9 +428,6 @@ void ReviewPage::askImportPath()
         new QFileDialog(this, tr("Import plan"), m_ctx->outputFolder(), tr("Plans (*.csv)"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setFileMode(QFileDialog::ExistingFile);
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
-        QString error;
-        m_message->setText(importPlan(path, &error) ? tr("Plan loaded from %1.").arg(path) : error);
-    });
+    connect(dialog, &QFileDialog::fileSelected, this, &ReviewPage::importPlan);
     dialog->open();
 }

@@ -3,13 +3,16 @@
 #include "finding.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QWizardPage>
 
 class FindingFilterProxy;
+class Job;
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QTableView;
 class QTextBrowser;
 class QToolButton;
@@ -37,11 +40,18 @@ public:
     int setActionOnSelection(Action action);
     int approveSelection(bool approved);
 
-    // plan.csv; false with a message an admin can act on.
-    bool exportPlan(const QString &path, QString *error);
-    bool importPlan(const QString &path, QString *error);
+    // plan.csv, saved or loaded by a WizardServices job: both return at once, the
+    // export and import buttons are off until planFileFinished().
+    void exportPlan(const QString &path);
+    void importPlan(const QString &path);
+    bool isPlanFileBusy() const { return !m_planJob.isNull(); }
 
     QString summaryText() const;
+
+Q_SIGNALS:
+    // An export or import is done; message is what the page shows (where the plan went,
+    // or what to fix).
+    void planFileFinished(bool ok, const QString &message);
 
 private:
     void rebuildChips();
@@ -50,6 +60,8 @@ private:
     void showDetails();
     void askExportPath();
     void askImportPath();
+    void startPlanJob(Job *job, const QString &status);
+    void onPlanJobFinished(bool ok, const QString &message);
 
     WizardContext *m_ctx;
     FindingFilterProxy *m_proxy;
@@ -63,4 +75,7 @@ private:
     QTextBrowser *m_details;
     QLabel *m_summary;
     QLabel *m_message;
+    QPushButton *m_exportButton;
+    QPushButton *m_importButton;
+    QPointer<Job> m_planJob;
 };

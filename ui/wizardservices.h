@@ -68,6 +68,12 @@ public:
     // Replays a rollback.csv.
     virtual ExecutionRun *rollback(const RunFiles &files) = 0;
 
+    // plan.csv, read and written off the GUI thread. savePlan replaces the file
+    // atomically; loadPlan's value is the plan read. On error, errorString() names the
+    // file and says what to do (for a broken file: the line and column).
+    virtual Job *savePlan(const Plan &plan, const QString &path) = 0;
+    virtual ValueJob<Plan> *loadPlan(const QString &path) = 0;
+
     // Secrets in the OS keychain (with a timeout: on failure the secret is kept for
     // this session only and the job's errorString() says so).
     // writeSecret's value is that note (empty when the keychain took it).

@@ -16,7 +16,9 @@
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QLabel>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTableView>
@@ -180,17 +182,42 @@ private Q_SLOTS:
         QVERIFY(details.contains(u"onPremisesImmutableId = $null"));
         QVERIFY(details.contains(mismatch.cloudImmutableId));
 
-        // Export the plan.
-        QString error;
+        // Export the plan: a job saves it off the GUI thread, the buttons wait for it.
+        auto *exportButton = review->findChild<QPushButton *>(QStringLiteral("exportPlan"));
+        auto *importButton = review->findChild<QPushButton *>(QStringLiteral("importPlan"));
+        auto *reviewMessage = review->findChild<QLabel *>(QStringLiteral("reviewMessage"));
+        QVERIFY(exportButton && importButton && reviewMessage);
+        QSignalSpy planFileSpy(review, &ReviewPage::planFileFinished);
         const QString planPath = h.dir.filePath(QStringLiteral("exported-plan.csv"));
-        QVERIFY2(review->exportPlan(planPath, &error), qPrintable(error));
+        review->exportPlan(planPath);
+        QVERIFY(review->isPlanFileBusy());
+        QVERIFY(!exportButton->isEnabled());
+        QVERIFY(!importButton->isEnabled());
+        QVERIFY(!review->isComplete());
+        QCOMPARE(reviewMessage->text(), QStringLiteral("Saving plan…"));
+        QTRY_COMPARE(planFileSpy.size(), 1);
+        QVERIFY2(planFileSpy.at(0).at(0).toBool(), qPrintable(planFileSpy.at(0).at(1).toString()));
+        QVERIFY(!review->isPlanFileBusy());
+        QVERIFY(exportButton->isEnabled());
+        QVERIFY(importButton->isEnabled());
+        QVERIFY(review->isComplete());
+        QCOMPARE(reviewMessage->text(), QStringLiteral("Plan saved to %1.").arg(planPath));
         const QStringList planLines = readLines(planPath);
         QCOMPARE(planLines.size(), model->rowCount() + 1);
         QVERIFY(planLines.first().startsWith(u"row_id,category,severity"));
 
         // Import it back over a changed choice: the file's choices return.
         QVERIFY(model->setAction(softRow, Action::None));
-        QVERIFY2(review->importPlan(planPath, &error), qPrintable(error));
+        planFileSpy.clear();
+        review->importPlan(planPath);
+        QVERIFY(!exportButton->isEnabled());
+        QVERIFY(!importButton->isEnabled());
+        QCOMPARE(reviewMessage->text(), QStringLiteral("Loading plan…"));
+        QTRY_COMPARE(planFileSpy.size(), 1);
+        QVERIFY2(planFileSpy.at(0).at(0).toBool(), qPrintable(planFileSpy.at(0).at(1).toString()));
+        QVERIFY(exportButton->isEnabled());
+        QVERIFY(importButton->isEnabled());
+        QCOMPARE(reviewMessage->text(), QStringLiteral("Plan loaded from %1.").arg(planPath));
         QCOMPARE(model->rowCount(), planLines.size() - 1);
         QCOMPARE(model->finding(softRow).action, Action::Stamp);
         QCOMPARE(model->finding(mismatchRow).action, Action::Clear);
@@ -202,8 +229,16 @@ private Q_SLOTS:
             QVERIFY(broken.open(QIODevice::WriteOnly));
             broken.write("row_id,category\n1,no_such_category\n");
         }
-        QVERIFY(!review->importPlan(brokenPath, &error));
+        planFileSpy.clear();
+        review->importPlan(brokenPath);
+        QTRY_COMPARE(planFileSpy.size(), 1);
+        QVERIFY(!planFileSpy.at(0).at(0).toBool());
+        const QString error = planFileSpy.at(0).at(1).toString();
         QVERIFY2(error.contains(u"broken-plan.csv"), qPrintable(error));
+        QVERIFY2(error.contains(QRegularExpression(QStringLiteral("line \\d+, column \\d+: "))),
+                 qPrintable(error));
+        QCOMPARE(reviewMessage->text(), error);
+        QVERIFY(importButton->isEnabled());
         QCOMPARE(model->rowCount(), planLines.size() - 1);
 
         const int executable = model->executableCount();
