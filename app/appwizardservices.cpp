@@ -20,9 +20,6 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
-#include <QTextStream>
-#include <QThreadPool>
 #include <QTimer>
 #include <QUuid>
 
@@ -532,18 +529,14 @@ ValueJob<CloudScan> *AppWizardServices::scanCloud(const CloudSettings &)
 ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &snapshot,
                                          const RunFiles &files)
 {
-    // The plan as executed, beside its rollback file: a record, which nothing waits for,
-    // written on a worker thread (200k rows take longer than a frame).
-    const QString planPath = files.planCsv;
-    QThreadPool::globalInstance()->start([plan, planPath] {
-        QSaveFile planFile(planPath);
-        if (planFile.open(QIODevice::WriteOnly | QIODevice::Text)) {
-            QTextStream out(&planFile);
-            plan.write(out);
-            out.flush();
-            planFile.commit();
-        }
+    // The plan as executed, beside its rollback file: a record that nothing waits for,
+    // saved off the GUI thread like an exported plan.
+    auto *savePlan = new SavePlanJob(plan, files.planCsv, this);
+    connect(savePlan, &Job::finished, this, [](Job *job) {
+        if (job->error() != Job::NoError)
+            qWarning("anchorfix: %s", qPrintable(job->errorString()));
     });
+    savePlan->start();
     ExecutorSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     settings.identity.operatorName = operatorName();

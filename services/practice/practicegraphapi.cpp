@@ -146,6 +146,15 @@ PracticeResponse PracticeGraphApi::error(int status, const QString &code, const 
     return PracticeResponse::json(status, QJsonObject{{QLatin1String("error"), e}});
 }
 
+PracticeResponse PracticeGraphApi::notFound(const QString &id, const PracticeGraphContext &ctx)
+{
+    return error(404, QStringLiteral("Request_ResourceNotFound"),
+                 QStringLiteral("Resource '%1' does not exist or one of its queried "
+                                "reference-property objects are not present.")
+                     .arg(id),
+                 ctx);
+}
+
 std::optional<PracticeResponse> PracticeGraphApi::requirePermission(const PracticeGraphContext &ctx,
                                                                     const QStringList &anyOf) const
 {
@@ -278,11 +287,7 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
         if (s.size() == 2) {
             if (const QJsonObject *d = m_directory.domain(s.at(1)))
                 return PracticeResponse::json(200, *d);
-            return error(404, QStringLiteral("Request_ResourceNotFound"),
-                         QStringLiteral("Resource '%1' does not exist or one of its queried "
-                                        "reference-property objects are not present.")
-                             .arg(s.at(1)),
-                         ctx);
+            return notFound(s.at(1), ctx);
         }
     } else if (s.at(0) == QLatin1String("organization") && s.size() == 1) {
         if (m != "GET")
@@ -436,11 +441,7 @@ PracticeResponse PracticeGraphApi::getUser(const PracticeRequest &request,
         return *bad;
     const int i = m_directory.indexOfUser(id);
     if (i < 0)
-        return error(404, QStringLiteral("Request_ResourceNotFound"),
-                     QStringLiteral("Resource '%1' does not exist or one of its queried "
-                                    "reference-property objects are not present.")
-                         .arg(id),
-                     ctx);
+        return notFound(id, ctx);
     QJsonObject body = project(m_directory.users.at(i), properties);
     body.insert(QLatin1String("@odata.context"), metadata(ctx, QStringLiteral("users/$entity")));
     return PracticeResponse::json(200, body);
@@ -455,11 +456,7 @@ PracticeResponse PracticeGraphApi::patchUser(const PracticeRequest &request,
         return *throttled;
     const int i = m_directory.indexOfUser(id);
     if (i < 0)
-        return error(404, QStringLiteral("Request_ResourceNotFound"),
-                     QStringLiteral("Resource '%1' does not exist or one of its queried "
-                                    "reference-property objects are not present.")
-                         .arg(id),
-                     ctx);
+        return notFound(id, ctx);
     bool ok = false;
     const QJsonObject body = request.jsonBody(&ok);
     if (!ok)
@@ -554,11 +551,7 @@ PracticeResponse PracticeGraphApi::deletedItem(const PracticeRequest &request,
     }
     const int i = m_directory.indexOfDeletedUser(id);
     if (i < 0)
-        return error(404, QStringLiteral("Request_ResourceNotFound"),
-                     QStringLiteral("Resource '%1' does not exist or one of its queried "
-                                    "reference-property objects are not present.")
-                         .arg(id),
-                     ctx);
+        return notFound(id, ctx);
     QJsonObject user = m_directory.deletedUsers.at(i);
     if (!write) {
         QStringList properties;
@@ -640,11 +633,7 @@ PracticeResponse PracticeGraphApi::roles(const PracticeRequest &request,
                     return out;
                 });
         }
-        return error(404, QStringLiteral("Request_ResourceNotFound"),
-                     QStringLiteral("Resource '%1' does not exist or one of its queried "
-                                    "reference-property objects are not present.")
-                         .arg(s.at(1)),
-                     ctx);
+        return notFound(s.at(1), ctx);
     }
     return error(400, QStringLiteral("BadRequest"),
                  QStringLiteral("Resource not found for the segment '%1'.").arg(s.last()), ctx);

@@ -57,6 +57,8 @@ public:
     // Graph's error envelope with innerError date/request-id/client-request-id.
     static PracticeResponse error(int status, const QString &code, const QString &message,
                                   const PracticeGraphContext &ctx, const QJsonArray &details = {});
+    // Graph's 404 Request_ResourceNotFound for an id that names nothing.
+    static PracticeResponse notFound(const QString &id, const PracticeGraphContext &ctx);
 
     const QList<PracticeWrite> &writes() const { return m_writes; }
     void clearWrites() { m_writes.clear(); }
