@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QString>
+
+// One write a run would send, with its Microsoft Graph PowerShell equivalent: a row of
+// the --dry-run output and of the wizard's "show requests" view (built by RequestPreview).
+struct PreviewedRequest
+{
+    int rowId = 0;
+    QString user;       // UPN (or id) of the user the request is for
+    QString method;     // PATCH | DELETE
+    QString url;        // absolute
+    QString body;       // compact JSON; empty for DELETE
+    QString powershell; // Invoke-MgGraphRequest …
+};
