@@ -1,3 +1,4 @@
+#include "anchorfixversion.h"
 #include "commands.h"
 
 #include <QApplication>

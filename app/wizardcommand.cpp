@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "aboutinfo.h"
 #include "anchorfixwizard.h"
 #include "appwizardservices.h"
 #include "wizardcontext.h"
@@ -128,6 +129,7 @@ int Commands::wizard(const QStringList &args)
     context.setCloudSettings(cloud);
 
     AnchorfixWizard wizard(&context);
+    AboutDialog::addTo(&wizard, anchorfixAboutInfo());
     wizard.show();
     return QApplication::exec() == 0 ? Done : Error;
 }
