@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Anchorfix needs to build, run and test.
+#   install-deps.sh                 build and run (scripts/run.sh)
+#   install-deps.sh --with-package  also build the Debian package (scripts/package.sh)
+#   install-deps.sh --with-tests    also run every test (scripts/test.sh; includes the above)
 # Idempotent and quiet: it does nothing (and prints nothing) when all are present.
 set -euo pipefail
 
@@ -7,18 +10,22 @@ build_packages=(
   cmake g++ ninja-build pkg-config clang-format
   qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev
   qt6-networkauth-dev qtkeychain-qt6-dev libldap-dev libgl-dev
-  qt6-qpa-plugins fonts-dejavu-core libqt6svg6 libbenchmark-dev
+  qt6-qpa-plugins fonts-dejavu-core libqt6svg6 libbenchmark-dev librsvg2-bin
 )
+# cpack -G DEB: dpkg-shlibdeps (dpkg-dev) finds the Depends, and needs `file`.
+package_packages=(dpkg-dev file)
 test_packages=(
   samba samba-ad-dc samba-ad-provision ldap-utils ldb-tools openssl
   xvfb xauth xdotool imagemagick
   gnome-keyring libsecret-tools dbus-x11
+  lintian desktop-file-utils appstream man-db
 )
 
 wanted=("${build_packages[@]}")
-if [ "${1:-}" = "--with-tests" ]; then
-  wanted+=("${test_packages[@]}")
-fi
+case "${1:-}" in
+  --with-package) wanted+=("${package_packages[@]}") ;;
+  --with-tests) wanted+=("${package_packages[@]}" "${test_packages[@]}") ;;
+esac
 
 missing=()
 for p in "${wanted[@]}"; do
