@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Configures and builds into build/ (incremental after the first run).
+# With arguments, builds only those targets (run.sh: just the anchorfix program);
+# without, everything, the tests and benchmarks included.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="${ANCHORFIX_BUILD_DIR:-$root/build}"
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build" -j"$(nproc)"
+targets=()
+[ $# -gt 0 ] && targets=(--target "$@")
+cmake --build "$build" -j"$(nproc)" "${targets[@]}"

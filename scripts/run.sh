@@ -5,10 +5,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
+# Only the program: the tests and benchmarks are built by scripts/test.sh.
+"$root/scripts/build.sh" anchorfix
 if [ $# -eq 0 ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "No display found: the wizard needs a desktop session (or run it under xvfb-run)." >&2
   echo "The command line works without one: $root/build/app/anchorfix convert --help" >&2
   exit 1
 fi
-exec "$root/build/app/anchorfix" "$@"
+exec "${ANCHORFIX_BUILD_DIR:-$root/build}/app/anchorfix" "$@"
