@@ -70,16 +70,16 @@ bool AuditLog::open(const QString &path, QString *error)
 {
     close();
     const QFileInfo info(path);
-    if (info.exists() && info.size() > 0) {
-        QFile existing(path);
-        if (!existing.open(QIODevice::ReadOnly)) {
+    const bool existing = info.exists() && info.size() > 0;
+    if (existing) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
             if (error)
-                *error = tr("Cannot read %1: %2.").arg(path, existing.errorString());
+                *error = tr("Cannot read %1: %2.").arg(path, file.errorString());
             return false;
         }
         const QByteArray expected = Csv::formatRecord(csvHeader()).toUtf8();
-        const QByteArray start = existing.read(expected.size());
-        if (start != expected) {
+        if (file.read(expected.size()) != expected) {
             if (error)
                 *error = tr("%1 exists but is not an Anchorfix audit file (its first line is "
                             "not the audit header). Choose another --audit file; Anchorfix "
@@ -87,30 +87,20 @@ bool AuditLog::open(const QString &path, QString *error)
                              .arg(path);
             return false;
         }
-        // A crash may have left a torn last line: start on a fresh line so the next
-        // record is not glued to it.
-        existing.seek(info.size() - 1);
-        const bool endsWithNewline = existing.read(1) == "\n";
-        existing.close();
-        m_file.setFileName(path);
-        if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
-            if (error)
-                *error = tr("Cannot open %1 for appending: %2.").arg(path, m_file.errorString());
-            return false;
-        }
-        if (!endsWithNewline && !DurableFile::appendAndSync(m_file, "\r\n", error)) {
+    }
+    if (!DurableFile::openForAppend(m_file, path, false, error))
+        return false;
+    if (existing) {
+        // A crash or a full disk may have left a torn last line: close it, so the next
+        // record starts on a line of its own.
+        if (!DurableFile::sealTornCsvRecord(m_file, path, error)) {
             m_file.close();
             return false;
         }
         return true;
     }
-    m_file.setFileName(path);
-    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
-        if (error)
-            *error = tr("Cannot create %1: %2.").arg(path, m_file.errorString());
-        return false;
-    }
-    if (!DurableFile::appendAndSync(m_file, Csv::formatRecord(csvHeader()).toUtf8(), error)) {
+    if (m_file.size() == 0 &&
+        !DurableFile::appendAndSync(m_file, Csv::formatRecord(csvHeader()).toUtf8(), error)) {
         m_file.close();
         return false;
     }
@@ -142,12 +132,16 @@ bool AuditLog::append(const QList<AuditRecord> &records, QString *error)
     for (AuditRecord r : records) {
         if (!r.timestampUtc.isValid())
             r.timestampUtc = now;
+        if (m_rollbackRun && r.result == QLatin1String("applied") &&
+            (r.action == QLatin1String("stamp") || r.action == QLatin1String("clear")))
+            r.result = QStringLiteral("rolled_back");
         bytes += formatRecord(r);
     }
     return DurableFile::append(m_file, bytes, error);
 }
 
-bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *error)
+bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *error,
+                    QString *warning)
 {
     records->clear();
     QFile file(path);
@@ -156,8 +150,12 @@ bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *e
             *error = tr("Cannot read %1: %2.").arg(path, file.errorString());
         return false;
     }
-    QTextStream in(&file);
+    QByteArray bytes = file.readAll();
+    if (DurableFile::endsInsideQuotes(bytes))
+        bytes += DurableFile::csvSeal(bytes.right(1), true);
+    QTextStream in(bytes);
     in.setEncoding(QStringConverter::Utf8);
+    QList<int> tornLines;
     Csv::Reader reader(in);
     QStringList cells;
     if (!reader.readRecord(&cells))
@@ -168,8 +166,12 @@ bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *e
         return false;
     }
     while (reader.readRecord(&cells)) {
-        if (cells.size() == 1 && cells.first().isEmpty())
-            continue; // the fresh line after a torn one
+        if (cells.size() < ColumnCount) {
+            // A torn write (a crash, a full disk) left the start of a row; the rows after
+            // it were appended on a fresh line.
+            tornLines.append(reader.recordLine());
+            continue;
+        }
         if (cells.size() != ColumnCount) {
             if (error)
                 *error = tr("%1, line %2: expected %3 columns.")
@@ -201,6 +203,14 @@ bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *e
         if (error)
             *error = tr("%1: %2").arg(path, reader.errorString());
         return false;
+    }
+    if (warning && !tornLines.isEmpty()) {
+        QStringList lines;
+        for (int line : std::as_const(tornLines))
+            lines.append(QString::number(line));
+        *warning = tr("%1 has an incomplete row on line %2 (a write was interrupted); it was "
+                      "ignored.")
+                       .arg(path, lines.join(QStringLiteral(", ")));
     }
     return true;
 }

@@ -19,7 +19,9 @@ struct AuditRecord
     QString action; // stamp | clear | purge_deleted | run | upn_switch | upn_restore
     QString oldImmutableId;
     QString newImmutableId;
-    QString result; // started | finished | applied | failed | stale | skipped | verified | mismatch
+    // started | finished | applied | failed | stale | skipped | verified | mismatch |
+    // rolled_back
+    QString result;
     int httpStatus = 0; // 0 = none (written as an empty cell)
     QString requestId;
     QString message;
@@ -28,7 +30,8 @@ struct AuditRecord
 };
 
 // audit.csv: append-only. An existing file is never rewritten or truncated; the header is
-// written once, when the file is new. Every append is written through to the OS (it
+// written once, when the file is new (0600, never through a symlink); a torn last line is
+// closed before the next record. Every append is written through to the OS (it
 // survives a crash of the process); sync() and close() also fsync it. Crash safety of
 // the changes themselves rests on the rollback journal, not on this file.
 class AuditLog
@@ -49,12 +52,20 @@ public:
     bool sync(QString *error);
     void close();
 
+    // A rollback's run: the undo of a row's stamp or clear is recorded as `rolled_back`
+    // (DESIGN.md §4), not as a new `applied` change.
+    void setRollbackRun(bool rollback) { m_rollbackRun = rollback; }
+    bool isRollbackRun() const { return m_rollbackRun; }
+
     bool append(const QList<AuditRecord> &records, QString *error);
     bool append(const AuditRecord &record, QString *error) { return append(QList{record}, error); }
 
-    // Reads every row back (for tests and the summary).
-    static bool read(const QString &path, QList<AuditRecord> *records, QString *error);
+    // Reads every row back (for tests, the summary and verify). A torn row (fewer cells
+    // than the header) is skipped and reported in *warning.
+    static bool read(const QString &path, QList<AuditRecord> *records, QString *error,
+                     QString *warning = nullptr);
 
 private:
     QFile m_file;
+    bool m_rollbackRun = false;
 };

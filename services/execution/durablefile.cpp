@@ -1,14 +1,15 @@
 #include "durablefile.h"
 
+#include "atomicfile.h"
+
 #include <QCoreApplication>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -18,23 +19,44 @@ QString tr(const char *text)
     return QCoreApplication::translate("DurableFile", text);
 }
 
-QString systemError()
+QString systemError(int code)
 {
-    return QString::fromLocal8Bit(std::strerror(errno));
-}
-
-bool syncFolderOf(const QString &path)
-{
-    const QByteArray dir = QFile::encodeName(QFileInfo(path).absolutePath());
-    const int fd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    const bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
+    return QString::fromLocal8Bit(std::strerror(code));
 }
 
 } // namespace
+
+bool DurableFile::openForAppend(QFile &file, const QString &path, bool mustCreate, QString *error)
+{
+    file.close();
+    const QByteArray name = QFile::encodeName(path);
+    const int flags =
+        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (mustCreate ? O_EXCL : 0);
+    const int fd = ::open(name.constData(), flags, kNewFileMode);
+    if (fd < 0) {
+        const int code = errno;
+        if (error) {
+            if (code == ELOOP)
+                *error = tr("%1 is a symbolic link; Anchorfix does not write through links. "
+                            "Choose the file itself or another name.")
+                             .arg(path);
+            else if (code == EEXIST)
+                *error = tr("%1 already exists.").arg(path);
+            else
+                *error = tr("Cannot open %1 for writing: %2. Choose a folder you may write to.")
+                             .arg(path, systemError(code));
+        }
+        return false;
+    }
+    file.setFileName(path);
+    if (!file.open(fd, QIODevice::WriteOnly | QIODevice::Append, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        if (error)
+            *error = tr("Cannot open %1 for writing: %2.").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
 
 bool DurableFile::append(QFile &file, const QByteArray &bytes, QString *error)
 {
@@ -56,7 +78,8 @@ bool DurableFile::sync(QFile &file, QString *error)
 {
     if (::fsync(file.handle()) != 0) {
         if (error)
-            *error = tr("Cannot make %1 durable (fsync): %2.").arg(file.fileName(), systemError());
+            *error =
+                tr("Cannot make %1 durable (fsync): %2.").arg(file.fileName(), systemError(errno));
         return false;
     }
     return true;
@@ -64,25 +87,68 @@ bool DurableFile::sync(QFile &file, QString *error)
 
 bool DurableFile::replaceAtomically(const QString &path, const QByteArray &bytes, QString *error)
 {
-    const QString temp = path + QStringLiteral(".tmp-") + QString::number(::getpid());
-    QFile out(temp);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    AtomicFile file(path);
+    if (!file.open(error))
+        return false;
+    if (file.device()->write(bytes) != bytes.size()) {
         if (error)
-            *error = tr("Cannot create %1: %2.").arg(temp, out.errorString());
-        return false;
+            *error = tr("Cannot write %1: %2. Free some disk space or choose another folder.")
+                         .arg(path, file.device()->errorString());
+        return false; // the destructor removes the temp file
     }
-    if (!appendAndSync(out, bytes, error)) {
-        out.close();
-        QFile::remove(temp);
+    return file.commit(error);
+}
+
+bool DurableFile::checkReplaceable(const QString &path, QString *error)
+{
+    AtomicFile probe(path);
+    if (!probe.open(error))
         return false;
-    }
-    out.close();
-    if (::rename(QFile::encodeName(temp).constData(), QFile::encodeName(path).constData()) != 0) {
-        if (error)
-            *error = tr("Cannot replace %1: %2.").arg(path, systemError());
-        QFile::remove(temp);
-        return false;
-    }
-    syncFolderOf(path);
+    probe.cancel();
     return true;
+}
+
+bool DurableFile::endsInsideQuotes(const QByteArray &bytes)
+{
+    // Writers quote every cell that holds a quote and double the quotes inside it, so
+    // each quote character toggles the state.
+    return bytes.count('"') % 2 == 1;
+}
+
+QByteArray DurableFile::csvSeal(const QByteArray &tail, bool insideQuotes)
+{
+    if (insideQuotes)
+        return QByteArrayLiteral("\"\r\n");
+    if (tail.isEmpty() || tail.endsWith('\n'))
+        return {};
+    if (tail.endsWith('\r'))
+        return QByteArrayLiteral("\n");
+    return QByteArrayLiteral("\r\n");
+}
+
+bool DurableFile::sealTornCsvRecord(QFile &file, const QString &path, QString *error, bool *sealed)
+{
+    if (sealed)
+        *sealed = false;
+    QFile in(path);
+    if (!in.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("Cannot read %1: %2.").arg(path, in.errorString());
+        return false;
+    }
+    qint64 quotes = 0;
+    QByteArray last;
+    for (;;) {
+        const QByteArray chunk = in.read(1 << 20);
+        if (chunk.isEmpty())
+            break;
+        quotes += chunk.count('"');
+        last = chunk.right(1);
+    }
+    const QByteArray seal = csvSeal(last, quotes % 2 == 1);
+    if (seal.isEmpty())
+        return true;
+    if (sealed)
+        *sealed = true;
+    return appendAndSync(file, seal, error);
 }

@@ -98,8 +98,9 @@ void Executor::doStart()
         return;
     }
     QString error;
+    m_audit.setRollbackRun(m_settings.appendToJournal); // a rollback records `rolled_back`
     if (!m_audit.open(m_settings.auditPath, &error) ||
-        !(m_settings.appendToJournal ? m_journal.openForAppend(m_settings.rollbackPath, &error)
+        !(m_settings.appendToJournal ? m_journal.openForUndo(m_settings.rollbackPath, &error)
                                      : m_journal.create(m_settings.rollbackPath, &error))) {
         stopWith(FileError, tr("Nothing was changed. %1").arg(error));
         return;

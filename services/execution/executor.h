@@ -30,7 +30,8 @@ struct ExecutorSettings
     // one waits for the write quota, on a wire that still carries one call at a time.
     int concurrentBatches = 2;
     QString startMessage; // extra text for the audit's run/started row (e.g. plan age)
-    // Apply starts a new journal; rollback appends to the journal it replays.
+    // Apply starts a new journal; rollback records its undo on the rows of the journal it
+    // replays (RollbackJournal::openForUndo).
     bool appendToJournal = false;
     bool writeScript = true;  // rollback.ps1 (rollback keeps the one apply wrote)
     bool writeRunRows = true; // audit run/started and run/finished (rollback writes its own)

@@ -1,5 +1,6 @@
 #include "rollbackjob.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 
 #include <algorithm>
@@ -24,21 +25,95 @@ bool isPurgeRow(const RollbackEntry &e)
     return e.cloudUpn.isEmpty() && e.newImmutableId.isEmpty();
 }
 
+// Rows a rollback still has to look at. `failed` ones too: a journal of the first version
+// could say `failed` for a write whose answer was lost but which landed; the read decides.
+bool needsRollback(const RollbackEntry &e)
+{
+    switch (e.status) {
+    case RollbackStatus::Pending:
+    case RollbackStatus::Applied:
+    case RollbackStatus::Failed:
+    case RollbackStatus::RollbackFailed:
+        return !isPurgeRow(e);
+    case RollbackStatus::RolledBack:
+        return false;
+    }
+    return false;
+}
+
+RollbackState stateOf(const QList<RollbackEntry> &entries)
+{
+    RollbackState s;
+    for (const RollbackEntry &e : entries) {
+        if (isPurgeRow(e))
+            s.purges += e.status == RollbackStatus::Applied ? 1 : 0;
+        else if (e.status == RollbackStatus::RolledBack)
+            ++s.rolledBack;
+        else if (needsRollback(e))
+            ++s.toUndo;
+    }
+    return s;
+}
+
 } // namespace
+
+QString RollbackState::doneText() const
+{
+    QString text =
+        rolledBack > 0
+            ? QCoreApplication::translate("RollbackJob",
+                                          "This run is already rolled back (%n change(s)); "
+                                          "nothing was sent.",
+                                          nullptr, rolledBack)
+            : QCoreApplication::translate("RollbackJob",
+                                          "Nothing to undo: no change of this run is in the "
+                                          "tenant; nothing was sent.");
+    if (purges > 0)
+        text += u' ' + QCoreApplication::translate(
+                           "RollbackJob", "%n recycle-bin purge(s) of the run cannot be undone.",
+                           nullptr, purges);
+    return text;
+}
 
 RollbackJob::RollbackJob(RollbackSettings settings, CloudWriter *writer, QObject *parent)
     : Job(parent), m_settings(std::move(settings)), m_writer(writer)
 {}
 
+bool RollbackJob::inspect(const QString &path, RollbackState *state, QString *error,
+                          QString *warning)
+{
+    QList<RollbackEntry> entries;
+    if (!RollbackJournal::read(path, &entries, error, warning))
+        return false;
+    *state = stateOf(entries);
+    return true;
+}
+
 void RollbackJob::doStart()
 {
     QString error;
-    if (!RollbackJournal::read(m_settings.rollbackPath, &m_entries, &error, &m_warning)) {
+    QList<RollbackEntry> all;
+    if (!RollbackJournal::read(m_settings.rollbackPath, &all, &error, &m_warning)) {
         stopWith(FileError, tr("Nothing was changed. %1").arg(error));
         return;
     }
-    std::reverse(m_entries.begin(), m_entries.end());
-    if (!m_audit.open(m_settings.auditPath, &error)) {
+    m_state = stateOf(all);
+    if (m_state.isDone()) {
+        // Rolled back before (or nothing landed): nothing to read, nothing to send.
+        m_alreadyDone = true;
+        Q_EMIT infoMessage(m_state.doneText());
+        emitResult();
+        return;
+    }
+    std::reverse(all.begin(), all.end());
+    for (const RollbackEntry &e : std::as_const(all)) {
+        if (needsRollback(e))
+            m_entries.append(e);
+        else if (isPurgeRow(e) && e.status == RollbackStatus::Applied)
+            m_purges.append(e);
+    }
+    if (!m_audit.open(m_settings.auditPath, &error) ||
+        !m_journal.openForUndo(m_settings.rollbackPath, &error)) {
         stopWith(FileError, tr("Nothing was changed. %1").arg(error));
         return;
     }
@@ -48,8 +123,10 @@ void RollbackJob::doStart()
     started.tenantId = m_settings.identity.tenantId;
     started.action = QStringLiteral("run");
     started.result = QStringLiteral("started");
-    started.message =
-        tr("rollback of %1: %2 rows").arg(m_settings.rollbackPath).arg(m_entries.size());
+    started.message = tr("rollback of %1: %2 rows to undo, %3 already rolled back")
+                          .arg(m_settings.rollbackPath)
+                          .arg(m_entries.size())
+                          .arg(m_state.rolledBack);
     if (!m_warning.isEmpty())
         started.message += QStringLiteral("; ") + m_warning;
     if (!m_audit.append(started, &error)) {
@@ -94,13 +171,12 @@ void RollbackJob::readNext()
 
 void RollbackJob::restoreUpns()
 {
-    QList<RollbackEntry> pending;
     QList<CloudOperation> ops;
     QList<qsizetype> owners;
     for (qsizetype i = 0; i < m_entries.size(); ++i) {
         const RollbackEntry &e = m_entries.at(i);
         const CloudOperationResult &cur = m_current.at(i);
-        if (isPurgeRow(e) || !cur.ok || e.cloudUpn.isEmpty() ||
+        if (!cur.ok || e.cloudUpn.isEmpty() ||
             cur.upn.compare(e.cloudUpn, Qt::CaseInsensitive) == 0)
             continue;
         // Only a UPN that is our temporary switch goes back: same local part at the
@@ -108,8 +184,8 @@ void RollbackJob::restoreUpns()
         if (localPartOf(cur.upn).compare(localPartOf(e.cloudUpn), Qt::CaseInsensitive) != 0 ||
             domainOf(cur.upn).compare(m_settings.initialDomain, Qt::CaseInsensitive) != 0)
             continue;
-        pending.append({e.cloudId, e.cloudUpn, cur.immutableId, cur.immutableId, QDateTime(),
-                        RollbackStatus::Pending});
+        // No journal line first: the row already names the UPN to restore, and a crash
+        // here leaves it for the next rollback's read.
         ops.append({CloudOperation::Kind::SetUpn, e.cloudId, e.cloudUpn});
         owners.append(i);
     }
@@ -117,25 +193,12 @@ void RollbackJob::restoreUpns()
         runUndo();
         return;
     }
-    QString error;
-    if (!m_journal.openForAppend(m_settings.rollbackPath, &error) ||
-        !m_journal.append(pending, &error)) {
-        stopWith(FileError, tr("Nothing was changed: the rollback journal could not be "
-                               "written. %1")
-                                .arg(error));
-        return;
-    }
-    m_writer->execute(ops, this, [this, owners, pending](const QList<CloudOperationResult> &rs) {
-        QList<RollbackEntry> done;
+    m_writer->execute(ops, this, [this, owners](const QList<CloudOperationResult> &rs) {
         QList<AuditRecord> records;
-        const QDateTime now = QDateTime::currentDateTimeUtc();
         for (qsizetype k = 0; k < owners.size(); ++k) {
             const CloudOperationResult r = k < rs.size() ? rs.at(k) : CloudOperationResult{};
             CloudOperationResult &cur = m_current[owners.at(k)];
-            RollbackEntry e = pending.at(k);
-            e.appliedAtUtc = now;
-            e.status = r.ok ? RollbackStatus::Applied : RollbackStatus::Failed;
-            done.append(e);
+            const RollbackEntry &e = m_entries.at(owners.at(k));
             AuditRecord a;
             a.runId = m_settings.identity.runId;
             a.operatorName = m_settings.identity.operatorName;
@@ -156,21 +219,18 @@ void RollbackJob::restoreUpns()
             if (r.ok) {
                 cur.upn = e.cloudUpn;
             } else {
-                ChangeOutcome o;
-                o.rowId = owners.at(k) + 1;
-                o.cloudId = e.cloudId;
-                o.cloudUpn = e.cloudUpn;
-                o.status = ChangeStatus::Failed;
-                o.httpStatus = r.httpStatus;
-                o.requestId = r.requestId;
-                o.errorString = tr("Could not put the UPN back to %1: %2 %3")
-                                    .arg(e.cloudUpn, r.code, r.message);
-                m_report.outcomes.append(o);
+                // runUndo() reports it: the UPN still differs, so nothing else is sent.
+                cur.code = r.code;
+                cur.message = tr("Could not put the UPN back to %1: %2 %3")
+                                  .arg(e.cloudUpn, r.code, r.message);
+                cur.httpStatus = r.httpStatus;
+                cur.requestId = r.requestId;
+                cur.ok = false;
+                cur.found = true;
             }
         }
         QString error;
-        if (!m_journal.append(done, &error) || !m_journal.compact(&error) ||
-            !m_audit.append(records, &error)) {
+        if (!m_audit.append(records, &error)) {
             stopWith(FileError, tr("Stopped: %1").arg(error));
             return;
         }
@@ -181,47 +241,46 @@ void RollbackJob::restoreUpns()
 void RollbackJob::runUndo()
 {
     QList<ChangeUnit> units;
+    for (const RollbackEntry &p : std::as_const(m_purges))
+        settle(p, RollbackStatus::Applied, QStringLiteral("skipped"),
+               tr("A purged recycle-bin user cannot be restored; this change cannot be "
+                  "undone."));
     for (qsizetype i = 0; i < m_entries.size(); ++i) {
         const RollbackEntry &e = m_entries.at(i);
         const CloudOperationResult &cur = m_current.at(i);
         const int rowId = int(i + 1);
-        if (isPurgeRow(e)) {
-            auditSkipped(e, tr("A purged recycle-bin user cannot be restored; this change "
-                               "cannot be undone."));
-            continue;
-        }
         if (!cur.ok && cur.httpStatus == 404) {
-            auditSkipped(e, tr("The user no longer exists."), cur);
+            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("skipped"),
+                   tr("The user no longer exists."), cur);
             continue;
         }
         if (!cur.ok) {
-            ChangeOutcome o;
-            o.rowId = rowId;
-            o.cloudId = e.cloudId;
-            o.cloudUpn = e.cloudUpn;
-            o.httpStatus = cur.httpStatus;
-            o.requestId = cur.requestId;
-            o.errorString = tr("Could not read the user: %1 %2").arg(cur.code, cur.message);
-            m_report.outcomes.append(o);
+            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("failed"),
+                   cur.found ? cur.message
+                             : tr("Could not read the user: %1 %2").arg(cur.code, cur.message),
+                   cur);
             continue;
         }
-        if (cur.upn.compare(e.cloudUpn, Qt::CaseInsensitive) != 0 &&
-            cur.immutableId == e.newImmutableId && e.newImmutableId != e.oldImmutableId) {
-            // Renamed by someone else since: the anchor undo would hit a changed user.
-            auditSkipped(e, tr("The UPN is now %1, not %2; skipped.").arg(cur.upn, e.cloudUpn),
-                         cur);
-            continue;
-        }
+        const bool upnMoved = cur.upn.compare(e.cloudUpn, Qt::CaseInsensitive) != 0;
         if (cur.immutableId == e.oldImmutableId) {
-            auditSkipped(e, tr("Already at the value before the run; nothing to undo."), cur);
+            // Undone before (a rollback stopped after the write), or a `pending` or
+            // `failed` write that never landed: nothing to send.
+            settle(e, RollbackStatus::RolledBack, QStringLiteral("rolled_back"),
+                   tr("Already at the value before the run; nothing to undo."), cur);
+            continue;
+        }
+        if (upnMoved && cur.immutableId == e.newImmutableId) {
+            // Renamed by someone else since: the anchor undo would hit a changed user.
+            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("skipped"),
+                   tr("The UPN is now %1, not %2; skipped.").arg(cur.upn, e.cloudUpn), cur);
             continue;
         }
         if (cur.immutableId != e.newImmutableId) {
-            auditSkipped(e,
-                         tr("onPremisesImmutableId is now \"%1\", not the \"%2\" Anchorfix "
-                            "wrote: someone changed it since, so it is left alone.")
-                             .arg(cur.immutableId, e.newImmutableId),
-                         cur);
+            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("skipped"),
+                   tr("onPremisesImmutableId is now \"%1\", not the \"%2\" Anchorfix "
+                      "wrote: someone changed it since, so it is left alone.")
+                       .arg(cur.immutableId, e.newImmutableId),
+                   cur);
             continue;
         }
         ChangeUnit unit;
@@ -247,14 +306,24 @@ void RollbackJob::runUndo()
         }
         units.append(unit);
     }
-    m_journal.close();
+    QString error;
+    if (!m_journal.append(m_marks, &error)) {
+        stopWith(FileError, tr("Stopped before any undo was sent: %1").arg(error));
+        return;
+    }
+    m_marks.clear();
     if (units.isEmpty() || isCancelRequested()) {
+        if (!m_journal.compact(&error)) {
+            stopWith(FileError, error);
+            return;
+        }
         if (isCancelRequested() && !units.isEmpty())
             fail(Cancelled,
                  tr("Cancelled: %n change(s) were not undone.", nullptr, int(units.size())));
         onExecutorFinished(nullptr);
         return;
     }
+    m_journal.close();
     ExecutorSettings s;
     s.identity = m_settings.identity;
     s.rollbackPath = m_settings.rollbackPath;
@@ -262,7 +331,7 @@ void RollbackJob::runUndo()
     s.initialDomain = m_settings.initialDomain;
     s.maxChanges = INT_MAX;
     s.batchSize = m_settings.batchSize;
-    s.appendToJournal = true;
+    s.appendToJournal = true; // records the undo on the rows it undoes
     s.writeScript = false;
     s.writeRunRows = false;
     m_audit.close(); // the executor appends to the same file
@@ -274,6 +343,33 @@ void RollbackJob::runUndo()
     executor->start();
 }
 
+void RollbackJob::markFailedUndos(const QList<ChangeOutcome> &outcomes)
+{
+    // An undo whose anchor write landed but whose UPN could not be put back is journaled
+    // by the executor as written; the row is not done until the UPN is back too.
+    QList<RollbackEntry> marks;
+    for (const ChangeOutcome &o : outcomes) {
+        if (o.status != ChangeStatus::Failed)
+            continue;
+        const auto it =
+            std::find_if(m_entries.cbegin(), m_entries.cend(),
+                         [&](const RollbackEntry &e) { return e.cloudId == o.cloudId; });
+        if (it == m_entries.cend())
+            continue;
+        RollbackEntry e = *it;
+        e.status = RollbackStatus::RollbackFailed;
+        e.appliedAtUtc = QDateTime::currentDateTimeUtc();
+        marks.append(e);
+    }
+    if (marks.isEmpty())
+        return;
+    QString error;
+    RollbackJournal journal;
+    if (!journal.openForUndo(m_settings.rollbackPath, &error) || !journal.append(marks, &error) ||
+        !journal.compact(&error))
+        m_warning += (m_warning.isEmpty() ? QString() : QStringLiteral(" ")) + error;
+}
+
 void RollbackJob::onExecutorFinished(Job *job)
 {
     int error = this->error(); // Cancelled when the undo was not started
@@ -283,6 +379,7 @@ void RollbackJob::onExecutorFinished(Job *job)
         error = executor->error();
         errorText = executor->errorString();
         m_executor = nullptr;
+        markFailedUndos(executor->report().outcomes);
     }
     m_report.total = int(m_entries.size());
     QString fileError;
@@ -322,18 +419,24 @@ void RollbackJob::stopWith(int error, const QString &text)
     emitResult();
 }
 
-void RollbackJob::auditSkipped(const RollbackEntry &e, const QString &message,
-                               const CloudOperationResult &read)
+void RollbackJob::settle(const RollbackEntry &e, RollbackStatus status, const QString &result,
+                         const QString &message, const CloudOperationResult &read)
 {
     ChangeOutcome o;
     o.rowId = int(m_entries.indexOf(e) + 1);
     o.cloudId = e.cloudId;
     o.cloudUpn = e.cloudUpn;
-    o.status = ChangeStatus::Skipped;
+    o.status = result == QLatin1String("failed") ? ChangeStatus::Failed : ChangeStatus::Skipped;
     o.errorString = message;
     o.httpStatus = read.httpStatus;
     o.requestId = read.requestId;
     m_report.outcomes.append(o);
+    if (status != e.status) {
+        RollbackEntry mark = e;
+        mark.status = status;
+        mark.appliedAtUtc = QDateTime::currentDateTimeUtc();
+        m_marks.append(mark);
+    }
     AuditRecord a;
     a.runId = m_settings.identity.runId;
     a.operatorName = m_settings.identity.operatorName;
@@ -346,7 +449,7 @@ void RollbackJob::auditSkipped(const RollbackEntry &e, const QString &message,
                                                            : QStringLiteral("stamp"));
     a.oldImmutableId = e.newImmutableId;
     a.newImmutableId = e.oldImmutableId;
-    a.result = QStringLiteral("skipped");
+    a.result = result;
     a.httpStatus = read.httpStatus;
     a.requestId = read.requestId;
     a.message = message;

@@ -13,19 +13,37 @@
 struct RollbackSettings
 {
     RunIdentity identity;
-    QString rollbackPath; // the journal to replay; the undo is journaled into it too
+    QString rollbackPath; // the journal to replay; the undo is recorded on its rows
     QString auditPath;
     QString initialDomain; // for the UPN switch a federated-domain user needs
     QStringList federatedDomains;
     int batchSize = 20;
 };
 
-// Replays a rollback.csv (finished or crashed) in reverse. For every change: read the
-// user; put a UPN left on the temporary initial-domain name back first (a crash in the
-// middle of a federated switch); then, where the anchor is still the value Anchorfix
-// wrote, write the old value back (with the same journal, audit and verification as
-// apply, and the UPN switch for federated-domain users). A value someone has changed
-// since is skipped; a purge is reported as impossible to undo.
+// What a rollback.csv still asks of a rollback.
+struct RollbackState
+{
+    int toUndo = 0;     // rows a rollback must still look at (applied, pending, failed,
+                        // rollback_failed)
+    int rolledBack = 0; // rows already rolled back
+    int purges = 0;     // recycle-bin purges: permanent, never undone
+
+    bool isDone() const { return toUndo == 0; }
+    // "This run is already rolled back…" / "Nothing to undo…" for a journal that is done.
+    QString doneText() const;
+};
+
+// Replays a rollback.csv (finished or crashed) in reverse, once: every row it settles is
+// marked in the journal, `rolled_back` (the user is back at the value before the run,
+// undone now or found so) or `rollback_failed` (it could not: a failed write, a user gone
+// or changed by someone since), so a second rollback sends nothing and a rollback that
+// stopped half way finishes the rest when run again. For every row left: read the user
+// (a `pending` row after a crash is settled by this read); put a UPN left on the
+// temporary initial-domain name back first (a crash in the middle of a federated
+// switch); then, where the anchor is still the value Anchorfix wrote, write the old value
+// back (with the same audit and verification as apply, and the UPN switch for
+// federated-domain users). A value someone has changed since is left alone; a purge is
+// reported as impossible to undo. Redo is never a side effect.
 class RollbackJob : public Job
 {
     Q_OBJECT
@@ -34,9 +52,16 @@ public:
 
     RollbackJob(RollbackSettings settings, CloudWriter *writer, QObject *parent = nullptr);
 
+    // Reads a journal to tell whether anything is left to undo, before signing in.
+    static bool inspect(const QString &path, RollbackState *state, QString *error,
+                        QString *warning = nullptr);
+
     // Skipped rows first (as decided before any write), then the undo outcomes.
     ExecutionReport report() const { return m_report; }
     QString warning() const { return m_warning; }
+    // True when the journal had nothing left to undo: nothing was read or sent.
+    bool isAlreadyDone() const { return m_alreadyDone; }
+    RollbackState state() const { return m_state; }
 
 Q_SIGNALS:
     void progressUpdated(const ExecutionProgress &progress);
@@ -50,18 +75,22 @@ private:
     void restoreUpns();
     void runUndo();
     void onExecutorFinished(Job *job);
+    void markFailedUndos(const QList<ChangeOutcome> &outcomes);
     void stopWith(int error, const QString &text);
-    void auditSkipped(const RollbackEntry &entry, const QString &message,
-                      const CloudOperationResult &read = {});
+    void settle(const RollbackEntry &entry, RollbackStatus status, const QString &result,
+                const QString &message, const CloudOperationResult &read = {});
 
     RollbackSettings m_settings;
     CloudWriter *m_writer;
     AuditLog m_audit;
     RollbackJournal m_journal;
-    QList<RollbackEntry> m_entries; // newest first
+    QList<RollbackEntry> m_entries; // rows to settle, newest first
+    QList<RollbackEntry> m_purges;  // not undoable
     QList<CloudOperationResult> m_current;
-    QList<ChangeUnit> m_units;
+    QList<RollbackEntry> m_marks; // journal marks decided from the reads
     QPointer<Executor> m_executor;
     ExecutionReport m_report;
+    RollbackState m_state;
     QString m_warning;
+    bool m_alreadyDone = false;
 };

@@ -2,11 +2,15 @@
 
 #include "csv.h"
 #include "durablefile.h"
+#include "rollbackscript.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QHash>
 #include <QTextStream>
+
+#include <array>
+#include <sys/stat.h>
 
 namespace {
 
@@ -17,6 +21,10 @@ QString tr(const char *text)
 
 enum Column { CloudId, CloudUpn, OldId, NewId, AppliedAt, Status, ColumnCount };
 
+constexpr std::array kStatuses{RollbackStatus::Pending, RollbackStatus::Applied,
+                               RollbackStatus::Failed, RollbackStatus::RolledBack,
+                               RollbackStatus::RollbackFailed};
+
 QByteArray formatEntry(const RollbackEntry &e)
 {
     const QString at =
@@ -24,6 +32,23 @@ QByteArray formatEntry(const RollbackEntry &e)
     return Csv::formatRecord({e.cloudId, e.cloudUpn, e.oldImmutableId, e.newImmutableId, at,
                               rollbackStatusName(e.status)})
         .toUtf8();
+}
+
+// A status cut short by a torn write ("appl"): the start of a status name, but not one.
+bool isCutStatus(const QString &cell)
+{
+    if (rollbackStatusFromName(cell))
+        return false;
+    for (RollbackStatus s : kStatuses)
+        if (rollbackStatusName(s).startsWith(cell))
+            return true;
+    return false;
+}
+
+bool pathExists(const QString &path)
+{
+    struct stat st;
+    return ::lstat(QFile::encodeName(path).constData(), &st) == 0;
 }
 
 } // namespace
@@ -37,14 +62,17 @@ QString rollbackStatusName(RollbackStatus status)
         return QStringLiteral("applied");
     case RollbackStatus::Failed:
         return QStringLiteral("failed");
+    case RollbackStatus::RolledBack:
+        return QStringLiteral("rolled_back");
+    case RollbackStatus::RollbackFailed:
+        return QStringLiteral("rollback_failed");
     }
     return {};
 }
 
 std::optional<RollbackStatus> rollbackStatusFromName(QStringView name)
 {
-    for (RollbackStatus s :
-         {RollbackStatus::Pending, RollbackStatus::Applied, RollbackStatus::Failed}) {
+    for (RollbackStatus s : kStatuses) {
         if (name.compare(rollbackStatusName(s), Qt::CaseInsensitive) == 0)
             return s;
     }
@@ -65,40 +93,70 @@ QStringList RollbackJournal::csvHeader()
 
 bool RollbackJournal::create(const QString &path, QString *error)
 {
-    return open(path, true, error);
-}
-
-bool RollbackJournal::openForAppend(const QString &path, QString *error)
-{
-    return open(path, false, error);
-}
-
-bool RollbackJournal::open(const QString &path, bool mustBeNew, QString *error)
-{
     close();
+    m_undo = false;
+    m_undone.clear();
     const QFileInfo info(path);
-    if (mustBeNew && info.exists() && info.size() > 0) {
+    if (info.exists() && info.size() > 0) {
         if (error)
             *error = tr("%1 already exists and may hold the undo of an earlier run. Move it "
                         "away or choose another --rollback file.")
                          .arg(path);
         return false;
     }
-    if (!mustBeNew && info.exists() && info.size() > 0) {
+    const QString script = RollbackScript::pathFor(path);
+    if (pathExists(script)) {
+        if (error)
+            *error = tr("%1 already exists and may be the undo script of an earlier run. Move "
+                        "it away or choose another --rollback file.")
+                         .arg(script);
+        return false;
+    }
+    if (!DurableFile::checkReplaceable(script, error))
+        return false;
+    // An empty file (created beforehand) is used as it is; otherwise the file is new.
+    if (!DurableFile::openForAppend(m_file, path, !info.exists(), error))
+        return false;
+    m_path = path;
+    if (m_file.size() == 0 &&
+        !DurableFile::appendAndSync(m_file, Csv::formatRecord(csvHeader()).toUtf8(), error)) {
+        m_file.close();
+        return false;
+    }
+    return true;
+}
+
+bool RollbackJournal::openForUndo(const QString &path, QString *error)
+{
+    close();
+    m_undo = true;
+    m_undone.clear();
+    return openExisting(path, error);
+}
+
+bool RollbackJournal::openExisting(const QString &path, QString *error)
+{
+    const QFileInfo info(path);
+    if (info.exists() && info.size() > 0) {
         // Refuse to append to something that is not a rollback file.
         QList<RollbackEntry> rows;
         if (!readRows(path, &rows, error))
             return false;
+        for (const RollbackEntry &e : fold(rows))
+            m_undone.insert(e.cloudId, e);
     }
-    m_file.setFileName(path);
-    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
-        if (error)
-            *error = tr("Cannot open %1 for writing: %2.").arg(path, m_file.errorString());
+    if (!DurableFile::openForAppend(m_file, path, false, error))
         return false;
-    }
     m_path = path;
-    if (m_file.size() == 0 &&
-        !DurableFile::appendAndSync(m_file, Csv::formatRecord(csvHeader()).toUtf8(), error)) {
+    if (m_file.size() == 0) {
+        if (!DurableFile::appendAndSync(m_file, Csv::formatRecord(csvHeader()).toUtf8(), error)) {
+            m_file.close();
+            return false;
+        }
+        return true;
+    }
+    // A torn last line must not swallow the next row: close it first.
+    if (!DurableFile::sealTornCsvRecord(m_file, path, error)) {
         m_file.close();
         return false;
     }
@@ -114,8 +172,32 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
         return false;
     }
     QByteArray bytes;
-    for (const RollbackEntry &e : entries)
-        bytes += formatEntry(e);
+    for (const RollbackEntry &e : entries) {
+        if (!m_undo) {
+            bytes += formatEntry(e);
+            continue;
+        }
+        // The undo of a row is recorded on the row itself, never as a change of its own:
+        // a journal that says "set the old value" would make the next rollback a redo.
+        RollbackEntry row = m_undone.value(e.cloudId, e);
+        switch (e.status) {
+        case RollbackStatus::Pending:
+            continue;
+        case RollbackStatus::Applied:
+        case RollbackStatus::RolledBack:
+            row.status = RollbackStatus::RolledBack;
+            break;
+        case RollbackStatus::Failed:
+        case RollbackStatus::RollbackFailed:
+            row.status = RollbackStatus::RollbackFailed;
+            break;
+        }
+        row.appliedAtUtc = e.appliedAtUtc.isValid() ? e.appliedAtUtc : row.appliedAtUtc;
+        m_undone.insert(row.cloudId, row);
+        bytes += formatEntry(row);
+    }
+    if (bytes.isEmpty())
+        return true;
     return durability == Durability::Synced ? DurableFile::appendAndSync(m_file, bytes, error)
                                             : DurableFile::append(m_file, bytes, error);
 }
@@ -155,15 +237,11 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
             *error = tr("Cannot read %1: %2.").arg(path, file.errorString());
         return false;
     }
-    const QByteArray bytes = file.readAll();
-    // A crash can leave a torn last line: everything after the last line break is ignored.
-    const qsizetype lastBreak = bytes.lastIndexOf('\n');
-    const QByteArray complete = bytes.left(lastBreak + 1);
-    if (warning && complete.size() < bytes.size())
-        *warning = tr("%1 ends in an incomplete line (the run was interrupted while "
-                      "writing it); that line was ignored.")
-                       .arg(path);
-    QTextStream in(complete);
+    QByteArray bytes = file.readAll();
+    // A write torn inside a quoted cell is closed here as the next append would close it.
+    if (DurableFile::endsInsideQuotes(bytes))
+        bytes += DurableFile::csvSeal(bytes.right(1), true);
+    QTextStream in(bytes);
     in.setEncoding(QStringConverter::Utf8);
     Csv::Reader reader(in);
     QStringList cells;
@@ -175,33 +253,48 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         }
         return true; // empty file: nothing to undo
     }
-    if (cells != csvHeader()) {
-        if (error)
-            *error = tr("%1 is not a rollback file: its first line should be \"%2\".")
-                         .arg(path, csvHeader().join(u','));
-        return false;
-    }
-    while (reader.readRecord(&cells)) {
-        for (QString &c : cells)
-            c = Csv::unguardCell(c);
-        const auto status =
-            cells.size() == ColumnCount ? rollbackStatusFromName(cells.at(Status)) : std::nullopt;
-        if (!status || cells.at(CloudId).isEmpty()) {
+    std::array<qsizetype, ColumnCount> at{};
+    const QStringList header = csvHeader();
+    for (int c = 0; c < ColumnCount; ++c) {
+        at[c] = cells.indexOf(header.at(c));
+        if (at[c] < 0 || cells.size() > 64) {
             if (error)
-                *error = tr("%1, line %2: expected %3 columns with a cloud_id and a status of "
-                            "pending, applied or failed.")
-                             .arg(path)
-                             .arg(reader.recordLine())
-                             .arg(int(ColumnCount));
+                *error = tr("%1 is not a rollback file: its first line should be \"%2\".")
+                             .arg(path, header.join(u','));
             return false;
         }
+    }
+    const qsizetype width = cells.size();
+    QList<int> tornLines;
+    while (reader.readRecord(&cells)) {
+        const bool complete = cells.size() == width;
+        const auto status = complete ? rollbackStatusFromName(cells.at(at[Status])) : std::nullopt;
+        if (!status || cells.at(at[CloudId]).isEmpty()) {
+            // A torn write leaves a prefix of a row: fewer cells, or the status cut short.
+            const bool torn = cells.size() < width || (complete && at[Status] == width - 1 &&
+                                                       isCutStatus(cells.at(at[Status])));
+            if (torn) {
+                tornLines.append(reader.recordLine());
+                continue;
+            }
+            if (error)
+                *error = tr("%1, line %2: expected %3 columns with a cloud_id and a status of "
+                            "pending, applied, failed, rolled_back or rollback_failed. Nothing "
+                            "was changed; restore the file from a copy or correct that line.")
+                             .arg(path)
+                             .arg(reader.recordLine())
+                             .arg(width);
+            return false;
+        }
+        for (QString &c : cells)
+            c = Csv::unguardCell(c);
         RollbackEntry e;
-        e.cloudId = cells.at(CloudId);
-        e.cloudUpn = cells.at(CloudUpn);
-        e.oldImmutableId = cells.at(OldId);
-        e.newImmutableId = cells.at(NewId);
-        if (!cells.at(AppliedAt).isEmpty())
-            e.appliedAtUtc = QDateTime::fromString(cells.at(AppliedAt), Qt::ISODateWithMs);
+        e.cloudId = cells.at(at[CloudId]);
+        e.cloudUpn = cells.at(at[CloudUpn]);
+        e.oldImmutableId = cells.at(at[OldId]);
+        e.newImmutableId = cells.at(at[NewId]);
+        if (!cells.at(at[AppliedAt]).isEmpty())
+            e.appliedAtUtc = QDateTime::fromString(cells.at(at[AppliedAt]), Qt::ISODateWithMs);
         e.status = *status;
         rows->append(e);
     }
@@ -209,6 +302,15 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         if (error)
             *error = tr("%1: %2").arg(path, reader.errorString());
         return false;
+    }
+    if (warning && !tornLines.isEmpty()) {
+        QStringList lines;
+        for (int line : std::as_const(tornLines))
+            lines.append(QString::number(line));
+        *warning = tr("%1 has an incomplete row on line %2 (a write was interrupted: a crash or "
+                      "a full disk); it was ignored. The rows around it are intact, and a "
+                      "change whose row is incomplete is checked against the tenant.")
+                       .arg(path, lines.join(QStringLiteral(", ")));
     }
     return true;
 }

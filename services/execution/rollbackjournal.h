@@ -2,15 +2,19 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
 
-enum class RollbackStatus { Pending, Applied, Failed };
+// DESIGN.md §4: `pending` → `applied` | `failed` during a run; a rollback marks what it
+// undid (or found already undone) `rolled_back`, and what it could not `rollback_failed`.
+enum class RollbackStatus { Pending, Applied, Failed, RolledBack, RollbackFailed };
 
-QString rollbackStatusName(RollbackStatus status); // pending | applied | failed
+// pending | applied | failed | rolled_back | rollback_failed
+QString rollbackStatusName(RollbackStatus status);
 std::optional<RollbackStatus> rollbackStatusFromName(QStringView name);
 
 // One row of rollback.csv (DESIGN.md §4): the undo of one change.
@@ -41,10 +45,18 @@ public:
     static QStringList csvHeader();
 
     // For apply: the file must not exist or be empty (it would hold the undo of an earlier
-    // run). Writes the header.
+    // run), the rollback.ps1 beside it must not exist either, and its folder must take
+    // it (found now, before any change is sent, not at the end). Writes the header; a new
+    // file is created 0600.
     bool create(const QString &path, QString *error);
-    // For rollback: appends to an existing journal (writes the header if it is empty).
-    bool openForAppend(const QString &path, QString *error);
+    // For rollback: opens an existing journal to record what the rollback did to each of
+    // its rows. append() then writes each row as the run journaled it (old and new value
+    // as the run wrote them, so a second rollback never redoes the run) with the undo's
+    // status: a `pending` undo row needs no line of its own (the row it undoes already
+    // holds both values, and rollback reads the user before it acts), `applied` becomes
+    // `rolled_back`, `failed` becomes `rollback_failed`. A torn last line (a crash or a full
+    // disk in the middle of a write) is closed first, so what follows starts a fresh line.
+    bool openForUndo(const QString &path, QString *error);
     bool isOpen() const { return m_file.isOpen(); }
     QString path() const { return m_path; }
 
@@ -65,8 +77,11 @@ public:
     void close();
 
     // Reads a journal or a compacted file, crashed or not: one entry per cloud_id (the
-    // last row wins), in the order the changes were first journaled. A torn last line
-    // (a crash in the middle of a write) is ignored and reported in *warning.
+    // last row wins), in the order the changes were first journaled. Columns are found by
+    // name (columns appended after the known ones are allowed). A torn row (a crash or a
+    // full disk in the middle of a write: fewer cells than the header, or a status cut
+    // short), last or followed by the rows of a later run, is ignored and reported in
+    // *warning; any other damage refuses the file.
     static bool read(const QString &path, QList<RollbackEntry> *entries, QString *error,
                      QString *warning = nullptr);
     // Every row as written, without folding.
@@ -75,8 +90,10 @@ public:
     static QList<RollbackEntry> fold(const QList<RollbackEntry> &rows);
 
 private:
-    bool open(const QString &path, bool mustBeNew, QString *error);
+    bool openExisting(const QString &path, QString *error);
 
     QFile m_file;
     QString m_path;
+    bool m_undo = false;
+    QHash<QString, RollbackEntry> m_undone; // openForUndo: the row each undo belongs to
 };

@@ -4,15 +4,50 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QUrl>
+
+#include <algorithm>
 
 namespace {
 
+// Characters PowerShell reads as a single quote (they open and close '…' literals and
+// are doubled inside them).
+bool isSingleQuote(QChar c)
+{
+    return c == u'\'' || c == QChar(0x2018) || c == QChar(0x2019) || c == QChar(0x201A) ||
+           c == QChar(0x201B);
+}
+
+// Characters that would end a line or a comment, or that an editor shows as a line
+// break: they never appear raw in the script.
+bool isLineBreakOrControl(QChar c)
+{
+    const char16_t u = c.unicode();
+    return u < 0x20 || u == 0x7f || (u >= 0x80 && u <= 0x9f) || u == 0x2028 || u == 0x2029;
+}
+
+QString base(const QString &graphUrl)
+{
+    QString b = graphUrl;
+    while (b.endsWith(u'/'))
+        b.chop(1);
+    return b;
+}
+
+// An id as one path segment: a hostile "../x" or "a?b" cannot point the request elsewhere.
+QString segment(const QString &id)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(id));
+}
+
 QString usersUri(const QString &graphUrl, const QString &cloudId)
 {
-    QString base = graphUrl;
-    while (base.endsWith(u'/'))
-        base.chop(1);
-    return base + QStringLiteral("/v1.0/users/") + cloudId;
+    return base(graphUrl) + QStringLiteral("/v1.0/users/") + segment(cloudId);
+}
+
+QString nullOr(const QString &value)
+{
+    return value.isEmpty() ? QStringLiteral("$null") : RollbackScript::literal(value);
 }
 
 } // namespace
@@ -24,22 +59,53 @@ QString RollbackScript::quote(const QString &text)
     out += u'\'';
     for (const QChar c : text) {
         out += c;
-        if (c == u'\'' || c == QChar(0x2018) || c == QChar(0x2019) || c == QChar(0x201A) ||
-            c == QChar(0x201B))
+        if (isSingleQuote(c))
             out += c;
     }
     out += u'\'';
     return out;
 }
 
+QString RollbackScript::literal(const QString &text)
+{
+    if (std::none_of(text.cbegin(), text.cend(), isLineBreakOrControl))
+        return quote(text);
+    // ('a' + [char]0x000A + 'b'): the value exactly, on one line, with nothing to expand.
+    QStringList parts;
+    QString run;
+    for (const QChar c : text) {
+        if (!isLineBreakOrControl(c)) {
+            run += c;
+            continue;
+        }
+        if (!run.isEmpty())
+            parts.append(quote(run));
+        run.clear();
+        parts.append(QStringLiteral("[char]0x%1").arg(int(c.unicode()), 4, 16, QChar(u'0')));
+    }
+    if (!run.isEmpty())
+        parts.append(quote(run));
+    if (parts.first().startsWith(u"[char]"))
+        parts.prepend(QStringLiteral("''")); // a string, not a char, to start the sum
+    return u'(' + parts.join(QStringLiteral(" + ")) + u')';
+}
+
+QString RollbackScript::commentText(const QString &text)
+{
+    QString out = text;
+    for (QChar &c : out)
+        if (isLineBreakOrControl(c))
+            c = u'?';
+    return out;
+}
+
 QString RollbackScript::patchImmutableIdCommand(const QString &graphUrl, const QString &cloudId,
                                                 const QString &value)
 {
-    const QString v = value.isEmpty() ? QStringLiteral("$null") : quote(value);
     return QStringLiteral("Invoke-MgGraphRequest -Method PATCH -Uri %1 -ContentType "
                           "'application/json' -Body (@{ onPremisesImmutableId = %2 } | "
                           "ConvertTo-Json)")
-        .arg(quote(usersUri(graphUrl, cloudId)), v);
+        .arg(literal(usersUri(graphUrl, cloudId)), nullOr(value));
 }
 
 QString RollbackScript::patchUpnCommand(const QString &graphUrl, const QString &cloudId,
@@ -48,64 +114,68 @@ QString RollbackScript::patchUpnCommand(const QString &graphUrl, const QString &
     return QStringLiteral("Invoke-MgGraphRequest -Method PATCH -Uri %1 -ContentType "
                           "'application/json' -Body (@{ userPrincipalName = %2 } | "
                           "ConvertTo-Json)")
-        .arg(quote(usersUri(graphUrl, cloudId)), quote(upn));
+        .arg(literal(usersUri(graphUrl, cloudId)), literal(upn));
 }
 
 QString RollbackScript::purgeDeletedCommand(const QString &graphUrl, const QString &deletedId)
 {
-    QString base = graphUrl;
-    while (base.endsWith(u'/'))
-        base.chop(1);
     return QStringLiteral("Invoke-MgGraphRequest -Method DELETE -Uri %1")
-        .arg(quote(base + QStringLiteral("/v1.0/directory/deletedItems/") + deletedId));
+        .arg(literal(base(graphUrl) + QStringLiteral("/v1.0/directory/deletedItems/") +
+                     segment(deletedId)));
 }
 
 QString RollbackScript::render(const QString &graphUrl, const QString &tenantId,
                                const QString &runId, const QList<RollbackScriptStep> &steps)
 {
+    // Everything from the tenant is a single-quoted literal (literal()); in comments it is
+    // reduced to one line (commentText()). No double-quoted string: PowerShell expands $()
+    // and backticks in them.
     QString s;
-    s += QStringLiteral("# Anchorfix rollback for run %1 (tenant %2).\n").arg(runId, tenantId);
+    s += QStringLiteral("# Anchorfix rollback for run %1 (tenant %2).\n")
+             .arg(commentText(runId), commentText(tenantId));
     s += QStringLiteral(
         "# Undoes the run's changes with Microsoft Graph PowerShell, newest first.\n"
         "# Each step first reads the user and skips it when the value is no longer the one\n"
         "# Anchorfix wrote (someone changed it since). Review before running.\n"
-        "# Invoke-MgGraphRequest is used because Update-MgUser sends \"\" instead of null.\n"
+        "# Invoke-MgGraphRequest is used because Update-MgUser sends an empty string instead "
+        "of null.\n"
         "#Requires -Modules Microsoft.Graph.Authentication\n"
         "$ErrorActionPreference = 'Stop'\n");
     s += QStringLiteral("Connect-MgGraph -TenantId %1 -Scopes 'User.ReadWrite.All' -NoWelcome\n")
-             .arg(quote(tenantId));
+             .arg(literal(tenantId));
     s += QStringLiteral("function Get-AnchorfixUser($Id) {\n"
                         "    Invoke-MgGraphRequest -Method GET -Uri (%1 + $Id + "
                         "'?$select=id,userPrincipalName,onPremisesImmutableId')\n"
                         "}\n\n")
-             .arg(quote(usersUri(graphUrl, QString())));
+             .arg(literal(usersUri(graphUrl, QString())));
     for (const RollbackScriptStep &step : steps) {
         switch (step.kind) {
         case RollbackScriptStep::Kind::PurgeNotUndoable:
             s += QStringLiteral("# %1: a recycle-bin user purged by Anchorfix (it held %2).\n"
                                 "# A purge is permanent and CANNOT be undone; nothing to run.\n\n")
-                     .arg(step.cloudId, step.wroteValue.isEmpty() ? QStringLiteral("the anchor")
-                                                                  : step.wroteValue);
+                     .arg(commentText(step.cloudId), step.wroteValue.isEmpty()
+                                                         ? QStringLiteral("the anchor")
+                                                         : commentText(step.wroteValue));
             break;
         case RollbackScriptStep::Kind::RestoreImmutableId:
             s += QStringLiteral("# %1 (%2): onPremisesImmutableId back to %3\n")
-                     .arg(step.cloudId, step.cloudUpn,
-                          step.value.isEmpty() ? QStringLiteral("null (cleared)") : step.value);
-            s += QStringLiteral("$u = Get-AnchorfixUser %1\n").arg(quote(step.cloudId));
-            s +=
-                QStringLiteral("if ($u.onPremisesImmutableId -eq %1) {\n    %2\n} else {\n"
-                               "    Write-Warning \"%3: value changed since Anchorfix wrote "
-                               "it; skipped.\"\n}\n\n")
-                    .arg(step.wroteValue.isEmpty() ? QStringLiteral("$null")
-                                                   : quote(step.wroteValue),
-                         patchImmutableIdCommand(graphUrl, step.cloudId, step.value), step.cloudId);
+                     .arg(commentText(step.cloudId), commentText(step.cloudUpn),
+                          step.value.isEmpty() ? QStringLiteral("null (cleared)")
+                                               : commentText(step.value));
+            s += QStringLiteral("$u = Get-AnchorfixUser %1\n").arg(literal(segment(step.cloudId)));
+            s += QStringLiteral("if ($u.onPremisesImmutableId -eq %1) {\n    %2\n} else {\n"
+                                "    Write-Warning (%3 + ': value changed since Anchorfix wrote "
+                                "it; skipped.')\n}\n\n")
+                     .arg(nullOr(step.wroteValue),
+                          patchImmutableIdCommand(graphUrl, step.cloudId, step.value),
+                          literal(step.cloudId));
             break;
         case RollbackScriptStep::Kind::RestoreUpn:
             s += QStringLiteral("# %1: userPrincipalName back to %2\n")
-                     .arg(step.cloudId, step.cloudUpn);
-            s += QStringLiteral("$u = Get-AnchorfixUser %1\n").arg(quote(step.cloudId));
+                     .arg(commentText(step.cloudId), commentText(step.value));
+            s += QStringLiteral("$u = Get-AnchorfixUser %1\n").arg(literal(segment(step.cloudId)));
             s += QStringLiteral("if ($u.userPrincipalName -ne %1) {\n    %2\n}\n\n")
-                     .arg(quote(step.value), patchUpnCommand(graphUrl, step.cloudId, step.value));
+                     .arg(literal(step.value), patchUpnCommand(graphUrl, step.cloudId, step.value));
             break;
         }
     }

@@ -26,6 +26,12 @@ namespace RollbackScript {
 // PowerShell single-quoted string literal ('' doubles the quote; so do the typographic
 // single quotes PowerShell also accepts as quotes).
 QString quote(const QString &text);
+// quote(), for any value from the tenant: one that holds a line break or another control
+// character (CR, LF, NEL U+0085, U+2028, U+2029…) becomes a sum of literals and
+// [char]0x… on one line, so no value can start a line of the script.
+QString literal(const QString &text);
+// A value for a # comment: line breaks and control characters become '?'.
+QString commentText(const QString &text);
 
 // One command, as printed by --dry-run too. graphUrl is scheme and host.
 QString patchImmutableIdCommand(const QString &graphUrl, const QString &cloudId,

@@ -1,8 +1,16 @@
+#include "auditlog.h"
+#include "durablefile.h"
 #include "rollbackjournal.h"
+#include "rollbackscript.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -16,6 +24,24 @@ RollbackEntry entry(const char *id, RollbackStatus status, const QString &newId 
                 ? QDateTime()
                 : QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC),
             status};
+}
+
+int modeOf(const QString &path)
+{
+    struct stat st;
+    return ::lstat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 07777) : -1;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
 }
 
 } // namespace
@@ -114,7 +140,7 @@ private Q_SLOTS:
         RollbackJournal second;
         QVERIFY(!second.create(file, &error));
         QVERIFY(error.contains(u"already exists"));
-        QVERIFY(second.openForAppend(file, &error));
+        QVERIFY(second.openForUndo(file, &error));
     }
 
     void rejectsOtherFiles_data()
@@ -138,7 +164,299 @@ private Q_SLOTS:
         QVERIFY(!RollbackJournal::read(file, &read, &error));
         QVERIFY(!error.isEmpty());
         RollbackJournal journal;
-        QVERIFY(!journal.openForAppend(file, &error));
+        QVERIFY(!journal.openForUndo(file, &error));
+    }
+
+    void readsEveryStatus_data()
+    {
+        QTest::addColumn<QByteArray>("status");
+        QTest::addColumn<int>("expected");
+        // The first version wrote pending/applied/failed; a rollback adds the other two.
+        QTest::newRow("pending") << QByteArray("pending") << int(RollbackStatus::Pending);
+        QTest::newRow("applied") << QByteArray("applied") << int(RollbackStatus::Applied);
+        QTest::newRow("failed") << QByteArray("failed") << int(RollbackStatus::Failed);
+        QTest::newRow("rolled_back")
+            << QByteArray("rolled_back") << int(RollbackStatus::RolledBack);
+        QTest::newRow("rollback_failed")
+            << QByteArray("rollback_failed") << int(RollbackStatus::RollbackFailed);
+    }
+    void readsEveryStatus()
+    {
+        QFETCH(QByteArray, status);
+        QFETCH(int, expected);
+        const QString file = path();
+        QVERIFY(writeFile(file, "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,"
+                                "applied_at_utc,status\r\nx,x@y,a,b,," +
+                                    status + "\r\n"));
+        QList<RollbackEntry> read;
+        QString error;
+        QVERIFY2(RollbackJournal::read(file, &read, &error), qPrintable(error));
+        QCOMPARE(read.size(), 1);
+        QCOMPARE(int(read.first().status), expected);
+        QCOMPARE(rollbackStatusName(read.first().status), QString::fromLatin1(status));
+    }
+
+    void findsColumnsByName()
+    {
+        // Columns in another order and one appended (DESIGN.md §4) still read.
+        const QString file = path();
+        QVERIFY(writeFile(file, "status,cloud_id,cloud_upn,old_immutable_id,new_immutable_id,"
+                                "applied_at_utc,side\r\napplied,x,x@y,a,b,,cloud\r\n"));
+        QList<RollbackEntry> read;
+        QString error;
+        QVERIFY2(RollbackJournal::read(file, &read, &error), qPrintable(error));
+        QCOMPARE(read.size(), 1);
+        QCOMPARE(read.first().cloudId, QStringLiteral("x"));
+        QCOMPARE(read.first().newImmutableId, QStringLiteral("b"));
+        QCOMPARE(read.first().status, RollbackStatus::Applied);
+    }
+
+    // A rollback never journals the undo as a change of its own (old and new swapped):
+    // that is what made a second rollback redo the run.
+    void undoIsRecordedOnTheRowItUndoes()
+    {
+        const QString file = path();
+        RollbackJournal run;
+        QString error;
+        QVERIFY(run.create(file, &error));
+        QVERIFY(run.append(
+            {entry("a", RollbackStatus::Pending), entry("b", RollbackStatus::Pending)}, &error));
+        QVERIFY(run.append(
+            {entry("a", RollbackStatus::Applied), entry("b", RollbackStatus::Applied)}, &error));
+        QVERIFY(run.compact(&error));
+
+        RollbackJournal undo;
+        QVERIFY2(undo.openForUndo(file, &error), qPrintable(error));
+        const QDateTime at(QDate(2026, 11, 22), QTime(8, 0), Qt::UTC);
+        auto swapped = [&](const char *id, RollbackStatus status) {
+            RollbackEntry e = entry(id, RollbackStatus::Applied);
+            std::swap(e.oldImmutableId, e.newImmutableId);
+            e.status = status;
+            e.appliedAtUtc = status == RollbackStatus::Pending ? QDateTime() : at;
+            return e;
+        };
+        // What the executor journals for the undo of a and b.
+        QVERIFY(undo.append(
+            {swapped("a", RollbackStatus::Pending), swapped("b", RollbackStatus::Pending)},
+            &error));
+        QList<RollbackEntry> rows;
+        QVERIFY(RollbackJournal::readRows(file, &rows, &error));
+        QCOMPARE(rows.size(), 2); // a pending undo adds no line
+        QVERIFY(undo.append(
+            {swapped("a", RollbackStatus::Applied), swapped("b", RollbackStatus::Failed)}, &error));
+        QVERIFY(undo.compact(&error));
+        QList<RollbackEntry> read;
+        QVERIFY(RollbackJournal::read(file, &read, &error));
+        RollbackEntry a = entry("a", RollbackStatus::RolledBack);
+        a.appliedAtUtc = at;
+        RollbackEntry b = entry("b", RollbackStatus::RollbackFailed);
+        b.appliedAtUtc = at;
+        QCOMPARE(read, (QList{a, b})); // old and new as the run wrote them
+    }
+
+    // A write torn at any byte (a crash, ENOSPC), then a later append, then a read: the
+    // torn row is set aside and everything else reads, even when the tear is inside a
+    // quoted cell (a UPN with a comma, a value with a quote).
+    void tornRowThenAppend_data()
+    {
+        QTest::addColumn<int>("cut");
+        const RollbackEntry torn = tornEntry();
+        const QByteArray row = rowBytes(torn);
+        for (int cut = 0; cut <= row.size(); ++cut)
+            QTest::addRow("cut %d of %d", cut, int(row.size())) << cut;
+    }
+    void tornRowThenAppend()
+    {
+        QFETCH(int, cut);
+        const QString file = path();
+        RollbackJournal run;
+        QString error;
+        QVERIFY(run.create(file, &error));
+        QVERIFY(run.append(entry("a", RollbackStatus::Applied), &error));
+        run.close();
+        const RollbackEntry torn = tornEntry();
+        const QByteArray row = rowBytes(torn);
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::Append));
+            f.write(row.left(cut));
+        }
+        // The next run (a rollback) appends after the torn line.
+        RollbackJournal undo;
+        QVERIFY2(undo.openForUndo(file, &error), qPrintable(error));
+        RollbackEntry done = entry("a", RollbackStatus::RolledBack);
+        QVERIFY(undo.append(done, &error));
+        undo.close();
+
+        QList<RollbackEntry> read;
+        QString warning;
+        QVERIFY2(RollbackJournal::read(file, &read, &error, &warning), qPrintable(error));
+        const bool whole = cut >= row.size() - 2; // only the line break is missing
+        QList<RollbackEntry> expected{done};
+        if (whole)
+            expected.append(torn);
+        if (cut == 0)
+            QVERIFY(warning.isEmpty());
+        else if (!whole)
+            QVERIFY2(warning.contains(u"incomplete") && warning.contains(u"line 3"),
+                     qPrintable(warning));
+        QCOMPARE(read, expected);
+        // And again: a second append and a compaction keep it readable.
+        QVERIFY(undo.openForUndo(file, &error));
+        QVERIFY(undo.compact(&error));
+        QVERIFY(RollbackJournal::read(file, &read, &error));
+        QCOMPARE(read, expected);
+    }
+
+    void tornLastLineInsideAQuoteIsIgnored()
+    {
+        const QString file = path();
+        RollbackJournal run;
+        QString error;
+        QVERIFY(run.create(file, &error));
+        QVERIFY(run.append(entry("a", RollbackStatus::Pending), &error));
+        run.close();
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("b,\"o\"\"neil, b@contoso.com"); // no closing quote: a crash mid-cell
+        f.close();
+        QList<RollbackEntry> read;
+        QString warning;
+        QVERIFY2(RollbackJournal::read(file, &read, &error, &warning), qPrintable(error));
+        QCOMPARE(read, QList{entry("a", RollbackStatus::Pending)});
+        QVERIFY(warning.contains(u"incomplete"));
+    }
+
+    void damageThatIsNotATearIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("a column too many") << QByteArray("x,x@y,a,b,,applied,extra\r\n");
+        QTest::newRow("misspelt status") << QByteArray("x,x@y,a,b,,aplied\r\n");
+        QTest::newRow("no cloud id") << QByteArray(",x@y,a,b,,applied\r\n");
+    }
+    void damageThatIsNotATearIsRefused()
+    {
+        QFETCH(QByteArray, line);
+        const QString file = path();
+        QVERIFY(writeFile(file, "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,"
+                                "applied_at_utc,status\r\n" +
+                                    line + "y,y@y,a,b,,applied\r\n"));
+        QList<RollbackEntry> read;
+        QString error;
+        QVERIFY(!RollbackJournal::read(file, &read, &error));
+        QVERIFY2(error.contains(u"line 2"), qPrintable(error));
+    }
+
+    void filesAreCreatedOwnerOnlyAndKeepTheirMode()
+    {
+        const mode_t old = ::umask(022); // a usual umask: new files would be 0644
+        const QString file = path();
+        RollbackJournal journal;
+        QString error;
+        QVERIFY(journal.create(file, &error));
+        QVERIFY(journal.append(entry("a", RollbackStatus::Applied), &error));
+        QCOMPARE(modeOf(file), 0600);
+        QVERIFY(journal.compact(&error));
+        QCOMPARE(modeOf(file), 0600);
+        // A mode the admin chose survives a compaction.
+        QVERIFY(QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                QFileDevice::ReadGroup));
+        QVERIFY(journal.openForUndo(file, &error));
+        QVERIFY(journal.compact(&error));
+        QCOMPARE(modeOf(file), 0640);
+
+        const QString script = m_dir.filePath(QStringLiteral("s%1.ps1").arg(m_n));
+        QVERIFY(RollbackScript::write(script, QStringLiteral("# x\n"), &error));
+        QCOMPARE(modeOf(script), 0600);
+
+        const QString audit = m_dir.filePath(QStringLiteral("audit%1.csv").arg(m_n));
+        AuditLog log;
+        QVERIFY(log.open(audit, &error));
+        log.close();
+        QCOMPARE(modeOf(audit), 0600);
+        ::umask(old);
+        // No temp file is left behind.
+        QVERIFY(QDir(m_dir.path())
+                    .entryList({QStringLiteral(".*.tmp")}, QDir::Hidden | QDir::Files)
+                    .isEmpty());
+    }
+
+    // Another local user plants a symlink at the temp name the first version used
+    // (<path>.tmp-<pid>) or at the journal's own name: nothing is written through it.
+    void plantedSymlinksAreNotFollowed()
+    {
+        const QString victim = m_dir.filePath(QStringLiteral("victim%1.txt").arg(++m_n));
+        QVERIFY(writeFile(victim, "someone else's file\n"));
+        const QString file = path();
+        RollbackJournal journal;
+        QString error;
+        QVERIFY(journal.create(file, &error));
+        QVERIFY(journal.append(entry("a", RollbackStatus::Applied), &error));
+        const QString oldTemp =
+            file + QStringLiteral(".tmp-") + QString::number(QCoreApplication::applicationPid());
+        QVERIFY(QFile::link(victim, oldTemp));
+        QVERIFY2(journal.compact(&error), qPrintable(error));
+        QCOMPARE(readAll(victim), QByteArray("someone else's file\n"));
+        QVERIFY(QFileInfo(oldTemp).isSymLink());
+        QList<RollbackEntry> read;
+        QVERIFY(RollbackJournal::read(file, &read, &error));
+        QCOMPARE(read, QList{entry("a", RollbackStatus::Applied)});
+
+        // A link at the journal's or the audit's own name is refused, whether it points
+        // at an existing file or at one it wants created.
+        const QString linked = path();
+        QVERIFY(QFile::link(victim, linked));
+        RollbackJournal other;
+        QVERIFY(!other.create(linked, &error));
+        AuditLog audit;
+        QVERIFY(!audit.open(linked, &error));
+        QCOMPARE(readAll(victim), QByteArray("someone else's file\n"));
+        const QString wanted = m_dir.filePath(QStringLiteral("wanted%1").arg(m_n));
+        const QString dangling = path();
+        QVERIFY(QFile::link(wanted, dangling));
+        QVERIFY(!other.create(dangling, &error));
+        QVERIFY(!audit.open(dangling, &error));
+        QVERIFY2(error.contains(u"symbolic link"), qPrintable(error));
+        QVERIFY(!QFile::exists(wanted));
+    }
+
+    void createRefusesAnExistingScriptBeside()
+    {
+        const QString file = path();
+        const QString script = RollbackScript::pathFor(file);
+        QVERIFY(writeFile(script, "# an earlier run's undo\n"));
+        RollbackJournal journal;
+        QString error;
+        QVERIFY(!journal.create(file, &error));
+        QVERIFY2(error.contains(script), qPrintable(error));
+        QVERIFY(!QFile::exists(file));
+        QCOMPARE(readAll(script), QByteArray("# an earlier run's undo\n"));
+        // A folder where the script would go is found now, not after the run.
+        const QString file2 = path();
+        QVERIFY(QDir().mkpath(RollbackScript::pathFor(file2)));
+        QVERIFY(!journal.create(file2, &error));
+        QVERIFY(!QFile::exists(file2));
+    }
+
+private:
+    static RollbackEntry tornEntry()
+    {
+        RollbackEntry e = entry("b", RollbackStatus::Pending, QStringLiteral("x\"y"));
+        e.cloudUpn = QStringLiteral("o'neil, jr@contoso.com");
+        return e;
+    }
+    static QByteArray rowBytes(const RollbackEntry &e)
+    {
+        // As the journal writes it (the same rows a create()+append() produce).
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("x.csv"));
+        RollbackJournal j;
+        QString error;
+        if (!j.create(file, &error) || !j.append(e, &error))
+            return {};
+        j.close();
+        const QByteArray all = readAll(file);
+        return all.mid(all.indexOf('\n') + 1);
     }
 };
 
