@@ -624,7 +624,9 @@ QString AppWizardServices::startDemo(OnPremSettings *onPrem, CloudSettings *clou
     }
     *onPrem = m_demo->onPremSettings();
     *cloud = m_demo->cloudSettings();
-    *outputFolder = m_demo->outputFolder();
+    // The demo's runs go where every run goes (the temporary demo folder is deleted when
+    // the wizard closes; run files never are).
+    outputFolder->clear();
     return {};
 }
 

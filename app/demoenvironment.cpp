@@ -64,8 +64,3 @@ CloudSettings DemoEnvironment::cloudSettings() const
     s.signIn = CloudSettings::SignIn::DeviceCode;
     return s;
 }
-
-QString DemoEnvironment::outputFolder() const
-{
-    return m_dir->filePath(QStringLiteral("runs"));
-}

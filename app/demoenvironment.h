@@ -26,7 +26,6 @@ public:
     OnPremSettings onPremSettings() const;
     CloudSettings cloudSettings() const;
     // Where demo runs write their audit and rollback files.
-    QString outputFolder() const;
 
 private:
     PracticeTenant *m_tenant = nullptr;

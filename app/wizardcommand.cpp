@@ -123,7 +123,8 @@ int Commands::wizard(const QStringList &args)
             return Error;
         }
         context.setDemo(true);
-        context.setOutputFolder(output);
+        if (!output.isEmpty())
+            context.setOutputFolder(output);
     }
     context.setOnPremSettings(onPrem);
     context.setCloudSettings(cloud);

@@ -49,7 +49,7 @@ QString FindingTableModel::actionTitle(Action action)
     case Action::Clear:
         return tr("Clear ImmutableId");
     case Action::PurgeDeleted:
-        return tr("Purge deleted user");
+        return tr("Purge deleted holder, then stamp");
     }
     return {};
 }

@@ -27,15 +27,25 @@ public:
     ExecutePage *executePage() const { return m_execute; }
     SummaryPage *summaryPage() const { return m_summary; }
 
-    // Cancel and the window's close button: refused while changes are being sent (the
-    // page says to pause or cancel the run first); otherwise closes.
+    // Cancel and the window's close button. While changes (or a rollback) are being sent
+    // the window stays and closes once they have stopped, as the page then says. With
+    // review decisions that are neither run nor exported, asks first (a window-modal
+    // box, objectName "unsavedDecisions").
     void reject() override;
+
+    // The ways on from the Summary page. Scan again: back to the Scan page, which reads
+    // both sides anew; Next then leads to a new plan and a new run. Retry: the failed
+    // rows of run runIndex become the plan, and the Execute page asks to confirm them.
+    void scanAgain();
+    void retryFailed(int runIndex);
 
 protected:
     void done(int result) override;
 
 private:
     void saveGeometry();
+    void goBackTo(int pageId);
+    void closeWhenStopped();
 
     WizardContext *m_ctx;
     ConnectPage *m_connect;
@@ -43,4 +53,5 @@ private:
     ReviewPage *m_review;
     ExecutePage *m_execute;
     SummaryPage *m_summary;
+    bool m_closeRequested = false;
 };

@@ -52,6 +52,17 @@ QWidget *row(QWidget *parent, std::initializer_list<QWidget *> widgets, int stre
     return w;
 }
 
+// A form row whose field is a row of widgets: the label's mnemonic (and the accessible
+// name it gives) belongs to the edit in it, not to the container.
+void addRow(QFormLayout *form, const QString &label, QWidget *field, QWidget *buddy)
+{
+    form->addRow(label, field);
+    if (auto *l = qobject_cast<QLabel *>(form->labelForField(field)))
+        l->setBuddy(buddy);
+    // Accessibility looks for the label among the edit's siblings only: name it here.
+    buddy->setAccessibleName(QString(label).remove(u'&').remove(u':'));
+}
+
 QString statusHtml(bool ok, const QString &text)
 {
     return QStringLiteral("<span style=\"color:%1\">%2</span>")
@@ -75,7 +86,7 @@ ConnectPage::ConnectPage(WizardContext *context, QWidget *parent)
                                "nothing real."),
                             m_demoBanner);
     m_demoText->setWordWrap(true);
-    auto *demoButton = new QPushButton(tr("Try the &demo"), m_demoBanner);
+    auto *demoButton = new QPushButton(tr("Tr&y the demo"), m_demoBanner);
     demoButton->setObjectName(QStringLiteral("tryDemo"));
     demoButton->setToolTip(tr("Start the practice tenant and the demo directory export and "
                               "fill in this page."));
@@ -122,7 +133,7 @@ QWidget *ConnectPage::buildOnPremBox()
     auto *box = new QGroupBox(tr("On-premises Active Directory"), this);
     auto *layout = new QVBoxLayout(box);
     m_ldapRadio = new QRadioButton(tr("Read from a domain controller (&LDAP)"), box);
-    m_fileRadio = new QRadioButton(tr("Read an &export file (LDIF or CSV)"), box);
+    m_fileRadio = new QRadioButton(tr("Read an e&xport file (LDIF or CSV)"), box);
     m_ldapRadio->setChecked(true);
     m_fileRadio->setToolTip(tr("An ldifde/ldapsearch LDIF export or a CSV with objectGUID, "
                                "userPrincipalName, mail and proxyAddresses columns."));
@@ -140,7 +151,7 @@ QWidget *ConnectPage::buildOnPremBox()
     m_ldapUri->setObjectName(QStringLiteral("ldapUri"));
     m_ldapUri->setPlaceholderText(QStringLiteral("ldap://dc1.corp.example"));
     m_ldapUri->setToolTip(tr("ldap://host for StartTLS or plain LDAP, ldaps://host for LDAPS."));
-    form->addRow(tr("&Server:"), m_ldapUri);
+    form->addRow(tr("Se&rver:"), m_ldapUri);
     m_bindDn = new QLineEdit(ldapPage);
     m_bindDn->setObjectName(QStringLiteral("bindDn"));
     m_bindDn->setPlaceholderText(QStringLiteral("svc-anchorfix@corp.example"));
@@ -152,9 +163,10 @@ QWidget *ConnectPage::buildOnPremBox()
     m_password->setEchoMode(QLineEdit::Password);
     m_rememberPassword = new QCheckBox(tr("Remember in the keychain"), ldapPage);
     m_rememberPassword->setObjectName(QStringLiteral("rememberPassword"));
+    m_rememberPassword->setAccessibleName(tr("Remember the LDAP password in the keychain"));
     m_rememberPassword->setToolTip(tr("Store the password in the operating system's keychain. "
                                       "It is never written to a file or the settings."));
-    form->addRow(tr("Pass&word:"), row(ldapPage, {m_password, m_rememberPassword}));
+    addRow(form, tr("Pass&word:"), row(ldapPage, {m_password, m_rememberPassword}), m_password);
     m_tlsMode = new QComboBox(ldapPage);
     m_tlsMode->setObjectName(QStringLiteral("tlsMode"));
     m_tlsMode->addItem(tr("None (test labs only)"), int(OnPremSettings::TlsMode::None));
@@ -162,15 +174,16 @@ QWidget *ConnectPage::buildOnPremBox()
     m_tlsMode->addItem(tr("LDAPS"), int(OnPremSettings::TlsMode::Ldaps));
     m_tlsMode->setToolTip(tr("How to protect the connection. Use StartTLS or LDAPS with a "
                              "production domain controller."));
-    form->addRow(tr("&TLS:"), m_tlsMode);
+    form->addRow(tr("TL&S:"), m_tlsMode);
     m_caFile = new QLineEdit(ldapPage);
     m_caFile->setObjectName(QStringLiteral("caFile"));
     m_caFile->setPlaceholderText(tr("system certificate store"));
     m_caFile->setToolTip(tr("A PEM file with the CA that issued the domain controller's "
                             "certificate, if the system does not trust it."));
-    form->addRow(tr("&CA file:"),
-                 row(ldapPage, {m_caFile, browseButton(ldapPage, m_caFile, tr("CA certificate"),
-                                                       tr("Certificates (*.pem *.crt *.cer)"))}));
+    addRow(form, tr("&CA file:"),
+           row(ldapPage, {m_caFile, browseButton(ldapPage, m_caFile, tr("CA certificate"),
+                                                 tr("Certificates (*.pem *.crt *.cer)"))}),
+           m_caFile);
     m_baseDn = new QLineEdit(ldapPage);
     m_baseDn->setObjectName(QStringLiteral("baseDn"));
     m_baseDn->setPlaceholderText(QStringLiteral("DC=corp,DC=example"));
@@ -196,7 +209,7 @@ QWidget *ConnectPage::buildOnPremBox()
     m_anchorRule->addItem(QStringLiteral("mS-DS-ConsistencyGuid"),
                           int(AnchorRule::ConsistencyGuid));
     m_anchorRule->setToolTip(tr("The source anchor your Entra Connect or Cloud Sync uses."));
-    form->addRow(tr("&Anchor:"), m_anchorRule);
+    form->addRow(tr("Anc&hor:"), m_anchorRule);
     m_onPremStack->addWidget(ldapPage);
 
     auto *filePage = new QWidget(m_onPremStack);
@@ -205,10 +218,10 @@ QWidget *ConnectPage::buildOnPremBox()
     m_filePath = new QLineEdit(filePage);
     m_filePath->setObjectName(QStringLiteral("filePath"));
     m_filePath->setToolTip(m_fileRadio->toolTip());
-    fileForm->addRow(
-        tr("&File:"),
-        row(filePage, {m_filePath, browseButton(filePage, m_filePath, tr("Export file"),
-                                                tr("Exports (*.ldif *.ldf *.csv)"))}));
+    addRow(fileForm, tr("F&ile:"),
+           row(filePage, {m_filePath, browseButton(filePage, m_filePath, tr("Export file"),
+                                                   tr("Exports (*.ldif *.ldf *.csv)"))}),
+           m_filePath);
     m_onPremStack->addWidget(filePage);
     layout->addWidget(m_onPremStack);
 
@@ -224,6 +237,8 @@ QWidget *ConnectPage::buildOnPremBox()
     layout->addStretch(1);
 
     connect(m_ldapRadio, &QRadioButton::toggled, this, &ConnectPage::updateVisibility);
+    // A result (or an error) was about the other source: it no longer applies.
+    connect(m_ldapRadio, &QRadioButton::toggled, m_onPremStatus, &QLabel::clear);
     for (QLineEdit *edit :
          {m_ldapUri, m_bindDn, m_password, m_caFile, m_baseDn, m_ous, m_filter, m_filePath})
         connect(edit, &QLineEdit::textChanged, this, &ConnectPage::onSettingsEdited);
@@ -261,13 +276,13 @@ QWidget *ConnectPage::buildCloudBox()
     m_tenant->setObjectName(QStringLiteral("tenant"));
     m_tenant->setPlaceholderText(QStringLiteral("contoso.onmicrosoft.com"));
     m_tenant->setToolTip(tr("The tenant id (a GUID) or one of its verified domains."));
-    form->addRow(tr("Te&nant:"), m_tenant);
+    form->addRow(tr("Ten&ant:"), m_tenant);
     m_clientId = new QLineEdit(box);
     m_clientId->setObjectName(QStringLiteral("clientId"));
     m_clientId->setToolTip(tr("The application (client) id of the app registration Anchorfix "
                               "signs in with. It needs User.Read.All to scan and "
                               "User.ReadWrite.All to execute."));
-    form->addRow(tr("C&lient id:"), m_clientId);
+    form->addRow(tr("Cli&ent id:"), m_clientId);
     m_signInMethod = new QComboBox(box);
     m_signInMethod->setObjectName(QStringLiteral("signInMethod"));
     m_signInMethod->addItem(tr("Device code (sign in on any device)"),
@@ -276,14 +291,15 @@ QWidget *ConnectPage::buildCloudBox()
     m_signInMethod->addItem(tr("Application secret"), int(CloudSettings::SignIn::ClientSecret));
     m_signInMethod->setToolTip(tr("Device code and browser sign in as you; an application "
                                   "secret signs in as the app (unattended runs)."));
-    form->addRow(tr("Sign-&in:"), m_signInMethod);
+    form->addRow(tr("Sign-in &method:"), m_signInMethod);
     m_clientSecret = new QLineEdit(box);
     m_clientSecret->setObjectName(QStringLiteral("clientSecret"));
     m_clientSecret->setEchoMode(QLineEdit::Password);
     m_rememberSecret = new QCheckBox(tr("Remember in the keychain"), box);
     m_rememberSecret->setToolTip(m_rememberPassword->toolTip());
+    m_rememberSecret->setAccessibleName(tr("Remember the secret in the keychain"));
     m_secretRow = row(box, {m_clientSecret, m_rememberSecret});
-    form->addRow(tr("Client s&ecret:"), m_secretRow);
+    addRow(form, tr("Secret &value:"), m_secretRow, m_clientSecret);
     layout->addLayout(form);
 
     m_signInButton = new QPushButton(tr("Si&gn in"), box);
@@ -311,7 +327,7 @@ QWidget *ConnectPage::buildCloudBox()
     big.setBold(true);
     big.setFamily(QStringLiteral("monospace"));
     m_deviceCode->setFont(big);
-    m_copyCode = new QPushButton(tr("&Copy code"), m_devicePanel);
+    m_copyCode = new QPushButton(tr("Copy code"), m_devicePanel);
     m_copyCode->setObjectName(QStringLiteral("copyCode"));
     m_copyCode->setToolTip(
         tr("Copy the code to the clipboard, then paste it on the sign-in page."));
@@ -370,7 +386,8 @@ void ConnectPage::startDemo()
         return;
     }
     m_ctx->setDemo(true);
-    m_ctx->setOutputFolder(output);
+    if (!output.isEmpty())
+        m_ctx->setOutputFolder(output);
     m_ctx->setOnPremSettings(onPrem);
     m_ctx->setCloudSettings(cloud);
     setOnPremSettings(onPrem);
@@ -511,8 +528,11 @@ void ConnectPage::testConnection()
             return;
         }
         const ConnectionCheck check = job->value();
-        QString text =
-            check.summary.isEmpty() ? tr("Connected.") : tr("Connected: %1.").arg(check.summary);
+        // A file is read, not connected to.
+        const bool file = !m_ldapRadio->isChecked();
+        QString text = check.summary.isEmpty() ? (file ? tr("Read.") : tr("Connected."))
+                       : file                  ? tr("Read: %1.").arg(check.summary)
+                                               : tr("Connected: %1.").arg(check.summary);
         if (!check.baseDn.isEmpty()) {
             text += u' ' + tr("The domain's base DN is %1.").arg(check.baseDn);
             if (m_baseDn->text().trimmed().isEmpty())
@@ -569,6 +589,7 @@ void ConnectPage::onDeviceCode(const QString &userCode, const QUrl &url, const Q
                              .arg(url.toString().toHtmlEscaped()));
     m_deviceUrl->setToolTip(message);
     m_devicePanel->show();
+    m_cloudStatus->setText(tr("Waiting for the code to be entered…"));
     m_copyCode->setFocus();
 }
 

@@ -62,7 +62,7 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_confirmation->setObjectName(QStringLiteral("confirmation"));
     m_confirmation->setWordWrap(true);
     m_confirmation->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_start = new QPushButton(tr("&Start changes"), confirmPage);
+    m_start = new QPushButton(tr("S&tart changes"), confirmPage);
     m_start->setObjectName(QStringLiteral("startRun"));
     m_start->setToolTip(tr("Send the changes listed above to Entra ID."));
     connect(m_start, &QPushButton::clicked, this, &ExecutePage::startRun);
@@ -79,6 +79,7 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_overall = new QProgressBar(runPage);
     m_overall->setObjectName(QStringLiteral("overallProgress"));
     m_overall->setFormat(QStringLiteral("%v / %m"));
+    m_overall->setAccessibleName(tr("Changes done"));
     m_current = new QLabel(runPage);
     m_current->setObjectName(QStringLiteral("currentUser"));
     m_rate = new QLabel(runPage);
@@ -100,6 +101,7 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     controls->addWidget(m_cancel);
     m_results = new QTableWidget(0, 4, runPage);
     m_results->setObjectName(QStringLiteral("results"));
+    m_results->setAccessibleName(tr("Result of each change"));
     m_results->setHorizontalHeaderLabels({tr("User"), tr("Action"), tr("Result"), tr("Details")});
     m_results->horizontalHeader()->setStretchLastSection(true);
     m_results->verticalHeader()->hide();
@@ -124,10 +126,38 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
 
 void ExecutePage::initializePage()
 {
-    if (m_run || m_finished)
+    prepare();
+}
+
+void ExecutePage::cleanupPage()
+{
+    // Left backwards (Scan again from the Summary page): the next visit starts afresh.
+    if (m_run)
         return;
+    m_finished = false;
+    setRunButtons(false);
+}
+
+void ExecutePage::setRunButtons(bool runStarted)
+{
+    if (!wizard())
+        return;
+    if (runStarted)
+        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::CancelButton});
+    else
+        wizard()->setButtonLayout({QWizard::Stretch, QWizard::BackButton, QWizard::NextButton,
+                                   QWizard::CommitButton, QWizard::FinishButton,
+                                   QWizard::CancelButton});
+}
+
+void ExecutePage::prepare()
+{
+    if (m_run)
+        return;
+    m_finished = false;
+    setRunButtons(false);
     m_stack->setCurrentIndex(0);
-    const RunFiles files = m_ctx->newRunFiles();
+    const RunFiles files = m_files = m_ctx->newRunFiles();
     const FindingTableModel *model = m_ctx->findings();
     const QLocale locale;
     QString html = u"<p>" +
@@ -165,6 +195,7 @@ void ExecutePage::initializePage()
     m_confirmation->setText(html);
     m_start->setEnabled(model->executableCount() > 0);
     m_start->setFocus();
+    emit completeChanged();
 }
 
 QString ExecutePage::confirmationText() const
@@ -179,8 +210,9 @@ QString ExecutePage::statusText() const
 
 void ExecutePage::explainBusy()
 {
-    m_status->setText(tr("Changes are being sent. Pause or cancel the run first; the window "
-                         "closes once it has stopped."));
+    m_status->setText(tr("Changes are being sent: the window closes as soon as the run has "
+                         "stopped. Press Cancel run to stop after the changes in flight (what was "
+                         "applied stays applied and can be rolled back)."));
     m_cancel->setFocus();
 }
 
@@ -193,7 +225,7 @@ void ExecutePage::startRun()
 {
     if (m_run || m_finished)
         return;
-    const RunFiles files = m_ctx->runFiles();
+    const RunFiles files = m_files;
     if (!QDir().mkpath(files.folder)) {
         m_confirmation->setText(m_confirmation->text() + u"<p style=\"color:#b3261e\">" +
                                 tr("Cannot create %1: choose another output folder.")
@@ -209,12 +241,10 @@ void ExecutePage::startRun()
     m_pause->setChecked(false);
     m_pause->setEnabled(true);
     m_cancel->setEnabled(true);
-    ExecutionRun *run =
-        m_ctx->services()->execute(m_ctx->findings()->plan(), m_ctx->cloudSnapshot(), files);
+    m_plan = m_ctx->findings()->plan();
+    ExecutionRun *run = m_ctx->services()->execute(m_plan, m_ctx->cloudSnapshot(), files);
     m_run = run;
-    // No way back to the Review page while changes are being sent.
-    if (wizard())
-        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::CancelButton});
+    setRunButtons(true);
     connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);
     connect(run, &ExecutionRun::progressReported, this, &ExecutePage::onProgress);
     connect(run, &Job::infoMessage, m_status, &QLabel::setText);
@@ -282,12 +312,8 @@ void ExecutePage::onFinished()
     if (!run)
         return;
     const ExecutionReport report = run->report();
-    m_ctx->setReport(report);
+    m_ctx->addRun(m_files, m_plan, report);
     m_finished = true;
-    if (wizard())
-        wizard()->setButtonLayout({QWizard::Stretch, QWizard::BackButton, QWizard::NextButton,
-                                   QWizard::CommitButton, QWizard::FinishButton,
-                                   QWizard::CancelButton});
     m_pause->setEnabled(false);
     m_cancel->setEnabled(false);
     const QLocale locale;
@@ -300,7 +326,10 @@ void ExecutePage::onFinished()
         text = tr("Cancelled.") + u' ' + text;
     else if (run->error() != Job::NoError)
         text = run->errorString() + u' ' + text;
-    m_status->setText(text + u' ' + tr("Press Summary to continue."));
+    m_status->setText(text + u' ' +
+                      tr("Press Summary to continue: it offers retrying failed rows, a new scan "
+                         "and rolling this run back. There is no way back to Review: it shows "
+                         "the plan as it was before these changes."));
     emit completeChanged();
     emit runEnded();
 }

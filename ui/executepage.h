@@ -1,6 +1,8 @@
 #pragma once
 
 #include "executionreport.h"
+#include "plan.h"
+#include "wizardservices.h"
 
 #include <QElapsedTimer>
 #include <QPointer>
@@ -24,7 +26,12 @@ public:
     explicit ExecutePage(WizardContext *context, QWidget *parent = nullptr);
 
     void initializePage() override;
+    void cleanupPage() override;
     bool isComplete() const override;
+
+    // Back to the confirmation for the plan now in the findings (a new scan, or the
+    // failed rows of a run to retry); does nothing while a run is going on.
+    void prepare();
 
     void startRun();
     void setPaused(bool paused);
@@ -33,7 +40,8 @@ public:
     bool hasFinished() const { return m_finished; }
     QString confirmationText() const;
     QString statusText() const;
-    // Closing now would stop changes half-way: say what to do instead.
+    // Closing now would stop changes half-way: say that the window closes once the run
+    // has stopped, and how to stop it sooner.
     void explainBusy();
     QTableWidget *results() const { return m_results; }
 
@@ -44,10 +52,15 @@ private:
     void onOutcome(const ChangeOutcome &outcome);
     void onProgress(const ExecutionProgress &progress);
     void onFinished();
+    // Back and Next while no run has started; only Summary (and Cancel) once one has:
+    // the Review page shows the plan before the run, not what the run changed.
+    void setRunButtons(bool runStarted);
 
     WizardContext *m_ctx;
     QPointer<ExecutionRun> m_run;
     bool m_finished = false;
+    RunFiles m_files;
+    Plan m_plan; // as sent
 
     QStackedWidget *m_stack;
     QLabel *m_confirmation;

@@ -4,6 +4,7 @@
 #include "findingdetails.h"
 #include "findingfilterproxy.h"
 #include "findingtablemodel.h"
+#include "flowlayout.h"
 #include "plan.h"
 #include "severitydelegate.h"
 #include "valuejob.h"
@@ -23,8 +24,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QPushButton>
-#include <QScrollArea>
-#include <QScrollBar>
+#include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
@@ -44,16 +44,11 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
 
-    // The chips scroll sideways rather than widen the window: 13 categories do not fit.
-    auto *chipScroll = new QScrollArea(this);
-    chipScroll->setObjectName(QStringLiteral("chipScroll"));
-    chipScroll->setFrameShape(QFrame::NoFrame);
-    chipScroll->setWidgetResizable(true);
-    chipScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    chipScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-    m_chipBar = new QWidget(chipScroll);
-    auto *chipLayout = new QHBoxLayout(m_chipBar);
-    chipLayout->setContentsMargins(0, 0, 0, 0);
+    // The chips wrap onto more lines rather than widen the window: 13 categories do not
+    // fit on one line at 1024 pixels.
+    m_chipBar = new QWidget(this);
+    m_chipBar->setObjectName(QStringLiteral("chipBar"));
+    auto *chipLayout = new FlowLayout(m_chipBar);
     m_allChip = new QToolButton(m_chipBar);
     m_allChip->setObjectName(QStringLiteral("chipAll"));
     m_allChip->setCheckable(true);
@@ -69,11 +64,7 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
         onChipToggled();
     });
     chipLayout->addWidget(m_allChip);
-    chipLayout->addStretch(1);
-    chipScroll->setWidget(m_chipBar);
-    chipScroll->setFixedHeight(m_allChip->sizeHint().height() + 8 +
-                               chipScroll->horizontalScrollBar()->sizeHint().height());
-    layout->addWidget(chipScroll);
+    layout->addWidget(m_chipBar);
 
     auto *filterRow = new QHBoxLayout;
     m_search = new QLineEdit(this);
@@ -82,6 +73,7 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
         tr("Filter by UPN, DN, object id, ImmutableId or reason (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setToolTip(tr("Shows rows that contain this text anywhere, ignoring case."));
+    m_search->setAccessibleName(tr("Filter rows"));
     auto *find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, m_search, [this] { m_search->setFocus(); });
     connect(m_search, &QLineEdit::textChanged, m_proxy, &FindingFilterProxy::setSearchText);
@@ -93,6 +85,7 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     m_severity->addItem(tr("Information"), int(Severity::Info));
     m_severity->setToolTip(tr("Conflicts block a correct sync; warnings need a decision; "
                               "information rows need nothing."));
+    m_severity->setAccessibleName(tr("Severity"));
     connect(m_severity, &QComboBox::currentIndexChanged, this, [this] {
         const int s = m_severity->currentData().toInt();
         m_proxy->setSeverities(s < 0 ? QSet<Severity>{} : QSet<Severity>{Severity(s)});
@@ -106,10 +99,11 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     filterRow->addWidget(m_executableOnly);
     layout->addLayout(filterRow);
 
-    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    auto *splitter = m_splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("reviewSplitter"));
     m_view = new QTableView(splitter);
     m_view->setObjectName(QStringLiteral("findings"));
+    m_view->setAccessibleName(tr("Findings"));
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(int(Column::Category), Qt::AscendingOrder);
@@ -123,27 +117,36 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_view->setColumnWidth(int(Column::Category), 170);
-    m_view->setColumnWidth(int(Column::OnPremUpn), 190);
-    m_view->setColumnWidth(int(Column::CloudUpn), 190);
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setStretchLastSection(true);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionsMovable(true);
+    // In the order a person decides: who (category, both UPNs), then what (action,
+    // approval); the anchors and the rest after that.
+    header->moveSection(header->visualIndex(int(Column::Action)), 3);
+    header->moveSection(header->visualIndex(int(Column::Approval)), 4);
+    m_view->setColumnWidth(int(Column::Category), 150);
+    m_view->setColumnWidth(int(Column::OnPremUpn), 175);
+    m_view->setColumnWidth(int(Column::CloudUpn), 175);
+    m_view->setColumnWidth(int(Column::Action), 200);
+    m_view->setColumnWidth(int(Column::Approval), 85);
     m_view->setColumnWidth(int(Column::CloudImmutableId), 200);
     m_view->setColumnWidth(int(Column::ExpectedImmutableId), 200);
-    m_view->setColumnWidth(int(Column::Action), 150);
     m_view->setToolTip(tr("F2 or double-click edits the action; Space toggles the approval of "
                           "the current flagged row."));
     m_details = new QTextBrowser(splitter);
     m_details->setObjectName(QStringLiteral("details"));
+    m_details->setAccessibleName(tr("Details of the selected row"));
     m_details->setOpenLinks(false);
     m_details->setPlaceholderText(tr("Select a row to see why it was flagged, both sides' "
                                      "attributes and the PowerShell equivalent."));
     splitter->addWidget(m_view);
     splitter->addWidget(m_details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setSizes({640, 420});
-    m_details->setMinimumWidth(260);
+    // The table gets the room: its decision columns come first.
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 0);
+    splitter->setSizes({880, 320});
+    m_details->setMinimumWidth(220);
     layout->addWidget(splitter, 1);
 
     // Space approves the current flagged row from the keyboard.
@@ -164,12 +167,11 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     actionButton->setObjectName(QStringLiteral("bulkAction"));
     actionButton->setText(tr("Set &action for selection"));
     actionButton->setPopupMode(QToolButton::InstantPopup);
-    actionButton->setToolTip(tr("Rows whose category does not allow the action keep theirs."));
-    auto *menu = new QMenu(actionButton);
-    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted})
-        menu->addAction(FindingTableModel::actionTitle(a), this,
-                        [this, a] { setActionOnSelection(a); });
-    actionButton->setMenu(menu);
+    actionButton->setToolTip(tr("Offers the actions the selected rows allow."));
+    m_actionMenu = new QMenu(actionButton);
+    m_actionMenu->setObjectName(QStringLiteral("bulkActionMenu"));
+    connect(m_actionMenu, &QMenu::aboutToShow, this, &ReviewPage::fillActionMenu);
+    actionButton->setMenu(m_actionMenu);
     auto *approve = new QPushButton(tr("A&pprove selected"), this);
     approve->setObjectName(QStringLiteral("approveSelected"));
     approve->setToolTip(tr("Approve the flagged rows in the selection."));
@@ -208,6 +210,8 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     connect(m_ctx->findings(), &FindingTableModel::choicesChanged, this,
             &ReviewPage::updateSummary);
     connect(m_ctx->findings(), &FindingTableModel::modelReset, this, &ReviewPage::rebuildChips);
+    connect(m_ctx->findings(), &FindingTableModel::modelReset, this,
+            [this] { m_savedDecisions = decisions(); });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ReviewPage::showDetails);
     connect(m_ctx->findings(), &FindingTableModel::dataChanged, this,
@@ -222,6 +226,14 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
 
 void ReviewPage::initializePage()
 {
+    const int runs = int(m_ctx->runs().size());
+    setSubTitle(runs == 0 ? tr("Check each finding and choose what to do. Flagged rows run only "
+                               "after you approve them. Nothing has been changed yet.")
+                          : tr("A new plan from the latest scan, which already shows what the "
+                               "%n earlier run(s) of this session changed (their results stay "
+                               "on the Summary page). Flagged rows run only after you approve "
+                               "them.",
+                               nullptr, runs));
     rebuildChips();
     updateSummary();
     m_message->clear();
@@ -237,7 +249,7 @@ bool ReviewPage::isComplete() const
 
 void ReviewPage::rebuildChips()
 {
-    auto *layout = static_cast<QHBoxLayout *>(m_chipBar->layout());
+    auto *layout = static_cast<FlowLayout *>(m_chipBar->layout());
     for (QToolButton *chip : std::as_const(m_chips)) {
         layout->removeWidget(chip);
         delete chip;
@@ -255,6 +267,7 @@ void ReviewPage::rebuildChips()
         chip->setCheckable(true);
         chip->setAutoRaise(false);
         chip->setText(QStringLiteral("%1  %2").arg(categoryTitle(c), locale.toString(n)));
+        chip->setAccessibleName(tr("Show %1 (%2 rows)").arg(categoryTitle(c), locale.toString(n)));
         chip->setToolTip(tr("Show only “%1” rows (%2). Click several chips to combine them.")
                              .arg(categoryTitle(c), categoryName(c)));
         const Severity s = baseSeverityFor(c);
@@ -270,6 +283,14 @@ void ReviewPage::rebuildChips()
         m_chips.insert(int(c), chip);
     }
     m_allChip->setText(tr("All  %1").arg(locale.toString(model->rowCount())));
+    // Tab order follows what is on screen: the chips, in their order, before the filters.
+    QWidget *previous = m_allChip;
+    for (Category c : allCategories())
+        if (QToolButton *chip = m_chips.value(int(c))) {
+            setTabOrder(previous, chip);
+            previous = chip;
+        }
+    setTabOrder(previous, m_search);
     onChipToggled();
 }
 
@@ -292,12 +313,48 @@ int ReviewPage::setActionOnSelection(Action action)
 {
     const QList<int> rows = m_proxy->sourceRows(m_view->selectionModel()->selectedRows());
     const int changed = m_ctx->findings()->setActionForRows(rows, action);
-    m_message->setText(
-        tr("“%1” set on %n row(s)", nullptr, changed).arg(FindingTableModel::actionTitle(action)) +
-        (changed < rows.size() ? tr("; %n selected row(s) do not allow it or had it already.",
-                                    nullptr, int(rows.size()) - changed)
-                               : QStringLiteral(".")));
+    const QString title = FindingTableModel::actionTitle(action);
+    if (changed == 0)
+        m_message->setText(
+            rows.isEmpty()
+                ? tr("Select rows first.")
+                : tr("Nothing changed: the selected rows already have “%1” or do not allow it.")
+                      .arg(title));
+    else
+        m_message->setText(tr("“%1” set on %n row(s)", nullptr, changed).arg(title) +
+                           (changed < rows.size()
+                                ? tr("; %n selected row(s) do not allow it or had it already.",
+                                     nullptr, int(rows.size()) - changed)
+                                : QStringLiteral(".")));
     return changed;
+}
+
+void ReviewPage::fillActionMenu()
+{
+    m_actionMenu->clear();
+    const QList<int> rows = m_proxy->sourceRows(m_view->selectionModel()->selectedRows());
+    const FindingTableModel *model = m_ctx->findings();
+    // Per action: how many selected rows allow it and do not have it yet.
+    QHash<int, int> applicable;
+    for (int row : rows) {
+        const Finding &f = model->finding(row);
+        for (Action a : f.allowedActions)
+            if (a != f.action)
+                ++applicable[int(a)];
+    }
+    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted}) {
+        const int n = applicable.value(int(a));
+        if (n == 0)
+            continue; // not offered: no selected row allows it (or all have it)
+        m_actionMenu->addAction(
+            tr("%1 (%n row(s))", nullptr, n).arg(FindingTableModel::actionTitle(a)), this,
+            [this, a] { setActionOnSelection(a); });
+    }
+    if (m_actionMenu->isEmpty())
+        m_actionMenu
+            ->addAction(rows.isEmpty() ? tr("Select rows first")
+                                       : tr("No other action is allowed for the selected rows"))
+            ->setEnabled(false);
 }
 
 int ReviewPage::approveSelection(bool approved)
@@ -336,6 +393,37 @@ QString ReviewPage::summaryText() const
     return m_summary->text();
 }
 
+QList<QPair<Action, bool>> ReviewPage::decisions() const
+{
+    QList<QPair<Action, bool>> list;
+    const QList<Finding> &rows = m_ctx->findings()->findings();
+    list.reserve(rows.size());
+    for (const Finding &f : rows)
+        list.append({f.action, f.approved});
+    return list;
+}
+
+bool ReviewPage::hasUnsavedDecisions() const
+{
+    return decisions() != m_savedDecisions;
+}
+
+void ReviewPage::saveLayout(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("review/splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("review/columns"), m_view->horizontalHeader()->saveState());
+}
+
+void ReviewPage::restoreLayout(const QSettings &settings)
+{
+    m_splitter->restoreState(settings.value(QStringLiteral("review/splitter")).toByteArray());
+    QHeaderView *header = m_view->horizontalHeader();
+    const QByteArray columns = settings.value(QStringLiteral("review/columns")).toByteArray();
+    // A state saved for another set of columns is ignored (restoreState refuses it).
+    if (!columns.isEmpty())
+        header->restoreState(columns);
+}
+
 void ReviewPage::showDetails()
 {
     const QModelIndex current = m_proxy->mapToSource(m_view->currentIndex());
@@ -371,6 +459,8 @@ void ReviewPage::exportPlan(const QString &path)
     Job *job = m_ctx->services()->savePlan(m_ctx->findings()->plan(), path);
     connect(job, &Job::finished, this, [this, path](Job *j) {
         const bool ok = j->error() == Job::NoError;
+        if (ok)
+            m_savedDecisions = decisions();
         onPlanJobFinished(ok, ok ? tr("Plan saved to %1.").arg(path) : j->errorString());
     });
     startPlanJob(job, tr("Saving plan…"));

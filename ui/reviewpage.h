@@ -12,7 +12,10 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QPushButton;
+class QSettings;
+class QSplitter;
 class QTableView;
 class QTextBrowser;
 class QToolButton;
@@ -48,6 +51,15 @@ public:
 
     QString summaryText() const;
 
+    // Actions or approvals changed since the findings were loaded, exported or imported
+    // (a run saves them as its plan.csv; a new scan replaces them).
+    bool hasUnsavedDecisions() const;
+
+    // The splitter and the table's columns (widths, order, sort), kept between sessions.
+    void saveLayout(QSettings &settings) const;
+    void restoreLayout(const QSettings &settings);
+    QSplitter *splitter() const { return m_splitter; }
+
 Q_SIGNALS:
     // An export or import is done; message is what the page shows (where the plan went,
     // or what to fix).
@@ -62,6 +74,8 @@ private:
     void askImportPath();
     void startPlanJob(Job *job, const QString &status);
     void onPlanJobFinished(bool ok, const QString &message);
+    void fillActionMenu();
+    QList<QPair<Action, bool>> decisions() const;
 
     WizardContext *m_ctx;
     FindingFilterProxy *m_proxy;
@@ -72,6 +86,9 @@ private:
     QComboBox *m_severity;
     QCheckBox *m_executableOnly;
     QTableView *m_view;
+    QSplitter *m_splitter;
+    QMenu *m_actionMenu;
+    QList<QPair<Action, bool>> m_savedDecisions;
     QTextBrowser *m_details;
     QLabel *m_summary;
     QLabel *m_message;

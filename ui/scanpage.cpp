@@ -49,6 +49,7 @@ ScanPage::ScanPage(WizardContext *context, QWidget *parent) : QWizardPage(parent
     m_onPremBar = new QProgressBar(onPremBox);
     m_onPremBar->setObjectName(QStringLiteral("onPremProgress"));
     m_onPremBar->setTextVisible(false);
+    m_onPremBar->setAccessibleName(tr("On-premises scan progress"));
     m_onPremLabel = new QLabel(onPremBox);
     m_onPremLabel->setObjectName(QStringLiteral("onPremCount"));
     m_onPremLabel->setWordWrap(true);
@@ -61,6 +62,7 @@ ScanPage::ScanPage(WizardContext *context, QWidget *parent) : QWizardPage(parent
     m_cloudBar = new QProgressBar(cloudBox);
     m_cloudBar->setObjectName(QStringLiteral("cloudProgress"));
     m_cloudBar->setTextVisible(false);
+    m_cloudBar->setAccessibleName(tr("Entra ID scan progress"));
     m_cloudLabel = new QLabel(cloudBox);
     m_cloudLabel->setObjectName(QStringLiteral("cloudCount"));
     m_cloudLabel->setWordWrap(true);
@@ -74,6 +76,7 @@ ScanPage::ScanPage(WizardContext *context, QWidget *parent) : QWizardPage(parent
     m_warnings->setMaximumBlockCount(5000);
     m_warnings->setPlaceholderText(tr("Warnings of the scan appear here."));
     m_warnings->setToolTip(tr("Entries the scan read but could not use, and what was left out."));
+    m_warnings->setAccessibleName(tr("Scan warnings"));
     m_warnings->hide();
 
     m_status = new QLabel(this);
@@ -145,6 +148,7 @@ void ScanPage::startScan()
         return;
     m_onPremDone = m_cloudDone = m_complete = m_failed = m_ended = false;
     m_errors.clear();
+    m_stoppedBecause.clear();
     m_warningLines.clear();
     m_warnings->clear();
     m_warnings->hide();
@@ -208,14 +212,19 @@ void ScanPage::onOnPremFinished()
     } else {
         m_onPremBar->setRange(0, 1);
         m_onPremBar->setValue(0);
-        m_onPremLabel->setText(job->error() == Job::Cancelled ? tr("Cancelled.")
-                                                              : job->errorString());
-        m_errors.append(job->error() == Job::Cancelled
-                            ? tr("The scan was cancelled.")
-                            : tr("On-premises: %1").arg(job->errorString()));
+        const bool stopped = job->error() == Job::Cancelled && !m_stoppedBecause.isEmpty();
+        m_onPremLabel->setText(stopped                          ? m_stoppedBecause
+                               : job->error() == Job::Cancelled ? tr("Cancelled.")
+                                                                : job->errorString());
+        if (!stopped)
+            m_errors.append(job->error() == Job::Cancelled
+                                ? tr("The scan was cancelled.")
+                                : tr("On-premises: %1").arg(job->errorString()));
         m_failed = true;
-        if (m_cloudJob)
+        if (m_cloudJob) {
+            m_stoppedBecause = tr("Stopped: the on-premises side failed, see below.");
             m_cloudJob->cancel(); // no point reading the other side
+        }
     }
     maybeReconcile();
 }
@@ -240,16 +249,21 @@ void ScanPage::onCloudFinished()
     } else {
         m_cloudBar->setRange(0, 1);
         m_cloudBar->setValue(0);
-        m_cloudLabel->setText(job->error() == Job::Cancelled ? tr("Cancelled.")
-                                                             : job->errorString());
+        // Cancelled because the other side failed: say so, not "Cancelled."
+        const bool stopped = job->error() == Job::Cancelled && !m_stoppedBecause.isEmpty();
+        m_cloudLabel->setText(stopped                          ? m_stoppedBecause
+                              : job->error() == Job::Cancelled ? tr("Cancelled.")
+                                                               : job->errorString());
         const QString text = job->error() == Job::Cancelled
                                  ? tr("The scan was cancelled.")
                                  : tr("Entra ID: %1").arg(job->errorString());
-        if (!m_errors.contains(text))
+        if (!stopped && !m_errors.contains(text))
             m_errors.append(text);
         m_failed = true;
-        if (m_onPremJob)
+        if (m_onPremJob) {
+            m_stoppedBecause = tr("Stopped: the Entra ID side failed, see below.");
             m_onPremJob->cancel();
+        }
     }
     maybeReconcile();
 }

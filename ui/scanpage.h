@@ -58,6 +58,7 @@ private:
     bool m_failed = false;
     bool m_ended = false;
     QStringList m_errors;
+    QString m_stoppedBecause; // why the other side was cancelled, when it was
 
     QProgressBar *m_onPremBar;
     QLabel *m_onPremLabel;

@@ -6,6 +6,7 @@
 #include "wizardservices.h"
 
 #include <QColor>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
@@ -25,10 +26,27 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
     : QWizardPage(parent), m_ctx(context)
 {
     setTitle(tr("Summary"));
-    setSubTitle(tr("What was changed in Entra ID, and what was not and why."));
+    setSubTitle(tr("What was changed in Entra ID, and what was not and why. From here: retry "
+                   "the failed rows, scan again for a new plan, or roll a run back."));
     setFinalPage(true);
 
     auto *layout = new QVBoxLayout(this);
+    m_runRow = new QWidget(this);
+    auto *runLayout = new QHBoxLayout(m_runRow);
+    runLayout->setContentsMargins(0, 0, 0, 0);
+    auto *runLabel = new QLabel(tr("R&un:"), m_runRow);
+    m_runSelector = new QComboBox(m_runRow);
+    m_runSelector->setObjectName(QStringLiteral("runSelector"));
+    m_runSelector->setToolTip(tr("Every run of this session, with its own files and rollback."));
+    m_runSelector->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    runLabel->setBuddy(m_runSelector);
+    runLayout->addWidget(runLabel);
+    runLayout->addWidget(m_runSelector);
+    runLayout->addStretch(1);
+    connect(m_runSelector, &QComboBox::activated, this, &SummaryPage::showRun);
+    m_runRow->hide();
+    layout->addWidget(m_runRow);
+
     m_headline = new QLabel(this);
     m_headline->setObjectName(QStringLiteral("headline"));
     m_headline->setWordWrap(true);
@@ -37,13 +55,14 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
 
     m_outcomes = new QTableWidget(0, 4, this);
     m_outcomes->setObjectName(QStringLiteral("outcomes"));
+    m_outcomes->setAccessibleName(tr("Results of the run"));
     m_outcomes->setHorizontalHeaderLabels({tr("User"), tr("Action"), tr("Result"), tr("Why")});
     m_outcomes->horizontalHeader()->setStretchLastSection(true);
     m_outcomes->verticalHeader()->hide();
     m_outcomes->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_outcomes->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_outcomes->setColumnWidth(0, 220);
-    m_outcomes->setColumnWidth(1, 150);
+    m_outcomes->setColumnWidth(1, 220);
     m_outcomes->setColumnWidth(2, 150);
     layout->addWidget(m_outcomes, 1);
 
@@ -52,45 +71,75 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
     m_openAudit->setObjectName(QStringLiteral("openAudit"));
     m_openAudit->setToolTip(tr("audit.csv: one line per attempted change, with its result and "
                                "Graph request-id."));
-    connect(m_openAudit, &QPushButton::clicked, this,
-            [this] { openFile(m_ctx->runFiles().auditCsv); });
-    m_openRollback = new QPushButton(tr("Open &rollback file"), this);
+    connect(m_openAudit, &QPushButton::clicked, this, [this] {
+        if (m_shown >= 0)
+            openFile(m_ctx->runs().at(m_shown).files.auditCsv);
+    });
+    m_openRollback = new QPushButton(tr("Open rollback fi&le"), this);
     m_openRollback->setObjectName(QStringLiteral("openRollback"));
     m_openRollback->setToolTip(tr("rollback.csv: the value each user had before this run."));
-    connect(m_openRollback, &QPushButton::clicked, this,
-            [this] { openFile(m_ctx->runFiles().rollbackCsv); });
+    connect(m_openRollback, &QPushButton::clicked, this, [this] {
+        if (m_shown >= 0)
+            openFile(m_ctx->runs().at(m_shown).files.rollbackCsv);
+    });
     m_openScript = new QPushButton(tr("Open rollback &PowerShell"), this);
     m_openScript->setObjectName(QStringLiteral("openScript"));
     m_openScript->setToolTip(tr("rollback.ps1: the same undo as Microsoft Graph PowerShell "
                                 "commands, for admins without Anchorfix."));
-    connect(m_openScript, &QPushButton::clicked, this,
-            [this] { openFile(m_ctx->runFiles().rollbackPs1); });
-    m_openFolder = new QPushButton(tr("Open &folder"), this);
+    connect(m_openScript, &QPushButton::clicked, this, [this] {
+        if (m_shown >= 0)
+            openFile(m_ctx->runs().at(m_shown).files.rollbackPs1);
+    });
+    m_openFolder = new QPushButton(tr("Open run f&older"), this);
     m_openFolder->setObjectName(QStringLiteral("openFolder"));
-    m_openFolder->setToolTip(tr("The folder with this run's files."));
-    connect(m_openFolder, &QPushButton::clicked, this,
-            [this] { openFile(m_ctx->runFiles().folder); });
-    m_rollbackButton = new QPushButton(tr("R&oll back this run…"), this);
-    m_rollbackButton->setObjectName(QStringLiteral("rollback"));
-    m_rollbackButton->setToolTip(tr("Put every changed ImmutableId back to the value it had "
-                                    "before this run. Purged users cannot be restored."));
-    connect(m_rollbackButton, &QPushButton::clicked, this, &SummaryPage::requestRollback);
+    m_openFolder->setToolTip(tr("The folder with this run's files. It is kept: Anchorfix never "
+                                "deletes run files."));
+    connect(m_openFolder, &QPushButton::clicked, this, [this] {
+        if (m_shown >= 0)
+            openFile(m_ctx->runs().at(m_shown).files.folder);
+    });
     files->addWidget(m_openAudit);
     files->addWidget(m_openRollback);
     files->addWidget(m_openScript);
     files->addWidget(m_openFolder);
     files->addStretch(1);
-    files->addWidget(m_rollbackButton);
     layout->addLayout(files);
+
+    auto *goOn = new QHBoxLayout;
+    m_retry = new QPushButton(tr("Re&try failed rows"), this);
+    m_retry->setObjectName(QStringLiteral("retryFailed"));
+    m_retry->setToolTip(tr("Run the failed rows of this run again, after a confirmation. Fix "
+                           "their cause first."));
+    connect(m_retry, &QPushButton::clicked, this, [this] {
+        if (m_shown >= 0)
+            emit retryRequested(m_shown);
+    });
+    m_scanAgain = new QPushButton(tr("&Scan again"), this);
+    m_scanAgain->setObjectName(QStringLiteral("scanAgainFromSummary"));
+    m_scanAgain->setToolTip(tr("Read both sides again and review a new plan. This run's "
+                               "results and files stay listed here."));
+    connect(m_scanAgain, &QPushButton::clicked, this, &SummaryPage::scanAgainRequested);
+    m_rollbackButton = new QPushButton(tr("Roll bac&k this run…"), this);
+    m_rollbackButton->setObjectName(QStringLiteral("rollback"));
+    m_rollbackButton->setToolTip(tr("Put every changed ImmutableId back to the value it had "
+                                    "before this run. Purged users cannot be restored."));
+    connect(m_rollbackButton, &QPushButton::clicked, this, &SummaryPage::requestRollback);
+    goOn->addWidget(m_retry);
+    goOn->addWidget(m_scanAgain);
+    goOn->addStretch(1);
+    goOn->addWidget(m_rollbackButton);
+    layout->addLayout(goOn);
 
     m_confirmBox = new QWidget(this);
     auto *confirmLayout = new QHBoxLayout(m_confirmBox);
     confirmLayout->setContentsMargins(0, 0, 0, 0);
     m_confirmText = new QLabel(m_confirmBox);
+    m_confirmText->setObjectName(QStringLiteral("rollbackConfirmation"));
     m_confirmText->setWordWrap(true);
     m_confirmYes = new QPushButton(tr("&Yes, roll back"), m_confirmBox);
     m_confirmYes->setObjectName(QStringLiteral("confirmRollback"));
-    auto *no = new QPushButton(tr("&Keep the changes"), m_confirmBox);
+    auto *no = new QPushButton(tr("Keep the chan&ges"), m_confirmBox);
+    no->setObjectName(QStringLiteral("keepChanges"));
     connect(m_confirmYes, &QPushButton::clicked, this, &SummaryPage::confirmRollback);
     connect(no, &QPushButton::clicked, m_confirmBox, &QWidget::hide);
     confirmLayout->addWidget(m_confirmText, 1);
@@ -101,6 +150,7 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
 
     m_rollbackProgress = new QProgressBar(this);
     m_rollbackProgress->setObjectName(QStringLiteral("rollbackProgress"));
+    m_rollbackProgress->setAccessibleName(tr("Rollback progress"));
     m_rollbackProgress->hide();
     m_rollbackStatus = new QLabel(this);
     m_rollbackStatus->setObjectName(QStringLiteral("rollbackStatus"));
@@ -112,14 +162,43 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
 
 void SummaryPage::initializePage()
 {
-    const ExecutionReport &report = m_ctx->report();
+    const QList<WizardContext::Run> &runs = m_ctx->runs();
+    m_runSelector->clear();
+    const QLocale locale;
+    for (const WizardContext::Run &run : runs)
+        m_runSelector->addItem(tr("Run %1 — ended %2 — %3 changed, %4 failed")
+                                   .arg(run.number)
+                                   .arg(locale.toString(run.ended.time(), QLocale::ShortFormat))
+                                   .arg(run.report.count(ChangeStatus::Applied))
+                                   .arg(run.report.count(ChangeStatus::Failed)));
+    m_runRow->setVisible(runs.size() > 1);
+    m_confirmBox->hide();
+    showRun(int(runs.size()) - 1);
+}
+
+void SummaryPage::showRun(int index)
+{
+    const QList<WizardContext::Run> &runs = m_ctx->runs();
+    if (index < 0 || index >= runs.size()) {
+        m_shown = -1;
+        m_headline->setText(tr("No run yet."));
+        m_outcomes->setRowCount(0);
+        updateButtons();
+        return;
+    }
+    m_shown = index;
+    if (m_runSelector->currentIndex() != index)
+        m_runSelector->setCurrentIndex(index);
+    m_confirmBox->hide();
+    const WizardContext::Run &run = runs.at(index);
+    const ExecutionReport &report = run.report;
     const QLocale locale;
     const int applied = report.count(ChangeStatus::Applied);
     const int failed = report.count(ChangeStatus::Failed);
     const int skipped = report.count(ChangeStatus::Skipped) + report.count(ChangeStatus::Stale);
     const int notRun = std::max(0, report.total - int(report.outcomes.size()));
     QString text =
-        u"<p><b>" +
+        u"<p><b>" + (runs.size() > 1 ? tr("Run %1: ").arg(run.number) : QString()) +
         tr("%1 changed, %2 failed, %3 skipped.")
             .arg(locale.toString(applied), locale.toString(failed), locale.toString(skipped)) +
         u"</b>";
@@ -135,14 +214,12 @@ void SummaryPage::initializePage()
     text += u"</p>";
     if (failed > 0)
         text += u"<p>" +
-                tr("Failed rows are listed first with the reason. Fix the cause and run "
-                   "Anchorfix again; rows already correct will show as in sync.") +
+                tr("Failed rows are listed first with the reason. Fix the cause, then press "
+                   "Retry failed rows, or Scan again for a fresh plan.") +
                 u"</p>";
-    const RunFiles runFiles = m_ctx->runFiles();
     text += u"<p>" +
-            tr("Audit trail: %1<br>Rollback: %2")
-                .arg(QDir::toNativeSeparators(runFiles.auditCsv).toHtmlEscaped(),
-                     QDir::toNativeSeparators(runFiles.rollbackCsv).toHtmlEscaped()) +
+            tr("This run's files (kept, never deleted by Anchorfix): %1")
+                .arg(QDir::toNativeSeparators(run.files.folder).toHtmlEscaped()) +
             u"</p>";
     m_headline->setText(text);
 
@@ -174,12 +251,26 @@ void SummaryPage::initializePage()
         whyItem->setToolTip(why);
         m_outcomes->setItem(row, 3, whyItem);
     }
-    const RunFiles files = m_ctx->runFiles();
-    m_openAudit->setEnabled(QFileInfo::exists(files.auditCsv));
-    m_openRollback->setEnabled(QFileInfo::exists(files.rollbackCsv));
-    m_openScript->setEnabled(QFileInfo::exists(files.rollbackPs1));
-    m_openFolder->setEnabled(QFileInfo::exists(files.folder));
-    m_rollbackButton->setEnabled(applied > 0 && QFileInfo::exists(files.rollbackCsv));
+    m_rollbackStatus->setText(run.rollbackText);
+    updateButtons();
+}
+
+void SummaryPage::updateButtons()
+{
+    const bool busy = !m_rollback.isNull();
+    const bool shown = m_shown >= 0 && m_shown < m_ctx->runs().size();
+    const WizardContext::Run run = shown ? m_ctx->runs().at(m_shown) : WizardContext::Run{};
+    const RunFiles &files = run.files;
+    m_openAudit->setEnabled(shown && QFileInfo::exists(files.auditCsv));
+    m_openRollback->setEnabled(shown && QFileInfo::exists(files.rollbackCsv));
+    m_openScript->setEnabled(shown && QFileInfo::exists(files.rollbackPs1));
+    m_openFolder->setEnabled(shown && QFileInfo::exists(files.folder));
+    m_retry->setEnabled(shown && !busy && run.report.count(ChangeStatus::Failed) > 0);
+    m_scanAgain->setEnabled(!busy);
+    m_runSelector->setEnabled(!busy);
+    m_rollbackButton->setEnabled(shown && !busy && run.rollbackText.isEmpty() &&
+                                 run.report.count(ChangeStatus::Applied) > 0 &&
+                                 QFileInfo::exists(files.rollbackCsv));
 }
 
 bool SummaryPage::isComplete() const
@@ -190,6 +281,11 @@ bool SummaryPage::isComplete() const
 QString SummaryPage::headline() const
 {
     return m_headline->text();
+}
+
+QString SummaryPage::confirmationText() const
+{
+    return m_confirmText->text();
 }
 
 QString SummaryPage::rollbackStatus() const
@@ -210,9 +306,26 @@ void SummaryPage::openFile(const QString &path)
 
 void SummaryPage::requestRollback()
 {
-    const int applied = m_ctx->report().count(ChangeStatus::Applied);
-    m_confirmText->setText(tr("Undo %n change(s) in Entra ID, using %1?", nullptr, applied)
-                               .arg(QDir::toNativeSeparators(m_ctx->runFiles().rollbackCsv)));
+    if (m_shown < 0 || m_shown >= m_ctx->runs().size())
+        return;
+    const WizardContext::Run &run = m_ctx->runs().at(m_shown);
+    int undo = 0;
+    int purged = 0;
+    for (const ChangeOutcome &o : run.report.outcomes) {
+        if (o.status != ChangeStatus::Applied)
+            continue;
+        ++undo;
+        if (o.action == Action::PurgeDeleted)
+            ++purged;
+    }
+    QString text = tr("Undo %n change(s) of run %1 in Entra ID, using %2?", nullptr, undo)
+                       .arg(run.number)
+                       .arg(QDir::toNativeSeparators(run.files.rollbackCsv));
+    if (purged > 0)
+        text += u' ' + tr("%n purged recycle-bin user(s) cannot be brought back: a purge "
+                          "cannot be undone. The anchor stamped after it is put back.",
+                          nullptr, purged);
+    m_confirmText->setText(text);
     m_confirmBox->show();
     m_confirmYes->setFocus();
 }
@@ -220,14 +333,15 @@ void SummaryPage::requestRollback()
 void SummaryPage::confirmRollback()
 {
     m_confirmBox->hide();
-    if (m_rollback)
+    if (m_rollback || m_shown < 0 || m_shown >= m_ctx->runs().size())
         return;
-    m_rollbackButton->setEnabled(false);
+    m_rollingBack = m_shown;
     m_rollbackProgress->show();
     m_rollbackProgress->setRange(0, 0);
     m_rollbackStatus->setText(tr("Rolling back…"));
-    ExecutionRun *run = m_ctx->services()->rollback(m_ctx->runFiles());
+    ExecutionRun *run = m_ctx->services()->rollback(m_ctx->runs().at(m_shown).files);
     m_rollback = run;
+    updateButtons();
     // Write access may need a new sign-in first: its code shows here.
     connect(run, &Job::infoMessage, m_rollbackStatus, &QLabel::setText);
     connect(run, &ExecutionRun::progressReported, this, [this](const ExecutionProgress &p) {
@@ -240,18 +354,26 @@ void SummaryPage::confirmRollback()
         const ExecutionReport report = r->report();
         m_rollbackProgress->hide();
         const bool ok = job->error() == Job::NoError && report.count(ChangeStatus::Failed) == 0;
-        QString text = tr("Rollback: %1 restored, %2 failed.")
-                           .arg(report.count(ChangeStatus::Applied))
-                           .arg(report.count(ChangeStatus::Failed));
+        // The same counts as the audit rows of the rollback: restored, skipped, failed.
+        QString text =
+            tr("Rollback: %1 restored, %2 skipped, %3 failed.")
+                .arg(report.count(ChangeStatus::Applied))
+                .arg(report.count(ChangeStatus::Skipped) + report.count(ChangeStatus::Stale))
+                .arg(report.count(ChangeStatus::Failed));
         if (job->error() != Job::NoError)
             text = job->errorString() + u' ' + text;
         for (const ChangeOutcome &o : report.outcomes)
-            if (o.status == ChangeStatus::Failed)
-                text +=
-                    u'\n' + (o.cloudUpn.isEmpty() ? o.cloudId : o.cloudUpn) + u": " + o.errorString;
+            if (o.status != ChangeStatus::Applied && !o.errorString.isEmpty())
+                text += u'\n' + (o.cloudUpn.isEmpty() ? o.cloudId : o.cloudUpn) + u": " +
+                        (o.status == ChangeStatus::Failed ? QString() : tr("skipped: ")) +
+                        o.errorString;
         m_rollbackStatus->setText(text);
+        // A failed rollback may be tried again: the record stays open then.
+        if (ok)
+            m_ctx->setRollbackText(m_rollingBack, text);
         m_rollback = nullptr;
-        m_rollbackButton->setEnabled(!ok);
+        m_rollingBack = -1;
+        updateButtons();
         emit completeChanged();
         emit rollbackEnded(ok);
     });

@@ -12,25 +12,49 @@ WizardContext::WizardContext(WizardServices *services, QSettings *settings, QObj
       m_findings(new FindingTableModel(this))
 {
     m_outputFolder = settings->value(QStringLiteral("run/outputFolder")).toString();
-    if (m_outputFolder.isEmpty()) {
-        const QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-        m_outputFolder =
-            QDir(docs.isEmpty() ? QDir::homePath() : docs).filePath(QStringLiteral("Anchorfix"));
-    }
+    if (m_outputFolder.isEmpty())
+        m_outputFolder = defaultOutputFolder();
+}
+
+QString WizardContext::defaultOutputFolder()
+{
+    QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (data.isEmpty())
+        data = QDir::home().filePath(QStringLiteral(".anchorfix"));
+    return QDir(data).filePath(QStringLiteral("runs"));
+}
+
+void WizardContext::addRun(const RunFiles &files, const Plan &plan, ExecutionReport report)
+{
+    Run run;
+    run.number = int(m_runs.size()) + 1;
+    run.ended = QDateTime::currentDateTime();
+    run.files = files;
+    run.plan = plan;
+    run.report = std::move(report);
+    m_runs.append(std::move(run));
+}
+
+void WizardContext::setRollbackText(int runIndex, const QString &text)
+{
+    if (runIndex >= 0 && runIndex < m_runs.size())
+        m_runs[runIndex].rollbackText = text;
 }
 
 RunFiles WizardContext::newRunFiles()
 {
     const QDir root(m_outputFolder);
+    // Local time: the folder names what the person saw on the clock.
     const QString stamp =
-        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    QString name = u"run-" + stamp;
+        QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd_HH-mm-ss")) +
+        (m_demo ? QStringLiteral("-demo") : QString());
+    QString name = stamp;
     for (int n = 2; root.exists(name); ++n)
-        name = u"run-" + stamp + u'-' + QString::number(n);
+        name = stamp + u'-' + QString::number(n);
     const QDir run(root.filePath(name));
     RunFiles files;
     files.folder = run.path();
-    files.auditCsv = root.filePath(QStringLiteral("audit.csv"));
+    files.auditCsv = run.filePath(QStringLiteral("audit.csv"));
     files.rollbackCsv = run.filePath(QStringLiteral("rollback.csv"));
     files.rollbackPs1 = run.filePath(QStringLiteral("rollback.ps1"));
     files.planCsv = run.filePath(QStringLiteral("plan.csv"));

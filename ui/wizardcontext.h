@@ -4,8 +4,10 @@
 #include "connectionsettings.h"
 #include "executionreport.h"
 #include "onpremuser.h"
+#include "plan.h"
 #include "wizardservices.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QObject>
 
@@ -41,17 +43,36 @@ public:
     // The findings and the choices made on them (Review page edits it).
     FindingTableModel *findings() const { return m_findings; }
 
-    // Where runs write their files: audit.csv (append-only, shared by every run) in the
-    // output folder; rollback.csv, rollback.ps1 and plan.csv in a folder per run.
+    // Where runs write their files: a folder per run (YYYY-MM-DD_HH-MM-SS, "-demo" for
+    // the practice tenant) with audit.csv, rollback.csv, rollback.ps1 and plan.csv.
+    // By default <AppDataLocation>/runs: kept after the wizard closes, never deleted.
     QString outputFolder() const { return m_outputFolder; }
     void setOutputFolder(const QString &folder) { m_outputFolder = folder; }
-    // Names the files of a new run (folder run-YYYYMMDD-HHMMSS) and makes them current.
+    static QString defaultOutputFolder();
+    // Names the files of a new run and makes them current.
     RunFiles newRunFiles();
     // The current run's files (empty before newRunFiles()).
     RunFiles runFiles() const { return m_runFiles; }
 
-    const ExecutionReport &report() const { return m_report; }
-    void setReport(ExecutionReport report) { m_report = std::move(report); }
+    // The runs of this session, oldest first. A run is added when it ends.
+    struct Run
+    {
+        int number = 0; // 1, 2, … in this session
+        QDateTime ended;
+        RunFiles files;
+        Plan plan; // as executed
+        ExecutionReport report;
+        QString rollbackText; // what the rollback of this run reported, when it ran
+    };
+    const QList<Run> &runs() const { return m_runs; }
+    void addRun(const RunFiles &files, const Plan &plan, ExecutionReport report);
+    void setRollbackText(int runIndex, const QString &text);
+
+    // The last run's report (empty before the first run).
+    ExecutionReport report() const
+    {
+        return m_runs.isEmpty() ? ExecutionReport{} : m_runs.constLast().report;
+    }
 
 private:
     WizardServices *m_services;
@@ -64,5 +85,5 @@ private:
     FindingTableModel *m_findings;
     QString m_outputFolder;
     RunFiles m_runFiles;
-    ExecutionReport m_report;
+    QList<Run> m_runs;
 };

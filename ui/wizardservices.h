@@ -84,7 +84,8 @@ public:
     virtual QString operatorName() const = 0;
 
     // Starts the bundled practice tenant and demo directory (fast, local) and fills in
-    // the settings that reach them. Empty on success, else what went wrong.
+    // the settings that reach them; outputFolder is left empty unless the demo needs its
+    // own. Empty on success, else what went wrong.
     virtual QString startDemo(OnPremSettings *onPrem, CloudSettings *cloud,
                               QString *outputFolder) = 0;
 

@@ -1,19 +1,21 @@
 #include "wizardharness.h"
 
 #include "connectpage.h"
+#include "executepage.h"
 #include "findingtablemodel.h"
 #include "practicetenant.h"
 #include "scanpage.h"
 
 #include <QTest>
 
-WizardHarness::WizardHarness(bool demo)
+WizardHarness::WizardHarness(bool demo, bool defaultOutput)
 {
     settings = std::make_unique<QSettings>(dir.filePath(QStringLiteral("settings.ini")),
                                            QSettings::IniFormat);
     services = std::make_unique<AppWizardServices>();
     context = std::make_unique<WizardContext>(services.get(), settings.get());
-    context->setOutputFolder(dir.filePath(QStringLiteral("out")));
+    if (!defaultOutput)
+        context->setOutputFolder(dir.filePath(QStringLiteral("out")));
     if (demo) {
         OnPremSettings onPrem;
         CloudSettings cloud;
@@ -54,4 +56,18 @@ int WizardHarness::rowOf(Category category) const
         if (model->finding(row).category == category)
             return row;
     return -1;
+}
+
+bool WizardHarness::runToSummary()
+{
+    if (wizard->currentId() == AnchorfixWizard::Review)
+        wizard->next();
+    if (wizard->currentId() != AnchorfixWizard::Execute)
+        return false;
+    ExecutePage *execute = wizard->executePage();
+    execute->startRun();
+    if (!QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000))
+        return false;
+    wizard->next();
+    return wizard->currentId() == AnchorfixWizard::Summary;
 }

@@ -13,9 +13,11 @@ class PracticeTenant;
 
 // The real wizard on the real services, with settings and output in a temporary folder.
 // demo = true starts the bundled practice tenant and demo directory, as --demo does.
+// defaultOutput = true leaves the run files where the wizard puts them by default (the
+// test then points QStandardPaths somewhere temporary).
 struct WizardHarness
 {
-    explicit WizardHarness(bool demo);
+    explicit WizardHarness(bool demo, bool defaultOutput = false);
 
     QTemporaryDir dir;
     std::unique_ptr<QSettings> settings;
@@ -29,6 +31,8 @@ struct WizardHarness
     bool signIn();
     // From Connect through a finished scan to the Review page.
     bool scanToReview();
+    // From Review through a finished run to the Summary page.
+    bool runToSummary();
     // Source row of the first finding of this category, or -1.
     int rowOf(Category category) const;
 };
