@@ -142,11 +142,14 @@ void ExecutePage::setRunButtons(bool runStarted)
 {
     if (!wizard())
         return;
-    if (runStarted)
-        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::CancelButton});
-    else
+    if (!runStarted)
         wizard()->setButtonLayout({QWizard::Stretch, QWizard::BackButton, QWizard::NextButton,
                                    QWizard::CommitButton, QWizard::FinishButton,
+                                   QWizard::CancelButton});
+    else if (m_run)
+        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::CancelButton});
+    else // ran: on to the Summary page, which finishes
+        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::FinishButton,
                                    QWizard::CancelButton});
 }
 
@@ -314,6 +317,8 @@ void ExecutePage::onFinished()
     const ExecutionReport report = run->report();
     m_ctx->addRun(m_files, m_plan, report);
     m_finished = true;
+    setRunButtons(true);
+    m_current->setText(run->error() == Job::Cancelled ? tr("Stopped.") : tr("Done."));
     m_pause->setEnabled(false);
     m_cancel->setEnabled(false);
     const QLocale locale;

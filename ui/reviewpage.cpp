@@ -125,13 +125,8 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     // approval); the anchors and the rest after that.
     header->moveSection(header->visualIndex(int(Column::Action)), 3);
     header->moveSection(header->visualIndex(int(Column::Approval)), 4);
-    m_view->setColumnWidth(int(Column::Category), 150);
-    m_view->setColumnWidth(int(Column::OnPremUpn), 175);
-    m_view->setColumnWidth(int(Column::CloudUpn), 175);
-    m_view->setColumnWidth(int(Column::Action), 200);
-    m_view->setColumnWidth(int(Column::Approval), 85);
-    m_view->setColumnWidth(int(Column::CloudImmutableId), 200);
-    m_view->setColumnWidth(int(Column::ExpectedImmutableId), 200);
+    m_view->setColumnWidth(int(Column::CloudImmutableId), 220);
+    m_view->setColumnWidth(int(Column::ExpectedImmutableId), 220);
     m_view->setToolTip(tr("F2 or double-click edits the action; Space toggles the approval of "
                           "the current flagged row."));
     m_details = new QTextBrowser(splitter);
@@ -145,7 +140,6 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     // The table gets the room: its decision columns come first.
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
-    splitter->setSizes({880, 320});
     m_details->setMinimumWidth(220);
     layout->addWidget(splitter, 1);
 
@@ -416,12 +410,40 @@ void ReviewPage::saveLayout(QSettings &settings) const
 
 void ReviewPage::restoreLayout(const QSettings &settings)
 {
-    m_splitter->restoreState(settings.value(QStringLiteral("review/splitter")).toByteArray());
+    const bool splitter =
+        m_splitter->restoreState(settings.value(QStringLiteral("review/splitter")).toByteArray());
     QHeaderView *header = m_view->horizontalHeader();
     const QByteArray columns = settings.value(QStringLiteral("review/columns")).toByteArray();
-    // A state saved for another set of columns is ignored (restoreState refuses it).
-    if (!columns.isEmpty())
-        header->restoreState(columns);
+    // A state saved for another set of columns is refused by restoreState.
+    const bool restored = !columns.isEmpty() && header->restoreState(columns);
+    m_layoutSet = splitter && restored;
+}
+
+void ReviewPage::showEvent(QShowEvent *event)
+{
+    QWizardPage::showEvent(event);
+    if (!m_layoutSet) {
+        m_layoutSet = true;
+        applyDefaultLayout();
+    }
+}
+
+void ReviewPage::applyDefaultLayout()
+{
+    if (layout())
+        layout()->activate();
+    const int total = m_splitter->width();
+    // The detail pane takes about a quarter; the table the rest.
+    const int details = qBound(240, total * 24 / 100, 460);
+    m_splitter->setSizes({total - details - m_splitter->handleWidth(), details});
+    // Wide enough for whole category titles and actions where there is room (1280 and
+    // up); tighter at 1024 so that Action and Approved ("needs approval") still show.
+    const bool roomy = total - details >= 900;
+    m_view->setColumnWidth(int(Column::Category), roomy ? 185 : 125);
+    m_view->setColumnWidth(int(Column::OnPremUpn), roomy ? 180 : 155);
+    m_view->setColumnWidth(int(Column::CloudUpn), roomy ? 180 : 155);
+    m_view->setColumnWidth(int(Column::Action), roomy ? 225 : 165);
+    m_view->setColumnWidth(int(Column::Approval), 120);
 }
 
 void ReviewPage::showDetails()

@@ -65,7 +65,12 @@ Q_SIGNALS:
     // or what to fix).
     void planFileFinished(bool ok, const QString &message);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
+    // Default widths for the room there is (first show, when nothing was remembered).
+    void applyDefaultLayout();
     void rebuildChips();
     void onChipToggled();
     void updateSummary();
@@ -89,6 +94,7 @@ private:
     QSplitter *m_splitter;
     QMenu *m_actionMenu;
     QList<QPair<Action, bool>> m_savedDecisions;
+    bool m_layoutSet = false; // remembered or defaulted
     QTextBrowser *m_details;
     QLabel *m_summary;
     QLabel *m_message;

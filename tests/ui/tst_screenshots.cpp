@@ -1,6 +1,7 @@
 // Walks the real wizard through the demo on a real X server (run by screenshots.sh under
 // xvfb-run) and saves what the screen shows of each page as PNG files in the folder given
-// by ANCHORFIX_SCREENSHOT_DIR. The script then checks every file with ImageMagick.
+// by ANCHORFIX_SCREENSHOT_DIR, at 1024×768 and at 1920×1080. The script then checks every
+// file with ImageMagick.
 #include "connectpage.h"
 #include "executepage.h"
 #include "findingfilterproxy.h"
@@ -13,6 +14,7 @@
 #include <QDir>
 #include <QGuiApplication>
 #include <QScreen>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
 
@@ -45,29 +47,42 @@ private Q_SLOTS:
         QVERIFY2(!dir.isEmpty(), "set ANCHORFIX_SCREENSHOT_DIR");
         QVERIFY(QDir().mkpath(dir));
         m_out = QDir(dir);
+        QStandardPaths::setTestModeEnabled(true); // run files in the script's private HOME
     }
 
+    void everyPage_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1024x768") << QSize(1024, 768);
+        QTest::newRow("1920x1080") << QSize(1920, 1080);
+    }
     void everyPage()
     {
+        QFETCH(QSize, size);
+        const QString suffix = QStringLiteral("-%1x%2").arg(size.width()).arg(size.height());
         WizardHarness h(true);
         QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
         AnchorfixWizard *w = h.wizard.get();
-        w->resize(1200, 760);
+        QVERIFY2(w->minimumSizeHint().width() <= size.width() &&
+                     w->minimumSizeHint().height() <= size.height(),
+                 "the window does not fit");
+        w->resize(size);
         w->move(0, 0);
         QVERIFY(QTest::qWaitForWindowExposed(w));
-        shoot(w, QStringLiteral("1-connect"));
+        QCOMPARE(w->size(), size);
+        shoot(w, u"1-connect" + suffix);
 
         // Slow approval, so that the device code is on screen for the picture.
         h.services->setPracticeTenant(h.tenant(), 3000);
         w->connectPage()->signIn();
         QVERIFY(QTest::qWaitFor([w] { return !w->connectPage()->deviceCode().isEmpty(); }, 20000));
-        shoot(w, QStringLiteral("1a-connect-device-code"));
+        shoot(w, u"1a-connect-device-code" + suffix);
         QVERIFY(QTest::qWaitFor([w] { return w->connectPage()->isComplete(); }, 20000));
-        shoot(w, QStringLiteral("1b-connect-signed-in"));
+        shoot(w, u"1b-connect-signed-in" + suffix);
 
         w->next();
         QVERIFY(QTest::qWaitFor([w] { return w->scanPage()->isComplete(); }, 20000));
-        shoot(w, QStringLiteral("2-scan"));
+        shoot(w, u"2-scan" + suffix);
 
         w->next();
         ReviewPage *review = w->reviewPage();
@@ -78,17 +93,17 @@ private Q_SLOTS:
         review->view()->setCurrentIndex(index);
         review->view()->scrollTo(index);
         h.context->findings()->setApproved(mismatch, true);
-        shoot(w, QStringLiteral("3-review"));
+        shoot(w, u"3-review" + suffix);
 
         w->next();
-        shoot(w, QStringLiteral("4-execute-confirm"));
+        shoot(w, u"4-execute-confirm" + suffix);
         w->executePage()->startRun();
         QVERIFY(QTest::qWaitFor([w] { return w->executePage()->hasFinished(); }, 30000));
-        shoot(w, QStringLiteral("4b-execute-done"));
+        shoot(w, u"4b-execute-done" + suffix);
 
         w->next();
         QCOMPARE(w->currentId(), int(AnchorfixWizard::Summary));
-        shoot(w, QStringLiteral("5-summary"));
+        shoot(w, u"5-summary" + suffix);
     }
 };
 
