@@ -82,6 +82,7 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_overall->setAccessibleName(tr("Changes done"));
     m_current = new QLabel(runPage);
     m_current->setObjectName(QStringLiteral("currentUser"));
+    m_current->setWordWrap(true);
     m_rate = new QLabel(runPage);
     m_rate->setObjectName(QStringLiteral("rate"));
     m_pause = new QPushButton(tr("&Pause"), runPage);
@@ -250,7 +251,12 @@ void ExecutePage::startRun()
     setRunButtons(true);
     connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);
     connect(run, &ExecutionRun::progressReported, this, &ExecutePage::onProgress);
-    connect(run, &Job::infoMessage, m_status, &QLabel::setText);
+    // Messages other than the progress line (which the labels above show): a sign-in
+    // code for write access, pausing, a retry.
+    connect(run, &Job::infoMessage, this, [this](const QString &text) {
+        if (text != m_progressText)
+            m_status->setText(text);
+    });
     connect(run, &Job::finished, this, &ExecutePage::onFinished);
     m_cancel->setFocus();
     run->start();
@@ -303,7 +309,13 @@ void ExecutePage::onProgress(const ExecutionProgress &p)
     if (p.total > 0)
         m_overall->setRange(0, int(p.total));
     m_overall->setValue(int(p.done));
-    m_current->setText(p.currentUser);
+    m_progressText = p.toText();
+    QString now;
+    if (p.paused)
+        now = tr("Paused: nothing is being sent.");
+    else if (!p.currentUser.isEmpty())
+        now = tr("Now: %1").arg(p.currentUser);
+    m_current->setText(now);
     m_rate->setText(tr("%1/min · %2 left")
                         .arg(QLocale().toString(p.perMinute, 'f', 0), duration(p.secondsLeft)));
 }

@@ -60,7 +60,8 @@ private:
     QPointer<ExecutionRun> m_run;
     bool m_finished = false;
     RunFiles m_files;
-    Plan m_plan; // as sent
+    Plan m_plan;            // as sent
+    QString m_progressText; // the last progress as one line (also sent as infoMessage)
 
     QStackedWidget *m_stack;
     QLabel *m_confirmation;
