@@ -143,15 +143,19 @@ void ExecutePage::setRunButtons(bool runStarted)
 {
     if (!wizard())
         return;
+    // A custom layout ignores HaveHelpButton: keep the About button where the app has one.
+    QList<QWizard::WizardButton> layout;
+    if (wizard()->testOption(QWizard::HaveHelpButton))
+        layout << QWizard::HelpButton;
+    layout << QWizard::Stretch;
     if (!runStarted)
-        wizard()->setButtonLayout({QWizard::Stretch, QWizard::BackButton, QWizard::NextButton,
-                                   QWizard::CommitButton, QWizard::FinishButton,
-                                   QWizard::CancelButton});
+        layout << QWizard::BackButton << QWizard::NextButton << QWizard::CommitButton
+               << QWizard::FinishButton << QWizard::CancelButton;
     else if (m_run)
-        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::CancelButton});
+        layout << QWizard::CommitButton << QWizard::CancelButton;
     else // ran: on to the Summary page, which finishes
-        wizard()->setButtonLayout({QWizard::Stretch, QWizard::CommitButton, QWizard::FinishButton,
-                                   QWizard::CancelButton});
+        layout << QWizard::CommitButton << QWizard::FinishButton << QWizard::CancelButton;
+    wizard()->setButtonLayout(layout);
 }
 
 void ExecutePage::prepare()

@@ -1,6 +1,8 @@
 #include "aboutdialog.h"
 #include "aboutinfo.h"
 #include "anchorfixversion.h"
+#include "executepage.h"
+#include "wizardharness.h"
 
 #include <QAbstractButton>
 #include <QLabel>
@@ -22,6 +24,8 @@ private slots:
     void identityFromTheBuild();
     void dialogShowsEverything();
     void wizardButtonOpensOneBox();
+    void aboutButtonThroughTheRun_data();
+    void aboutButtonThroughTheRun();
 
 private:
     static QString aboutText(const AboutDialog &dialog)
@@ -116,6 +120,44 @@ void TestAboutDialog::wizardButtonOpensOneBox()
     QTRY_VERIFY(wizard.findChildren<AboutDialog *>().isEmpty());
     about->click();
     QTRY_COMPARE(wizard.findChildren<AboutDialog *>().size(), 1);
+}
+
+void TestAboutDialog::aboutButtonThroughTheRun_data()
+{
+    QTest::addColumn<bool>("withAbout");
+    QTest::newRow("the app's wizard, with About") << true;
+    QTest::newRow("a wizard without About shows no help button") << false;
+}
+
+// The Execute page sets its own button layout, which ignores HaveHelpButton: the About
+// button must stay on every page where the app has one, and appear on none otherwise.
+void TestAboutDialog::aboutButtonThroughTheRun()
+{
+    QFETCH(bool, withAbout);
+    WizardHarness h(true);
+    QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+    AnchorfixWizard *w = h.wizard.get();
+    if (withAbout)
+        AboutDialog::addTo(w, anchorfixAboutInfo());
+    w->show();
+    const auto aboutShown = [w] {
+        QAbstractButton *b = w->button(QWizard::HelpButton);
+        return b && b->isVisible();
+    };
+    QCOMPARE(aboutShown(), withAbout);
+    QVERIFY(h.scanToReview());
+    QCOMPARE(aboutShown(), withAbout);
+    w->next();
+    QCOMPARE(w->currentId(), int(AnchorfixWizard::Execute));
+    QCOMPARE(aboutShown(), withAbout);
+    ExecutePage *execute = w->executePage();
+    execute->startRun();
+    QCOMPARE(aboutShown(), withAbout); // the running layout
+    QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000));
+    QCOMPARE(aboutShown(), withAbout);
+    w->next();
+    QCOMPARE(w->currentId(), int(AnchorfixWizard::Summary));
+    QCOMPARE(aboutShown(), withAbout);
 }
 
 QTEST_MAIN(TestAboutDialog)
