@@ -76,10 +76,11 @@ control)
   ;;
 lintian)
   need lintian lintian
-  # Clean down to pedantic; the overrides shipped in the package say why each one applies.
-  lintian --display-level '>=pedantic' --display-experimental \
-    --fail-on error,warning,info,pedantic "$deb"
-  echo "lintian: no tags"
+  # No error and no warning; info and pedantic tags are shown (none today) but do not fail,
+  # since they move with the code (e.g. which libc calls the compiler could fortify).
+  # The overrides shipped in the package say why each one applies.
+  lintian --display-level '>=pedantic' --display-experimental --fail-on error,warning "$deb"
+  echo "lintian: no errors or warnings"
   ;;
 install)
   # apt resolves the package's Depends against this machine without installing it.
