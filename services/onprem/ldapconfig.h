@@ -31,8 +31,10 @@ struct LdapConfig
     // Lab only: accept any server certificate. Anyone on the path can then read the password.
     bool trustAnyCertificate = false;
     bool allowPlainBind = false; // allow a simple bind on ldap:// without TLS
-    int pageSize = 1000;         // RFC 2696 page size (AD's MaxPageSize is 1000)
-    int timeoutSeconds = 30;     // connect timeout and longest wait for one answer
+    // Allow changing the directory over ldap:// without TLS (practice directories only).
+    bool allowPlainWrite = false;
+    int pageSize = 1000;     // RFC 2696 page size (AD's MaxPageSize is 1000)
+    int timeoutSeconds = 30; // connect timeout and longest wait for one answer
 
     // The TLS mode in effect: Ldaps for an ldaps:// URI, else tlsMode (never Ldaps).
     TlsMode effectiveTlsMode() const;

@@ -2,6 +2,8 @@
 
 #include "ldapcertificatecheck.h"
 
+#include <immutableid.h>
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -424,5 +426,141 @@ bool LdapConnection::searchPaged(const QString &base, const QString &filter,
         if (isAborted())
             return false;
     } while (cookie.bv_val && cookie.bv_len > 0);
+    return true;
+}
+
+bool LdapConnection::readBase(const QString &dn, const QStringList &attributes,
+                              QHash<QString, QByteArray> *values, QString *entryDn, int *code)
+{
+    AttributeList attrs(attributes);
+    const QString operation = tr("read");
+    int msgid = -1;
+    int rc = ldap_search_ext(m_ld, dn.toUtf8().constData(), LDAP_SCOPE_BASE, "(objectClass=*)",
+                             attrs.data(), 0, nullptr, nullptr, nullptr, 1, &msgid);
+    if (rc != LDAP_SUCCESS) {
+        setFailure(rc, operation, dn);
+        return false;
+    }
+    *code = LDAP_OTHER;
+    for (;;) {
+        LDAPMessage *chain = nullptr;
+        if (!waitForResult(msgid, &chain, operation, dn))
+            return false;
+        const auto freeChain = qScopeGuard([&] { ldap_msgfree(chain); });
+        for (LDAPMessage *msg = ldap_first_message(m_ld, chain); msg;
+             msg = ldap_next_message(m_ld, msg)) {
+            const int type = ldap_msgtype(msg);
+            if (type == LDAP_RES_SEARCH_ENTRY) {
+                char *name = ldap_get_dn(m_ld, msg);
+                *entryDn = QString::fromUtf8(name);
+                ldap_memfree(name);
+                for (const QString &attribute : attributes) {
+                    berval **vals = ldap_get_values_len(m_ld, msg, attribute.toUtf8().constData());
+                    if (vals && vals[0])
+                        values->insert(attribute,
+                                       QByteArray(vals[0]->bv_val, qsizetype(vals[0]->bv_len)));
+                    ldap_value_free_len(vals);
+                }
+            } else if (type == LDAP_RES_SEARCH_RESULT) {
+                char *diagnostic = nullptr;
+                rc = ldap_parse_result(m_ld, msg, code, nullptr, &diagnostic, nullptr, nullptr, 0);
+                const QString text = QString::fromUtf8(diagnostic);
+                ldap_memfree(diagnostic);
+                if (rc != LDAP_SUCCESS)
+                    *code = rc;
+                if (*code != LDAP_SUCCESS && *code != LDAP_NO_SUCH_OBJECT) {
+                    m_failure = ldapFailureFor(*code, text, operation, dn, m_config.uri);
+                    return false;
+                }
+                return true;
+            }
+        }
+    }
+}
+
+bool LdapConnection::readAnchorState(const QString &dn, const QByteArray &expectedGuid,
+                                     LdapAnchorState *state)
+{
+    const QString guidAttribute = QStringLiteral("objectGUID");
+    const QString cgAttribute = QString::fromLatin1(ConsistencyGuidAttribute);
+    *state = {};
+    state->dn = dn;
+    QHash<QString, QByteArray> values;
+    QString entryDn;
+    int code = LDAP_OTHER;
+    if (!readBase(dn, {guidAttribute, cgAttribute}, &values, &entryDn, &code))
+        return false;
+    if (code == LDAP_SUCCESS) {
+        state->exists = true;
+        state->objectGuid = values.value(guidAttribute);
+        state->consistencyGuid = values.value(cgAttribute);
+        if (!expectedGuid.isEmpty() && state->objectGuid != expectedGuid)
+            state->failure = {LdapError::ObjectReplaced,
+                              tr("%1 is now another object (objectGUID %2, the scan saw %3): the "
+                                 "account was recreated since the scan. Scan again and review "
+                                 "the row. Nothing was written.")
+                                  .arg(dn, ImmutableId::fromBytes(state->objectGuid).toGuid(),
+                                       ImmutableId::fromBytes(expectedGuid).toGuid())};
+        return true;
+    }
+    // 32: deleted, or renamed/moved. AD finds an object by its GUID with <GUID=…>.
+    state->failure =
+        ldapWriteFailureFor(code, QString(), dn, cgAttribute, m_config.bindDn, m_config.uri);
+    if (expectedGuid.size() != 16)
+        return true;
+    values.clear();
+    entryDn.clear();
+    const QString byGuid =
+        QStringLiteral("<GUID=%1>").arg(ImmutableId::fromBytes(expectedGuid).toGuid());
+    if (!readBase(byGuid, {guidAttribute}, &values, &entryDn, &code))
+        return false;
+    if (code == LDAP_SUCCESS && !entryDn.isEmpty()) {
+        state->movedTo = entryDn;
+        state->failure = {LdapError::ObjectMoved,
+                          tr("%1 was moved or renamed since the scan; it is now %2. Scan again "
+                             "and review the row. Nothing was written.")
+                              .arg(dn, entryDn)};
+    }
+    return true;
+}
+
+bool LdapConnection::writeConsistencyGuid(const QString &dn, const QByteArray &value)
+{
+    QByteArray attribute(ConsistencyGuidAttribute);
+    QByteArray bytes = value;
+    berval bv{ber_len_t(bytes.size()), bytes.data()};
+    berval *vals[] = {&bv, nullptr};
+    LDAPMod mod{};
+    mod.mod_op = (value.isEmpty() ? LDAP_MOD_DELETE : LDAP_MOD_REPLACE) | LDAP_MOD_BVALUES;
+    mod.mod_type = attribute.data();
+    mod.mod_bvalues = value.isEmpty() ? nullptr : vals;
+    LDAPMod *mods[] = {&mod, nullptr};
+    const QString cgAttribute = QString::fromLatin1(ConsistencyGuidAttribute);
+    const QString operation = tr("change of %1").arg(cgAttribute);
+
+    int msgid = -1;
+    int rc = ldap_modify_ext(m_ld, dn.toUtf8().constData(), mods, nullptr, nullptr, &msgid);
+    if (rc != LDAP_SUCCESS) {
+        m_failure = ldapWriteFailureFor(rc, diagnosticMessage(), dn, cgAttribute, m_config.bindDn,
+                                        m_config.uri);
+        return false;
+    }
+    LDAPMessage *result = nullptr;
+    if (!waitForResult(msgid, &result, operation, dn))
+        return false;
+    int code = LDAP_OTHER;
+    char *diagnostic = nullptr;
+    rc = ldap_parse_result(m_ld, result, &code, nullptr, &diagnostic, nullptr, nullptr, 1);
+    const QString text = QString::fromUtf8(diagnostic);
+    ldap_memfree(diagnostic);
+    if (rc != LDAP_SUCCESS)
+        code = rc;
+    // Deleting an attribute that is already gone: the goal is reached.
+    if (code == LDAP_NO_SUCH_ATTRIBUTE && value.isEmpty())
+        return true;
+    if (code != LDAP_SUCCESS) {
+        m_failure = ldapWriteFailureFor(code, text, dn, cgAttribute, m_config.bindDn, m_config.uri);
+        return false;
+    }
     return true;
 }

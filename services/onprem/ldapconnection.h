@@ -1,9 +1,11 @@
 #pragma once
 
+#include "ldapanchorchange.h"
 #include "ldapconfig.h"
 #include "ldaperror.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QMultiHash>
 #include <QString>
@@ -44,6 +46,15 @@ public:
                      const EntryHandler &onEntry, const PageHandler &onPage);
     int skippedReferences() const { return m_skippedReferences; }
 
+    // Reads objectGUID and mS-DS-ConsistencyGuid of the entry at dn. When the DN is gone and
+    // expectedGuid is given, looks the object up by its GUID to tell "moved" from "deleted".
+    // Returns false only when the connection failed; a missing entry is a state with
+    // exists == false and its failure set.
+    bool readAnchorState(const QString &dn, const QByteArray &expectedGuid, LdapAnchorState *state);
+    // Modify-replace of mS-DS-ConsistencyGuid with value, or delete of the attribute when
+    // value is empty. false on failure (see failure(), mapped for a write).
+    bool writeConsistencyGuid(const QString &dn, const QByteArray &value);
+
 private:
     bool connectAndSecure(LDAP **ld, bool verify);
     bool configureHandle(LDAP *ld, bool verify);
@@ -53,6 +64,9 @@ private:
     bool waitForResult(int msgid, LDAPMessage **result, const QString &operation,
                        const QString &subject);
     void setFailure(int rc, const QString &operation, const QString &subject);
+    // A base-scope read of attributes at dn; *code is the LDAP result (32 = no such object).
+    bool readBase(const QString &dn, const QStringList &attributes,
+                  QHash<QString, QByteArray> *values, QString *entryDn, int *code);
     QString diagnosticMessage() const;
 
     LdapConfig m_config;

@@ -42,7 +42,7 @@ int ldapJobError(LdapError code)
 LdapError ldapErrorFromJobError(int jobError)
 {
     if (jobError <= Job::UserDefinedError ||
-        jobError > Job::UserDefinedError + int(LdapError::ProtocolError))
+        jobError > Job::UserDefinedError + int(LdapError::UnwillingToPerform))
         return LdapError::None;
     return LdapError(jobError - Job::UserDefinedError);
 }
@@ -98,6 +98,20 @@ QString ldapErrorName(LdapError code)
         return QStringLiteral("referral");
     case LdapError::ProtocolError:
         return QStringLiteral("protocol_error");
+    case LdapError::PlainWriteRefused:
+        return QStringLiteral("plain_write_refused");
+    case LdapError::WriteAccessDenied:
+        return QStringLiteral("write_access_denied");
+    case LdapError::ConstraintViolation:
+        return QStringLiteral("constraint_violation");
+    case LdapError::ObjectNotFound:
+        return QStringLiteral("object_not_found");
+    case LdapError::ObjectMoved:
+        return QStringLiteral("object_moved");
+    case LdapError::ObjectReplaced:
+        return QStringLiteral("object_replaced");
+    case LdapError::UnwillingToPerform:
+        return QStringLiteral("unwilling_to_perform");
     }
     return QStringLiteral("unknown");
 }
@@ -203,4 +217,41 @@ LdapFailure ldapFailureFor(int resultCode, const QString &diagnostic, const QStr
         break;
     }
     return {LdapError::ProtocolError, tr("The %1 at %2 failed: %3").arg(operation, uri, why)};
+}
+
+LdapFailure ldapWriteFailureFor(int resultCode, const QString &diagnostic, const QString &dn,
+                                const QString &attribute, const QString &bindDn, const QString &uri)
+{
+    if (resultCode == LDAP_SUCCESS)
+        return {};
+    const QString why = detail(resultCode, diagnostic);
+    const QString account = bindDn.isEmpty() ? tr("the anonymous connection") : bindDn;
+    switch (resultCode) {
+    case LDAP_INSUFFICIENT_ACCESS:
+        return {LdapError::WriteAccessDenied,
+                tr("\"%1\" may not write %2 on %3. Grant it \"Write %2\" (write property "
+                   "%2 on descendant User objects) on the users' OU, e.g. dsacls \"<OU DN>\" "
+                   "/I:S /G \"DOMAIN\\account:WP;%2;user\", or use an account that has it. "
+                   "Nothing was written. (%4)")
+                    .arg(account, attribute, dn, why)};
+    case LDAP_CONSTRAINT_VIOLATION:
+    case LDAP_INVALID_SYNTAX:
+    case LDAP_TYPE_OR_VALUE_EXISTS:
+        return {LdapError::ConstraintViolation,
+                tr("The directory refused the new value of %1 on %2 (constraint violation): "
+                   "it must be exactly one 16-byte value. Nothing was written. (%3)")
+                    .arg(attribute, dn, why)};
+    case LDAP_NO_SUCH_OBJECT:
+        return {LdapError::ObjectNotFound,
+                tr("%1 no longer exists: the user was deleted or moved since the scan. Scan "
+                   "again and review the row. Nothing was written. (%2)")
+                    .arg(dn, why)};
+    case LDAP_UNWILLING_TO_PERFORM:
+        return {LdapError::UnwillingToPerform,
+                tr("The directory is unwilling to change %1 on %2. Nothing was written. (%3)")
+                    .arg(attribute, dn, why)};
+    default:
+        break;
+    }
+    return ldapFailureFor(resultCode, diagnostic, tr("change of %1").arg(attribute), dn, uri);
 }

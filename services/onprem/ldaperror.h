@@ -29,6 +29,14 @@ enum class LdapError {
     Timeout,                 // no answer within timeoutSeconds
     Referral,                // 10 the base lives on another server
     ProtocolError,           // anything else libldap reports
+    // Writes (mS-DS-ConsistencyGuid); appended so the numbers above stay stable.
+    PlainWriteRefused,   // we refuse to write over a connection without TLS
+    WriteAccessDenied,   // 50 on a modify: the right to write the attribute is missing
+    ConstraintViolation, // 19 the directory refused the value
+    ObjectNotFound,      // 32 on the target: deleted since the scan
+    ObjectMoved,         // 32 on the DN, but the objectGUID lives elsewhere now
+    ObjectReplaced,      // the DN now holds another object (other objectGUID)
+    UnwillingToPerform,  // 53 e.g. a system-only attribute
 };
 
 struct LdapFailure
@@ -50,3 +58,9 @@ QString ldapErrorName(LdapError code);
 // ("bind", "search") and `subject` names its object (the bind account or the base DN).
 LdapFailure ldapFailureFor(int resultCode, const QString &diagnostic, const QString &operation,
                            const QString &subject, const QString &uri);
+
+// The same for a modify of `attribute` on the user `dn` by `bindDn`: insufficient access
+// names the right to grant, a missing object says it was deleted or moved since the scan.
+LdapFailure ldapWriteFailureFor(int resultCode, const QString &diagnostic, const QString &dn,
+                                const QString &attribute, const QString &bindDn,
+                                const QString &uri);

@@ -2,6 +2,8 @@
 
 #include "ldapconnection.h"
 
+#include <immutableid.h>
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QMutexLocker>
@@ -172,12 +174,28 @@ int LdapWorker::searchReferencesSkipped() const
     return m_referencesSkipped;
 }
 
+QList<LdapAnchorState> LdapWorker::anchorStates() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_states;
+}
+
 void LdapWorker::run()
 {
-    if (m_task == Task::TestConnection)
+    switch (m_task) {
+    case Task::TestConnection:
         runTest();
-    else
+        break;
+    case Task::Scan:
         runScan();
+        break;
+    case Task::ReadAnchors:
+        runReadAnchors();
+        break;
+    case Task::WriteAnchors:
+        runWriteAnchors();
+        break;
+    }
 }
 
 void LdapWorker::runTest()
@@ -239,4 +257,153 @@ void LdapWorker::runScan()
     QMutexLocker lock(&m_mutex);
     m_warnings = warnings;
     m_referencesSkipped = connection.skippedReferences();
+}
+
+namespace {
+
+QString describeValue(const QByteArray &value)
+{
+    return value.isEmpty() ? tr("(not set)") : ImmutableId::base64Of(value);
+}
+
+bool isConnectionLoss(LdapError code)
+{
+    return code == LdapError::ServerUnreachable || code == LdapError::Timeout ||
+           code == LdapError::ProtocolError;
+}
+
+} // namespace
+
+void LdapWorker::runReadAnchors()
+{
+    LdapConnection connection(m_config, &m_abort);
+    if (!connection.open()) {
+        QMutexLocker lock(&m_mutex);
+        m_failure = connection.failure();
+        return;
+    }
+    QList<LdapAnchorState> states;
+    for (const LdapAnchorChange &change : std::as_const(m_changes)) {
+        if (m_abort)
+            return;
+        LdapAnchorState state;
+        if (!connection.readAnchorState(change.dn, change.objectGuid, &state)) {
+            QMutexLocker lock(&m_mutex);
+            m_failure = connection.failure();
+            m_states = states;
+            return;
+        }
+        states << state;
+    }
+    QMutexLocker lock(&m_mutex);
+    m_states = states;
+}
+
+LdapAnchorOutcome LdapWorker::writeOne(LdapConnection &connection, const LdapAnchorChange &change,
+                                       bool *connectionLost)
+{
+    LdapAnchorOutcome outcome;
+    outcome.change = change;
+    const QString attribute = QString::fromLatin1(ConsistencyGuidAttribute);
+    if (!change.newValue.isEmpty() && change.newValue.size() != 16) {
+        outcome.failure = {LdapError::ConstraintViolation,
+                           tr("Refusing to write %1 bytes into %2 of %3: the anchor is 16 bytes. "
+                              "Nothing was written.")
+                               .arg(change.newValue.size())
+                               .arg(attribute, change.dn)};
+        return outcome;
+    }
+    if (!connection.readAnchorState(change.dn, change.objectGuid, &outcome.before)) {
+        outcome.failure = connection.failure();
+        *connectionLost = true;
+        return outcome;
+    }
+    if (outcome.before.failure.isError()) {
+        outcome.failure = outcome.before.failure;
+        return outcome;
+    }
+    if (outcome.before.consistencyGuid != change.expectedValue) {
+        outcome.status = LdapAnchorStatus::Stale;
+        outcome.failure = {LdapError::None,
+                           tr("%1 of %2 is %3 now, but was %4 when it was read: it changed "
+                              "since. Nothing was written.")
+                               .arg(attribute, change.dn,
+                                    describeValue(outcome.before.consistencyGuid),
+                                    describeValue(change.expectedValue))};
+        return outcome;
+    }
+    if (outcome.before.consistencyGuid == change.newValue) { // nothing to do (a repeat)
+        outcome.status = LdapAnchorStatus::Applied;
+        outcome.readBack = outcome.before.consistencyGuid;
+        return outcome;
+    }
+    const bool written = connection.writeConsistencyGuid(change.dn, change.newValue);
+    LdapFailure writeFailure = connection.failure();
+    if (!written && !isConnectionLoss(writeFailure.code)) {
+        outcome.failure = writeFailure; // refused: nothing was written
+        return outcome;
+    }
+    // Read back: it proves the write, and settles a write whose answer was lost.
+    LdapAnchorState after;
+    bool readOk = written && connection.readAnchorState(change.dn, change.objectGuid, &after);
+    if (!readOk) {
+        LdapConnection retry(m_config, &m_abort);
+        readOk = retry.open() && retry.readAnchorState(change.dn, change.objectGuid, &after);
+        if (!readOk) {
+            *connectionLost = true;
+            outcome.failure = {
+                written ? retry.failure().code : writeFailure.code,
+                tr("The change of %1 on %2 was sent, but the connection was lost before it "
+                   "could be read back; its outcome is unknown until it is read again (%3).")
+                    .arg(attribute, change.dn,
+                         written ? retry.failure().message : writeFailure.message)};
+            return outcome;
+        }
+    }
+    outcome.readBack = after.consistencyGuid;
+    if (after.exists && after.consistencyGuid == change.newValue) {
+        outcome.status = LdapAnchorStatus::Applied;
+        outcome.failure = {};
+    } else if (!written) {
+        outcome.failure = writeFailure; // the lost write did not happen
+    } else {
+        outcome.failure = {LdapError::ProtocolError,
+                           tr("%1 of %2 reads back as %3 after writing %4.")
+                               .arg(attribute, change.dn, describeValue(after.consistencyGuid),
+                                    describeValue(change.newValue))};
+    }
+    return outcome;
+}
+
+void LdapWorker::runWriteAnchors()
+{
+    // A password bind over plain LDAP is one thing; changing the directory over it lets
+    // anyone on the path alter what is written.
+    if (m_config.effectiveTlsMode() == LdapConfig::TlsMode::None && !m_config.allowPlainWrite) {
+        QMutexLocker lock(&m_mutex);
+        m_failure = {LdapError::PlainWriteRefused,
+                     tr("Refusing to change the directory over %1 without TLS. Use ldaps:// "
+                        "or StartTLS (or, for a practice directory only, allow plain-text "
+                        "writes explicitly). Nothing was written.")
+                         .arg(m_config.uri.trimmed())};
+        return;
+    }
+    LdapConnection connection(m_config, &m_abort);
+    if (!connection.open()) {
+        QMutexLocker lock(&m_mutex);
+        m_failure = connection.failure();
+        return;
+    }
+    for (int i = 0; i < m_changes.size(); ++i) {
+        if (m_abort)
+            return;
+        bool lost = false;
+        const LdapAnchorOutcome outcome = writeOne(connection, m_changes.at(i), &lost);
+        Q_EMIT anchorChangeFinished(outcome, i);
+        if (lost) {
+            QMutexLocker lock(&m_mutex);
+            m_failure = outcome.failure;
+            return;
+        }
+    }
 }

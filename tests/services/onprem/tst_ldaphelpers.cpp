@@ -23,6 +23,8 @@ private Q_SLOTS:
     void equalityFilter();
     void failureMapping_data();
     void failureMapping();
+    void writeFailureMapping_data();
+    void writeFailureMapping();
     void jobErrorRoundTrip();
     void tlsMode_data();
     void tlsMode();
@@ -155,9 +157,51 @@ void tst_LdapHelpers::failureMapping()
         QVERIFY(!ldapErrorName(expected).isEmpty());
 }
 
+void tst_LdapHelpers::writeFailureMapping_data()
+{
+    QTest::addColumn<int>("code");
+    QTest::addColumn<LdapError>("expected");
+    QTest::addColumn<QString>("messagePart");
+    // Samba's and AD's diagnostics for a modify refused by the ACL
+    QTest::newRow("insufficient access names the right")
+        << LDAP_INSUFFICIENT_ACCESS << LdapError::WriteAccessDenied
+        << "Grant it \"Write mS-DS-ConsistencyGuid\"";
+    QTest::newRow("insufficient access names the account")
+        << LDAP_INSUFFICIENT_ACCESS << LdapError::WriteAccessDenied
+        << "\"svc@corp.example\" may not write";
+    QTest::newRow("constraint violation")
+        << LDAP_CONSTRAINT_VIOLATION << LdapError::ConstraintViolation << "16-byte";
+    QTest::newRow("invalid syntax")
+        << LDAP_INVALID_SYNTAX << LdapError::ConstraintViolation << "Nothing was written";
+    QTest::newRow("no such object")
+        << LDAP_NO_SUCH_OBJECT << LdapError::ObjectNotFound << "deleted or moved since the scan";
+    QTest::newRow("unwilling") << LDAP_UNWILLING_TO_PERFORM << LdapError::UnwillingToPerform
+                               << "unwilling";
+    QTest::newRow("server down falls back")
+        << LDAP_SERVER_DOWN << LdapError::ServerUnreachable << "Cannot reach";
+}
+
+void tst_LdapHelpers::writeFailureMapping()
+{
+    QFETCH(int, code);
+    QFETCH(LdapError, expected);
+    QFETCH(QString, messagePart);
+    const QString dn = QStringLiteral("CN=Ann,OU=Staff,DC=corp,DC=example");
+    const LdapFailure f = ldapWriteFailureFor(
+        code, QStringLiteral("00002098: SecErr: DSID-03150F94"), dn,
+        QStringLiteral("mS-DS-ConsistencyGuid"), QStringLiteral("svc@corp.example"),
+        QStringLiteral("ldaps://dc1.corp.example"));
+    QCOMPARE(f.code, expected);
+    QVERIFY2(f.message.contains(messagePart), qPrintable(f.message));
+    QVERIFY2(f.message.contains(dn) || expected == LdapError::ServerUnreachable,
+             qPrintable(f.message));
+    QVERIFY(!ldapErrorName(expected).isEmpty());
+    QVERIFY(ldapErrorName(expected) != u"unknown");
+}
+
 void tst_LdapHelpers::jobErrorRoundTrip()
 {
-    for (int i = int(LdapError::None); i <= int(LdapError::ProtocolError); ++i) {
+    for (int i = int(LdapError::None); i <= int(LdapError::UnwillingToPerform); ++i) {
         const auto e = LdapError(i);
         QCOMPARE(ldapErrorFromJobError(ldapJobError(e)), e);
     }
