@@ -214,7 +214,8 @@ int Commands::apply(const QStringList &args)
         << " skipped, " << report.mismatches() << " not verified.\n"
         << "Audit: " << settings.auditPath << "  Undo: anchorfix rollback --rollback "
         << settings.rollbackPath << " --audit " << settings.auditPath << " (or "
-        << RollbackScript::pathFor(settings.rollbackPath) << ")\n";
+        << RollbackScript::pathFor(settings.rollbackPath) << ")\n"
+        << "After the next sync cycle: anchorfix verify --audit " << settings.auditPath << "\n";
     if (executor->error() != Job::NoError) {
         err << "anchorfix apply: " << executor->errorString() << "\n";
         return Error;

@@ -13,6 +13,7 @@ int convert(const QStringList &args);
 int scan(const QStringList &args);
 int apply(const QStringList &args);
 int rollback(const QStringList &args);
+int verify(const QStringList &args);
 int practice(const QStringList &args);
 // The wizard; args are the global options (--demo, connection options).
 int wizard(const QStringList &args);

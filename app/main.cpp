@@ -17,8 +17,9 @@ struct Subcommand
 };
 
 const Subcommand subcommands[] = {
-    {"convert", Commands::convert},   {"scan", Commands::scan},         {"apply", Commands::apply},
-    {"rollback", Commands::rollback}, {"practice", Commands::practice},
+    {"convert", Commands::convert},   {"scan", Commands::scan},
+    {"apply", Commands::apply},       {"rollback", Commands::rollback},
+    {"practice", Commands::practice}, {"verify", Commands::verify},
 };
 
 void setIdentity()

@@ -3,6 +3,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QUuid>
 
 namespace {
@@ -264,4 +265,90 @@ void PracticeDirectory::addSyntheticUsers(int count, const QString &domain)
         users.append(u);
     }
     reindex();
+}
+
+namespace {
+
+QString isoUtc(const QDateTime &at)
+{
+    return at.toUTC().toString(Qt::ISODate);
+}
+
+void addProvisioningError(QJsonObject &user, const QString &property, const QString &value,
+                          const QDateTime &at)
+{
+    const QLatin1String key("onPremisesProvisioningErrors");
+    QJsonArray errors = user.value(key).toArray();
+    for (const QJsonValue &e : std::as_const(errors))
+        if (e.toObject().value(QLatin1String("propertyCausingError")).toString() == property &&
+            e.toObject().value(QLatin1String("value")).toString() == value)
+            return; // Entra keeps one error per conflict, with its first occurrence
+    errors.append(QJsonObject{{QLatin1String("category"), QStringLiteral("PropertyConflict")},
+                              {QLatin1String("propertyCausingError"), property},
+                              {QLatin1String("value"), value},
+                              {QLatin1String("occurredDateTime"), isoUtc(at)}});
+    user.insert(key, errors);
+}
+
+} // namespace
+
+PracticeSyncResult PracticeDirectory::simulateSync(const QList<PracticeSyncedUser> &onPrem,
+                                                   const QDateTime &at)
+{
+    PracticeSyncResult result;
+    QSet<QString> admins;
+    for (const PracticeRole &role : std::as_const(roles))
+        for (const QString &id : role.memberIds)
+            admins.insert(id);
+    const bool blockSoftMatch = onPremisesSynchronization.value(QLatin1String("features"))
+                                    .toObject()
+                                    .value(QLatin1String("blockSoftMatchEnabled"))
+                                    .toBool();
+    const QLatin1String idKey("id"), anchorKey("onPremisesImmutableId"),
+        upnKey("userPrincipalName"), syncKey("onPremisesSyncEnabled"),
+        lastSyncKey("onPremisesLastSyncDateTime"), errorsKey("onPremisesProvisioningErrors");
+    const auto join = [&](QJsonObject &user) {
+        user.insert(syncKey, true);
+        user.insert(lastSyncKey, isoUtc(at));
+        user.insert(errorsKey, QJsonArray());
+        result.joined << user.value(idKey).toString();
+    };
+    for (const PracticeSyncedUser &person : onPrem) {
+        if (person.anchor.isEmpty())
+            continue;
+        int hard = -1, byUpn = -1;
+        for (int i = 0; i < users.size(); ++i) {
+            if (users.at(i).value(anchorKey).toString() == person.anchor)
+                hard = i;
+            if (users.at(i).value(upnKey).toString().compare(person.userPrincipalName,
+                                                             Qt::CaseInsensitive) == 0)
+                byUpn = i;
+        }
+        if (hard >= 0) {
+            if (!admins.contains(users.at(hard).value(idKey).toString()))
+                join(users[hard]);
+            continue;
+        }
+        if (byUpn < 0)
+            continue; // the sync would create a new cloud user: not simulated
+        QJsonObject &user = users[byUpn];
+        if (admins.contains(user.value(idKey).toString()))
+            continue;
+        const QString holder = immutableIdHolder(person.anchor, QString());
+        if (!holder.isEmpty()) { // a deleted user holds the anchor
+            addProvisioningError(user, QStringLiteral("SourceAnchor"), person.anchor, at);
+            result.conflicts << user.value(idKey).toString();
+        } else if (user.value(anchorKey).toString().isEmpty() && !blockSoftMatch) {
+            user.insert(anchorKey, person.anchor);
+            join(user);
+        } else {
+            // InvalidSoftMatch: the object the sync would create collides on its UPN
+            addProvisioningError(user, QStringLiteral("UserPrincipalName"),
+                                 person.userPrincipalName, at);
+            result.conflicts << user.value(idKey).toString();
+        }
+    }
+    organization.insert(lastSyncKey, isoUtc(at));
+    organization.insert(syncKey, true);
+    return result;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -15,6 +16,20 @@ struct PracticeClient
     QString displayName;
     QStringList applicationPermissions; // granted to client-credentials tokens
     QStringList delegatedPermissions;   // granted to signed-in users through this app
+};
+
+// One on-prem user as a simulated Entra Connect sync cycle sees it.
+struct PracticeSyncedUser
+{
+    QString anchor;            // sourceAnchor, base64 (mS-DS-ConsistencyGuid or objectGUID)
+    QString userPrincipalName; // also the primary SMTP address for soft matching
+};
+
+// What a simulated sync cycle did, by cloud user id.
+struct PracticeSyncResult
+{
+    QStringList joined;    // hard match (or soft match) now synced
+    QStringList conflicts; // PropertyConflict raised on them
 };
 
 struct PracticeRole
@@ -73,6 +88,16 @@ public:
     // The id of another active or soft-deleted user holding this value; empty if none.
     QString immutableIdHolder(const QString &value, const QString &exceptId) const;
     QString upnHolder(const QString &upn, const QString &exceptId) const;
+
+    // One Entra Connect sync cycle at `at` (DESIGN.md §7 matching rules), for the tests of
+    // `verify`: an active cloud user whose onPremisesImmutableId is a user's anchor is
+    // joined (onPremisesSyncEnabled true, onPremisesLastSyncDateTime `at`, its provisioning
+    // errors cleared); without one, a cloud user with the same UPN and no ImmutableId is
+    // soft-matched (unless blockSoftMatch); one with another ImmutableId, or a deleted
+    // user holding the anchor, gets a PropertyConflict in onPremisesProvisioningErrors, as
+    // Graph documents it. Members of a directory role are never matched. The organization's
+    // onPremisesLastSyncDateTime becomes `at`.
+    PracticeSyncResult simulateSync(const QList<PracticeSyncedUser> &onPrem, const QDateTime &at);
 
     // Call after users change in a way that moves ids (delete/restore/add).
     void reindex();

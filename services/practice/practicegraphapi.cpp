@@ -44,6 +44,7 @@ const QSet<QString> &knownUserProperties()
                                         QStringLiteral("onPremisesSyncEnabled"),
                                         QStringLiteral("onPremisesObjectIdentifier"),
                                         QStringLiteral("onPremisesLastSyncDateTime"),
+                                        QStringLiteral("onPremisesProvisioningErrors"),
                                         QStringLiteral("onPremisesDistinguishedName"),
                                         QStringLiteral("onPremisesSamAccountName"),
                                         QStringLiteral("onPremisesUserPrincipalName"),
@@ -65,7 +66,8 @@ QJsonValue propertyOf(const QJsonObject &o, const QString &name)
     if (it != o.constEnd())
         return *it;
     if (name == QLatin1String("businessPhones") || name == QLatin1String("proxyAddresses") ||
-        name == QLatin1String("otherMails"))
+        name == QLatin1String("otherMails") ||
+        name == QLatin1String("onPremisesProvisioningErrors"))
         return QJsonArray();
     return QJsonValue(QJsonValue::Null);
 }

@@ -259,6 +259,27 @@ PracticeResponse PracticeTenant::handleControl(const PracticeRequest &request)
         clearLogs();
         return PracticeResponse::json(200, {{QLatin1String("reset"), true}});
     }
+    if (what == QLatin1String("sync") && request.method == "POST") {
+        bool ok = false;
+        const QJsonObject o = request.jsonBody(&ok);
+        QList<PracticeSyncedUser> onPrem;
+        for (const QJsonValue &v : o.value(QLatin1String("users")).toArray())
+            onPrem.append({v.toObject().value(QLatin1String("anchor")).toString(),
+                           v.toObject().value(QLatin1String("userPrincipalName")).toString()});
+        QDateTime at = QDateTime::fromString(o.value(QLatin1String("at")).toString(), Qt::ISODate);
+        if (!at.isValid())
+            at = QDateTime::currentDateTimeUtc();
+        if (!ok)
+            return PracticeResponse::json(
+                400, {{QLatin1String("error"),
+                       QStringLiteral(
+                           "The body must be {\"users\":[{\"anchor\",\"userPrincipalName\"}]}.")}});
+        const PracticeSyncResult r = m_directory.simulateSync(onPrem, at);
+        return PracticeResponse::json(
+            200, {{QLatin1String("joined"), QJsonArray::fromStringList(r.joined)},
+                  {QLatin1String("conflicts"), QJsonArray::fromStringList(r.conflicts)},
+                  {QLatin1String("at"), at.toUTC().toString(Qt::ISODate)}});
+    }
     if (what == QLatin1String("devicelogin")) {
         if (request.method == "POST") {
             QUrlQuery form(

@@ -42,6 +42,8 @@ struct PracticeRequestRecord
 //   /_practice/writes       GET the write log, in order
 //   /_practice/requests     GET the request log (arrival times, statuses, Retry-After)
 //   /_practice/reset        POST: reload the tenant as loaded, clear logs and faults
+//   /_practice/sync         POST {"users":[{"anchor","userPrincipalName"}], "at"?}: one
+//                           simulated Entra Connect sync cycle (PracticeDirectory::simulateSync)
 // The /_practice endpoints are for tests and training; they need no token.
 class PracticeTenant : public QObject
 {

@@ -92,6 +92,18 @@ bool PracticeProcess::setFaults(const QJsonObject &faults)
     return true;
 }
 
+QJsonObject PracticeProcess::sync(const QList<QPair<QString, QString>> &anchorAndUpn)
+{
+    QJsonArray users;
+    for (const auto &[anchor, upn] : anchorAndUpn)
+        users.append(QJsonObject{{QStringLiteral("anchor"), anchor},
+                                 {QStringLiteral("userPrincipalName"), upn}});
+    return QJsonDocument::fromJson(
+               call("POST", QStringLiteral("/_practice/sync"),
+                    QJsonDocument(QJsonObject{{QStringLiteral("users"), users}}).toJson()))
+        .object();
+}
+
 QHash<QString, QPair<QString, QString>> PracticeProcess::users()
 {
     QHash<QString, QPair<QString, QString>> map;
