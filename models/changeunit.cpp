@@ -44,6 +44,8 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
     case Action::Stamp:
         unit.kind = row.category == Category::FederatedDomain ? Kind::FederatedStamp : Kind::Stamp;
         break;
+    case Action::AdoptCloudAnchor:
+        return failWith(tr("adopt_cloud_anchor changes AD over LDAP, not the cloud."));
     }
     if (row.expectedImmutableId.isEmpty())
         return failWith(tr("no expected_immutable_id to stamp."));

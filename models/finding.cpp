@@ -1,5 +1,7 @@
 #include "finding.h"
 
+#include "immutableid.h"
+
 #include <QCoreApplication>
 
 #include <array>
@@ -130,14 +132,33 @@ QString actionName(Action action)
     case Action::Clear:
         return QStringLiteral("clear");
     case Action::PurgeDeleted:
+        return QStringLiteral("purge_deleted");
+    case Action::AdoptCloudAnchor:
         break;
     }
-    return QStringLiteral("purge_deleted");
+    return QStringLiteral("adopt_cloud_anchor");
+}
+
+QList<Action> allActions()
+{
+    return {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted,
+            Action::AdoptCloudAnchor};
+}
+
+bool isOnPremAction(Action action)
+{
+    return action == Action::AdoptCloudAnchor;
+}
+
+bool Finding::canAdoptCloudAnchor() const
+{
+    return (category == Category::AnchorMismatch || category == Category::SyncedObject) &&
+           !onPremDn.isEmpty() && ImmutableId::parse(cloudImmutableId).has_value();
 }
 
 std::optional<Action> actionFromName(QStringView name)
 {
-    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted})
+    for (Action a : allActions())
         if (name.compare(actionName(a), Qt::CaseInsensitive) == 0)
             return a;
     return std::nullopt;

@@ -28,7 +28,9 @@ inline constexpr int CategoryCount = 13;
 
 enum class Severity { Info, Warning, Conflict };
 
-enum class Action { None, Stamp, Clear, PurgeDeleted };
+// Cloud-side actions change the cloud user; AdoptCloudAnchor changes the on-prem user: it
+// writes the cloud user's ImmutableId (16 bytes) into mS-DS-ConsistencyGuid over LDAP.
+enum class Action { None, Stamp, Clear, PurgeDeleted, AdoptCloudAnchor };
 
 QString categoryName(Category category); // "in_sync", "anchor_mismatch", …
 std::optional<Category> categoryFromName(QStringView name);
@@ -38,8 +40,11 @@ QList<Category> allCategories();
 QString severityName(Severity severity); // info | warning | conflict
 std::optional<Severity> severityFromName(QStringView name);
 
-QString actionName(Action action); // none | stamp | clear | purge_deleted
+QString actionName(Action action); // none | stamp | clear | purge_deleted | adopt_cloud_anchor
 std::optional<Action> actionFromName(QStringView name);
+QList<Action> allActions();
+// True for actions executed over LDAP (they need a write bind, not a Graph write).
+bool isOnPremAction(Action action);
 
 // What each category allows, proposes and whether a person must approve it.
 QList<Action> allowedActionsFor(Category category);
@@ -79,6 +84,11 @@ struct Finding
     int cloudIndex = -1;
 
     bool allows(Action a) const { return allowedActions.contains(a); }
+    // What a row itself must have for adopt_cloud_anchor (DESIGN.md §3): an on-prem user
+    // (DN), a cloud user with a valid ImmutableId, category anchor_mismatch or
+    // synced_object. The reconciler also checks the anchor rule and that no scanned on-prem
+    // object yields that ImmutableId; a plan file can only be checked this far.
+    bool canAdoptCloudAnchor() const;
     // Will this row be executed by apply?
     bool isExecutable() const { return action != Action::None && (!requiresApproval || approved); }
 

@@ -50,6 +50,8 @@ QString FindingTableModel::actionTitle(Action action)
         return tr("Clear ImmutableId");
     case Action::PurgeDeleted:
         return tr("Purge deleted holder, then stamp");
+    case Action::AdoptCloudAnchor:
+        return tr("Write cloud anchor to AD");
     }
     return {};
 }
@@ -187,7 +189,7 @@ bool FindingTableModel::setData(const QModelIndex &index, const QVariant &value,
         } else {
             bool ok = false;
             const int n = value.toInt(&ok);
-            if (ok && n >= 0 && n <= int(Action::PurgeDeleted))
+            if (ok && n >= 0 && n <= int(Action::AdoptCloudAnchor))
                 action = Action(n);
         }
         return action && setAction(row, *action);

@@ -260,6 +260,8 @@ bool Plan::read(QTextStream &in, Plan *plan, QString *error)
         if (syncEnabled != YesNo::Unknown)
             f.cloudSyncEnabled = syncEnabled == YesNo::Yes;
 
+        if (f.canAdoptCloudAnchor())
+            f.allowedActions.append(Action::AdoptCloudAnchor);
         const auto action = actionFromName(cell(ActionColumn));
         if (!action)
             return fail(line, col(ActionColumn),

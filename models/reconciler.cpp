@@ -362,6 +362,7 @@ public:
                           "and cannot be changed from the cloud. Change it on-prem, or stop "
                           "syncing it first.")
                            .arg(c.upn, orNone(c.immutableId), orNone(anchor));
+            offerAdoption(f, c);
             return f;
         }
         // 8. A user in the recycle bin holds the anchor.
@@ -414,10 +415,32 @@ public:
             f.warnings << tr("The tenant blocks soft match: clearing the ImmutableId will not "
                              "let the next sync link this account; stamp instead.");
         addStampWarnings(f, c);
+        offerAdoption(f, c);
         return f;
     }
 
 private:
+    // The AD-side fix (DESIGN.md §3): keep the cloud user's ImmutableId and write it into
+    // this account's mS-DS-ConsistencyGuid, where the anchor rule reads that attribute and
+    // no scanned on-prem object already yields the value.
+    void offerAdoption(Finding &f, const CloudUser &c) const
+    {
+        if (m_input.anchorRule == AnchorRule::ObjectGuid || !f.canAdoptCloudAnchor())
+            return;
+        bool yielded = false;
+        m_anchorIndex.find(FlatIndex::hashOf(c.immutableId), [&](FlatIndex::Entry e) {
+            yielded = yielded || m_anchors.at(e.item) == c.immutableId;
+            return yielded;
+        });
+        if (yielded)
+            return;
+        f.allowedActions.append(Action::AdoptCloudAnchor);
+        f.reason += u' ' + tr("Or keep the cloud anchor: write %1 into this account's "
+                              "mS-DS-ConsistencyGuid (adopt_cloud_anchor), and the next sync "
+                              "hard-matches %2 without a cloud write.")
+                               .arg(c.immutableId, c.upn);
+    }
+
     void addStampWarnings(Finding &f, const CloudUser &target) const
     {
         if (!target.onPremisesObjectIdentifier.isEmpty())

@@ -172,7 +172,8 @@ void ExecutePage::prepare()
                    tr("These changes will be sent to <b>%1</b>:")
                        .arg(m_ctx->cloudSettings().tenant.toHtmlEscaped()) +
                    u"</p><ul>";
-    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted}) {
+    for (Action a :
+         {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor}) {
         const int n = model->countByAction(a);
         if (n > 0)
             html += QStringLiteral("<li>%1 × %2</li>")

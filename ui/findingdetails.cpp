@@ -1,5 +1,6 @@
 #include "findingdetails.h"
 
+#include "adcommand.h"
 #include "findingtablemodel.h"
 #include "immutableid.h"
 
@@ -81,7 +82,9 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
 {
     const QString base = graphBase(graphUrl);
     QStringList lines;
-    lines << QStringLiteral("# Connect-MgGraph -Scopes User.ReadWrite.All");
+    lines << (isOnPremAction(f.action)
+                  ? QStringLiteral("# Import-Module ActiveDirectory")
+                  : QStringLiteral("# Connect-MgGraph -Scopes User.ReadWrite.All"));
     switch (f.action) {
     case Action::None:
         lines << tr("# No change is planned for this row.");
@@ -114,6 +117,12 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
         if (!f.cloudId.isEmpty())
             lines << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
                            psString(f.expectedImmutableId));
+        break;
+    case Action::AdoptCloudAnchor:
+        lines << tr("# On-prem (ActiveDirectory module): keep the cloud anchor, write it to AD.")
+              << AdCommand::setAdUser(
+                     f.onPremDn,
+                     ImmutableId::parse(f.cloudImmutableId).value_or(ImmutableId()).bytes());
         break;
     }
     return lines.join(u'\n');
@@ -185,6 +194,31 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
     }
     out += u"</table>";
 
+    if (f.allows(Action::AdoptCloudAnchor)) {
+        // Both repairs side by side: the admin picks one in the Action column.
+        out += u"<h4>" + esc(tr("Two ways to repair this row")) + u"</h4>";
+        Finding cloudSide = f;
+        cloudSide.action = Action::Stamp;
+        if (f.allows(Action::Stamp))
+            out += u"<p><b>" + esc(tr("Stamp the new anchor in the cloud")) + u"</b> — " +
+                   esc(tr("the cloud user takes the anchor AD yields now (%1); AD is not "
+                          "touched.")
+                           .arg(f.expectedImmutableId)) +
+                   u"</p><pre>" + esc(powerShell(cloudSide, graphUrl, initialDomain)) + u"</pre>";
+        else
+            out += u"<p><b>" + esc(tr("Stamp the new anchor in the cloud")) + u"</b> — " +
+                   esc(tr("not possible: the cloud user is still synced, so Entra refuses "
+                          "changes to its ImmutableId.")) +
+                   u"</p>";
+        Finding adSide = f;
+        adSide.action = Action::AdoptCloudAnchor;
+        out += u"<p><b>" + esc(tr("Keep the cloud anchor and write it to AD")) + u"</b> — " +
+               esc(tr("%1 goes into mS-DS-ConsistencyGuid of %2 (LDAP, needs a bind that may "
+                      "write it); the next sync hard-matches the existing cloud user, which "
+                      "keeps its ImmutableId.")
+                       .arg(f.cloudImmutableId, f.onPremDn)) +
+               u"</p><pre>" + esc(powerShell(adSide, graphUrl, initialDomain)) + u"</pre>";
+    }
     out += u"<h4>" +
            esc(tr("PowerShell equivalent of “%1”").arg(FindingTableModel::actionTitle(f.action))) +
            u"</h4><pre>" + esc(powerShell(f, graphUrl, initialDomain)) + u"</pre>";

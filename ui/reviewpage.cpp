@@ -336,7 +336,7 @@ void ReviewPage::fillActionMenu()
             if (a != f.action)
                 ++applicable[int(a)];
     }
-    for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted}) {
+    for (Action a : allActions()) {
         const int n = applicable.value(int(a));
         if (n == 0)
             continue; // not offered: no selected row allows it (or all have it)
@@ -365,7 +365,8 @@ void ReviewPage::updateSummary()
     const FindingTableModel *model = m_ctx->findings();
     const QLocale locale;
     QStringList parts;
-    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted}) {
+    for (Action a :
+         {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor}) {
         const int n = model->countByAction(a);
         if (n > 0)
             parts << QStringLiteral("%1 × %2").arg(locale.toString(n),

@@ -131,6 +131,22 @@ private Q_SLOTS:
         QCOMPARE(plan.at(inSync).action, Action::Stamp);
     }
 
+    void adoptCloudAnchorRoundTrips()
+    {
+        Plan plan = hostilePlan();
+        QVERIFY(plan.at(0).allows(Action::AdoptCloudAnchor)); // anna: recreated, cloud anchor 9
+        QString error;
+        QVERIFY2(plan.setAction(0, Action::AdoptCloudAnchor, &error), qPrintable(error));
+        plan.setApproved(0, true);
+        QVERIFY(!plan.setAction(1, Action::AdoptCloudAnchor, &error)); // soft match: none to keep
+        Plan back;
+        QVERIFY2(readText(written(plan), &back, &error), qPrintable(error));
+        QCOMPARE(back.at(0).action, Action::AdoptCloudAnchor);
+        QVERIFY(back.at(0).approved);
+        QCOMPARE(back.at(0).cloudImmutableId, anchor(9));
+        QVERIFY(back.executableRows().contains(back.at(0)));
+    }
+
     void executableRowsNeedApproval()
     {
         Plan plan = hostilePlan();
@@ -159,6 +175,19 @@ private Q_SLOTS:
             << header + QString(good).replace(QStringLiteral(",stamp,"),
                                               QStringLiteral(",purge_deleted,"))
             << "not allowed for anchor_mismatch";
+        QTest::newRow("adopt without a cloud anchor to keep")
+            << header + QString(good).replace(QStringLiteral(",stamp,"),
+                                              QStringLiteral(",adopt_cloud_anchor,"))
+            << "not allowed for anchor_mismatch";
+        QTest::newRow("adopt for a soft match")
+            << header +
+                   QString(good)
+                       .replace(QStringLiteral(",stamp,"), QStringLiteral(",adopt_cloud_anchor,"))
+                       .replace(QStringLiteral("anchor_mismatch,warning"),
+                                QStringLiteral("soft_match_pending,info"))
+                       .replace(QStringLiteral(",old,"),
+                                QStringLiteral(",h9RUd8MfBkKelc4BLxWG5Q==,"))
+            << "not allowed for soft_match_pending";
         QTest::newRow("unknown category")
             << header + QString(good).replace(QStringLiteral("anchor_mismatch"),
                                               QStringLiteral("mismatch"))

@@ -252,6 +252,60 @@ private Q_SLOTS:
         QCOMPARE(f.severity, expectedParts.isEmpty() ? Severity::Info : Severity::Warning);
     }
 
+    // adopt_cloud_anchor (DESIGN.md §3): anchor rule reads mS-DS-ConsistencyGuid, the cloud
+    // user's ImmutableId is yielded by no scanned on-prem object, anchor_mismatch or
+    // synced_object. Offered, never the default.
+    void adoptCloudAnchorOffered_data()
+    {
+        QTest::addColumn<ReconcileInput>("input");
+        QTest::addColumn<bool>("offered");
+        const QString anna = QStringLiteral("anna@contoso.com");
+        const auto annaOnPrem = onPrem(anna, 1, anna);
+        QTest::newRow("anchor_mismatch, default rule")
+            << input({annaOnPrem}, tenant({cloud("c1", anna, anchor(9))})) << true;
+        {
+            auto synced = cloud("c1", anna, anchor(9));
+            synced.syncEnabled = true;
+            QTest::newRow("synced_object: the only fix")
+                << input({annaOnPrem}, tenant({synced})) << true;
+        }
+        {
+            auto in = input({annaOnPrem}, tenant({cloud("c1", anna, anchor(9))}));
+            in.anchorRule = AnchorRule::ConsistencyGuid;
+            QTest::newRow("rule mS-DS-ConsistencyGuid") << in << true;
+            in.anchorRule = AnchorRule::ObjectGuid;
+            QTest::newRow("rule objectGUID: AD's value would be ignored") << in << false;
+        }
+        {
+            // another scanned account already yields the cloud anchor: writing it would
+            // make two on-prem objects with one anchor
+            auto other = onPrem("old.anna@contoso.com", 9);
+            QTest::newRow("another on-prem account yields it")
+                << input({annaOnPrem, other}, tenant({cloud("c1", anna, anchor(9))})) << false;
+        }
+        QTest::newRow("soft_match_pending: no cloud anchor to keep")
+            << input({annaOnPrem}, tenant({cloud("c1", anna)})) << false;
+        QTest::newRow("in_sync") << input({annaOnPrem}, tenant({cloud("c1", anna, anchor(1))}))
+                                 << false;
+        QTest::newRow("cloud anchor is not a source anchor")
+            << input({annaOnPrem}, tenant({cloud("c1", anna, QStringLiteral("not-an-anchor"))}))
+            << false;
+    }
+    void adoptCloudAnchorOffered()
+    {
+        QFETCH(ReconcileInput, input);
+        QFETCH(bool, offered);
+        const Finding f = Reconciler::reconcile(input).first();
+        QCOMPARE(f.allows(Action::AdoptCloudAnchor), offered);
+        QVERIFY(f.action != Action::AdoptCloudAnchor); // needs a person's choice
+        if (offered) {
+            QVERIFY(f.requiresApproval);
+            QVERIFY2(f.reason.contains(u"adopt_cloud_anchor") &&
+                         f.reason.contains(f.cloudImmutableId),
+                     qPrintable(f.reason));
+        }
+    }
+
     void everyCategoryHasAStableNameAndRules()
     {
         QCOMPARE(allCategories().size(), CategoryCount);
