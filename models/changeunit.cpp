@@ -45,7 +45,9 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
         unit.kind = row.category == Category::FederatedDomain ? Kind::FederatedStamp : Kind::Stamp;
         break;
     case Action::AdoptCloudAnchor:
-        return failWith(tr("adopt_cloud_anchor changes AD over LDAP, not the cloud."));
+        return failWith(tr("adopt_cloud_anchor writes to AD over LDAP, which apply does not do "
+                           "yet. Set the row to stamp or none, or run the Set-ADUser command "
+                           "from the review's details pane."));
     }
     if (row.expectedImmutableId.isEmpty())
         return failWith(tr("no expected_immutable_id to stamp."));

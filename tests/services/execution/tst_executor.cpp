@@ -332,6 +332,25 @@ private Q_SLOTS:
         QCOMPARE(describeWrites(writer), QStringList{"anchor u1 null"});
     }
 
+    // apply does not write to AD yet: a plan that approves adopt_cloud_anchor is refused as a
+    // whole before anything is sent, rather than half-run.
+    void adoptCloudAnchorIsRefusedBeforeAnythingIsSent()
+    {
+        Finding stamp = makeRow(1, QStringLiteral("stamp"));
+        Finding adopt = makeRow(2, QStringLiteral("clear"));
+        adopt.onPremDn = QStringLiteral("CN=user2,OU=Staff,DC=corp,DC=example");
+        adopt.allowedActions.append(Action::AdoptCloudAnchor);
+        adopt.action = Action::AdoptCloudAnchor;
+        QVERIFY(adopt.canAdoptCloudAnchor() && adopt.isExecutable());
+        FakeCloudWriter writer;
+        addToTenant(writer, stamp);
+        addToTenant(writer, adopt);
+        Run run;
+        QCOMPARE(run.exec({stamp, adopt}, writer), int(Executor::InvalidPlan));
+        QVERIFY(writer.log.isEmpty());
+        QVERIFY(!QFile::exists(run.settings.rollbackPath));
+    }
+
     void maxChangesRefusesToStart_data()
     {
         QTest::addColumn<int>("rows");
