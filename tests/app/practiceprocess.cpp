@@ -92,7 +92,8 @@ bool PracticeProcess::setFaults(const QJsonObject &faults)
     return true;
 }
 
-QJsonObject PracticeProcess::sync(const QList<QPair<QString, QString>> &anchorAndUpn)
+QJsonObject PracticeProcess::sync(const QList<QPair<QString, QString>> &anchorAndUpn,
+                                  const QDateTime &at)
 {
     QJsonArray users;
     for (const auto &[anchor, upn] : anchorAndUpn)
@@ -100,7 +101,10 @@ QJsonObject PracticeProcess::sync(const QList<QPair<QString, QString>> &anchorAn
                                  {QStringLiteral("userPrincipalName"), upn}});
     return QJsonDocument::fromJson(
                call("POST", QStringLiteral("/_practice/sync"),
-                    QJsonDocument(QJsonObject{{QStringLiteral("users"), users}}).toJson()))
+                    QJsonDocument(
+                        QJsonObject{{QStringLiteral("users"), users},
+                                    {QStringLiteral("at"), at.toUTC().toString(Qt::ISODate)}})
+                        .toJson()))
         .object();
 }
 

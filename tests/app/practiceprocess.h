@@ -2,6 +2,7 @@
 
 #include "finding.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
@@ -26,8 +27,8 @@ public:
     QJsonArray writes();                       // GET /_practice/writes
     bool reset();                              // POST /_practice/reset
     bool setFaults(const QJsonObject &faults); // PUT /_practice/faults
-    // POST /_practice/sync: one simulated sync cycle for these (anchor, UPN) pairs.
-    QJsonObject sync(const QList<QPair<QString, QString>> &anchorAndUpn);
+    // POST /_practice/sync: one simulated sync cycle at `at` for these (anchor, UPN) pairs.
+    QJsonObject sync(const QList<QPair<QString, QString>> &anchorAndUpn, const QDateTime &at);
 
     // cloud id → (UPN, onPremisesImmutableId) of the active users.
     QHash<QString, QPair<QString, QString>> users();

@@ -77,7 +77,9 @@ void tst_VerifyCommand::applyThenVerifyBeforeAndAfterSync()
     QList<QPair<QString, QString>> onPrem;
     for (const Finding &f : m_scenario.plan)
         onPrem.append({f.expectedImmutableId, f.cloudUpn});
-    const QJsonObject cycle = m_practice.sync(onPrem);
+    // Graph's sync times have whole seconds: the cycle runs a minute after the change, as a
+    // real one would (one in the same second would not count as "after").
+    const QJsonObject cycle = m_practice.sync(onPrem, QDateTime::currentDateTimeUtc().addSecs(60));
     QCOMPARE(cycle.value(QStringLiteral("joined")).toArray().size(), 5);
 
     r = runAnchorfix(QStringList{"verify", "--audit", audit, "--quiet"} + connection, m_env);
