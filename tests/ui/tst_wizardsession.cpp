@@ -625,7 +625,7 @@ private Q_SLOTS:
         for (QAction *a : menu->actions())
             offered << a->text();
         QVERIFY(!offered.isEmpty());
-        for (Action a : {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted}) {
+        for (Action a : allActions()) {
             const bool shouldOffer = f.allowedActions.contains(a) && a != f.action;
             bool isOffered = false;
             for (const QString &text : offered)
