@@ -6,6 +6,8 @@
 #include <QList>
 #include <QTextStream>
 
+class QIODevice;
+
 // The findings with the actions people chose. Enforces the rules: an action must be
 // one the row's category allows, and flagged rows run only once approved.
 class Plan
@@ -19,6 +21,14 @@ public:
     const Finding &at(int index) const { return m_rows.at(index); }
     int indexOfRow(int rowId) const;
 
+    // The tenant the plan was scanned in (its organization id) and when; empty/invalid
+    // for a plan that does not say (written before plan.csv carried them).
+    QString tenantId() const { return m_tenantId; }
+    QDateTime scannedAt() const { return m_scannedAt; }
+    void setScan(const QString &tenantId, const QDateTime &scannedAtUtc);
+    // What read() set aside row by row (a row that cannot run), for the person to read.
+    QStringList notes() const { return m_notes; }
+
     // false (and a message) if the row does not allow the action.
     bool setAction(int index, Action action, QString *error = nullptr);
     void setApproved(int index, bool approved);
@@ -26,13 +36,30 @@ public:
     QList<Finding> executableRows() const;
     int countByCategory(Category category) const;
 
-    // plan.csv (DESIGN.md §4).
+    // plan.csv (DESIGN.md §4), with the appended columns allowed_actions, row_check,
+    // tenant_id and scanned_at_utc.
     static QStringList csvHeader();
     void write(QTextStream &out) const;
-    // Reads a plan.csv, possibly hand-edited. On error returns false with a message
-    // that names the line and column ("line 7, column 13: …").
-    static bool read(QTextStream &in, Plan *plan, QString *error);
+
+    enum class Rows {
+        All,     // every row (the wizard shows them)
+        Changes, // only rows whose action is not none (apply); the others are still checked
+    };
+    // Reads a plan.csv (UTF-8), possibly hand-edited. On error returns false with a
+    // message that names the line and column ("line 7, column 13: …"). rowCount, if
+    // given, receives the number of rows in the file.
+    static bool read(QIODevice *device, Plan *plan, QString *error, Rows rows = Rows::All,
+                     qsizetype *rowCount = nullptr);
+    static bool read(QTextStream &in, Plan *plan, QString *error, Rows rows = Rows::All);
+
+    // The row_check of a row: a digest of what the scan found (category, both users'
+    // facts, allowed actions, tenant), not of what a person may edit (action, approved).
+    // A row whose check does not match was relabelled by hand and needs approval.
+    static QString rowCheck(const Finding &row, const QString &tenantId);
 
 private:
     QList<Finding> m_rows;
+    QString m_tenantId;
+    QDateTime m_scannedAt;
+    QStringList m_notes;
 };

@@ -3,6 +3,7 @@
 #include "reconciler.h"
 #include "scenario.h"
 
+#include <QBuffer>
 #include <QTest>
 
 using namespace Scenario;
@@ -54,6 +55,40 @@ Plan hostilePlan()
     return Plan(rows);
 }
 
+using Edits = QList<QPair<QString, QString>>; // column, new value
+
+// Replaces one cell of the row with row_id rowId (by column name) in a written plan.
+QString withCell(const QString &text, int rowId, const QString &column, const QString &value)
+{
+    const QList<QStringList> rows = records(text);
+    const int c = int(rows.first().indexOf(column));
+    QString out;
+    for (QStringList row : rows) {
+        if (row.first() == QString::number(rowId))
+            row[c] = value;
+        out += Csv::formatRecord(row);
+    }
+    return out;
+}
+
+// Cloud users of a tenant with a federated domain: an orphaned anchor in it and one outside.
+ReconcileInput federatedOrphans()
+{
+    CloudSnapshot t = tenant({cloud("f1", "olga@fed.example.com", anchor(41)),
+                              cloud("m1", "mia@contoso.com", anchor(42))});
+    t.domains.append({QStringLiteral("fed.example.com"), true, false, false, true});
+    return input({}, t);
+}
+
+// The rows of a plan apply would run.
+QList<int> executableRowIds(const Plan &plan)
+{
+    QList<int> ids;
+    for (const Finding &f : plan.executableRows())
+        ids << f.rowId;
+    return ids;
+}
+
 } // namespace
 
 class tst_Plan : public QObject
@@ -88,6 +123,7 @@ private Q_SLOTS:
             QCOMPARE(b.action, a.action);
             QCOMPARE(b.requiresApproval, a.requiresApproval);
             QCOMPARE(b.approved, a.approved);
+            QCOMPARE(b.allowedActions, a.allowedActions);
             QVERIFY(b.reason.startsWith(a.reason));
         }
         QCOMPARE(written(back), first); // stable: a second round trip changes nothing
@@ -161,7 +197,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
-        const QString header = Plan::csvHeader().join(u',') + u"\n";
+        const QString header = Plan::csvHeader().mid(0, 16).join(u',') + u"\n";
         const QString good = QStringLiteral(
             "1,anchor_mismatch,warning,CN=a,a@x.com,,h9RUd8MfBkKelc4BLxWG5Q==,c1,a@x.com,old,no,,"
             "stamp,yes,yes,why\n");
@@ -219,11 +255,225 @@ private Q_SLOTS:
         QVERIFY2(error.contains(expected), qPrintable(error));
     }
 
+    // Issue 14.3: relabelling a row in plan.csv must never lift the approval its real
+    // category needs. Each edit is either refused with a message or leaves the row
+    // waiting for approval.
+    void relabelledRowKeepsItsApproval_data()
+    {
+        QTest::addColumn<Edits>("edits");
+        QTest::addColumn<int>("rowId");
+        const QString cat = QStringLiteral("category");
+        const QString req = QStringLiteral("requires_approval");
+        const QString sm = QStringLiteral("soft_match_pending");
+        // Row 1 (anna) is an anchor_mismatch; row 4 (dave) a duplicate_address.
+        QTest::newRow("category only") << Edits{{cat, sm}} << 1;
+        QTest::newRow("category and requires_approval") << Edits{{cat, sm}, {req, "no"}} << 1;
+        QTest::newRow("category, requires_approval and the cloud anchor blanked")
+            << Edits{{cat, sm}, {req, "no"}, {"cloud_immutable_id", ""}, {"severity", "info"}} << 1;
+        QTest::newRow("duplicate_address relabelled, action stamp")
+            << Edits{{cat, sm}, {req, "no"}, {"action", "stamp"}, {"allowed_actions", "none stamp"}}
+            << 4;
+        QTest::newRow("requires_approval only") << Edits{{req, "no"}} << 1;
+    }
+    void relabelledRowKeepsItsApproval()
+    {
+        QFETCH(Edits, edits);
+        QFETCH(int, rowId);
+        auto anna = onPrem(QStringLiteral("anna@contoso.com"), 1);
+        auto dave = onPrem(QStringLiteral("dave@contoso.com"), 4);
+        auto in = input({anna, onPrem("bob@contoso.com", 2), onPrem("carl@contoso.com", 3), dave},
+                        tenant({cloud("c1", "anna@contoso.com", anchor(9)),
+                                cloud("c2", "bob@contoso.com"), cloud("c4", "dave@contoso.com"),
+                                cloud("c5", "other@contoso.com", {}, "other@contoso.com")}));
+        in.cloud.users[3].proxyAddresses = {QStringLiteral("smtp:dave@contoso.com")};
+        Plan plan(Reconciler::reconcile(in));
+        QCOMPARE(plan.at(0).category, Category::AnchorMismatch);
+        QCOMPARE(plan.at(3).category, Category::DuplicateAddress);
+        QVERIFY(!executableRowIds(plan).contains(rowId));
+
+        QString text = written(plan);
+        for (const auto &[column, value] : edits)
+            text = withCell(text, rowId, column, value);
+        Plan back;
+        QString error;
+        if (!readText(text, &back, &error)) {
+            QVERIFY2(error.contains(u"line") && error.contains(u"category"), qPrintable(error));
+            return; // refused with a message: nothing runs
+        }
+        const int i = back.indexOfRow(rowId);
+        QVERIFY(i >= 0);
+        QVERIFY(back.at(i).requiresApproval);
+        QVERIFY(!executableRowIds(back).contains(rowId));
+        // Approving it by hand is what lets it run.
+        back.setApproved(i, true);
+        QCOMPARE(executableRowIds(back).contains(rowId), back.at(i).action != Action::None);
+    }
+
+    // An unedited plan keeps the approvals it had: a soft match stamps without one.
+    void untouchedRowsNeedNoExtraApproval()
+    {
+        Plan plan = hostilePlan();
+        const QList<int> before = executableRowIds(plan);
+        QVERIFY(!before.isEmpty());
+        Plan back;
+        QString error;
+        QVERIFY2(readText(written(plan), &back, &error), qPrintable(error));
+        QCOMPARE(executableRowIds(back), before);
+    }
+
+    // Issue 14.4: the reconciler withholds clear from a federated orphaned anchor; the
+    // plan file must keep that restriction.
+    void allowedActionsRoundTrip()
+    {
+        const Plan plan(Reconciler::reconcile(federatedOrphans()));
+        QCOMPARE(plan.size(), 2);
+        QCOMPARE(plan.at(0).category, Category::OrphanedAnchor);
+        QCOMPARE(plan.at(0).allowedActions, QList<Action>{Action::None});
+        QCOMPARE(plan.at(1).allowedActions, (QList<Action>{Action::None, Action::Clear}));
+        const QString text = written(plan);
+        Plan back;
+        QString error;
+        QVERIFY2(readText(text, &back, &error), qPrintable(error));
+        QCOMPARE(back.at(0).allowedActions, QList<Action>{Action::None});
+        QCOMPARE(back.at(1).allowedActions, (QList<Action>{Action::None, Action::Clear}));
+        QVERIFY(!back.setAction(0, Action::Clear));
+        QVERIFY(back.setAction(1, Action::Clear));
+
+        // A hand edit that sets the action anyway is refused with its line and column.
+        QVERIFY(!readText(withCell(text, 1, "action", "clear"), &back, &error));
+        QVERIFY2(error.contains(u"line 2, column 13") && error.contains(u"not allowed"),
+                 qPrintable(error));
+        // Widening the list itself: never beyond the category; within it, the row's check
+        // fails, so it runs only once approved (and apply re-derives it from the tenant).
+        QVERIFY(!readText(withCell(text, 1, "allowed_actions", "none stamp"), &back, &error));
+        QVERIFY2(error.contains(u"only narrow"), qPrintable(error));
+        QString widened = withCell(text, 1, "allowed_actions", "none clear");
+        widened = withCell(widened, 1, "action", "clear");
+        widened = withCell(widened, 1, "approved", "no");
+        QVERIFY2(readText(widened, &back, &error), qPrintable(error));
+        QVERIFY(back.at(0).requiresApproval);
+        QVERIFY(!back.at(0).isExecutable());
+    }
+
+    // A plan without the appended columns (written before them) still reads.
+    void olderPlanWithoutAppendedColumnsReads()
+    {
+        const QString text = Plan::csvHeader().mid(0, 16).join(u',') +
+                             QStringLiteral("\n1,anchor_mismatch,warning,CN=a,a@x.com,,"
+                                            "h9RUd8MfBkKelc4BLxWG5Q==,c1,a@x.com,old,no,,stamp,"
+                                            "yes,yes,why\n");
+        Plan plan;
+        QString error;
+        QVERIFY2(readText(text, &plan, &error), qPrintable(error));
+        QCOMPARE(plan.size(), 1);
+        QVERIFY(plan.tenantId().isEmpty());
+        QVERIFY(!plan.scannedAt().isValid());
+        QVERIFY(plan.at(0).isExecutable());
+        QCOMPARE(plan.at(0).allowedActions,
+                 (QList<Action>{Action::None, Action::Stamp, Action::Clear}));
+    }
+
+    // Issue 14.8: the plan knows its tenant and when it was scanned.
+    void tenantAndScanTimeRoundTrip()
+    {
+        Plan plan = hostilePlan();
+        const QDateTime when(QDate(2026, 11, 30), QTime(8, 15, 7), Qt::UTC);
+        plan.setScan(QStringLiteral("11111111-2222-3333-4444-555555555555"), when);
+        const QString text = written(plan);
+        Plan back;
+        QString error;
+        QVERIFY2(readText(text, &back, &error), qPrintable(error));
+        QCOMPARE(back.tenantId(), QStringLiteral("11111111-2222-3333-4444-555555555555"));
+        QCOMPARE(back.scannedAt(), when);
+        QCOMPARE(written(back), text);
+
+        // Rows of two tenants, or a broken time, are refused.
+        QVERIFY(!readText(withCell(text, 2, "tenant_id", "other"), &back, &error));
+        QVERIFY2(error.contains(u"line 4, column 19") && error.contains(u"one tenant"),
+                 qPrintable(error));
+        QVERIFY(!readText(withCell(withCell(text, 1, "scanned_at_utc", "yesterday"), 2,
+                                   "scanned_at_utc", "yesterday"),
+                          &back, &error));
+        QVERIFY2(error.contains(u"column 20") && error.contains(u"yesterday"), qPrintable(error));
+    }
+
+    // Apply reads only the rows that change something; the others are still checked.
+    void changesOnlyKeepsActionableRows()
+    {
+        const Plan plan = hostilePlan();
+        QString text = written(plan);
+        QByteArray bytes = text.toUtf8();
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::ReadOnly);
+        Plan back;
+        QString error;
+        qsizetype count = 0;
+        QVERIFY2(Plan::read(&buffer, &back, &error, Plan::Rows::Changes, &count),
+                 qPrintable(error));
+        QCOMPARE(count, qsizetype(plan.size()));
+        QList<int> expected;
+        for (const Finding &f : plan.rows())
+            if (f.action != Action::None)
+                expected << f.rowId;
+        QList<int> got;
+        for (const Finding &f : back.rows())
+            got << f.rowId;
+        QCOMPARE(got, expected);
+        // A broken row with action none is still an error.
+        bytes = withCell(text, 4, "category", "nonsense").toUtf8();
+        QBuffer broken(&bytes);
+        broken.open(QIODevice::ReadOnly);
+        QVERIFY(!Plan::read(&broken, &back, &error, Plan::Rows::Changes));
+        QVERIFY2(error.contains(u", column 2: \"nonsense\""), qPrintable(error));
+    }
+
+    // Issue 14.5: a row with an action but no cloud_id is refused on its own; the rest of
+    // the plan still reads and runs.
+    void rowWithoutCloudIdIsRefusedAlone()
+    {
+        const Plan plan = hostilePlan();
+        QCOMPARE(plan.at(1).category, Category::SoftMatchPending);
+        const QList<int> before = executableRowIds(plan);
+        QVERIFY(before.contains(2));
+        const QString text = withCell(written(plan), 2, "cloud_id", "");
+        for (Plan::Rows mode : {Plan::Rows::All, Plan::Rows::Changes}) {
+            QByteArray bytes = text.toUtf8();
+            QBuffer buffer(&bytes);
+            buffer.open(QIODevice::ReadOnly);
+            Plan back;
+            QString error;
+            QVERIFY2(Plan::read(&buffer, &back, &error, mode), qPrintable(error));
+            QList<int> expected = before;
+            expected.removeAll(2);
+            QCOMPARE(executableRowIds(back), expected);
+            QCOMPARE(back.notes().size(), 1);
+            QVERIFY2(back.notes().first().contains(u"Row 2 (line 4)") &&
+                         back.notes().first().contains(u"cloud_id"),
+                     qPrintable(back.notes().first()));
+        }
+    }
+
+    // A plan saved by a spreadsheet as UTF-16 ("Unicode text") reads like its UTF-8 self.
+    void utf16PlanReads()
+    {
+        const Plan plan = hostilePlan();
+        const QString text = written(plan);
+        QByteArray bytes("\xff\xfe");
+        bytes.append(reinterpret_cast<const char *>(text.utf16()), text.size() * 2);
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::ReadOnly);
+        Plan back;
+        QString error;
+        QVERIFY2(Plan::read(&buffer, &back, &error), qPrintable(error));
+        QCOMPARE(written(back), text);
+    }
+
     void handEditedPlanIsAccepted()
     {
         // Reordered columns, true/1 for yes, a GUID where base64 belongs, CRLF, a BOM and a
         // trailing blank line, as a spreadsheet might leave them.
-        QStringList header = Plan::csvHeader();
+        QStringList header =
+            Plan::csvHeader().mid(0, 16); // a plan from before the appended columns
         header.move(header.indexOf(QStringLiteral("reason")), 0);
         const QString text = QChar(0xfeff) + header.join(u',') +
                              QStringLiteral("\r\n\"note, edited\",1,anchor_mismatch,warning,CN=a,"
