@@ -1,5 +1,7 @@
 #include "changebatchjob.h"
 
+#include "recheck.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QTimer>
@@ -135,7 +137,7 @@ void ChangeBatchJob::readBefore()
         [](Item &item) -> std::optional<CloudOperation> {
             return CloudOperation{CloudOperation::Kind::ReadUser, item.unit.row.cloudId, {}};
         },
-        [](Item &item, const CloudOperationResult &r) {
+        [this](Item &item, const CloudOperationResult &r) {
             const Finding &row = item.unit.row;
             QString why;
             if (!r.ok && r.httpStatus == 404) {
@@ -155,6 +157,16 @@ void ChangeBatchJob::readBefore()
                 why = tr("the UPN is now %1, the plan saw %2").arg(r.upn, row.cloudUpn);
             } else if (r.syncEnabled.value_or(false)) {
                 why = tr("the user is now synced from on-premises");
+            }
+            if (why.isEmpty() && m_context->recheckRows) {
+                // The category and allowed actions the tenant gives the row now.
+                CloudUserFacts facts;
+                facts.upn = r.upn;
+                facts.immutableId = r.immutableId;
+                facts.syncEnabled = r.syncEnabled;
+                if (m_context->federatedDomains)
+                    facts.federated = Recheck::inDomain(r.upn, *m_context->federatedDomains);
+                why = Recheck::staleReason(row, facts);
             }
             if (!why.isEmpty()) {
                 item.live = false;

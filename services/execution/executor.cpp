@@ -14,6 +14,8 @@ Executor::Executor(QList<Finding> rows, ExecutorSettings settings, CloudWriter *
     m_context.journal = &m_journal;
     m_context.audit = &m_audit;
     m_context.writer = writer;
+    m_context.recheckRows = true;
+    m_context.federatedDomains = m_settings.federatedDomains;
 }
 
 Executor::Executor(QList<ChangeUnit> units, ExecutorSettings settings, CloudWriter *writer,
@@ -22,6 +24,7 @@ Executor::Executor(QList<ChangeUnit> units, ExecutorSettings settings, CloudWrit
 {
     m_units = std::move(units);
     m_unitsGiven = true;
+    m_context.recheckRows = false;
 }
 
 Executor::~Executor() = default;
@@ -32,6 +35,16 @@ int Executor::changeCount(const QList<Finding> &rows)
     for (const Finding &row : rows)
         n += row.isExecutable() ? 1 : 0;
     return n;
+}
+
+QString Executor::tenantRefusal(const QString &planTenant, const QString &signedInTenant)
+{
+    if (planTenant.isEmpty() || signedInTenant.isEmpty() ||
+        planTenant.compare(signedInTenant, Qt::CaseInsensitive) == 0)
+        return {};
+    return tr("This plan was scanned in tenant %1, but the connection is to tenant %2. Nothing "
+              "was changed. Scan tenant %2 for a plan of its own, or connect to tenant %1.")
+        .arg(planTenant, signedInTenant);
 }
 
 ExecutionProgress Executor::progress() const
@@ -74,6 +87,12 @@ void Executor::resume()
 
 void Executor::doStart()
 {
+    if (const QString refusal =
+            tenantRefusal(m_settings.planTenantId, m_settings.identity.tenantId);
+        !refusal.isEmpty()) {
+        stopWith(InvalidPlan, refusal);
+        return;
+    }
     QStringList problems;
     if (!m_unitsGiven)
         m_units = ChangeUnit::fromRows(m_rows, m_settings.initialDomain, &problems);

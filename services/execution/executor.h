@@ -21,8 +21,13 @@ struct ExecutorSettings
     QString rollbackPath;  // rollback.csv (journal); rollback.ps1 goes beside it
     QString auditPath;     // audit.csv (appended)
     QString initialDomain; // the tenant's *.onmicrosoft.com domain (federated stamps)
-    int maxChanges = 500;  // refuse to start above this (Entra Connect's delete threshold)
-    int batchSize = 20;    // capped by the writer's maxBatchSize()
+    // The tenant's federated domains, for re-deriving each row's category before it runs.
+    std::optional<QStringList> federatedDomains;
+    // The tenant the plan was scanned in (plan.csv tenant_id); a run in another tenant is
+    // refused before anything is written. Empty = not known (an older plan).
+    QString planTenantId;
+    int maxChanges = 500; // refuse to start above this (Entra Connect's delete threshold)
+    int batchSize = 20;   // capped by the writer's maxBatchSize()
     // Batches in flight at once (1 = strictly one after the other). Only batches of
     // plain and federated stamps overlap (each touches only its own users); clears and
     // purges run alone, so that a clear lands before a stamp that may need the anchor it
@@ -65,6 +70,10 @@ public:
     void pause();
     void resume();
     bool isPaused() const { return m_paused; }
+
+    // Why a plan scanned in planTenant must not run in signedInTenant; empty if it may
+    // (same tenant, or either unknown).
+    static QString tenantRefusal(const QString &planTenant, const QString &signedInTenant);
 
     // How many changes a plan asks for (what --max-changes is compared with).
     static int changeCount(const QList<Finding> &rows);

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
+
+#include <optional>
 
 class AuditLog;
 class CloudWriter;
@@ -22,4 +25,9 @@ struct RunContext
     RollbackJournal *journal = nullptr;
     AuditLog *audit = nullptr;
     CloudWriter *writer = nullptr;
+    // Rows from a plan file: each row's category and allowed actions are re-derived from
+    // the fresh read before it runs (Recheck); a row the tenant no longer agrees with is
+    // stale. Rollback's own units are not plan rows and are not rechecked.
+    bool recheckRows = false;
+    std::optional<QStringList> federatedDomains; // nullopt = not known
 };

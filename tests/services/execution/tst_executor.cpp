@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+Q_DECLARE_METATYPE(Finding)
+
 namespace {
 
 const QString kAnchorA = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
@@ -135,6 +137,83 @@ class tst_Executor : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // Issue 14: every row's category and allowed actions are re-derived from the fresh
+    // read before it runs; a row the tenant no longer agrees with is stale, never sent.
+    void rowsTheTenantNoLongerAgreesWithAreStale_data()
+    {
+        QTest::addColumn<Finding>("row");
+        QTest::addColumn<QStringList>("federatedDomains");
+        QTest::addColumn<QString>("stale"); // empty = applied
+
+        const QStringList fed{QStringLiteral("fed.example")};
+        Finding mismatchInFed = makeRow(1, QStringLiteral("clear"));
+        mismatchInFed.cloudUpn = QStringLiteral("user1@fed.example");
+        QTest::newRow("anchor_mismatch whose domain is federated")
+            << mismatchInFed << fed << "now federated_domain, the plan says anchor_mismatch";
+        QTest::newRow("anchor_mismatch in a managed domain")
+            << mismatchInFed << QStringList() << QString();
+        QTest::newRow("federated_domain, domain now managed")
+            << makeRow(1, QStringLiteral("federated")) << QStringList()
+            << "now anchor_mismatch, the plan says federated_domain";
+        QTest::newRow("federated_domain still federated")
+            << makeRow(1, QStringLiteral("federated")) << fed << QString();
+        Finding orphan;
+        orphan.rowId = 1;
+        orphan.category = Category::OrphanedAnchor;
+        orphan.cloudId = QStringLiteral("u1");
+        orphan.cloudUpn = QStringLiteral("olga@fed.example");
+        orphan.cloudImmutableId = kAnchorB;
+        orphan.allowedActions = allowedActionsFor(orphan.category); // a file that widened them
+        orphan.action = Action::Clear;
+        orphan.requiresApproval = true;
+        orphan.approved = true;
+        QTest::newRow("orphaned anchor, clear in a federated domain")
+            << orphan << fed << "clear is no longer allowed";
+        QTest::newRow("orphaned anchor, clear in a managed domain")
+            << orphan << QStringList() << QString();
+    }
+    void rowsTheTenantNoLongerAgreesWithAreStale()
+    {
+        QFETCH(Finding, row);
+        QFETCH(QStringList, federatedDomains);
+        QFETCH(QString, stale);
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        Run run;
+        run.settings.federatedDomains = federatedDomains;
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(report.outcomes.size(), 1);
+        const ChangeOutcome &o = report.outcomes.first();
+        if (stale.isEmpty()) {
+            QCOMPARE(o.status, ChangeStatus::Applied);
+            QVERIFY(!writer.writes().isEmpty());
+        } else {
+            QCOMPARE(o.status, ChangeStatus::Stale);
+            QVERIFY2(o.errorString.contains(stale), qPrintable(o.errorString));
+            QVERIFY(writer.writes().isEmpty());
+        }
+    }
+
+    // A plan scanned in another tenant is refused before anything is read or written.
+    void planFromAnotherTenantIsRefused()
+    {
+        FakeCloudWriter writer;
+        const Finding row = makeRow(1, QStringLiteral("stamp"));
+        addToTenant(writer, row);
+        Run run;
+        run.settings.planTenantId = QStringLiteral("tenant-A");
+        run.settings.identity.tenantId = QStringLiteral("tenant-B");
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Executor::InvalidPlan));
+        QVERIFY(writer.writes().isEmpty());
+        QVERIFY(!QFile::exists(run.settings.rollbackPath));
+        QVERIFY(!QFile::exists(run.settings.auditPath));
+        run.settings.planTenantId = QStringLiteral("TENANT-b"); // ids compare without case
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(report.count(ChangeStatus::Applied), 1);
+    }
+
     void stepsInOrder_data()
     {
         QTest::addColumn<QString>("kind");
