@@ -103,6 +103,21 @@ void CloudScanJob::onPage(GraphRequestJob *job)
     nextStage();
 }
 
+bool CloudScanJob::skippedWithoutId(const CloudUser &user)
+{
+    if (!user.id.isEmpty())
+        return false;
+    // Nothing can be written to a user without its object id: it never becomes a row.
+    const QString who = !user.upn.isEmpty()           ? user.upn
+                        : !user.displayName.isEmpty() ? user.displayName
+                                                      : tr("(no name)");
+    m_warnings.append(tr("Graph returned a user without an id (%1); it was left out of the "
+                         "scan.")
+                          .arg(who));
+    Q_EMIT infoMessage(m_warnings.last());
+    return true;
+}
+
 void CloudScanJob::consume(const QJsonObject &page)
 {
     const QJsonArray values = page.value(QLatin1String("value")).toArray();
@@ -111,6 +126,8 @@ void CloudScanJob::consume(const QJsonObject &page)
         // No reserve() per page: an exact reserve each page would copy the list every time.
         for (const QJsonValue &v : values) {
             CloudUser u = GraphClient::userFromJson(v.toObject());
+            if (skippedWithoutId(u))
+                continue;
             m_userIndex.insert(u.id, int(m_snapshot.users.size()));
             m_snapshot.users.append(std::move(u));
         }
@@ -119,7 +136,8 @@ void CloudScanJob::consume(const QJsonObject &page)
         break;
     case Stage::DeletedUsers:
         for (const QJsonValue &v : values)
-            m_snapshot.deletedUsers.append(GraphClient::userFromJson(v.toObject()));
+            if (CloudUser u = GraphClient::userFromJson(v.toObject()); !skippedWithoutId(u))
+                m_snapshot.deletedUsers.append(std::move(u));
         break;
     case Stage::Domains:
         for (const QJsonValue &v : values) {

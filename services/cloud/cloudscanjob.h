@@ -58,6 +58,7 @@ private:
     void onPage(GraphRequestJob *job);
     void nextStage();
     void consume(const QJsonObject &page);
+    bool skippedWithoutId(const CloudUser &user); // true (and a warning) for a user with no id
 
     QPointer<GraphClient> m_client;
     QPointer<GraphRequestJob> m_current;

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void scanStopsOnError();
     void scanWithoutSyncPermission();
     void scanWhenObjectIdentifierIsRefused();
+    void scanSkipsUsersWithoutId();
     void writes();
     void errorsMappedToAdvice_data();
     void errorsMappedToAdvice();
@@ -240,6 +241,32 @@ void tst_GraphClient::scanWhenObjectIdentifierIsRefused()
     m_tenant.setFaults(faults);
     GraphRequestJob *get = finishedJob(m_client->getUser(QStringLiteral("cloud")));
     QVERIFY(get && get->result().ok);
+}
+
+// Issue 14.5: a user Graph returns without an id cannot be changed, so it never becomes
+// a row (an empty cloud_id used to turn into a stamp row that made apply refuse the plan).
+void tst_GraphClient::scanSkipsUsersWithoutId()
+{
+    PracticeDirectory &d = m_tenant.directory();
+    QVERIFY(d.users.size() == 5 && d.deletedUsers.size() == 1);
+    const QString upn = d.users[2].value(QLatin1String("userPrincipalName")).toString();
+    d.users[2].remove(QLatin1String("id"));
+    d.deletedUsers[0].remove(QLatin1String("id"));
+    d.reindex();
+    CloudScanJob *job = m_client->scan();
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    const CloudSnapshot s = job->snapshot();
+    QCOMPARE(s.users.size(), 4);
+    QCOMPARE(s.deletedUsers.size(), 0);
+    for (const CloudUser &u : s.users) {
+        QVERIFY(!u.id.isEmpty());
+        QVERIFY(u.upn != upn);
+    }
+    const QStringList warnings = job->warnings();
+    QCOMPARE(warnings.filter(QStringLiteral("without an id")).size(), 2);
+    QVERIFY2(warnings.join(u'\n').contains(upn), qPrintable(warnings.join(u'\n')));
 }
 
 void tst_GraphClient::writes()
