@@ -4,6 +4,7 @@
 #include "executor.h"
 #include "graphclient.h"
 #include "graphcloudwriter.h"
+#include "graphrequestjob.h"
 #include "plan.h"
 #include "requestpreview.h"
 
@@ -12,6 +13,8 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTextStream>
 #include <QTimer>
 #include <QUuid>
@@ -57,6 +60,26 @@ template <typename J> void runWithProgress(J *job)
     std::signal(SIGINT, previous);
     if (terminal && lastWidth > 0)
         err << '\n';
+}
+
+// The signed-in tenant's id (GET /organization), to compare with the plan's.
+bool readTenantId(GraphClient *client, QString *tenantId, QString *error)
+{
+    GraphRequestJob *job =
+        client->request("GET", QStringLiteral("/organization?$select=id"), std::nullopt, true,
+                        QLatin1String(GraphPermission::OrganizationRead));
+    const int code = ConnectionOptions::waitFor(job);
+    const GraphResult result = job->result();
+    const QString text = job->errorString();
+    delete job;
+    if (code != 0) {
+        *error = QStringLiteral("Could not read the tenant's id: %1").arg(text);
+        return false;
+    }
+    const QJsonArray values = result.body.value(QLatin1String("value")).toArray();
+    *tenantId = values.isEmpty() ? QString()
+                                 : values.first().toObject().value(QLatin1String("id")).toString();
+    return true;
 }
 
 } // namespace
@@ -127,15 +150,14 @@ int Commands::apply(const QStringList &args)
             << "\n";
         return Error;
     }
+    // Only the rows that change something are kept: a big plan reads fast and lean.
     Plan plan;
-    {
-        QTextStream in(&planFile);
-        in.setEncoding(QStringConverter::Utf8);
-        if (!Plan::read(in, &plan, &error)) {
-            err << "anchorfix apply: " << planPath << ": " << error << "\n";
-            return Error;
-        }
+    if (!Plan::read(&planFile, &plan, &error, Plan::Rows::Changes)) {
+        err << "anchorfix apply: " << planPath << ": " << error << "\n";
+        return Error;
     }
+    for (const QString &note : plan.notes())
+        err << "warning: " << planPath << ": " << note << "\n";
     const int changes = Executor::changeCount(plan.rows());
     if (changes > maxChanges) {
         err << "anchorfix apply: the plan asks for " << changes << " changes, more than the "
@@ -143,17 +165,22 @@ int Commands::apply(const QStringList &args)
             << "right, run again with --max-changes " << changes << ".\n";
         return Error;
     }
-    // plan.csv has no scan-time column: the file's modification time stands in for it
-    // (scan writes the file; an edit only makes it look younger, and every row is
-    // re-read before it is written anyway).
+    // The plan's age is its scan's (scanned_at_utc); a plan written before that column
+    // falls back to the file's modification time (an edit only makes it look younger,
+    // and every row is re-read before it is written anyway).
     QString ageNote;
-    const QDateTime planTime = QFileInfo(planPath).lastModified();
+    const bool scanTimeKnown = plan.scannedAt().isValid();
+    const QDateTime planTime =
+        scanTimeKnown ? plan.scannedAt() : QFileInfo(planPath).lastModified();
     const qint64 ageHours = planTime.secsTo(QDateTime::currentDateTime()) / 3600;
     if (ageHours >= 24) {
-        ageNote = QStringLiteral("plan file last written %1 h ago (%2)")
+        ageNote = QStringLiteral("%1 %2 h ago (%3)")
+                      .arg(scanTimeKnown ? QStringLiteral("plan scanned")
+                                         : QStringLiteral("plan file last written"))
                       .arg(ageHours)
                       .arg(planTime.toUTC().toString(Qt::ISODate));
-        err << "warning: " << planPath << " was last written " << ageHours
+        err << "warning: " << planPath << " was " << (scanTimeKnown ? "scanned " : "last written ")
+            << ageHours
             << " hours ago. The tenant may have changed since; rows that did are skipped as "
                "stale. Consider scanning again.\n";
     }
@@ -162,10 +189,18 @@ int Commands::apply(const QStringList &args)
     GraphClient *client = nullptr;
     QString operatorName;
     TenantDomains domains;
+    QString tenantId;
     if (!dryRun || haveCloud) {
         client = connection.signIn(&session, !dryRun, &operatorName, &error);
-        if (!client || !readTenantDomains(client, &domains, &error)) {
+        if (!client || !readTenantDomains(client, &domains, &error) ||
+            !readTenantId(client, &tenantId, &error)) {
             err << "anchorfix apply: " << error << "\n";
+            return Error;
+        }
+        // A plan scanned in another tenant is refused before anything is sent.
+        if (const QString refusal = Executor::tenantRefusal(plan.tenantId(), tenantId);
+            !refusal.isEmpty()) {
+            err << "anchorfix apply: " << planPath << ": " << refusal << "\n";
             return Error;
         }
     }
@@ -187,7 +222,9 @@ int Commands::apply(const QStringList &args)
     ExecutorSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     settings.identity.operatorName = operatorName;
-    settings.identity.tenantId = connection.graphConfig().tenant;
+    settings.identity.tenantId = tenantId.isEmpty() ? connection.graphConfig().tenant : tenantId;
+    settings.planTenantId = plan.tenantId();
+    settings.federatedDomains = domains.federatedDomains;
     settings.identity.graphUrl = connection.graphConfig().graphUrl.toString();
     settings.rollbackPath = parser.value(rollbackOption);
     settings.auditPath = parser.value(auditOption);

@@ -545,6 +545,12 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     settings.rollbackPath = files.rollbackCsv;
     settings.auditPath = files.auditCsv;
     settings.initialDomain = snapshot.initialDomain();
+    settings.planTenantId = plan.tenantId();
+    QStringList federated;
+    for (const CloudDomain &d : snapshot.domains)
+        if (d.federated)
+            federated.append(d.name);
+    settings.federatedDomains = snapshot.domains.isEmpty() ? m_federatedDomains : federated;
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
     const QList<Finding> rows = plan.rows();

@@ -92,7 +92,9 @@ int Commands::scan(const QStringList &args)
     input.cloud = cloud->snapshot();
     delete cloud;
 
-    const Plan plan(Reconciler::reconcile(input));
+    Plan plan(Reconciler::reconcile(input));
+    plan.setScan(input.cloud.tenantId, input.cloud.scannedAt); // apply checks both
+
     QSaveFile file(parser.value(planOption));
     if (!file.open(QIODevice::WriteOnly)) {
         err << "anchorfix scan: cannot write " << file.fileName() << ": " << file.errorString()

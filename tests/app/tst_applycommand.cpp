@@ -1,6 +1,7 @@
 // `anchorfix apply` and `anchorfix rollback` as an admin runs them: the real binary
 // against `anchorfix practice` in its own process, signed in with client credentials.
 #include "auditlog.h"
+#include "plan.h"
 #include "practiceprocess.h"
 #include "practicescenario.h"
 #include "rollbackjournal.h"
@@ -10,9 +11,21 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextStream>
 #include <csignal>
 
 namespace {
+
+bool writePlanFile(const QString &path, const Plan &plan)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    QTextStream out(&file);
+    out.setEncoding(QStringConverter::Utf8);
+    plan.write(out);
+    return true;
+}
 
 QStringList applyArgs(const PracticeProcess &p, const QString &dir, const QStringList &extra = {})
 {
@@ -225,6 +238,41 @@ private Q_SLOTS:
         QString error;
         QVERIFY(AuditLog::read(dir + "/audit.csv", &records, &error));
         QVERIFY(records.first().message.contains(u"last written 25 h ago"));
+    }
+
+    // Issue 14.8: a plan knows its tenant; applying it to another is refused up front.
+    void planFromAnotherTenantIsRefused()
+    {
+        const QString dir = freshDir();
+        Plan plan(m_scenario.plan);
+        plan.setScan(QStringLiteral("99999999-0000-4000-8000-000000000009"),
+                     QDateTime::currentDateTimeUtc());
+        QVERIFY(writePlanFile(dir + "/plan.csv", plan));
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(u"scanned in tenant 99999999-0000-4000-8000-000000000009") &&
+                     run.err.contains(u"0c0ffee0-0000-4000-8000-000000000001"),
+                 qPrintable(run.err));
+        QVERIFY(m_practice.writes().isEmpty());
+        QVERIFY(!QFile::exists(dir + "/rollback.csv"));
+        QVERIFY(!QFile::exists(dir + "/audit.csv"));
+    }
+
+    // The plan's age is its scan time, not the file's: an edit does not make it younger.
+    void scanTimeGivesThePlanAge()
+    {
+        const QString dir = freshDir();
+        Plan plan(m_scenario.plan.mid(0, 1));
+        plan.setScan(QStringLiteral("0c0ffee0-0000-4000-8000-000000000001"),
+                     QDateTime::currentDateTimeUtc().addSecs(-30 * 3600));
+        QVERIFY(writePlanFile(dir + "/plan.csv", plan)); // the file itself is new
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.err.contains(u"scanned 30 hours ago"), qPrintable(run.err));
+        QList<AuditRecord> records;
+        QString error;
+        QVERIFY(AuditLog::read(dir + "/audit.csv", &records, &error));
+        QVERIFY(records.first().message.contains(u"plan scanned 30 h ago"));
     }
 
     void interruptFinishesTheChangesInFlight()
