@@ -19,6 +19,7 @@ test_packages=(
   xvfb xauth xdotool imagemagick
   gnome-keyring libsecret-tools dbus-x11
   lintian desktop-file-utils appstream man-db
+  clang libclang-rt-14-dev
 )
 
 wanted=("${build_packages[@]}")
