@@ -164,6 +164,13 @@ bool Reader::readRecord(QStringList *cells)
     }
 }
 
+QString fromUtf8(QByteArrayView cell)
+{
+    if (cell.startsWith("\xef\xbb\xbf"))
+        return QChar(0xfeff) + QString::fromUtf8(cell.sliced(3));
+    return QString::fromUtf8(cell);
+}
+
 QByteArrayView unguardCell(QByteArrayView cell)
 {
     if (cell.size() > 1 && cell.front() == '\'') {
@@ -201,9 +208,12 @@ bool ByteReader::fill()
 {
     if (m_atEnd || !m_device)
         return false;
+    // A block, or what is left of a small file: a short plan costs no megabyte.
+    const qint64 available = m_device->bytesAvailable();
+    const qsizetype block = available > 0 ? qsizetype(qMin<qint64>(available, BlockSize)) : 4096;
     const qsizetype old = m_buffer.size();
-    m_buffer.resize(old + BlockSize);
-    const qint64 n = m_device->read(m_buffer.data() + old, BlockSize);
+    m_buffer.resize(old + block);
+    const qint64 n = m_device->read(m_buffer.data() + old, block);
     m_buffer.resize(old + qMax<qint64>(0, n));
     if (n <= 0) {
         m_atEnd = true;

@@ -45,6 +45,10 @@ private:
     int m_errorColumn = 0;
 };
 
+// A cell's UTF-8 as text. Unlike QString::fromUtf8, keeps a leading U+FEFF (it is the
+// cell's, the file's byte order mark is gone by then).
+QString fromUtf8(QByteArrayView cell);
+
 // The guard as unguardCell() removes it, on UTF-8 bytes.
 QByteArrayView unguardCell(QByteArrayView cell);
 

@@ -113,7 +113,7 @@ QByteArrayView bytesOf(QByteArrayView cell)
 
 QString textOf(QByteArrayView cell)
 {
-    return QString::fromUtf8(Csv::unguardCell(cell)).trimmed();
+    return Csv::fromUtf8(Csv::unguardCell(cell)).trimmed();
 }
 
 // Empty once trimmed as text (a cell of non-ASCII spaces too), without a QString for
@@ -214,7 +214,7 @@ bool actionsOf(QByteArrayView cell, QList<Action> *actions, QString *unknown)
         const QByteArrayView name = b.sliced(from, i - from);
         const auto a = fastLookup(name, AllActions, &actionName);
         if (!a) {
-            *unknown = QString::fromUtf8(name);
+            *unknown = Csv::fromUtf8(name);
             return false;
         }
         if (!actions->contains(*a))
@@ -409,7 +409,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
     const QStringList expected = csvHeader();
     QStringList header;
     for (QByteArrayView c : cells)
-        header << QString::fromUtf8(c);
+        header << Csv::fromUtf8(c);
     const qsizetype headerSize = header.size();
     int position[ColumnCount];
     for (int c = 0; c < ColumnCount; ++c) {
@@ -535,7 +535,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             return fail(line, col(ScannedAtUtc),
                         tr("scanned_at_utc \"%1\" differs from the first row's \"%2\"; a plan "
                            "comes from one scan.")
-                            .arg(cell(ScannedAtUtc), QString::fromUtf8(scannedCell)));
+                            .arg(cell(ScannedAtUtc), Csv::fromUtf8(scannedCell)));
         }
 
         // A row kept needs every cell as text; a row apply skips only needs checking.
@@ -548,7 +548,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             f.cloudUpn = cell(CloudUpn);
             f.cloudImmutableId = cell(CloudImmutableId);
             f.deletedHolderId = cell(DeletedHolderId);
-            f.reason = QString::fromUtf8(Csv::unguardCell(raw(Reason)));
+            f.reason = Csv::fromUtf8(Csv::unguardCell(raw(Reason)));
         } else {
             // Only whether they are empty matters below.
             auto marker = [&](Column c) {

@@ -2,7 +2,6 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QTextStream>
 #include <QThread>
 
 LoadPlanJob::LoadPlanJob(QString fileName, QObject *parent)
@@ -48,15 +47,14 @@ LoadPlanJob::Result LoadPlanJob::load(const QString &fileName)
 {
     Result r;
     QFile file(fileName);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+    if (!file.open(QIODevice::ReadOnly)) {
         r.error = CannotRead;
         r.errorString = tr("Cannot read %1: %2. Check the path and that you may read the file.")
                             .arg(fileName, file.errorString());
         return r;
     }
-    QTextStream in(&file);
     QString readError;
-    if (!Plan::read(in, &r.plan, &readError)) {
+    if (!Plan::read(&file, &r.plan, &readError)) { // UTF-8 bytes, or UTF-16 with a BOM
         r.error = BadPlan;
         r.errorString = tr("%1 is not a usable plan: %2").arg(fileName, readError);
         r.plan = Plan();

@@ -33,7 +33,7 @@ QList<QStringList> viaBytes(QByteArray bytes, bool *ok, int *errorLine)
     while (reader.readRecord(&cells)) {
         QStringList row;
         for (QByteArrayView c : cells)
-            row << QString::fromUtf8(c);
+            row << Csv::fromUtf8(c);
         out << row;
     }
     *ok = !reader.hasError();

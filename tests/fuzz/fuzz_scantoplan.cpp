@@ -46,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             QStringLiteral("o'neil, jr"), QStringLiteral("zoë")};
     const QStringList domains{QStringLiteral("contoso.com"), QStringLiteral("fed.example.com"),
                               QStringLiteral("eu.fed.example.com")};
-    auto address = [&] {
+    // -> QString: with QT_USE_QSTRINGBUILDER an auto return type would dangle.
+    auto address = [&]() -> QString {
         return pick(p, names) + u'@' + pick(p, domains);
     };
     auto anchorSeed = [&] {
@@ -149,8 +150,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(false);
     }
     FUZZ_CHECK_EQ(back.size(), plan.size());
-    FUZZ_CHECK_EQ(back.tenantId(), in.cloud.tenantId);
-    FUZZ_CHECK_EQ(back.scannedAt(), in.cloud.scannedAt);
+    // Tenant and scan time are cells of every row: a plan without rows has neither.
+    if (plan.size() > 0) {
+        FUZZ_CHECK_EQ(back.tenantId(), in.cloud.tenantId);
+        FUZZ_CHECK_EQ(back.scannedAt(), in.cloud.scannedAt);
+    }
     for (int i = 0; i < plan.size(); ++i) {
         const Finding &a = plan.at(i);
         const Finding &b = back.at(i);
