@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QIODevice>
+#include <QStringDecoder>
 
 #include <cstring>
 
@@ -166,9 +167,11 @@ bool Reader::readRecord(QStringList *cells)
 
 QString fromUtf8(QByteArrayView cell)
 {
-    if (cell.startsWith("\xef\xbb\xbf"))
-        return QChar(0xfeff) + QString::fromUtf8(cell.sliced(3));
-    return QString::fromUtf8(cell);
+    if (!cell.startsWith("\xef\xbb\xbf"))
+        return QString::fromUtf8(cell);
+    QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless |
+                                                       QStringConverter::Flag::ConvertInitialBom);
+    return decoder.decode(cell);
 }
 
 QByteArrayView unguardCell(QByteArrayView cell)
