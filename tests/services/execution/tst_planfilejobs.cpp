@@ -24,8 +24,11 @@ Finding finding(int rowId, Category category, const QString &upn, Action action,
     f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
     f.cloudId = QStringLiteral("c%1").arg(rowId);
     f.cloudUpn = upn;
-    f.cloudImmutableId = QStringLiteral("old%1").arg(rowId);
-    f.cloudSyncEnabled = rowId % 2 == 0;
+    // Cells that fit the category (Plan::read refuses a category its own row contradicts):
+    // a pending soft match has no cloud anchor, only an in-sync user may still be synced.
+    if (category != Category::SoftMatchPending)
+        f.cloudImmutableId = QStringLiteral("old%1").arg(rowId);
+    f.cloudSyncEnabled = category == Category::InSync && rowId % 2 == 0;
     f.allowedActions = allowedActionsFor(category);
     f.action = action;
     f.requiresApproval = categoryNeedsApproval(category);
