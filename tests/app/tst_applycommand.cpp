@@ -189,6 +189,12 @@ private Q_SLOTS:
         const QString dir = freshDir();
         QList<Finding> plan{m_scenario.plan.at(0)};
         plan[0].cloudImmutableId = PracticeScenario::anchor(777); // not what the tenant has
+        // A row with a cloud anchor is an anchor_mismatch (plan.csv refuses a soft match
+        // whose cells say otherwise).
+        plan[0].category = Category::AnchorMismatch;
+        plan[0].allowedActions = allowedActionsFor(plan[0].category);
+        plan[0].requiresApproval = true;
+        plan[0].approved = true;
         QVERIFY(writePlan(dir + "/plan.csv", plan));
         const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
         QCOMPARE(run.exitCode, 3);
