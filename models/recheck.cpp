@@ -93,6 +93,11 @@ std::optional<Derived> derive(const Finding &row, const CloudUserFacts &facts)
         d.allowedActions = allowedActionsFor(d.category);
         if (row.expectedImmutableId.isEmpty())
             d.allowedActions.removeAll(Action::Stamp); // nothing to stamp
+        Finding now = row; // adopt_cloud_anchor depends on the category and cloud anchor now
+        now.category = d.category;
+        now.cloudImmutableId = facts.immutableId;
+        if (now.canAdoptCloudAnchor())
+            d.allowedActions.append(Action::AdoptCloudAnchor);
         return d;
     }
     if (!cloudRow)
