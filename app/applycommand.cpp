@@ -1,12 +1,14 @@
 #include "commands.h"
 
 #include "connectionoptions.h"
+#include "durablefile.h"
 #include "executor.h"
 #include "graphclient.h"
 #include "graphcloudwriter.h"
 #include "graphrequestjob.h"
 #include "plan.h"
 #include "requestpreview.h"
+#include "rollbackjob.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -82,6 +84,42 @@ bool readTenantId(GraphClient *client, QString *tenantId, QString *error)
     return true;
 }
 
+// rollback.csv and the rollback.ps1 beside it: an existing one may be the only undo of an
+// earlier run, so it is replaced only with --force; and the folder must take both.
+bool checkRunFiles(const QString &rollbackPath, bool force, QString *error)
+{
+    const QString script = RollbackScript::pathFor(rollbackPath);
+    for (const QString &path : {rollbackPath, script}) {
+        const QFileInfo info(path);
+        if (!force && (info.exists() || info.isSymLink()) &&
+            !(path == rollbackPath && info.size() == 0)) {
+            *error = QStringLiteral("%1 already exists and may hold the undo of an earlier run. "
+                                    "Nothing was changed. Choose another --rollback file, or "
+                                    "add --force to replace it.")
+                         .arg(path);
+            return false;
+        }
+        if (!DurableFile::checkReplaceable(path, error)) {
+            *error = QStringLiteral("Nothing was changed: %1").arg(*error);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool removeRunFiles(const QString &rollbackPath, QString *error)
+{
+    for (const QString &path : {rollbackPath, RollbackScript::pathFor(rollbackPath)}) {
+        QFile file(path);
+        if ((file.exists() || QFileInfo(path).isSymLink()) && !file.remove()) {
+            *error = QStringLiteral("Nothing was changed: cannot replace %1: %2.")
+                         .arg(path, file.errorString());
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 int Commands::apply(const QStringList &args)
@@ -112,7 +150,12 @@ int Commands::apply(const QStringList &args)
         QStringLiteral("max-changes"),
         QStringLiteral("Refuse to run more changes than this (default 500)."), QStringLiteral("n"),
         QStringLiteral("500"));
-    parser.addOptions({planOption, auditOption, rollbackOption, dryRunOption, maxOption});
+    const QCommandLineOption forceOption(
+        QStringLiteral("force"),
+        QStringLiteral("Replace an existing --rollback file and the .ps1 beside it (they may "
+                       "hold the undo of an earlier run)."));
+    parser.addOptions(
+        {planOption, auditOption, rollbackOption, dryRunOption, maxOption, forceOption});
     ConnectionOptions connection(ConnectionOptions::Cloud);
     connection.addTo(parser);
     if (!parser.parse(QStringList{QStringLiteral("anchorfix apply")} + args)) {
@@ -137,6 +180,13 @@ int Commands::apply(const QStringList &args)
         return Usage;
     }
     QString error;
+    // Found before anything is read, signed in or sent: an earlier run's undo is not
+    // replaced without --force, and the script's place must take it.
+    if (!dryRun &&
+        !checkRunFiles(parser.value(rollbackOption), parser.isSet(forceOption), &error)) {
+        err << "anchorfix apply: " << error << "\n";
+        return Error;
+    }
     const bool haveCloud = connection.hasCloud(parser);
     if ((haveCloud || !dryRun) && !connection.readCloud(parser, &error)) {
         err << "anchorfix apply: " << error << "\n";
@@ -233,6 +283,10 @@ int Commands::apply(const QStringList &args)
     settings.startMessage = QStringLiteral("plan %1").arg(planPath);
     if (!ageNote.isEmpty())
         settings.startMessage += QStringLiteral("; ") + ageNote;
+    if (parser.isSet(forceOption) && !removeRunFiles(settings.rollbackPath, &error)) {
+        err << "anchorfix apply: " << error << "\n";
+        return Error;
+    }
     auto *writer = new GraphCloudWriter(client, &session);
     auto *executor = new Executor(plan.rows(), settings, writer, &session);
     executor->setAutoDelete(false);
@@ -248,11 +302,18 @@ int Commands::apply(const QStringList &args)
     out << "Run " << settings.identity.runId << ": " << report.count(ChangeStatus::Applied)
         << " applied, " << report.count(ChangeStatus::Failed) << " failed, "
         << report.count(ChangeStatus::Stale) << " stale, " << report.count(ChangeStatus::Skipped)
-        << " skipped, " << report.mismatches() << " not verified.\n"
-        << "Audit: " << settings.auditPath << "  Undo: anchorfix rollback --rollback "
-        << settings.rollbackPath << " --audit " << settings.auditPath << " (or "
-        << RollbackScript::pathFor(settings.rollbackPath) << ")\n"
-        << "After the next sync cycle: anchorfix verify --audit " << settings.auditPath << "\n";
+        << " skipped, " << report.mismatches() << " not verified.\n";
+    // The undo hint only for a journal this run wrote (a refused run wrote none).
+    RollbackState journaled;
+    if (RollbackJob::inspect(settings.rollbackPath, &journaled, nullptr) &&
+        journaled.toUndo + journaled.purges > 0)
+        out << "Audit: " << settings.auditPath << "  Undo: anchorfix rollback --rollback "
+            << settings.rollbackPath << " --audit " << settings.auditPath << " (or "
+            << RollbackScript::pathFor(settings.rollbackPath) << ")\n"
+            << "After the next sync cycle: anchorfix verify --audit " << settings.auditPath << "\n";
+    else if (QFile::exists(settings.auditPath))
+        out << "Audit: " << settings.auditPath << "  Nothing was changed, so there is nothing "
+            << "to undo.\n";
     if (executor->error() != Job::NoError) {
         err << "anchorfix apply: " << executor->errorString() << "\n";
         return Error;

@@ -33,7 +33,9 @@ int Commands::rollback(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Undo an apply run from its rollback.csv (finished or interrupted), newest change "
-        "first. A value changed by someone since is left alone; a purge cannot be undone.\n"
+        "first. A value changed by someone since is left alone; a purge cannot be undone. "
+        "What was undone is marked in the file: running it again sends nothing, and a "
+        "rollback that stopped half way finishes the rest.\n"
         "Exit codes: 0 done, 1 error, 2 usage, 3 finished with rows that failed."));
     parser.addHelpOption();
     const QCommandLineOption rollbackOption(QStringLiteral("rollback"),
@@ -61,6 +63,20 @@ int Commands::rollback(const QStringList &args)
     if (!connection.readCloud(parser, &error)) {
         err << "anchorfix rollback: " << error << "\n";
         return Usage;
+    }
+    // A run already rolled back (or with nothing that landed) needs no sign-in: nothing
+    // is read or sent.
+    RollbackState state;
+    QString warning;
+    if (!RollbackJob::inspect(parser.value(rollbackOption), &state, &error, &warning)) {
+        err << "anchorfix rollback: Nothing was changed. " << error << "\n";
+        return Error;
+    }
+    if (state.isDone()) {
+        if (!warning.isEmpty())
+            err << "warning: " << warning << "\n";
+        out << state.doneText() << "\n";
+        return Done;
     }
     QObject session;
     QString operatorName;
@@ -103,6 +119,10 @@ int Commands::rollback(const QStringList &args)
         err << '\n';
     if (!job->warning().isEmpty())
         err << "warning: " << job->warning() << "\n";
+    if (job->isAlreadyDone()) {
+        out << job->state().doneText() << "\n";
+        return Done;
+    }
     const ExecutionReport report = job->report();
     for (const ChangeOutcome &o : report.outcomes)
         if (o.status != ChangeStatus::Applied || !o.verified)

@@ -2,15 +2,17 @@
 
 #include "cloudscanjob.h"
 #include "connectionoptions.h"
+#include "durablefile.h"
 #include "graphclient.h"
 #include "ldapscanjob.h"
 #include "onpremfilejob.h"
 #include "plan.h"
 #include "reconciler.h"
+#include "saveplanjob.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QSaveFile>
+#include <QFileInfo>
 #include <QTextStream>
 
 // anchorfix scan [connection options] --plan plan.csv: reads on-prem (LDAP or an export)
@@ -27,7 +29,10 @@ int Commands::scan(const QStringList &args)
     const QCommandLineOption planOption(QStringLiteral("plan"),
                                         QStringLiteral("Where to write the plan (CSV)."),
                                         QStringLiteral("file"));
-    parser.addOption(planOption);
+    const QCommandLineOption forceOption(
+        QStringLiteral("force"),
+        QStringLiteral("Replace an existing --plan file (it may hold your edits and approvals)."));
+    parser.addOptions({planOption, forceOption});
     ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
     connection.addTo(parser);
     if (!parser.parse(QStringList{QStringLiteral("anchorfix scan")} + args)) {
@@ -46,6 +51,19 @@ int Commands::scan(const QStringList &args)
     if (!connection.readOnPrem(parser, &error) || !connection.readCloud(parser, &error)) {
         err << "anchorfix scan: " << error << "\n";
         return Usage;
+    }
+    // Before the scan: an edited plan with its approvals is not replaced without a word.
+    const QString planPath = parser.value(planOption);
+    const QFileInfo planInfo(planPath);
+    if ((planInfo.exists() || planInfo.isSymLink()) && !parser.isSet(forceOption)) {
+        err << "anchorfix scan: " << planPath << " already exists and may hold your edits and "
+            << "approvals. Nothing was scanned. Choose another --plan file, or add --force to "
+            << "replace it.\n";
+        return Error;
+    }
+    if (!DurableFile::checkReplaceable(planPath, &error)) {
+        err << "anchorfix scan: " << error << "\n";
+        return Error;
     }
 
     // On-prem first: a wrong LDAP password should not cost a sign-in.
@@ -94,21 +112,8 @@ int Commands::scan(const QStringList &args)
 
     Plan plan(Reconciler::reconcile(input));
     plan.setScan(input.cloud.tenantId, input.cloud.scannedAt); // apply checks both
-
-    QSaveFile file(parser.value(planOption));
-    if (!file.open(QIODevice::WriteOnly)) {
-        err << "anchorfix scan: cannot write " << file.fileName() << ": " << file.errorString()
-            << "\n";
-        return Error;
-    }
-    {
-        QTextStream stream(&file);
-        stream.setEncoding(QStringConverter::Utf8);
-        plan.write(stream);
-    }
-    if (!file.commit()) {
-        err << "anchorfix scan: cannot write " << file.fileName() << ": " << file.errorString()
-            << "\n";
+    if (!SavePlanJob::write(plan, planPath, &error)) {
+        err << "anchorfix scan: " << error << "\n";
         return Error;
     }
 
@@ -132,9 +137,9 @@ int Commands::scan(const QStringList &args)
     }
     const int changes = int(plan.executableRows().size());
     out << "\n"
-        << plan.size() << " rows written to " << file.fileName() << "; " << changes
+        << plan.size() << " rows written to " << planPath << "; " << changes
         << " changes would run now. Review the plan, set approved=yes where needed, then:\n"
-        << "  anchorfix apply --plan " << file.fileName()
+        << "  anchorfix apply --plan " << planPath
         << " --audit audit.csv --rollback rollback.csv --dry-run\n";
     return Done;
 }

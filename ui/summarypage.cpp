@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <memory>
 
 SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
     : QWizardPage(parent), m_ctx(context)
@@ -119,7 +120,8 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
     m_scanAgain->setToolTip(tr("Read both sides again and review a new plan. This run's "
                                "results and files stay listed here."));
     connect(m_scanAgain, &QPushButton::clicked, this, &SummaryPage::scanAgainRequested);
-    m_rollbackButton = new QPushButton(tr("Roll bac&k this run…"), this);
+    m_rollbackButtonText = tr("Roll bac&k this run…");
+    m_rollbackButton = new QPushButton(m_rollbackButtonText, this);
     m_rollbackButton->setObjectName(QStringLiteral("rollback"));
     m_rollbackButton->setToolTip(tr("Put every changed ImmutableId back to the value it had "
                                     "before this run. Purged users cannot be restored."));
@@ -271,6 +273,9 @@ void SummaryPage::updateButtons()
     m_rollbackButton->setEnabled(shown && !busy && run.rollbackText.isEmpty() &&
                                  run.report.count(ChangeStatus::Applied) > 0 &&
                                  QFileInfo::exists(files.rollbackCsv));
+    // A rolled-back run's button says so (a second rollback would send nothing anyway).
+    m_rollbackButton->setText(shown && !run.rollbackText.isEmpty() ? tr("Already rolled back")
+                                                                   : m_rollbackButtonText);
 }
 
 bool SummaryPage::isComplete() const
@@ -344,22 +349,28 @@ void SummaryPage::confirmRollback()
     updateButtons();
     // Write access may need a new sign-in first: its code shows here.
     connect(run, &Job::infoMessage, m_rollbackStatus, &QLabel::setText);
+    auto lastInfo = std::make_shared<QString>();
+    connect(run, &Job::infoMessage, this, [lastInfo](const QString &text) { *lastInfo = text; });
     connect(run, &ExecutionRun::progressReported, this, [this](const ExecutionProgress &p) {
         if (p.total > 0)
             m_rollbackProgress->setRange(0, int(p.total));
         m_rollbackProgress->setValue(int(p.done));
     });
-    connect(run, &Job::finished, this, [this](Job *job) {
+    connect(run, &Job::finished, this, [this, lastInfo](Job *job) {
         auto *r = static_cast<ExecutionRun *>(job);
         const ExecutionReport report = r->report();
         m_rollbackProgress->hide();
         const bool ok = job->error() == Job::NoError && report.count(ChangeStatus::Failed) == 0;
-        // The same counts as the audit rows of the rollback: restored, skipped, failed.
+        // Nothing left to undo (rolled back before): the rollback read and sent nothing and
+        // said why. Otherwise the same counts as the audit rows: restored, skipped, failed.
+        const bool alreadyDone = ok && report.total == 0 && report.outcomes.isEmpty();
         QString text =
-            tr("Rollback: %1 restored, %2 skipped, %3 failed.")
-                .arg(report.count(ChangeStatus::Applied))
-                .arg(report.count(ChangeStatus::Skipped) + report.count(ChangeStatus::Stale))
-                .arg(report.count(ChangeStatus::Failed));
+            alreadyDone
+                ? *lastInfo
+                : tr("Rollback: %1 restored, %2 skipped, %3 failed.")
+                      .arg(report.count(ChangeStatus::Applied))
+                      .arg(report.count(ChangeStatus::Skipped) + report.count(ChangeStatus::Stale))
+                      .arg(report.count(ChangeStatus::Failed));
         if (job->error() != Job::NoError)
             text = job->errorString() + u' ' + text;
         for (const ChangeOutcome &o : report.outcomes)

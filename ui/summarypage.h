@@ -64,6 +64,7 @@ private:
     QPushButton *m_retry;
     QPushButton *m_scanAgain;
     QPushButton *m_rollbackButton;
+    QString m_rollbackButtonText;
     QWidget *m_confirmBox;
     QLabel *m_confirmText;
     QPushButton *m_confirmYes;

@@ -1,7 +1,8 @@
 #include "saveplanjob.h"
 
+#include "atomicfile.h"
+
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QTextStream>
 #include <QThread>
 
@@ -47,25 +48,37 @@ SavePlanJob::Result SavePlanJob::save(const Plan &plan, const QString &fileName,
                                       const std::atomic_bool &abort)
 {
     Result r;
-    QSaveFile file(fileName);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    AtomicFile file(fileName);
+    QString error;
+    if (!file.open(&error)) {
         r.error = CannotWrite;
-        r.errorString = tr("Cannot write %1: %2. Choose a folder you may write to.")
-                            .arg(fileName, file.errorString());
+        r.errorString = tr("Cannot write %1: %2").arg(fileName, error);
         return r;
     }
-    QTextStream out(&file);
-    plan.write(out);
-    out.flush();
+    {
+        QTextStream out(file.device());
+        out.setEncoding(QStringConverter::Utf8);
+        plan.write(out);
+        out.flush();
+    }
     if (abort) {
-        file.cancelWriting(); // the old file, if any, stays as it was
+        file.cancel(); // the old file, if any, stays as it was
         return r;
     }
-    if (!file.commit()) {
+    if (!file.commit(&error)) {
         r.error = CannotWrite;
-        r.errorString = tr("Cannot save %1: %2. Check the free space and permissions of the "
+        r.errorString = tr("Cannot save %1: %2 Check the free space and permissions of the "
                            "folder, then export again.")
-                            .arg(fileName, file.errorString());
+                            .arg(fileName, error);
     }
     return r;
+}
+
+bool SavePlanJob::write(const Plan &plan, const QString &fileName, QString *error)
+{
+    const std::atomic_bool never{false};
+    const Result r = save(plan, fileName, never);
+    if (error)
+        *error = r.errorString;
+    return r.error == NoError;
 }

@@ -9,9 +9,10 @@
 
 class QThread;
 
-// Writes a plan.csv on a worker thread, atomically (QSaveFile: the old file stays whole
-// until the new one is complete). finished() arrives on the thread that started the job;
-// on error, errorString() names the file and says what to do.
+// Writes a plan.csv on a worker thread, atomically (AtomicFile: the old file stays whole
+// until the new one is complete; a new file is 0600, a replaced one keeps its mode). finished()
+// arrives on the thread that started the job; on error, errorString() names the file and says what
+// to do.
 class SavePlanJob : public Job
 {
     Q_OBJECT
@@ -24,6 +25,9 @@ public:
     ~SavePlanJob() override;
 
     QString fileName() const { return m_fileName; }
+
+    // The same, on the calling thread (the command line).
+    static bool write(const Plan &plan, const QString &fileName, QString *error);
 
 protected:
     void doStart() override;

@@ -73,6 +73,13 @@ QJsonObject PracticeProcess::state()
     return QJsonDocument::fromJson(call("GET", QStringLiteral("/_practice/state"))).object();
 }
 
+QJsonArray PracticeProcess::requests()
+{
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(call("GET", QStringLiteral("/_practice/requests")));
+    return doc.object().value(QLatin1String("requests")).toArray();
+}
+
 QJsonArray PracticeProcess::writes()
 {
     const QJsonDocument doc =

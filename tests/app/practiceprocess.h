@@ -22,9 +22,11 @@ public:
     bool start(const QJsonObject &tenant, const QString &folder, QString *error);
     QString baseUrl() const { return m_baseUrl; }
     QString tenantId() const { return m_tenantId; }
+    qint64 processId() const { return m_process.processId(); }
 
     QJsonObject state();                       // GET /_practice/state
     QJsonArray writes();                       // GET /_practice/writes
+    QJsonArray requests();                     // GET /_practice/requests (every Graph call)
     bool reset();                              // POST /_practice/reset
     bool setFaults(const QJsonObject &faults); // PUT /_practice/faults
     // POST /_practice/sync: one simulated sync cycle at `at` for these (anchor, UPN) pairs.

@@ -6,6 +6,7 @@
 #include "practicescenario.h"
 #include "rollbackjournal.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 
@@ -102,6 +103,95 @@ private Q_SLOTS:
         for (auto it = m_scenario.original.cbegin(); it != m_scenario.original.cend(); ++it)
             QCOMPARE(restored.value(it.key()), it.value());
         QVERIFY(rollback.out.contains(QStringLiteral("%1 undone").arg(m_scenario.plan.size())));
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY(RollbackJournal::read(dir + "/rollback.csv", &journal, &error));
+        QCOMPARE(journal.size(), m_scenario.plan.size());
+        for (const RollbackEntry &e : journal)
+            QCOMPARE(e.status, RollbackStatus::RolledBack);
+
+        // Run again (the admin is unsure the first one worked): no sign-in, no request,
+        // nothing changed, exit 0.
+        const qsizetype requestsBefore = m_practice.requests().size();
+        const qsizetype writesBefore = m_practice.writes().size();
+        const CliRun again = runAnchorfix(rollbackArgs(m_practice, dir), m_env);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.out + again.err));
+        QVERIFY2(again.out.contains(u"already rolled back"), qPrintable(again.out));
+        QCOMPARE(m_practice.requests().size(), requestsBefore);
+        QCOMPARE(m_practice.writes().size(), writesBefore);
+        QCOMPARE(m_practice.users(), restored);
+    }
+
+    // An earlier run's undo beside --rollback is never replaced without --force; found
+    // before signing in, so nothing is sent.
+    void existingUndoFilesNeedForce_data()
+    {
+        QTest::addColumn<QString>("existing");
+        QTest::newRow("rollback.ps1") << QStringLiteral("rollback.ps1");
+        QTest::newRow("rollback.csv") << QStringLiteral("rollback.csv");
+    }
+    void existingUndoFilesNeedForce()
+    {
+        QFETCH(QString, existing);
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan));
+        const QByteArray earlier = "an earlier run's undo\n";
+        {
+            QFile f(dir + u'/' + existing);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(earlier);
+        }
+        const CliRun refused = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(existing) && refused.err.contains(u"--force"),
+                 qPrintable(refused.err));
+        QVERIFY(!refused.out.contains(u"Undo:"));
+        QVERIFY(m_practice.requests().isEmpty());
+        QCOMPARE(readAll(dir + u'/' + existing), earlier);
+
+        const CliRun forced =
+            runAnchorfix(applyArgs(m_practice, dir, {QStringLiteral("--force")}), m_env);
+        QVERIFY2(forced.exitCode == 0, qPrintable(forced.out + forced.err));
+        QVERIFY(readAll(dir + "/rollback.ps1").contains("Invoke-MgGraphRequest"));
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY2(RollbackJournal::read(dir + "/rollback.csv", &journal, &error), qPrintable(error));
+        QCOMPARE(journal.size(), m_scenario.plan.size());
+    }
+
+    void unwritableScriptIsFoundBeforeAnyChange_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::newRow("without --force") << QStringList{};
+        QTest::newRow("with --force") << QStringList{QStringLiteral("--force")};
+    }
+    void unwritableScriptIsFoundBeforeAnyChange()
+    {
+        QFETCH(QStringList, extra);
+        const QString dir = freshDir();
+        QVERIFY(writePlan(dir + "/plan.csv", m_scenario.plan));
+        QVERIFY(QDir().mkpath(dir + "/rollback.ps1/keep")); // a folder cannot be replaced
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir, extra), m_env);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(u"rollback.ps1"), qPrintable(run.err));
+        QVERIFY(m_practice.writes().isEmpty());
+        QVERIFY(!QFile::exists(dir + "/rollback.csv"));
+        QVERIFY(!run.out.contains(u"Undo:"));
+    }
+
+    // A run the executor refuses writes no journal, so it points at no undo.
+    void refusedRunPrintsNoUndoHint()
+    {
+        const QString dir = freshDir();
+        QList<Finding> plan = m_scenario.plan;
+        plan.first().expectedImmutableId.clear(); // a stamp with nothing to stamp
+        QVERIFY(writePlan(dir + "/plan.csv", plan));
+        const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(m_practice.writes().isEmpty());
+        QVERIFY2(!run.out.contains(u"Undo:") && !run.err.contains(u"Undo:"),
+                 qPrintable(run.out + run.err));
+        QVERIFY(!QFile::exists(dir + "/rollback.csv"));
     }
 
     void dryRunSendsAndWritesNothing()

@@ -117,6 +117,13 @@ private Q_SLOTS:
                                     .arg(killAfterMs)
                                     .arg(it.key(), users.value(it.key()).first,
                                          users.value(it.key()).second)));
+        // A second rollback of the same journal sends nothing.
+        if (QFile::exists(dir + "/rollback.csv")) {
+            const qsizetype sent = m_practice.writes().size();
+            const CliRun again = runAnchorfix(args(dir, QStringLiteral("rollback")), m_env);
+            QVERIFY2(again.exitCode == 0, qPrintable(again.out + again.err));
+            QCOMPARE(m_practice.writes().size(), sent);
+        }
         qInfo("killed after %d ms of ~%lld ms: %lld writes had landed, %d UPNs mid-switch",
               killAfterMs, fullRunMs, qint64(writes.size()), midSwitch);
     }

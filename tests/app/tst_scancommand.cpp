@@ -99,6 +99,47 @@ private Q_SLOTS:
         QVERIFY(!scan.err.contains(u"not-the-secret")); // secrets never echoed
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("p2.csv"))));
     }
+
+    // A plan may hold edits and approvals: scan does not replace it without --force, and
+    // says so before scanning. A new plan is readable by its owner only.
+    void existingPlanNeedsForce()
+    {
+        const QString planPath = m_dir.filePath(QStringLiteral("edited.csv"));
+        {
+            QFile f(planPath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("my edits\n");
+        }
+        QVERIFY(QFile::setPermissions(planPath, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                    QFileDevice::ReadGroup));
+        const QStringList args =
+            QStringList{QStringLiteral("scan"), QStringLiteral("--onprem-file"), writeLdif(),
+                        QStringLiteral("--plan"), planPath} +
+            m_practice.connectionArgs(PracticeScenario::clientId);
+        const CliRun refused = runAnchorfix(args, m_env);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(u"--force"), qPrintable(refused.err));
+        QFile f(planPath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArray("my edits\n"));
+        f.close();
+
+        const CliRun forced = runAnchorfix(args + QStringList{QStringLiteral("--force")}, m_env);
+        QVERIFY2(forced.exitCode == 0, qPrintable(forced.out + forced.err));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readLine().startsWith("row_id,"));
+        f.close();
+        // A replaced file keeps its mode; a new one is 0600.
+        QCOMPARE(int(QFile::permissions(planPath) & 0x0fff), 0x0640);
+        const QString fresh = m_dir.filePath(QStringLiteral("fresh.csv"));
+        const CliRun created =
+            runAnchorfix(QStringList{QStringLiteral("scan"), QStringLiteral("--onprem-file"),
+                                     writeLdif(), QStringLiteral("--plan"), fresh} +
+                             m_practice.connectionArgs(PracticeScenario::clientId),
+                         m_env);
+        QVERIFY2(created.exitCode == 0, qPrintable(created.err));
+        QCOMPARE(int(QFile::permissions(fresh) & 0x0fff), 0x0600);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_ScanCommand)

@@ -321,6 +321,23 @@ private Q_SLOTS:
                  mismatch.cloudImmutableId);
         QVERIFY(
             tenantUser(tenant, softCloudId).value(u"onPremisesImmutableId").toString().isEmpty());
+
+        // The button of a rolled-back run says so; a second rollback sends nothing.
+        auto *rollbackButton =
+            w->summaryPage()->findChild<QPushButton *>(QStringLiteral("rollback"));
+        QVERIFY(!rollbackButton->isEnabled());
+        QVERIFY2(rollbackButton->text().contains(u"Already rolled back"),
+                 qPrintable(rollbackButton->text()));
+        const qsizetype writes = tenant->writeLog().size();
+        w->summaryPage()->requestRollback();
+        w->summaryPage()->confirmRollback();
+        QVERIFY(rolledBack.wait(30000));
+        QVERIFY(rolledBack.last().first().toBool());
+        QVERIFY2(w->summaryPage()->rollbackStatus().contains(u"already rolled back"),
+                 qPrintable(w->summaryPage()->rollbackStatus()));
+        QCOMPARE(tenant->writeLog().size(), writes);
+        QCOMPARE(tenantUser(tenant, mismatch.cloudId).value(u"onPremisesImmutableId").toString(),
+                 mismatch.cloudImmutableId);
     }
 
     // Execute gets User.ReadWrite.All right before sending: silently through the

@@ -3,12 +3,14 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
 #include <memory>
+#include <sys/stat.h>
 
 namespace {
 
@@ -161,8 +163,37 @@ private Q_SLOTS:
         QCOMPARE(save->error(), int(SavePlanJob::CannotWrite));
         QVERIFY2(save->errorString().contains(path), qPrintable(save->errorString()));
         QVERIFY2(save->errorString().contains(u"Choose a folder you may write to") ||
+                     save->errorString().contains(u"is a folder; choose a file name") ||
                      save->errorString().contains(u"Check the free space and permissions"),
                  qPrintable(save->errorString()));
+    }
+
+    // plan.csv lists identities: a new one is readable by its owner only; a replaced one
+    // keeps the mode it had; a symlink at the name is replaced, not written through.
+    void savedPlanModes()
+    {
+        const mode_t old = ::umask(022);
+        const QString fresh = m_dir.filePath(QStringLiteral("fresh.csv"));
+        QVERIFY(SavePlanJob::write(Plan(), fresh, nullptr));
+        QCOMPARE(int(QFile::permissions(fresh) & 0x0fff), 0x0600);
+        QVERIFY(QFile::setPermissions(fresh, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                 QFileDevice::ReadGroup));
+        QVERIFY(SavePlanJob::write(Plan(), fresh, nullptr));
+        QCOMPARE(int(QFile::permissions(fresh) & 0x0fff), 0x0640);
+        const QString victim = m_dir.filePath(QStringLiteral("victim.txt"));
+        {
+            QFile v(victim);
+            QVERIFY(v.open(QIODevice::WriteOnly));
+            v.write("theirs");
+        }
+        const QString linked = m_dir.filePath(QStringLiteral("linked.csv"));
+        QVERIFY(QFile::link(victim, linked));
+        QVERIFY(SavePlanJob::write(Plan(), linked, nullptr));
+        QVERIFY(!QFileInfo(linked).isSymLink());
+        QFile v(victim);
+        QVERIFY(v.open(QIODevice::ReadOnly));
+        QCOMPARE(v.readAll(), QByteArray("theirs"));
+        ::umask(old);
     }
 
     void loadFailure_data()
