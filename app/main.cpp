@@ -1,5 +1,6 @@
 #include "anchorfixversion.h"
 #include "commands.h"
+#include "processhardening.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -33,6 +34,8 @@ void setIdentity()
 
 int main(int argc, char **argv)
 {
+    // Before anything reads a secret or a token: a crash must not dump them to a core file.
+    ProcessHardening::apply();
     // Headless subcommands never create a QApplication, so they run without a display.
     const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
     for (const Subcommand &sub : subcommands) {

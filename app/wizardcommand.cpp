@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "processhardening.h"
 
 #include "aboutinfo.h"
 #include "anchorfixwizard.h"
@@ -102,9 +103,10 @@ int Commands::wizard(const QStringList &args)
         }
         onPrem.anchorRule = rule;
     }
-    // Secrets from the environment (never from arguments), as for the headless commands.
-    onPrem.password = qEnvironmentVariable("ANCHORFIX_LDAP_PASSWORD");
-    cloud.clientSecret = qEnvironmentVariable("ANCHORFIX_CLIENT_SECRET");
+    // Secrets from the environment (never from arguments), as for the headless commands;
+    // taken out of it, so that xdg-open (links, browser sign-in) does not inherit them.
+    onPrem.password = ProcessHardening::takeEnvironmentSecret("ANCHORFIX_LDAP_PASSWORD");
+    cloud.clientSecret = ProcessHardening::takeEnvironmentSecret("ANCHORFIX_CLIENT_SECRET");
     if (parser.isSet(tenant))
         cloud.tenant = parser.value(tenant);
     if (parser.isSet(clientId))

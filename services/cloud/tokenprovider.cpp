@@ -192,6 +192,10 @@ QNetworkReply *TokenProvider::postForm(const QUrl &url,
     request.setHeader(QNetworkRequest::ContentTypeHeader,
                       QByteArray("application/x-www-form-urlencoded"));
     request.setRawHeader("Accept", "application/json");
+    // The body carries a client secret, a code or a refresh token: never re-sent to
+    // wherever a redirect points (as for Graph requests).
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
     return m_network->post(request, body);
 }
 

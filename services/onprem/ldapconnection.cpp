@@ -1,6 +1,7 @@
 #include "ldapconnection.h"
 
 #include "ldapcertificatecheck.h"
+#include "secret.h"
 
 #include <immutableid.h>
 
@@ -56,7 +57,7 @@ LdapConnection::~LdapConnection()
 {
     if (m_ld)
         ldap_unbind_ext_s(m_ld, nullptr, nullptr);
-    m_config.password.fill(QChar(0));
+    wipeSecret(m_config.password);
 }
 
 QString LdapConnection::diagnosticMessage() const
@@ -244,7 +245,7 @@ bool LdapConnection::open()
     const QByteArray dn = m_config.bindDn.toUtf8();
     int rc = ldap_sasl_bind(m_ld, dn.constData(), LDAP_SASL_SIMPLE, &credentials, nullptr, nullptr,
                             &msgid);
-    password.fill(0);
+    wipeSecret(password);
     if (rc != LDAP_SUCCESS) {
         setFailure(rc, tr("bind"), m_config.bindDn);
         return false;

@@ -1,6 +1,7 @@
 #include "ldapscanjob.h"
 
 #include "ldapworker.h"
+#include "secret.h"
 
 #include <QLocale>
 
@@ -14,7 +15,7 @@ LdapScanJob::LdapScanJob(LdapConfig config, QObject *parent)
 LdapScanJob::~LdapScanJob()
 {
     LdapWorker::release(m_worker); // never blocks for long, even in a TCP connect
-    m_config.password.fill(QChar(0));
+    wipeSecret(m_config.password);
 }
 
 void LdapScanJob::doStart()
@@ -26,8 +27,7 @@ void LdapScanJob::doStart()
         return;
     }
     m_worker = new LdapWorker(LdapWorker::Task::Scan, m_config, this);
-    m_config.password.fill(QChar(0));
-    m_config.password.clear();
+    wipeSecret(m_config.password);
     connect(m_worker, &LdapWorker::pageRead, this, &LdapScanJob::onPageRead);
     connect(m_worker, &QThread::finished, this, &LdapScanJob::onWorkerFinished);
     Q_EMIT infoMessage(tr("Connecting to %1…").arg(m_source));

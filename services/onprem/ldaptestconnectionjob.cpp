@@ -1,6 +1,7 @@
 #include "ldaptestconnectionjob.h"
 
 #include "ldapworker.h"
+#include "secret.h"
 
 LdapTestConnectionJob::LdapTestConnectionJob(LdapConfig config, QObject *parent)
     : Job(parent), m_config(std::move(config))
@@ -9,7 +10,7 @@ LdapTestConnectionJob::LdapTestConnectionJob(LdapConfig config, QObject *parent)
 LdapTestConnectionJob::~LdapTestConnectionJob()
 {
     LdapWorker::release(m_worker);
-    m_config.password.fill(QChar(0));
+    wipeSecret(m_config.password);
 }
 
 void LdapTestConnectionJob::doStart()
@@ -21,8 +22,7 @@ void LdapTestConnectionJob::doStart()
         return;
     }
     m_worker = new LdapWorker(LdapWorker::Task::TestConnection, m_config, this);
-    m_config.password.fill(QChar(0));
-    m_config.password.clear();
+    wipeSecret(m_config.password);
     connect(m_worker, &QThread::finished, this, &LdapTestConnectionJob::onWorkerFinished);
     Q_EMIT infoMessage(tr("Connecting to %1…").arg(m_config.uri.trimmed()));
     m_worker->start();
