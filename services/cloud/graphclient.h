@@ -120,8 +120,17 @@ public:
     QNetworkReply *send(const QByteArray &method, const QUrl &url, const QByteArray &body,
                         const QString &clientRequestId);
 
+    // Used by the jobs: a job waits delayMs before sending again, for the reason given in
+    // plain words. byServer = Graph asked for it (Retry-After): nothing else should be
+    // sent to it before then either.
+    void announceWait(const QString &reason, qint64 delayMs, bool byServer)
+    {
+        Q_EMIT waitAnnounced(reason, delayMs, byServer);
+    }
+
 Q_SIGNALS:
     void accessTokenRenewed(bool ok, const QString &message);
+    void waitAnnounced(const QString &reason, qint64 delayMs, bool byServer);
 
 private:
     GraphConfig m_config;

@@ -12,25 +12,14 @@
 #include <cmath>
 
 namespace {
-// Retry-After is seconds, possibly fractional ("2.128"); an HTTP date is also allowed.
-int retryAfterMs(const QByteArray &header)
-{
-    const QByteArray v = header.trimmed();
-    if (v.isEmpty())
-        return -1;
-    bool ok = false;
-    const double seconds = v.toDouble(&ok);
-    if (ok && seconds >= 0)
-        return int(std::ceil(seconds * 1000.0));
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(v), Qt::RFC2822Date);
-    if (when.isValid())
-        return int(std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(when)));
-    return -1;
-}
-
 bool isThrottleStatus(int status)
 {
     return status == 429 || status == 503 || status == 504;
+}
+
+QString seconds(qint64 ms)
+{
+    return QString::number(ms / 1000.0, 'f', ms % 1000 ? 1 : 0);
 }
 } // namespace
 
@@ -117,6 +106,21 @@ void GraphRequestJob::retryLater(int delayMs)
     m_timer->start(std::max(0, delayMs));
 }
 
+bool GraphRequestJob::isSettleable() const
+{
+    // Writes whose effect a read shows: a PATCH of a user, the purge of a deleted item.
+    return (m_method == "PATCH" && m_path.startsWith(QLatin1String("/users/"))) ||
+           (m_method == "DELETE" && m_path.startsWith(QLatin1String("/directory/deletedItems/")));
+}
+
+int GraphRequestJob::backoffMs() const
+{
+    const GraphRetryPolicy policy = m_client ? m_client->retryPolicy() : GraphRetryPolicy();
+    const double exp = policy.baseDelayMs * std::pow(2.0, std::max(0, m_result.attempts - 1));
+    const double j = 1.0 + policy.jitter * (QRandomGenerator::global()->generateDouble() * 2 - 1);
+    return int(std::min<double>(policy.maxDelayMs, exp * j));
+}
+
 void GraphRequestJob::onReplyFinished()
 {
     QNetworkReply *reply = m_reply;
@@ -131,13 +135,6 @@ void GraphRequestJob::onReplyFinished()
     const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
     const QByteArray data = reply->isOpen() ? reply->readAll() : QByteArray();
     m_bytesReceived += data.size();
-
-    const auto backoffMs = [&] {
-        const double exp = policy.baseDelayMs * std::pow(2.0, m_result.attempts - 1);
-        const double j =
-            1.0 + policy.jitter * (QRandomGenerator::global()->generateDouble() * 2 - 1);
-        return int(std::min<double>(policy.maxDelayMs, exp * j));
-    };
     const bool attemptsLeft = m_result.attempts < policy.maxAttempts;
 
     if (status == 0) {
@@ -146,24 +143,30 @@ void GraphRequestJob::onReplyFinished()
         m_outcomeUnknown = true;
         GraphResult r = m_result;
         r.httpStatus = 0;
+        r.retryAfterMs = -1;
         r.code = m_timedOut ? QStringLiteral("Timeout") : QStringLiteral("NetworkError");
-        r.message = m_timedOut ? tr("No answer within %1 s.").arg(policy.requestTimeoutMs / 1000)
+        r.message = m_timedOut ? tr("No answer within %1 s.").arg(seconds(policy.requestTimeoutMs))
                                : reply->errorString();
-        if (attemptsLeft && m_kind == Kind::PurgeDeletedItem) {
-            m_result = r;
-            QTimer::singleShot(backoffMs(), this, &GraphRequestJob::checkDeletedItemThenRetry);
+        m_result = r;
+        if (isSettleable()) {
+            settle();
             return;
         }
         if (attemptsLeft && m_idempotent) {
+            const int wait = backoffMs();
             Q_EMIT infoMessage(tr("%1; retrying.").arg(r.message));
-            retryLater(backoffMs());
+            if (m_client)
+                m_client->announceWait(tr("retrying after a lost reply"), wait, false);
+            retryLater(wait);
             return;
         }
         r.advice = graphAdviceFor(0, r.code, {}, m_permission);
-        if (!m_idempotent)
+        if (!m_idempotent) {
+            r.outcomeUnknown = m_method != "GET";
             r.advice += QLatin1Char(' ') +
                         tr("The request was not repeated because it may have been applied: "
                            "scan again to see the current state.");
+        }
         finishWith(r);
         return;
     }
@@ -174,6 +177,7 @@ void GraphRequestJob::onReplyFinished()
     r.httpStatus = status;
     r.ok = status >= 200 && status < 300;
     r.requestId = QString::fromLatin1(reply->rawHeader("request-id"));
+    r.retryAfterMs = GraphResult::parseRetryAfter(reply->rawHeader("Retry-After"));
     QJsonParseError parseError{};
     const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
     if (doc.isObject())
@@ -182,18 +186,32 @@ void GraphRequestJob::onReplyFinished()
         r.parseErrorEnvelope(r.body);
 
     if (!r.ok && isThrottleStatus(status) && attemptsLeft) {
-        int wait = retryAfterMs(reply->rawHeader("Retry-After"));
-        if (wait > policy.maxRetryAfterMs) {
-            r.advice = graphAdviceFor(status, r.code, r.detailCode, m_permission);
+        if (r.retryAfterMs > policy.maxRetryAfterMs) {
+            r.advice =
+                graphAdviceFor(status, r.code, r.detailCode, m_permission) + QLatin1Char(' ') +
+                tr("Graph asked to wait %1 s (Retry-After), longer than the %2 s this "
+                   "run waits: gave up.")
+                    .arg(r.retryAfterMs >= GraphResult::RetryAfterTooLong ? tr("for ever")
+                                                                          : seconds(r.retryAfterMs),
+                         seconds(policy.maxRetryAfterMs));
+            if (status != 429 && isSettleable()) {
+                // A 503/504 may have come after the write was done, and reading it back
+                // now would ignore the Retry-After.
+                r.outcomeUnknown = true;
+                r.advice = GraphAdvice::outcomeUnknown(r.advice);
+            }
             finishWith(r);
             return;
         }
-        if (wait < 0)
-            wait = backoffMs();
+        const qint64 wait = r.retryAfterMs >= 0 ? r.retryAfterMs : backoffMs();
         m_result = r;
         Q_EMIT infoMessage(
-            tr("Graph answered %1; retrying in %2 s.").arg(status).arg(wait / 1000.0, 0, 'f', 1));
-        retryLater(wait);
+            tr("Graph answered %1; retrying in %2 s.").arg(status).arg(seconds(wait)));
+        if (m_client)
+            m_client->announceWait(status == 429 ? tr("Graph asked to slow down (HTTP 429)")
+                                                 : tr("Graph is busy (HTTP %1)").arg(status),
+                                   wait, r.retryAfterMs >= 0);
+        retryLater(int(wait));
         return;
     }
 
@@ -220,10 +238,19 @@ void GraphRequestJob::onReplyFinished()
         return;
     }
 
-    if (!r.ok && status == 404 && m_kind == Kind::PurgeDeletedItem && m_outcomeUnknown) {
+    if (!r.ok && status == 404 && m_method == "DELETE" && m_outcomeUnknown) {
         r.ok = true;
-        r.advice = tr("Already purged: an earlier attempt whose answer was lost removed it.");
+        r.settleNote = tr("Already purged: an earlier attempt whose answer was lost removed it.");
+        r.advice = r.settleNote;
         finishWith(r);
+        return;
+    }
+
+    if (!r.ok && status >= 500 && status != 501 && isSettleable()) {
+        // A server error after the retries: the write may or may not have been done.
+        m_outcomeUnknown = true;
+        m_result = r;
+        settle();
         return;
     }
 
@@ -240,32 +267,80 @@ void GraphRequestJob::onReplyFinished()
     finishWith(r);
 }
 
-void GraphRequestJob::checkDeletedItemThenRetry()
+void GraphRequestJob::settle()
 {
-    if (isFinished() || isCancelRequested() || !m_client)
+    if (isFinished() || isCancelRequested())
         return;
-    auto *check = new GraphRequestJob(m_client, "GET", m_path, std::nullopt, true,
+    if (!m_client) {
+        GraphResult r = m_result;
+        r.outcomeUnknown = true;
+        r.advice = GraphAdvice::outcomeUnknown(tr("the Graph client is gone."));
+        finishWith(r);
+        return;
+    }
+    const bool purge = m_method == "DELETE";
+    const QJsonObject patch = QJsonDocument::fromJson(m_body).object();
+    const QString readPath = purge ? m_path
+                                   : m_path.section(QLatin1Char('?'), 0, 0) +
+                                         QLatin1String("?$select=") + graphSelectFor(patch);
+    const QString lost = m_result.httpStatus == 0
+                             ? m_result.message
+                             : tr("HTTP %1 %2").arg(m_result.httpStatus).arg(m_result.code);
+    m_client->announceWait(tr("reading back a write whose reply was lost"), 0, false);
+    auto *check = new GraphRequestJob(m_client, "GET", readPath, std::nullopt, true,
                                       QLatin1String(GraphPermission::UserRead));
-    connect(check, &Job::finished, this, [this, check] {
-        const GraphResult c = check->result();
+    connect(check, &Job::finished, this, [this, check, purge, patch, lost] {
         if (isFinished())
             return;
-        if (c.httpStatus == 404) {
-            GraphResult r = m_result;
+        const GraphResult c = check->result();
+        GraphResult r = m_result;
+        const bool gone = c.httpStatus == 404;
+        const bool landed = purge ? gone : (c.ok && graphPatchLanded(patch, c.body));
+        if (landed) {
             r.ok = true;
-            r.httpStatus = 204;
+            r.outcomeUnknown = false;
             r.code.clear();
+            r.detailCode.clear();
             r.message.clear();
-            r.advice = tr("Already purged: the earlier attempt whose answer was lost removed it.");
+            r.settleNote = purge ? tr("The answer to the purge was lost (%1); the item is gone "
+                                      "from the recycle bin, so it was done.")
+                                       .arg(lost)
+                                 : tr("The answer to the write was lost (%1); reading the user "
+                                      "back showed the new value in place.")
+                                       .arg(lost);
+            r.advice = r.settleNote;
             finishWith(r);
-        } else if (c.ok) {
-            sendAttempt(); // still there: the lost attempt did not act
-        } else {
-            GraphResult r = m_result;
-            r.advice = graphAdviceFor(0, r.code, {}, m_permission) + QLatin1Char(' ') +
-                       tr("Whether the item was purged could not be checked: scan again.");
-            finishWith(r);
+            return;
         }
+        const GraphRetryPolicy policy = m_client ? m_client->retryPolicy() : GraphRetryPolicy();
+        if (c.ok && m_settleResends < policy.maxSettleResends && m_client) {
+            // Read back as not done: setting a value (or purging) again is safe.
+            ++m_settleResends;
+            Q_EMIT infoMessage(tr("%1; read back as not done, sending again.").arg(lost));
+            m_client->announceWait(tr("sending again after a lost reply"), 0, false);
+            sendAttempt();
+            return;
+        }
+        if (c.ok || gone) {
+            r.ok = false;
+            r.outcomeUnknown = false;
+            r.advice = gone ? tr("The answer to the write was lost (%1) and the user no longer "
+                                 "exists: the change was not made.")
+                                  .arg(lost)
+                            : tr("The answer was lost (%1) and reading the target back "
+                                 "showed the change was not made (sent %n time(s)).",
+                                 nullptr, m_settleResends + 1)
+                                  .arg(lost);
+            finishWith(r);
+            return;
+        }
+        r.ok = false;
+        r.outcomeUnknown = true;
+        r.advice = GraphAdvice::outcomeUnknown(
+            tr("the answer was lost (%1) and the read-back failed (%2).")
+                .arg(lost,
+                     c.httpStatus ? tr("HTTP %1 %2").arg(c.httpStatus).arg(c.code) : c.message));
+        finishWith(r);
     });
     check->start();
 }
@@ -328,6 +403,9 @@ void GraphRequestJob::finishWith(const GraphResult &result)
     m_result.clientRequestId = m_clientRequestId;
     if (!m_result.ok) {
         QString text = m_result.advice;
+        if (text.isEmpty())
+            text = graphAdviceFor(m_result.httpStatus, m_result.code, m_result.detailCode,
+                                  m_permission);
         if (!m_result.code.isEmpty())
             text += QLatin1String(" [") + m_result.code +
                     (m_result.detailCode.isEmpty() ? QString()

@@ -49,7 +49,11 @@ private:
     void retryLater(int delayMs);
     void finishWith(const GraphResult &result);
     void diagnoseRefusedWrite();
-    void checkDeletedItemThenRetry();
+    // A write whose answer was lost: read its target back; done → ok, not done → send
+    // again (bounded), unreadable → outcome unknown.
+    void settle();
+    bool isSettleable() const;
+    int backoffMs() const;
 
     QPointer<GraphClient> m_client;
     QByteArray m_method;
@@ -65,5 +69,6 @@ private:
     bool m_outcomeUnknown = false; // an attempt may have reached the server
     qint64 m_bytesReceived = 0;
     bool m_renewedToken = false;
+    int m_settleResends = 0;
     GraphResult m_result;
 };

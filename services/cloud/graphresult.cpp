@@ -4,6 +4,12 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QLocale>
+#include <QStringList>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 
 namespace {
 QString tr(const char *text)
@@ -30,6 +36,76 @@ void GraphResult::parseErrorEnvelope(const QJsonObject &envelope)
         requestId = rid;
 }
 
+qint64 GraphResult::parseRetryAfter(const QByteArray &value, const QDateTime &nowUtc)
+{
+    const QByteArray v = value.trimmed();
+    if (v.isEmpty())
+        return -1;
+    if (std::isdigit(static_cast<unsigned char>(v.front())) || v.front() == '.' ||
+        v.front() == '+' || v.startsWith("inf") || v.startsWith("Inf") || v.startsWith("INF")) {
+        // delay-seconds. strtod saturates to HUGE_VAL on overflow and reads "inf"; the
+        // conversion to milliseconds is done in double and clamped, so no value can
+        // overflow an integer.
+        errno = 0;
+        char *end = nullptr;
+        const double seconds = std::strtod(v.constData(), &end);
+        if (end != v.constData() + v.size() || std::isnan(seconds) || seconds < 0)
+            return -1;
+        const double ms = std::ceil(seconds * 1000.0);
+        if (!std::isfinite(ms) || ms >= double(RetryAfterTooLong))
+            return RetryAfterTooLong;
+        return qint64(ms);
+    }
+    // HTTP-date: the three forms RFC 9110 §5.6.7 requires a recipient to accept.
+    // Day and month names are English whatever the system locale.
+    const QString text = QString::fromLatin1(v).simplified();
+    const QLocale c = QLocale::c();
+    QDateTime when;
+    for (const QString &format :
+         {QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"), // IMF-fixdate
+          QStringLiteral("dddd, dd-MMM-yy HH:mm:ss 'GMT'"),  // RFC 850
+          QStringLiteral("ddd MMM d HH:mm:ss yyyy")}) {      // asctime (simplified)
+        when = c.toDateTime(text, format);
+        if (when.isValid())
+            break;
+    }
+    if (!when.isValid())
+        when = QDateTime::fromString(text, Qt::RFC2822Date); // "… +0000"
+    if (!when.isValid())
+        return -1;
+    if (when.timeSpec() == Qt::LocalTime)
+        when.setTimeSpec(Qt::UTC);                    // every HTTP-date form is GMT
+    return std::max<qint64>(0, nowUtc.msecsTo(when)); // qint64 throughout: no truncation
+}
+
+bool graphPatchLanded(const QJsonObject &patchBody, const QJsonObject &user)
+{
+    if (patchBody.isEmpty())
+        return false;
+    for (auto it = patchBody.constBegin(); it != patchBody.constEnd(); ++it) {
+        const QJsonValue want = it.value();
+        const QJsonValue have = user.value(it.key());
+        if (it.key() == QLatin1String("onPremisesImmutableId")) {
+            if (want.toString() != have.toString()) // null and "" both mean "not set"
+                return false;
+        } else if (it.key() == QLatin1String("userPrincipalName")) {
+            if (want.toString().compare(have.toString(), Qt::CaseInsensitive) != 0)
+                return false;
+        } else if (want != have) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QString graphSelectFor(const QJsonObject &patchBody)
+{
+    QStringList select{QStringLiteral("id")};
+    for (auto it = patchBody.constBegin(); it != patchBody.constEnd(); ++it)
+        select.append(it.key());
+    return select.join(QLatin1Char(','));
+}
+
 QString GraphAdvice::objectConflict()
 {
     return tr("A user in the recycle bin or another user holds this ImmutableId: purge or "
@@ -45,6 +121,14 @@ QString GraphAdvice::federatedDomain()
 {
     return tr("The user's UPN is in a federated domain: switch UPN to the initial "
               "(*.onmicrosoft.com) domain first, stamp, then switch it back.");
+}
+
+QString GraphAdvice::outcomeUnknown(const QString &why)
+{
+    return tr("outcome unknown: %1 Anchorfix could not read the target back to tell whether "
+              "the change was made; the journal keeps it as pending and rollback reads it "
+              "back first.")
+        .arg(why);
 }
 
 QString GraphAdvice::signInAgain()

@@ -7,12 +7,15 @@
 #include "practicetenant.h"
 #include "practicetestsupport.h"
 
+#include <QLocale>
 #include <QSignalSpy>
 #include <QTest>
 
 #include <memory>
 
 using namespace PracticeTest;
+
+Q_DECLARE_METATYPE(PracticeFaultRule)
 
 class tst_GraphClient : public QObject
 {
@@ -42,6 +45,16 @@ private Q_SLOTS:
     void batchPartialFailures();
     void batchInnerThrottleRetried();
     void batchCancel();
+    void retryAfterParsed_data();
+    void retryAfterParsed();
+    void retryAfterBeyondLimitGivesUp_data();
+    void retryAfterBeyondLimitGivesUp();
+    void lostReplySettledByReading_data();
+    void lostReplySettledByReading();
+    void lostReplyUnreadableIsUnknown();
+    void batchSettlesLostAnswers_data();
+    void batchSettlesLostAnswers();
+    void batchUnreadableIsUnknown();
 
 private:
     template <typename J> bool run(J *job)
@@ -642,6 +655,332 @@ void tst_GraphClient::batchCancel()
     QCOMPARE(job->error(), int(Job::Cancelled));
     QTest::qWait(400);
     QCOMPARE(spy.size(), 1);
+}
+
+void tst_GraphClient::retryAfterParsed_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<qint64>("expectedMs");
+    const qint64 tooLong = GraphResult::RetryAfterTooLong;
+    QTest::newRow("whole seconds") << QByteArray("2") << qint64(2000);
+    QTest::newRow("fractional, as Graph sends") << QByteArray("2.128") << qint64(2128);
+    QTest::newRow("fraction rounded up") << QByteArray("0.0001") << qint64(1);
+    QTest::newRow("blanks around") << QByteArray(" 0.5 ") << qint64(500);
+    QTest::newRow("zero") << QByteArray("0") << qint64(0);
+    QTest::newRow("absent") << QByteArray() << qint64(-1);
+    QTest::newRow("not a number or date") << QByteArray("soon") << qint64(-1);
+    QTest::newRow("negative") << QByteArray("-3") << qint64(-1);
+    QTest::newRow("trailing garbage") << QByteArray("3s") << qint64(-1);
+    QTest::newRow("beyond 32 bits, exact") << QByteArray("99999999999") << qint64(99999999999000);
+    QTest::newRow("huge: saturates") << QByteArray("1e300") << tooLong;
+    QTest::newRow("overflowing double: saturates") << QByteArray("1e400") << tooLong;
+    QTest::newRow("infinite: saturates") << QByteArray("inf") << tooLong;
+    QTest::newRow("IMF-fixdate (GMT)")
+        << QByteArray("Tue, 01 Dec 2026 00:00:08 GMT") << qint64(8000);
+    QTest::newRow("IMF-fixdate far away, no 32-bit truncation")
+        << QByteArray("Fri, 01 Jan 2100 00:00:00 GMT")
+        << QDateTime(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC)
+               .msecsTo(QDateTime(QDate(2100, 1, 1), QTime(0, 0), Qt::UTC));
+    QTest::newRow("IMF-fixdate in the past")
+        << QByteArray("Sun, 06 Nov 1994 08:49:37 GMT") << qint64(0);
+    QTest::newRow("asctime") << QByteArray("Tue Dec  1 00:00:08 2026") << qint64(8000);
+    QTest::newRow("RFC 2822 with offset")
+        << QByteArray("Tue, 01 Dec 2026 01:00:08 +0100") << qint64(8000);
+}
+
+void tst_GraphClient::retryAfterParsed()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(qint64, expectedMs);
+    const QDateTime now(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC);
+    QCOMPARE(GraphResult::parseRetryAfter(header, now), expectedMs);
+}
+
+void tst_GraphClient::retryAfterBeyondLimitGivesUp_data()
+{
+    QTest::addColumn<QString>("retryAfter");
+    QTest::addColumn<bool>("givesUp");
+    QTest::newRow("short fractional wait: retried") << "0.2" << false;
+    QTest::newRow("date a few seconds ahead: retried")
+        << QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(1),
+                                 QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"))
+        << false;
+    QTest::newRow("huge number") << "1e300" << true;
+    QTest::newRow("infinite") << "inf" << true;
+    QTest::newRow("beyond int milliseconds") << "99999999999" << true;
+    QTest::newRow("far IMF-fixdate") << "Fri, 01 Jan 2100 00:00:00 GMT" << true;
+}
+
+void tst_GraphClient::retryAfterBeyondLimitGivesUp()
+{
+    QFETCH(QString, retryAfter);
+    QFETCH(bool, givesUp);
+    PracticeFaultRule busy;
+    busy.effect = PracticeFaultRule::Effect::ServiceUnavailable;
+    busy.method = "GET";
+    busy.pathContains = QStringLiteral("/users/holder");
+    busy.retryAfter = retryAfter;
+    PracticeFaultSettings faults;
+    faults.rules = {busy};
+    m_tenant.setFaults(faults);
+    GraphRequestJob *job = finishedJob(m_client->getUser(QStringLiteral("holder")));
+    QVERIFY(job);
+    const GraphResult r = job->result();
+    if (!givesUp) {
+        QVERIFY2(r.ok, qPrintable(job->errorString()));
+        QCOMPARE(r.attempts, 2);
+        const QList<PracticeRequestRecord> log = m_tenant.requestLog();
+        QCOMPARE(log.size(), 2);
+        QVERIFY(log.at(1).atMs >= log.at(0).atMs + 150);
+        return;
+    }
+    QVERIFY(!r.ok);
+    QCOMPARE(r.httpStatus, 503);
+    QCOMPARE(r.attempts, 1); // no waiting for ever, no hammering either
+    QVERIFY(r.retryAfterMs > m_client->retryPolicy().maxRetryAfterMs);
+    QVERIFY2(r.advice.contains(QLatin1String("longer than")), qPrintable(r.advice));
+    QCOMPARE(m_tenant.requestLog().size(), 1);
+}
+
+void tst_GraphClient::lostReplySettledByReading_data()
+{
+    QTest::addColumn<QString>("operation");
+    QTest::addColumn<int>("effect");
+    QTest::addColumn<int>("times");
+    QTest::addColumn<bool>("landed"); // the tenant did the write before the reply was lost
+    const int lost = int(PracticeFaultRule::Effect::LostReply);
+    const int slow = int(PracticeFaultRule::Effect::SlowReply);
+    const int drop = int(PracticeFaultRule::Effect::Drop);
+    for (const char *op : {"stamp", "clear", "upn", "purge"}) {
+        QTest::addRow("%s: reply lost after the write, past Qt's re-sends", op)
+            << op << lost << 3 << true;
+        QTest::addRow("%s: reply slower than the timeout", op) << op << slow << 1 << true;
+        QTest::addRow("%s: dropped before the write", op) << op << drop << 3 << false;
+    }
+}
+
+void tst_GraphClient::lostReplySettledByReading()
+{
+    QFETCH(QString, operation);
+    QFETCH(int, effect);
+    QFETCH(int, times);
+    QFETCH(bool, landed);
+    GraphRetryPolicy policy = m_client->retryPolicy();
+    policy.requestTimeoutMs = 600;
+    m_client->setRetryPolicy(policy);
+    PracticeFaultRule rule;
+    rule.effect = PracticeFaultRule::Effect(effect);
+    rule.times = times;
+    rule.delayMs = 1200;
+    GraphRequestJob *job = nullptr;
+    QString target = QStringLiteral("holder");
+    if (operation == QLatin1String("stamp")) {
+        rule.method = "PATCH";
+        job = m_client->setImmutableId(target, QStringLiteral("LOSTAAAAAAAAAAAAAAAAAA=="));
+    } else if (operation == QLatin1String("clear")) {
+        rule.method = "PATCH";
+        job = m_client->clearImmutableId(target);
+    } else if (operation == QLatin1String("upn")) {
+        rule.method = "PATCH";
+        job = m_client->setUserPrincipalName(target, QStringLiteral("holder@") + initialDomain);
+    } else {
+        rule.method = "DELETE";
+        target = QStringLiteral("gone");
+        job = m_client->purgeDeletedItem(target);
+    }
+    PracticeFaultSettings faults;
+    faults.rules = {rule};
+    m_tenant.setFaults(faults);
+    QVERIFY(finishedJob(job));
+    const GraphResult r = job->result();
+    QVERIFY2(r.ok, qPrintable(job->errorString()));
+    QVERIFY(!r.outcomeUnknown);
+    if (landed)
+        QVERIFY2(!r.settleNote.isEmpty(), "a landed write is known from the read-back");
+
+    // The client read the target back before deciding, and sent the change once more
+    // only when the read-back showed it was not done.
+    QTRY_VERIFY(!m_tenant.writeLog().isEmpty());
+    int reads = 0, writeRequests = 0;
+    double firstRead = -1, lastWrite = -1;
+    for (const PracticeRequestRecord &rec : m_tenant.requestLog()) {
+        if (rec.method == "GET") {
+            ++reads;
+            if (firstRead < 0)
+                firstRead = rec.atMs;
+        } else {
+            ++writeRequests;
+            lastWrite = rec.atMs;
+        }
+    }
+    QVERIFY(reads >= 1);
+    if (landed) {
+        QVERIFY2(lastWrite < firstRead, "no write was sent after the read-back showed it done");
+    } else {
+        QVERIFY2(lastWrite > firstRead, "the write went again after the read-back");
+        QCOMPARE(m_tenant.writeLog().size(), 1);
+    }
+    // The tenant holds the change.
+    if (operation == QLatin1String("purge")) {
+        QCOMPARE(m_tenant.directory().indexOfDeletedUser(target), -1);
+    } else {
+        const QJsonObject u =
+            m_tenant.directory().users.at(m_tenant.directory().indexOfUser(target));
+        if (operation == QLatin1String("stamp"))
+            QCOMPARE(u.value("onPremisesImmutableId").toString(),
+                     QStringLiteral("LOSTAAAAAAAAAAAAAAAAAA=="));
+        else if (operation == QLatin1String("clear"))
+            QVERIFY(u.value("onPremisesImmutableId").isNull());
+        else
+            QCOMPARE(u.value("userPrincipalName").toString(),
+                     QStringLiteral("holder@") + initialDomain);
+    }
+}
+
+void tst_GraphClient::lostReplyUnreadableIsUnknown()
+{
+    PracticeFaultRule lost;
+    lost.effect = PracticeFaultRule::Effect::LostReply;
+    lost.method = "PATCH";
+    lost.times = 3;
+    PracticeFaultRule unreadable;
+    unreadable.effect = PracticeFaultRule::Effect::ServiceUnavailable;
+    unreadable.method = "GET";
+    unreadable.times = 1000;
+    PracticeFaultSettings faults;
+    faults.rules = {lost, unreadable};
+    m_tenant.setFaults(faults);
+    GraphRequestJob *job = finishedJob(m_client->setImmutableId(
+        QStringLiteral("cloud"), QStringLiteral("UNKNAAAAAAAAAAAAAAAAAA==")));
+    QVERIFY(job);
+    const GraphResult r = job->result();
+    QVERIFY(!r.ok);
+    QVERIFY(r.outcomeUnknown);
+    QVERIFY2(r.advice.startsWith(QLatin1String("outcome unknown:")), qPrintable(r.advice));
+    QTRY_VERIFY(!m_tenant.writeLog().isEmpty()); // it did land: "failed" would have been a lie
+}
+
+void tst_GraphClient::batchSettlesLostAnswers_data()
+{
+    QTest::addColumn<PracticeFaultRule>("rule");
+    QTest::addColumn<bool>("landedBeforeLoss");
+    PracticeFaultRule lost;
+    lost.effect = PracticeFaultRule::Effect::LostReply;
+    lost.method = "POST";
+    lost.pathContains = QStringLiteral("$batch");
+    lost.bodyContains = QStringLiteral("PATCH");
+    lost.times = 3;
+    QTest::newRow("whole $batch reply lost after the writes") << lost << true;
+    PracticeFaultRule slow = lost;
+    slow.effect = PracticeFaultRule::Effect::SlowReply;
+    slow.times = 1;
+    slow.delayMs = 1200;
+    QTest::newRow("whole $batch reply slower than the timeout") << slow << true;
+    PracticeFaultRule drop = lost;
+    drop.effect = PracticeFaultRule::Effect::Drop;
+    QTest::newRow("$batch dropped before the writes") << drop << false;
+    PracticeFaultRule busy;
+    busy.effect = PracticeFaultRule::Effect::ServiceUnavailable;
+    busy.inBatch = true;
+    busy.method = "PATCH";
+    busy.pathContains = QStringLiteral("/users/holder");
+    busy.retryAfter = QStringLiteral("0.3");
+    busy.times = 2;
+    QTest::newRow("inner 503 with Retry-After") << busy << false;
+    PracticeFaultRule gateway = busy;
+    gateway.retryAfter.clear();
+    QTest::newRow("inner 503 without Retry-After: backoff") << gateway << false;
+    PracticeFaultRule throttled = busy;
+    throttled.effect = PracticeFaultRule::Effect::Throttle;
+    throttled.retryAfter = QStringLiteral("0.25");
+    QTest::newRow("inner 429 with Retry-After") << throttled << false;
+    PracticeFaultRule outer = busy;
+    outer.inBatch = false;
+    outer.method = "POST";
+    outer.pathContains = QStringLiteral("$batch");
+    QTest::newRow("outer 503 with Retry-After") << outer << false;
+}
+
+void tst_GraphClient::batchSettlesLostAnswers()
+{
+    QFETCH(PracticeFaultRule, rule);
+    QFETCH(bool, landedBeforeLoss);
+    GraphRetryPolicy policy = m_client->retryPolicy();
+    policy.requestTimeoutMs = 600;
+    m_client->setRetryPolicy(policy);
+    PracticeFaultSettings faults;
+    faults.rules = {rule};
+    m_tenant.setFaults(faults);
+    const QList<GraphBatchRequest> requests{
+        GraphBatchRequest::setImmutableId(QStringLiteral("1"), QStringLiteral("cloud"),
+                                          QStringLiteral("BTCHAAAAAAAAAAAAAAAAAA==")),
+        GraphBatchRequest::setImmutableId(QStringLiteral("2"), QStringLiteral("holder"), QString()),
+        GraphBatchRequest::setUserPrincipalName(QStringLiteral("3"), QStringLiteral("admin"),
+                                                QStringLiteral("admin2@contoso.test")),
+        GraphBatchRequest::purgeDeletedItem(QStringLiteral("4"), QStringLiteral("gone")),
+    };
+    GraphBatchJob *job = m_client->batch(requests);
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    for (const GraphResult &r : job->results())
+        QVERIFY2(r.ok && !r.outcomeUnknown, qPrintable(r.batchId + u' ' + r.advice));
+    if (landedBeforeLoss)
+        for (const GraphResult &r : job->results())
+            QVERIFY2(!r.settleNote.isEmpty(), qPrintable(r.batchId));
+
+    // Each change reached the tenant in one $batch: the one whose reply was lost (Qt's
+    // silent re-sends of it carry the same client-request-id), or, when nothing was done
+    // yet, the one sent after the read-back.
+    QTRY_COMPARE(m_tenant.directory().indexOfDeletedUser(QStringLiteral("gone")), -1);
+    QHash<QString, QSet<QString>> sendsPerTarget;
+    for (const PracticeWrite &w : m_tenant.writeLog())
+        sendsPerTarget[w.targetId].insert(w.clientRequestId);
+    QCOMPARE(sendsPerTarget.size(), 4);
+    for (auto it = sendsPerTarget.cbegin(); it != sendsPerTarget.cend(); ++it)
+        QVERIFY2(it.value().size() == 1, qPrintable(it.key()));
+    const PracticeDirectory &d = m_tenant.directory();
+    QCOMPARE(d.users.at(d.indexOfUser("cloud")).value("onPremisesImmutableId").toString(),
+             QStringLiteral("BTCHAAAAAAAAAAAAAAAAAA=="));
+    QVERIFY(d.users.at(d.indexOfUser("holder")).value("onPremisesImmutableId").isNull());
+    QCOMPARE(d.users.at(d.indexOfUser("admin")).value("userPrincipalName").toString(),
+             QStringLiteral("admin2@contoso.test"));
+
+    // A Retry-After was honoured on the tenant's clock.
+    const QList<PracticeRequestRecord> log = m_tenant.requestLog();
+    for (int i = 0; i < log.size(); ++i)
+        if (log.at(i).retryAfterSeconds > 0 && i + 1 < log.size())
+            QVERIFY(log.at(i + 1).atMs >= log.at(i).atMs + log.at(i).retryAfterSeconds * 1000.0);
+}
+
+void tst_GraphClient::batchUnreadableIsUnknown()
+{
+    PracticeFaultRule lost;
+    lost.effect = PracticeFaultRule::Effect::LostReply;
+    lost.method = "POST";
+    lost.bodyContains = QStringLiteral("PATCH");
+    lost.times = 3;
+    PracticeFaultRule unreadable;
+    unreadable.effect = PracticeFaultRule::Effect::Drop;
+    unreadable.method = "POST";
+    unreadable.bodyContains = QStringLiteral("\"GET\"");
+    unreadable.times = 1000;
+    PracticeFaultSettings faults;
+    faults.rules = {lost, unreadable};
+    m_tenant.setFaults(faults);
+    GraphBatchJob *job = m_client->batch({GraphBatchRequest::setImmutableId(
+        QStringLiteral("1"), QStringLiteral("cloud"), QStringLiteral("UNKNAAAAAAAAAAAAAAAAAA=="))});
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    const GraphResult r = job->results().value(0);
+    QVERIFY(!r.ok);
+    QVERIFY(r.outcomeUnknown);
+    QVERIFY2(r.advice.startsWith(QLatin1String("outcome unknown:")), qPrintable(r.advice));
+    QCOMPARE(m_tenant.directory()
+                 .users.at(m_tenant.directory().indexOfUser("cloud"))
+                 .value("onPremisesImmutableId")
+                 .toString(),
+             QStringLiteral("UNKNAAAAAAAAAAAAAAAAAA=="));
 }
 
 QTEST_GUILESS_MAIN(tst_GraphClient)
