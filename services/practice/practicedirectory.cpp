@@ -152,6 +152,87 @@ void PracticeDirectory::reindex()
     m_userById.reserve(users.size());
     for (int i = 0; i < users.size(); ++i)
         m_userById.insert(users.at(i).value(QLatin1String("id")).toString(), i);
+    m_deletedById.clear();
+    for (int i = 0; i < deletedUsers.size(); ++i)
+        m_deletedById.insert(deletedUsers.at(i).value(QLatin1String("id")).toString(), i);
+    m_indexedUsers = -1; // the uniqueness index is rebuilt on its next use
+}
+
+void PracticeDirectory::indexHolder(const QJsonObject &user) const
+{
+    const QString id = user.value(QLatin1String("id")).toString();
+    const QString anchor = user.value(QLatin1String("onPremisesImmutableId")).toString();
+    if (!anchor.isEmpty())
+        m_anchorHolders[anchor].append(id);
+    const QString upn = user.value(QLatin1String("userPrincipalName")).toString().toLower();
+    if (!upn.isEmpty())
+        m_upnHolders[upn].append(id);
+}
+
+void PracticeDirectory::unindexHolder(const QJsonObject &user) const
+{
+    const QString id = user.value(QLatin1String("id")).toString();
+    const auto drop = [&id](QHash<QString, QStringList> &index, const QString &key) {
+        auto it = index.find(key);
+        if (it == index.end())
+            return;
+        it->removeOne(id);
+        if (it->isEmpty())
+            index.erase(it);
+    };
+    drop(m_anchorHolders, user.value(QLatin1String("onPremisesImmutableId")).toString());
+    drop(m_upnHolders, user.value(QLatin1String("userPrincipalName")).toString().toLower());
+}
+
+void PracticeDirectory::ensureHolderIndex() const
+{
+    if (m_indexedUsers == users.size() && m_indexedDeleted == deletedUsers.size())
+        return;
+    m_anchorHolders.clear();
+    m_upnHolders.clear();
+    m_anchorHolders.reserve(users.size() + deletedUsers.size());
+    m_upnHolders.reserve(users.size() + deletedUsers.size());
+    for (const QList<QJsonObject> *list : {&users, &deletedUsers})
+        for (const QJsonObject &u : *list)
+            indexHolder(u);
+    m_indexedUsers = users.size();
+    m_indexedDeleted = deletedUsers.size();
+}
+
+const QJsonObject *PracticeDirectory::userById(const QString &id) const
+{
+    const QLatin1String key("id");
+    const int i = m_userById.value(id, -1);
+    if (i >= 0 && i < users.size() && users.at(i).value(key).toString() == id)
+        return &users.at(i);
+    const int d = m_deletedById.value(id, -1);
+    if (d >= 0 && d < deletedUsers.size() && deletedUsers.at(d).value(key).toString() == id)
+        return &deletedUsers.at(d);
+    for (const QList<QJsonObject> *list : {&users, &deletedUsers}) // an index out of date
+        for (const QJsonObject &u : *list)
+            if (u.value(key).toString() == id)
+                return &u;
+    return nullptr;
+}
+
+void PracticeDirectory::setUser(int i, const QJsonObject &user)
+{
+    ensureHolderIndex();
+    unindexHolder(users.at(i));
+    users[i] = user;
+    indexHolder(user);
+    m_userById.insert(user.value(QLatin1String("id")).toString(), i);
+}
+
+void PracticeDirectory::removeDeletedUser(int i)
+{
+    ensureHolderIndex();
+    unindexHolder(deletedUsers.at(i));
+    deletedUsers.removeAt(i);
+    m_indexedDeleted = deletedUsers.size();
+    m_deletedById.clear();
+    for (int j = 0; j < deletedUsers.size(); ++j)
+        m_deletedById.insert(deletedUsers.at(j).value(QLatin1String("id")).toString(), j);
 }
 
 int PracticeDirectory::indexOfUser(const QString &idOrUpn) const
@@ -172,6 +253,10 @@ int PracticeDirectory::indexOfUser(const QString &idOrUpn) const
 
 int PracticeDirectory::indexOfDeletedUser(const QString &id) const
 {
+    const int d = m_deletedById.value(id, -1);
+    if (d >= 0 && d < deletedUsers.size() &&
+        deletedUsers.at(d).value(QLatin1String("id")).toString() == id)
+        return d;
     for (int i = 0; i < deletedUsers.size(); ++i)
         if (deletedUsers.at(i).value(QLatin1String("id")).toString() == id)
             return i;
@@ -222,23 +307,25 @@ QString PracticeDirectory::initialDomain() const
 
 QString PracticeDirectory::immutableIdHolder(const QString &value, const QString &exceptId) const
 {
+    ensureHolderIndex();
     const QLatin1String key("onPremisesImmutableId");
-    for (const QList<QJsonObject> *list : {&users, &deletedUsers})
-        for (const QJsonObject &u : *list)
-            if (u.value(key).toString() == value &&
-                u.value(QLatin1String("id")).toString() != exceptId)
-                return u.value(QLatin1String("id")).toString();
+    for (const QString &id : m_anchorHolders.value(value)) {
+        const QJsonObject *u = userById(id);
+        if (id != exceptId && u && u->value(key).toString() == value)
+            return id;
+    }
     return {};
 }
 
 QString PracticeDirectory::upnHolder(const QString &upn, const QString &exceptId) const
 {
+    ensureHolderIndex();
     const QLatin1String key("userPrincipalName");
-    for (const QList<QJsonObject> *list : {&users, &deletedUsers})
-        for (const QJsonObject &u : *list)
-            if (u.value(key).toString().compare(upn, Qt::CaseInsensitive) == 0 &&
-                u.value(QLatin1String("id")).toString() != exceptId)
-                return u.value(QLatin1String("id")).toString();
+    for (const QString &id : m_upnHolders.value(upn.toLower())) {
+        const QJsonObject *u = userById(id);
+        if (id != exceptId && u && u->value(key).toString().compare(upn, Qt::CaseInsensitive) == 0)
+            return id;
+    }
     return {};
 }
 
@@ -350,5 +437,6 @@ PracticeSyncResult PracticeDirectory::simulateSync(const QList<PracticeSyncedUse
     }
     organization.insert(lastSyncKey, isoUtc(at));
     organization.insert(syncKey, true);
+    m_indexedUsers = -1; // anchors were set in place: the uniqueness index is rebuilt
     return result;
 }

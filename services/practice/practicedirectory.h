@@ -86,6 +86,7 @@ public:
     QString initialDomain() const;
 
     // The id of another active or soft-deleted user holding this value; empty if none.
+    // Answered from an index (value → holders), not a scan of every user.
     QString immutableIdHolder(const QString &value, const QString &exceptId) const;
     QString upnHolder(const QString &upn, const QString &exceptId) const;
 
@@ -99,12 +100,31 @@ public:
     // onPremisesLastSyncDateTime becomes `at`.
     PracticeSyncResult simulateSync(const QList<PracticeSyncedUser> &onPrem, const QDateTime &at);
 
-    // Call after users change in a way that moves ids (delete/restore/add).
+    // Call after changing users or deletedUsers directly (tests do): rebuilds the id and
+    // uniqueness indexes. Adding or removing users is noticed on its own; a change of a
+    // user in place is not, unless made through setUser().
     void reindex();
+    // Replaces users[i], keeping the indexes right.
+    void setUser(int i, const QJsonObject &user);
+    // Removes deletedUsers[i] (a purge), keeping the indexes right.
+    void removeDeletedUser(int i);
 
     // Adds count generated cloud-only users user00001@domain … (benchmarks, paging tests).
     void addSyntheticUsers(int count, const QString &domain);
 
 private:
+    void ensureHolderIndex() const;
+    void indexHolder(const QJsonObject &user) const;
+    void unindexHolder(const QJsonObject &user) const;
+    // The active or deleted user with this id, if any.
+    const QJsonObject *userById(const QString &id) const;
+
     QHash<QString, int> m_userById;
+    QHash<QString, int> m_deletedById;
+    // Uniqueness indexes: value → ids holding it (active and deleted). Lookups check each
+    // candidate against the user itself, so an index entry can never invent a holder.
+    mutable QHash<QString, QStringList> m_anchorHolders;
+    mutable QHash<QString, QStringList> m_upnHolders; // key: UPN in lower case
+    mutable qsizetype m_indexedUsers = -1;            // sizes when built; -1 = not built
+    mutable qsizetype m_indexedDeleted = -1;
 };

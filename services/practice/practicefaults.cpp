@@ -20,6 +20,63 @@ QList<int> toIntList(const QJsonValue &value)
 }
 } // namespace
 
+QString PracticeFaultRule::effectName(Effect effect)
+{
+    switch (effect) {
+    case Effect::LostReply:
+        return QStringLiteral("lostReply");
+    case Effect::SlowReply:
+        return QStringLiteral("slowReply");
+    case Effect::ServiceUnavailable:
+        return QStringLiteral("serviceUnavailable");
+    case Effect::Throttle:
+        return QStringLiteral("throttle");
+    case Effect::Drop:
+        return QStringLiteral("drop");
+    }
+    return {};
+}
+
+QJsonObject PracticeFaultRule::toJson() const
+{
+    QJsonObject o;
+    o.insert(QLatin1String("effect"), effectName(effect));
+    if (!method.isEmpty())
+        o.insert(QLatin1String("method"), QString::fromLatin1(method));
+    if (!pathContains.isEmpty())
+        o.insert(QLatin1String("pathContains"), pathContains);
+    if (!bodyContains.isEmpty())
+        o.insert(QLatin1String("bodyContains"), bodyContains);
+    o.insert(QLatin1String("inBatch"), inBatch);
+    o.insert(QLatin1String("skip"), skip);
+    o.insert(QLatin1String("times"), times);
+    if (delayMs > 0)
+        o.insert(QLatin1String("delayMs"), delayMs);
+    if (!retryAfter.isEmpty())
+        o.insert(QLatin1String("retryAfter"), retryAfter);
+    return o;
+}
+
+PracticeFaultRule PracticeFaultRule::fromJson(const QJsonObject &o)
+{
+    PracticeFaultRule r;
+    const QString effect = o.value(QLatin1String("effect")).toString();
+    for (Effect e : {Effect::LostReply, Effect::SlowReply, Effect::ServiceUnavailable,
+                     Effect::Throttle, Effect::Drop})
+        if (effect.compare(effectName(e), Qt::CaseInsensitive) == 0)
+            r.effect = e;
+    r.method = o.value(QLatin1String("method")).toString().toUpper().toLatin1();
+    r.pathContains = o.value(QLatin1String("pathContains")).toString();
+    r.bodyContains = o.value(QLatin1String("bodyContains")).toString();
+    r.inBatch = o.value(QLatin1String("inBatch")).toBool(false);
+    r.skip = o.value(QLatin1String("skip")).toInt(0);
+    r.times = o.value(QLatin1String("times")).toInt(1);
+    r.delayMs = o.value(QLatin1String("delayMs")).toInt(0);
+    const QJsonValue ra = o.value(QLatin1String("retryAfter"));
+    r.retryAfter = ra.isDouble() ? QString::number(ra.toDouble()) : ra.toString();
+    return r;
+}
+
 QJsonObject PracticeFaultSettings::toJson() const
 {
     QJsonObject o;
@@ -31,6 +88,10 @@ QJsonObject PracticeFaultSettings::toJson() const
     o.insert(QLatin1String("delayMs"), delayMs);
     o.insert(QLatin1String("unknownUserProperties"),
              QJsonArray::fromStringList(unknownUserProperties));
+    QJsonArray list;
+    for (const PracticeFaultRule &r : rules)
+        list.append(r.toJson());
+    o.insert(QLatin1String("rules"), list);
     return o;
 }
 
@@ -46,6 +107,8 @@ PracticeFaultSettings PracticeFaultSettings::fromJson(const QJsonObject &o)
     s.delayMs = o.value(QLatin1String("delayMs")).toInt(0);
     for (const QJsonValue &v : o.value(QLatin1String("unknownUserProperties")).toArray())
         s.unknownUserProperties.append(v.toString());
+    for (const QJsonValue &v : o.value(QLatin1String("rules")).toArray())
+        s.rules.append(PracticeFaultRule::fromJson(v.toObject()));
     return s;
 }
 
@@ -54,6 +117,28 @@ void PracticeFaults::set(const PracticeFaultSettings &settings)
     m_settings = settings;
     m_requests = 0;
     m_writeTimes.clear();
+    m_ruleMatches = QList<int>(settings.rules.size(), 0);
+}
+
+const PracticeFaultRule *PracticeFaults::hit(const PracticeRequest &request, bool inBatch)
+{
+    const PracticeFaultRule *first = nullptr;
+    for (int i = 0; i < m_settings.rules.size(); ++i) {
+        const PracticeFaultRule &rule = m_settings.rules.at(i);
+        if (rule.inBatch != inBatch)
+            continue;
+        if (!rule.method.isEmpty() && rule.method != request.method)
+            continue;
+        if (!rule.pathContains.isEmpty() && !request.path.contains(rule.pathContains))
+            continue;
+        if (!rule.bodyContains.isEmpty() &&
+            !QString::fromUtf8(request.body).contains(rule.bodyContains))
+            continue;
+        const int seen = m_ruleMatches[i]++;
+        if (!first && seen >= rule.skip && seen < rule.skip + rule.times)
+            first = &rule;
+    }
+    return first;
 }
 
 bool PracticeFaults::shouldDrop(int requestNumber) const

@@ -1,8 +1,40 @@
 #pragma once
 
+#include "practicehttp.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QStringList>
+
+// One targeted fault: which requests it matches, which of those it hits, what it does.
+// Switchable per test: in C++ (PracticeFaultSettings::rules) or in the /_practice/faults
+// JSON ("rules": [{"effect": "lostReply", "method": "POST", "pathContains": "$batch",
+// "bodyContains": "onPremisesImmutableId", "times": 3}]).
+struct PracticeFaultRule
+{
+    enum class Effect {
+        LostReply,          // do the request, then close the connection without answering
+        SlowReply,          // do the request, answer only after delayMs
+        ServiceUnavailable, // 503 serviceNotAvailable, nothing done
+        Throttle,           // 429 TooManyRequests, nothing done
+        Drop,               // close the connection before doing anything
+    };
+    Effect effect = Effect::LostReply;
+    QByteArray method;    // "PATCH", "POST", "DELETE", …; empty = any
+    QString pathContains; // e.g. "/$batch", a user id; empty = any
+    QString bodyContains; // e.g. "\"userPrincipalName\""; empty = any
+    // Match the requests inside a $batch (ServiceUnavailable and Throttle only: an inner
+    // response with that status) instead of HTTP requests.
+    bool inBatch = false;
+    int skip = 0;       // let this many matching requests through first
+    int times = 1;      // then hit this many; 3 gets a lost reply past Qt's two silent re-sends
+    int delayMs = 0;    // SlowReply
+    QString retryAfter; // ServiceUnavailable/Throttle: Retry-After as sent; empty = none
+
+    QJsonObject toJson() const;
+    static PracticeFaultRule fromJson(const QJsonObject &json);
+    static QString effectName(Effect effect);
+};
 
 // Fault injection for the practice tenant, switchable per test (C++) or over HTTP
 // (PUT /_practice/faults with this object's JSON). Request numbers count Graph requests
@@ -18,6 +50,7 @@ struct PracticeFaultSettings
     // User properties $select refuses as unknown (e.g. onPremisesObjectIdentifier, which
     // v1.0 does not document).
     QStringList unknownUserProperties;
+    QList<PracticeFaultRule> rules; // targeted faults, first hit wins
 
     QJsonObject toJson() const;
     static PracticeFaultSettings fromJson(const QJsonObject &json);
@@ -34,6 +67,9 @@ public:
     int nextRequest() { return ++m_requests; }
     bool shouldDrop(int requestNumber) const;
     bool shouldFail503(int requestNumber) const;
+    // Counts the request against every rule that matches it and returns the first rule
+    // it hits, if any. inBatch: a request inside a $batch.
+    const PracticeFaultRule *hit(const PracticeRequest &request, bool inBatch);
 
     // Takes one write from the quota at nowMs (monotonic). Returns 0 when allowed, else
     // the milliseconds until the window frees a slot (the Retry-After to announce).
@@ -42,5 +78,6 @@ public:
 private:
     PracticeFaultSettings m_settings;
     int m_requests = 0;
+    QList<int> m_ruleMatches;   // per rule: matching requests seen
     QList<qint64> m_writeTimes; // sliding window of accepted writes
 };

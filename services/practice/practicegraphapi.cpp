@@ -148,6 +148,20 @@ PracticeResponse PracticeGraphApi::error(int status, const QString &code, const 
     return PracticeResponse::json(status, QJsonObject{{QLatin1String("error"), e}});
 }
 
+PracticeResponse PracticeGraphApi::faultResponse(const PracticeFaultRule &rule,
+                                                 const PracticeGraphContext &ctx)
+{
+    PracticeResponse r =
+        rule.effect == PracticeFaultRule::Effect::Throttle
+            ? error(429, QStringLiteral("TooManyRequests"),
+                    QStringLiteral("Please retry again later."), ctx)
+            : error(503, QStringLiteral("serviceNotAvailable"),
+                    QStringLiteral("Service is temporarily unavailable. Please retry later."), ctx);
+    if (!rule.retryAfter.isEmpty())
+        r.setHeader("Retry-After", rule.retryAfter.toLatin1());
+    return r;
+}
+
 PracticeResponse PracticeGraphApi::notFound(const QString &id, const PracticeGraphContext &ctx)
 {
     return error(404, QStringLiteral("Request_ResourceNotFound"),
@@ -528,7 +542,7 @@ PracticeResponse PracticeGraphApi::patchUser(const PracticeRequest &request,
     }
     for (auto it = body.constBegin(); it != body.constEnd(); ++it)
         user.insert(it.key(), it.value());
-    m_directory.users[i] = user;
+    m_directory.setUser(i, user);
     logWrite(request, ctx, userId, before);
     return PracticeResponse::noContent();
 }
@@ -583,7 +597,7 @@ PracticeResponse PracticeGraphApi::deletedItem(const PracticeRequest &request,
         return PracticeResponse::json(200, out);
     }
     const QJsonObject before = user;
-    m_directory.deletedUsers.removeAt(i);
+    m_directory.removeDeletedUser(i);
     logWrite(request, ctx, id, before);
     return PracticeResponse::noContent();
 }
@@ -730,7 +744,12 @@ PracticeResponse PracticeGraphApi::batch(const PracticeRequest &request,
             if (r.contains(QLatin1String("body")))
                 sub.body = QJsonDocument(r.value(QLatin1String("body")).toObject())
                                .toJson(QJsonDocument::Compact);
-            answer = dispatch(sub, inner);
+            const PracticeFaultRule *rule = m_faults.hit(sub, true);
+            if (rule && (rule->effect == PracticeFaultRule::Effect::ServiceUnavailable ||
+                         rule->effect == PracticeFaultRule::Effect::Throttle))
+                answer = faultResponse(*rule, inner);
+            else
+                answer = dispatch(sub, inner);
         }
         statusOf.insert(id, answer.status);
         QJsonObject h;

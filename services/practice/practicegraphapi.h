@@ -14,6 +14,7 @@
 
 class PracticeDirectory;
 class PracticeFaults;
+struct PracticeFaultRule;
 
 // One change the practice tenant accepted (PATCH/DELETE/POST that changed state).
 struct PracticeWrite
@@ -57,6 +58,9 @@ public:
     // Graph's error envelope with innerError date/request-id/client-request-id.
     static PracticeResponse error(int status, const QString &code, const QString &message,
                                   const PracticeGraphContext &ctx, const QJsonArray &details = {});
+    // The 503 or 429 a fault rule asks for, with its Retry-After.
+    static PracticeResponse faultResponse(const PracticeFaultRule &rule,
+                                          const PracticeGraphContext &ctx);
     // Graph's 404 Request_ResourceNotFound for an id that names nothing.
     static PracticeResponse notFound(const QString &id, const PracticeGraphContext &ctx);
 

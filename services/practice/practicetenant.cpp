@@ -26,6 +26,8 @@ QJsonObject PracticeRequestRecord::toJson() const
         o.insert(QLatin1String("retryAfterSeconds"), retryAfterSeconds);
     if (!permissions.isEmpty())
         o.insert(QLatin1String("permissions"), QJsonArray::fromStringList(permissions));
+    if (!fault.isEmpty())
+        o.insert(QLatin1String("fault"), fault);
     return o;
 }
 
@@ -176,11 +178,17 @@ PracticeResponse PracticeTenant::handleGraph(const PracticeRequest &request,
     ctx.baseUrl = baseUrl();
 
     PracticeResponse response;
-    if (m_faults.shouldDrop(number)) {
+    using Effect = PracticeFaultRule::Effect;
+    const PracticeFaultRule *rule = m_faults.hit(request, false);
+    if (rule)
+        record.fault = PracticeFaultRule::effectName(rule->effect);
+    if (m_faults.shouldDrop(number) || (rule && rule->effect == Effect::Drop)) {
         response.drop = true;
         return response;
     }
-    if (m_faults.shouldFail503(number)) {
+    if (rule && (rule->effect == Effect::ServiceUnavailable || rule->effect == Effect::Throttle)) {
+        response = PracticeGraphApi::faultResponse(*rule, ctx);
+    } else if (m_faults.shouldFail503(number)) {
         response = PracticeGraphApi::error(
             503, QStringLiteral("serviceNotAvailable"),
             QStringLiteral("Service is temporarily unavailable. Please retry later."), ctx);
@@ -223,6 +231,10 @@ PracticeResponse PracticeTenant::handleGraph(const PracticeRequest &request,
         }
     }
     response.delayMs = f.delayMs;
+    if (rule && rule->effect == Effect::LostReply)
+        response.drop = true; // done, but the client never hears of it
+    else if (rule && rule->effect == Effect::SlowReply)
+        response.delayMs = std::max(response.delayMs, rule->delayMs);
     return response;
 }
 

@@ -24,6 +24,7 @@ struct PracticeRequestRecord
     QString clientRequestId;
     double retryAfterSeconds = -1; // the Retry-After announced, if any
     QStringList permissions;       // Graph: what the request's valid token granted
+    QString fault;                 // the PracticeFaultRule effect that hit it, if any
 
     QJsonObject toJson() const;
 };
