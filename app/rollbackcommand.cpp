@@ -136,7 +136,7 @@ int Commands::rollback(const QStringList &args)
         return Error;
     }
     return report.count(ChangeStatus::Failed) + report.count(ChangeStatus::Stale) +
-                       report.mismatches() >
+                       report.count(ChangeStatus::Unknown) + report.mismatches() >
                    0
                ? FinishedWithFailures
                : Done;

@@ -13,6 +13,8 @@ QString changeStatusName(ChangeStatus status)
         return QStringLiteral("skipped");
     case ChangeStatus::Failed:
         return QStringLiteral("failed");
+    case ChangeStatus::Unknown:
+        return QStringLiteral("unknown");
     }
     return {};
 }
@@ -30,5 +32,11 @@ QString ExecutionProgress::toText() const
                     .arg(secondsLeft % 60, 2, 10, QLatin1Char('0'));
     if (paused)
         text += QStringLiteral(" · ") + QCoreApplication::translate("Executor", "paused");
+    if (!waitReason.isEmpty()) {
+        text += QStringLiteral(" · ") + waitReason;
+        if (waitSecondsLeft >= 0)
+            text += QCoreApplication::translate("Executor", ": next request in %1 s")
+                        .arg(waitSecondsLeft);
+    }
     return text;
 }

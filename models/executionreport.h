@@ -5,9 +5,11 @@
 #include <QList>
 #include <QString>
 
-enum class ChangeStatus { Applied, Stale, Skipped, Failed };
+// Unknown: a write was sent, its answer was lost and the tenant could not be read back
+// to tell; the journal keeps the change `pending` and rollback reads it back first.
+enum class ChangeStatus { Applied, Stale, Skipped, Failed, Unknown };
 
-QString changeStatusName(ChangeStatus status); // applied | stale | skipped | failed
+QString changeStatusName(ChangeStatus status); // applied | stale | skipped | failed | unknown
 
 // What happened to one plan row (or one rollback row).
 struct ChangeOutcome
@@ -53,8 +55,15 @@ struct ExecutionProgress
     qint64 total = 0;
     QString currentUser;
     double perMinute = 0;    // changes finished per minute so far
-    qint64 secondsLeft = -1; // -1 = not known yet
+    qint64 secondsLeft = -1; // -1 = not known yet; includes a wait in progress
     bool paused = false;
+    int currentRow = 0; // plan row id of the change being worked on (0 = none)
+    // Why the run waits right now, in plain words ("Graph asked to slow down", "retrying
+    // after a lost reply", "keeping to the write quota"); empty = not waiting.
+    QString waitReason;
+    qint64 waitSecondsLeft = -1; // -1 = as long as that step takes
 
-    QString toText() const; // "12/40 · alice@contoso.com · 85/min · 0:20 left"
+    // "12/40 · alice@contoso.com · 85/min · 0:20 left"
+    // + " · Graph asked to slow down: next request in 8 s" while waiting.
+    QString toText() const;
 };

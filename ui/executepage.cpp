@@ -29,6 +29,8 @@ QString statusTitle(const ChangeOutcome &o)
         return QObject::tr("Skipped: changed since the scan");
     case ChangeStatus::Skipped:
         return QObject::tr("Skipped");
+    case ChangeStatus::Unknown:
+        return QObject::tr("Outcome unknown: check the user (kept pending for rollback)");
     case ChangeStatus::Failed:
         break;
     }

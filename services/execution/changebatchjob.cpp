@@ -31,6 +31,22 @@ QString failureText(const CloudOperationResult &r)
     return text.trimmed();
 }
 
+// The Microsoft Graph PowerShell line that puts a UPN back by hand.
+QString upnRestoreCommand(const QString &userId, const QString &upn)
+{
+    const auto quoted = [](QString v) {
+        return u'\'' + v.replace(u'\'', QStringLiteral("''")) + u'\'';
+    };
+    return QStringLiteral("Update-MgUser -UserId %1 -UserPrincipalName %2")
+        .arg(quoted(userId), quoted(upn));
+}
+
+// Failed, or unknown when the answer was lost and could not be read back.
+ChangeStatus notDone(const CloudOperationResult &r)
+{
+    return r.outcomeUnknown ? ChangeStatus::Unknown : ChangeStatus::Failed;
+}
+
 QString retryNote(const CloudOperationResult &r)
 {
     if (r.attempts <= 1)
@@ -246,7 +262,7 @@ void ChangeBatchJob::purge()
             }
             if (!r.ok) {
                 item.live = false;
-                item.outcome.status = ChangeStatus::Failed;
+                item.outcome.status = notDone(r);
                 item.outcome.httpStatus = r.httpStatus;
                 item.outcome.requestId = r.requestId;
                 item.outcome.errorString =
@@ -273,7 +289,7 @@ void ChangeBatchJob::switchUpn()
             item.upnSwitch = r;
             if (!r.ok) {
                 item.live = false;
-                item.outcome.status = ChangeStatus::Failed;
+                item.outcome.status = notDone(r);
                 item.outcome.httpStatus = r.httpStatus;
                 item.outcome.requestId = r.requestId;
                 item.outcome.errorString =
@@ -305,7 +321,7 @@ void ChangeBatchJob::write()
                 item.outcome.errorString.clear();
             } else {
                 item.live = false;
-                item.outcome.status = ChangeStatus::Failed;
+                item.outcome.status = notDone(r);
                 item.outcome.errorString = failureText(r);
             }
         },
@@ -329,17 +345,34 @@ void ChangeBatchJob::restoreUpn()
         },
         [](Item &item, const CloudOperationResult &r) {
             item.upnRestore = r;
-            if (!r.ok) {
-                const QString note =
-                    tr("The UPN is still the temporary %1 and could not be put back to %2 (%3); "
-                       "run anchorfix rollback or set it back by hand.")
-                        .arg(item.unit.temporaryUpn, item.unit.row.cloudUpn, failureText(r));
-                item.outcome.errorString = item.outcome.errorString.isEmpty()
-                                               ? note
-                                               : item.outcome.errorString + u' ' + note;
-                if (item.outcome.status == ChangeStatus::Applied)
+            const Finding &row = item.unit.row;
+            if (r.ok) {
+                if (item.outcome.status == ChangeStatus::Unknown && !item.writeSent) {
+                    // The switch's answer was lost, the stamp was never sent, and the UPN
+                    // is back: the tenant is as it was.
                     item.outcome.status = ChangeStatus::Failed;
+                    item.outcome.errorString +=
+                        u' ' + tr("The stamp was not sent and the UPN was put back to %1, so "
+                                  "nothing changed.")
+                                   .arg(row.cloudUpn);
+                }
+                return;
             }
+            const QString command = upnRestoreCommand(row.cloudId, row.cloudUpn);
+            const QString note =
+                r.outcomeUnknown
+                    ? tr("Whether the UPN was put back from the temporary %1 to %2 is unknown "
+                         "(%3). If it still reads %1, restore it with: %4 (Microsoft Graph "
+                         "PowerShell), or run anchorfix rollback.")
+                          .arg(item.unit.temporaryUpn, row.cloudUpn, failureText(r), command)
+                    : tr("The UPN is still the temporary %1 and could not be put back to %2 "
+                         "(%3). Restore it with: %4 (Microsoft Graph PowerShell), or run "
+                         "anchorfix rollback.")
+                          .arg(item.unit.temporaryUpn, row.cloudUpn, failureText(r), command);
+            item.outcome.errorString =
+                item.outcome.errorString.isEmpty() ? note : item.outcome.errorString + u' ' + note;
+            if (item.outcome.status == ChangeStatus::Applied)
+                item.outcome.status = ChangeStatus::Failed; // the anchor is in, the UPN is not
         },
         &ChangeBatchJob::recordOutcomes);
 }
@@ -362,8 +395,10 @@ void ChangeBatchJob::recordOutcomes()
                             item.unit.newImmutableId, now, RollbackStatus::Failed});
         }
         if (item.purgeSent) {
-            entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
-                            now, item.purge.ok ? RollbackStatus::Applied : RollbackStatus::Failed});
+            if (!item.purge.outcomeUnknown) // unknown: the purge stays `pending`
+                entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
+                                now,
+                                item.purge.ok ? RollbackStatus::Applied : RollbackStatus::Failed});
             AuditRecord a = auditFor(item, actionName(Action::PurgeDeleted), item.purge);
             a.cloudId = row.deletedHolderId;
             a.cloudUpn.clear();
@@ -374,15 +409,17 @@ void ChangeBatchJob::recordOutcomes()
         if (item.switchSent) {
             AuditRecord a = auditFor(item, QStringLiteral("upn_switch"), item.upnSwitch);
             a.message = tr("UPN %1 → %2").arg(row.cloudUpn, item.unit.temporaryUpn) +
-                        (item.upnSwitch.ok ? QString() : u' ' + failureText(item.upnSwitch));
+                        (item.upnSwitch.ok ? QString() : u' ' + failureText(item.upnSwitch)) +
+                        (item.upnSwitch.note.isEmpty() ? QString() : u' ' + item.upnSwitch.note);
             records.append(a);
         }
         if (journaled || item.outcome.status != ChangeStatus::Applied) {
             // The row's own change: applied, failed, stale or skipped.
             const bool wroteAnchor = item.writeSent && item.write.ok;
-            if (journaled) {
-                // A write that got no answer may still have landed: it stays `failed` in
-                // the journal with its values, and rollback checks the live value.
+            if (journaled && (wroteAnchor || item.outcome.status != ChangeStatus::Unknown)) {
+                // Settled: the tenant shows the change made (applied) or not made (failed).
+                // An unknown outcome adds no row: the change stays `pending`, and rollback
+                // reads the user back before undoing it.
                 entries.append({row.cloudId, row.cloudUpn, row.cloudImmutableId,
                                 item.unit.newImmutableId, now,
                                 wroteAnchor ? RollbackStatus::Applied : RollbackStatus::Failed});
@@ -391,18 +428,24 @@ void ChangeBatchJob::recordOutcomes()
                                        ? actionName(Action::Stamp)
                                        : actionName(row.action);
             AuditRecord a = auditFor(item, action, item.write);
-            a.result = changeStatusName(item.outcome.status);
+            // The anchor write's own result: the UPN steps have rows of their own.
+            a.result = changeStatusName(wroteAnchor ? ChangeStatus::Applied : item.outcome.status);
             if (item.outcome.status == ChangeStatus::Applied && !wroteAnchor)
                 a.result = changeStatusName(ChangeStatus::Failed);
             a.httpStatus = item.outcome.httpStatus;
             a.requestId = item.outcome.requestId;
-            a.message = item.outcome.errorString + retryNote(item.write);
+            a.message = item.outcome.errorString;
+            if (!item.write.note.isEmpty())
+                a.message =
+                    a.message.isEmpty() ? item.write.note : a.message + u' ' + item.write.note;
+            a.message += retryNote(item.write);
             records.append(a);
         }
         if (item.restoreSent) {
             AuditRecord a = auditFor(item, QStringLiteral("upn_restore"), item.upnRestore);
             a.message = tr("UPN %1 → %2").arg(item.unit.temporaryUpn, row.cloudUpn) +
-                        (item.upnRestore.ok ? QString() : u' ' + failureText(item.upnRestore));
+                        (item.upnRestore.ok ? QString() : u' ' + failureText(item.upnRestore)) +
+                        (item.upnRestore.note.isEmpty() ? QString() : u' ' + item.upnRestore.note);
             records.append(a);
         }
     }
@@ -410,7 +453,8 @@ void ChangeBatchJob::recordOutcomes()
     // compact() at the end) make them durable, and until then the pending row is safe.
     if (!entries.isEmpty() && !journal(entries, RollbackJournal::Durability::Flushed))
         return;
-    if (!audit(records))
+    // The audit rows of settled changes are on disk before anything else is sent.
+    if (!audit(records, AuditDurability::Synced))
         return;
     verify();
 }
@@ -432,7 +476,9 @@ void ChangeBatchJob::verify()
     const bool again = m_verifyRound > 0;
     runStep(
         [again](Item &item) -> std::optional<CloudOperation> {
-            if (!item.writeSent || (again && !awaitsReadBack(item.write.ok, item.outcome.verified)))
+            // An unknown outcome was already read back (and could not be); no verdict on it.
+            if (!item.writeSent || item.write.outcomeUnknown ||
+                (again && !awaitsReadBack(item.write.ok, item.outcome.verified)))
                 return std::nullopt;
             ++item.verifyReads;
             return CloudOperation{CloudOperation::Kind::ReadUser, item.unit.row.cloudId, {}};
@@ -463,7 +509,7 @@ void ChangeBatchJob::finish()
 {
     QList<AuditRecord> records;
     for (const Item &item : std::as_const(m_items)) {
-        if (!item.writeSent)
+        if (!item.writeSent || item.write.outcomeUnknown)
             continue;
         const Finding &row = item.unit.row;
         AuditRecord a =
@@ -505,12 +551,13 @@ bool ChangeBatchJob::journal(const QList<RollbackEntry> &entries,
     return false;
 }
 
-bool ChangeBatchJob::audit(const QList<AuditRecord> &records)
+bool ChangeBatchJob::audit(const QList<AuditRecord> &records, AuditDurability durability)
 {
     if (records.isEmpty())
         return true;
     QString error;
-    if (m_context->audit->append(records, &error))
+    if (m_context->audit->append(records, &error) &&
+        (durability == AuditDurability::Flushed || m_context->audit->sync(&error)))
         return true;
     fail(AuditError, tr("Stopped: the audit file could not be written. %1").arg(error));
     emitResult();
@@ -531,10 +578,10 @@ AuditRecord ChangeBatchJob::auditFor(const Item &item, const QString &action,
     a.action = action;
     a.oldImmutableId = row.cloudImmutableId;
     a.newImmutableId = item.unit.newImmutableId;
-    a.result = result.ok ? QStringLiteral("applied") : QStringLiteral("failed");
+    a.result = changeStatusName(result.ok ? ChangeStatus::Applied : notDone(result));
     a.httpStatus = result.httpStatus;
     a.requestId = result.requestId;
-    a.message = result.ok ? QString() : failureText(result);
+    a.message = result.ok ? result.note : failureText(result);
     a.message += retryNote(result);
     return a;
 }

@@ -21,6 +21,10 @@
 // A cancel lets the request in flight finish; changes that have not sent anything yet
 // are skipped, changes that have (a purge, a UPN switch) run to their end, so a cancel
 // never leaves a federated UPN switch half done.
+// A write whose answer was lost is settled by the writer (read back); one it cannot settle
+// is `unknown`: no applied/failed journal row (it stays `pending`, which rollback reads
+// back), an audit row with result `unknown` and a message "outcome unknown: …". The
+// audit rows of a batch's settled changes are fsynced before the batch goes on.
 // Fails (JournalError/AuditError) only when the journal or audit cannot be written.
 class ChangeBatchJob : public Job
 {
@@ -72,7 +76,9 @@ private:
 
     bool journal(const QList<RollbackEntry> &entries,
                  RollbackJournal::Durability durability = RollbackJournal::Durability::Synced);
-    bool audit(const QList<AuditRecord> &records);
+    enum class AuditDurability { Flushed, Synced };
+    bool audit(const QList<AuditRecord> &records,
+               AuditDurability durability = AuditDurability::Flushed);
     AuditRecord auditFor(const Item &item, const QString &action,
                          const CloudOperationResult &result) const;
 

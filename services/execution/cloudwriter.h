@@ -7,8 +7,9 @@
 #include <functional>
 #include <optional>
 
-// One request the executor needs from the cloud. Writes are idempotent (a PATCH to a
-// value, a DELETE), so a writer may resend one after a dropped connection.
+// One request the executor needs from the cloud. A writer settles a write whose answer
+// was lost by reading its target back (done, not done → sent again, or outcome unknown);
+// it never reports `failed` for a write the tenant may have done.
 struct CloudOperation
 {
     enum class Kind {
@@ -28,6 +29,10 @@ struct CloudOperation
 struct CloudOperationResult
 {
     bool ok = false;
+    // A write whose answer was lost and whose effect could not be read back: neither
+    // applied nor failed (ok is false). The journal keeps such a change `pending`.
+    bool outcomeUnknown = false;
+    QString note; // how a lost answer was settled, e.g. "… read back: the new value in place"
     int httpStatus = 0; // 0 = no HTTP answer (network error)
     QString code;       // Graph error code, e.g. Request_BadRequest, Request_ResourceNotFound
     QString message;    // what an admin should read
@@ -58,4 +63,10 @@ public:
     // Calls done (queued, on this thread) unless context has been destroyed by then.
     virtual void execute(const QList<CloudOperation> &operations, QObject *context,
                          Callback done) = 0;
+
+Q_SIGNALS:
+    // The writer waits before sending more: why, in plain words ("Graph asked to slow
+    // down", "keeping to the write quota", "reading back a write whose reply was lost"),
+    // and for how long (0 = as long as that step takes).
+    void waitStarted(const QString &reason, qint64 delayMs);
 };

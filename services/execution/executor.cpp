@@ -16,6 +16,8 @@ Executor::Executor(QList<Finding> rows, ExecutorSettings settings, CloudWriter *
     m_context.writer = writer;
     m_context.recheckRows = true;
     m_context.federatedDomains = m_settings.federatedDomains;
+    if (writer)
+        connect(writer, &CloudWriter::waitStarted, this, &Executor::onWaitStarted);
 }
 
 Executor::Executor(QList<ChangeUnit> units, ExecutorSettings settings, CloudWriter *writer,
@@ -53,11 +55,21 @@ ExecutionProgress Executor::progress() const
     p.done = m_report.outcomes.size();
     p.total = m_units.size();
     p.currentUser = m_currentUser;
+    p.currentRow = m_currentRow;
     p.paused = m_paused;
+    // Wall-clock rate: every wait so far (throttling, quota, settling) is in it.
     const double minutes = m_clock.isValid() ? qMax<qint64>(1, m_clock.elapsed()) / 60000.0 : 0;
     if (p.done > 0 && minutes > 0) {
         p.perMinute = p.done / minutes;
         p.secondsLeft = qint64((p.total - p.done) / p.perMinute * 60.0 + 0.5);
+    }
+    if (!m_waitReason.isEmpty() && m_clock.isValid()) {
+        const qint64 left = m_waitUntilMs < 0 ? -1 : m_waitUntilMs - m_clock.elapsed();
+        if (m_waitUntilMs < 0 || left > 0) {
+            p.waitReason = m_waitReason;
+            p.waitSecondsLeft = left < 0 ? -1 : (left + 999) / 1000;
+            p.secondsLeft = qMax(p.secondsLeft, p.waitSecondsLeft);
+        }
     }
     if (p.total > 0 && p.done == p.total)
         p.secondsLeft = 0;
@@ -199,6 +211,7 @@ void Executor::startNextBatch()
         auto *batch = new ChangeBatchJob(units, &m_context, this);
         m_batches.append(batch);
         connect(batch, &Job::finished, this, &Executor::onBatchFinished);
+        m_currentRow = units.first().row.rowId;
         publishProgress(units.first().user());
         batch->start();
     }
@@ -209,9 +222,13 @@ void Executor::onBatchFinished(Job *job)
     auto *batch = static_cast<ChangeBatchJob *>(job);
     m_batches.removeAll(batch);
     m_batches.removeAll(nullptr);
-    m_report.outcomes += batch->outcomes();
+    const QList<ChangeOutcome> outcomes = batch->outcomes();
+    m_report.outcomes += outcomes;
     m_undoSteps = batch->undoSteps() + m_undoSteps;
+    for (const ChangeOutcome &o : outcomes)
+        Q_EMIT outcomeSettled(o);
     setProgress(m_report.outcomes.size(), m_units.size());
+    m_waitReason.clear(); // what the batch waited for is over
     publishProgress(QString());
     if (batch->error() != NoError && m_fatalError.isEmpty()) {
         // The journal or the audit cannot be written: no further change is safe.
@@ -243,6 +260,8 @@ void Executor::finishRun()
                            .arg(m_report.count(ChangeStatus::Stale))
                            .arg(m_report.count(ChangeStatus::Skipped))
                            .arg(m_report.mismatches());
+    if (const int unknown = m_report.count(ChangeStatus::Unknown))
+        finished.message += tr("; %1 outcome unknown (kept pending)").arg(unknown);
     const qsizetype notStarted = m_units.size() - m_report.outcomes.size();
     if (isCancelRequested())
         finished.message += tr("; cancelled, %1 changes not started").arg(notStarted);
@@ -272,6 +291,15 @@ void Executor::stopWith(int error, const QString &text)
 {
     fail(error, text);
     emitResult();
+}
+
+void Executor::onWaitStarted(const QString &reason, qint64 delayMs)
+{
+    if (!isStarted() || isFinished() || !m_clock.isValid())
+        return;
+    m_waitReason = reason;
+    m_waitUntilMs = delayMs > 0 ? m_clock.elapsed() + delayMs : -1;
+    publishProgress(QString());
 }
 
 void Executor::publishProgress(const QString &currentUser)

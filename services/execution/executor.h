@@ -80,6 +80,9 @@ public:
 
 Q_SIGNALS:
     void progressUpdated(const ExecutionProgress &progress);
+    // Each row's final outcome (journaled, audited and read back), as its batch settles,
+    // in the order report() lists them.
+    void outcomeSettled(const ChangeOutcome &outcome);
     void pausedChanged(bool paused);
 
 protected:
@@ -92,6 +95,7 @@ private:
     void finishRun();
     void stopWith(int error, const QString &text);
     void publishProgress(const QString &currentUser);
+    void onWaitStarted(const QString &reason, qint64 delayMs);
 
     QList<Finding> m_rows;
     ExecutorSettings m_settings;
@@ -107,6 +111,9 @@ private:
     ExecutionReport m_report;
     QElapsedTimer m_clock;
     QString m_currentUser;
+    int m_currentRow = 0;
+    QString m_waitReason;
+    qint64 m_waitUntilMs = -1; // on m_clock; -1 = no known end
     bool m_paused = false;
     bool m_journalOpen = false;
     bool m_unitsGiven = false;

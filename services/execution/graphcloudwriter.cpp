@@ -5,11 +5,6 @@
 #include "graphclient.h"
 #include "graphrequestjob.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTimer>
 
 #include <cmath>
@@ -24,13 +19,6 @@ int writesIn(const QList<CloudOperation> &ops, const QList<int> &indexes)
     return n;
 }
 
-double retryAfterSeconds(const QByteArray &value)
-{
-    bool ok = false;
-    const double s = value.trimmed().toDouble(&ok);
-    return ok ? s : -1;
-}
-
 } // namespace
 
 GraphCloudWriter::GraphCloudWriter(GraphClient *client, QObject *parent)
@@ -42,8 +30,7 @@ GraphCloudWriter::GraphCloudWriter(GraphClient *client, QObject *parent)
     m_pumpTimer->setTimerType(Qt::PreciseTimer);
     connect(m_pumpTimer, &QTimer::timeout, this, &GraphCloudWriter::pump);
     if (client)
-        connect(client->network(), &QNetworkAccessManager::finished, this,
-                &GraphCloudWriter::noteRetryAfter);
+        connect(client, &GraphClient::waitAnnounced, this, &GraphCloudWriter::onWaitAnnounced);
 }
 
 void GraphCloudWriter::setWriteQuota(int writesPerWindow, qint64 windowMs)
@@ -51,23 +38,11 @@ void GraphCloudWriter::setWriteQuota(int writesPerWindow, qint64 windowMs)
     m_pacer = WritePacer(writesPerWindow, windowMs);
 }
 
-void GraphCloudWriter::noteRetryAfter(QNetworkReply *reply)
+void GraphCloudWriter::onWaitAnnounced(const QString &reason, qint64 delayMs, bool byServer)
 {
-    double seconds = retryAfterSeconds(reply->rawHeader("Retry-After"));
-    if (reply->url().path().endsWith(QLatin1String("/$batch"))) {
-        const QJsonArray inner = QJsonDocument::fromJson(reply->peek(reply->bytesAvailable()))
-                                     .object()
-                                     .value(QLatin1String("responses"))
-                                     .toArray();
-        for (const QJsonValue &v : inner) {
-            const QJsonObject headers = v.toObject().value(QLatin1String("headers")).toObject();
-            const QJsonValue ra = headers.value(QLatin1String("Retry-After"));
-            if (!ra.isUndefined())
-                seconds = qMax(seconds, retryAfterSeconds(ra.toVariant().toString().toLatin1()));
-        }
-    }
-    if (seconds >= 0)
-        m_holdUntilMs = qMax(m_holdUntilMs, m_clock.elapsed() + qint64(std::ceil(seconds * 1000)));
+    if (byServer)
+        m_holdUntilMs = qMax(m_holdUntilMs, m_clock.elapsed() + delayMs);
+    Q_EMIT waitStarted(reason, delayMs);
 }
 
 qint64 GraphCloudWriter::waitFor(int writes)
@@ -87,6 +62,8 @@ CloudOperationResult GraphCloudWriter::toResult(const CloudOperation &op, const 
     out.code = r.detailCode.isEmpty() ? r.code : r.code + u'/' + r.detailCode;
     out.requestId = r.requestId;
     out.attempts = qMax(1, r.attempts);
+    out.outcomeUnknown = !r.ok && r.outcomeUnknown;
+    out.note = r.settleNote;
     if (!r.ok) {
         out.message = r.advice;
         if (!r.message.isEmpty())
@@ -143,6 +120,7 @@ void GraphCloudWriter::pump()
                     pick = i;
                 } else {
                     writeWaiting = true;
+                    announceQuotaWait(wait);
                     retryIn = retryIn < 0 ? wait : qMin(retryIn, wait);
                 }
             }
@@ -192,6 +170,7 @@ void GraphCloudWriter::sendPurges(const CallPtr &call, QList<int> indexes)
     }
     const qint64 wait = waitFor(1);
     if (wait > 0) {
+        announceQuotaWait(wait);
         QTimer::singleShot(int(wait), Qt::PreciseTimer, this,
                            [this, call, indexes] { sendPurges(call, indexes); });
         return;
@@ -215,6 +194,7 @@ void GraphCloudWriter::sendBatch(const CallPtr &call, const QList<int> &indexes)
     const int writes = writesIn(ops, indexes);
     const qint64 wait = waitFor(writes);
     if (wait > 0) {
+        announceQuotaWait(wait);
         QTimer::singleShot(int(wait), Qt::PreciseTimer, this,
                            [this, call, indexes] { sendBatch(call, indexes); });
         return;
@@ -254,6 +234,16 @@ void GraphCloudWriter::sendBatch(const CallPtr &call, const QList<int> &indexes)
         finishCall(call);
     });
     job->start();
+}
+
+void GraphCloudWriter::announceQuotaWait(qint64 delayMs)
+{
+    // Once per wait, not once per pump.
+    const qint64 until = m_clock.elapsed() + delayMs;
+    if (until <= m_announcedQuotaUntilMs + 5)
+        return;
+    m_announcedQuotaUntilMs = until;
+    Q_EMIT waitStarted(tr("keeping to the write quota"), delayMs);
 }
 
 void GraphCloudWriter::finishCall(const CallPtr &call)

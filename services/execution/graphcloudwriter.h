@@ -9,18 +9,18 @@
 #include <QSharedPointer>
 
 class GraphClient;
-class QNetworkReply;
 struct GraphResult;
 
-// CloudWriter on Microsoft Graph: reads and PATCHes go out as one $batch (inner 429s
-// are resent by GraphBatchJob after their Retry-After); purges go one by one through
-// GraphClient::purgeDeletedItem, which checks a lost answer before resending a DELETE.
+// CloudWriter on Microsoft Graph: reads and PATCHes go out as one $batch (inner
+// 429/503/504s are resent by GraphBatchJob after their Retry-After, lost answers settled
+// by reading back); purges go one by one through GraphClient::purgeDeletedItem, which
+// settles a lost answer the same way before resending a DELETE.
 // One call is on the wire at a time by default, so nothing can be sent while a
 // Retry-After runs (more calls in flight let requests already on the wire land inside a
 // Retry-After). Writes are paced to the write quota; while a write call waits for the
 // quota, calls without writes (the next batch's reads) may use the idle wire, but writes
-// keep their order. Once any answer carries a Retry-After (429, 503) nothing new is sent
-// until it has elapsed.
+// keep their order. Once any answer carries a Retry-After (429, 503; the jobs announce
+// it through GraphClient::waitAnnounced) nothing new is sent until it has elapsed.
 class GraphCloudWriter : public CloudWriter
 {
     Q_OBJECT
@@ -50,7 +50,8 @@ private:
     void sendBatch(const CallPtr &call, const QList<int> &indexes);
     void sendPurges(const CallPtr &call, QList<int> indexes);
     void finishCall(const CallPtr &call);
-    void noteRetryAfter(QNetworkReply *reply);
+    void onWaitAnnounced(const QString &reason, qint64 delayMs, bool byServer);
+    void announceQuotaWait(qint64 delayMs);
     // Milliseconds to wait before sending `writes` writes (0 = now).
     qint64 waitFor(int writes);
 
@@ -61,5 +62,6 @@ private:
     int m_inFlight = 0;
     int m_maxInFlight = 1;
     qint64 m_holdUntilMs = 0;
+    qint64 m_announcedQuotaUntilMs = 0;
     class QTimer *m_pumpTimer = nullptr;
 };

@@ -194,6 +194,68 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(dir + "/rollback.csv"));
     }
 
+    void lostBatchReplyAfterTheWritesIsApplied()
+    {
+        // The case from issue 9: one $batch of 11 changes whose connection closes after
+        // the tenant made them, three times in a row (QNetworkAccessManager re-sends twice
+        // on its own). The client reads the users back: all applied, and the journal,
+        // the audit and the tenant say so.
+        const QString dir = freshDir();
+        const QList<Finding> plan = m_scenario.plan.mid(0, 11);
+        QVERIFY(writePlan(dir + "/plan.csv", plan));
+        const QJsonObject lost{{"effect", "lostReply"},
+                               {"method", "POST"},
+                               {"pathContains", "$batch"},
+                               {"bodyContains", "\"onPremisesImmutableId\":"},
+                               {"times", 3}};
+        QVERIFY(m_practice.setFaults({{"rules", QJsonArray{lost}}}));
+        const CliRun apply = runAnchorfix(applyArgs(m_practice, dir), m_env);
+        QVERIFY2(apply.exitCode == 0, qPrintable(apply.out + apply.err));
+        QVERIFY2(apply.out.contains(u"11 applied, 0 failed"), qPrintable(apply.out));
+
+        // The fault happened: the $batch and Qt's silent re-sends of it (up to two) were
+        // answered by a closed connection.
+        const QJsonArray requests = m_practice.requests();
+        int lostReplies = 0;
+        for (const QJsonValue &r : requests)
+            lostReplies += r.toObject().value("fault").toString() == u"lostReply";
+        QVERIFY2(lostReplies >= 1 && lostReplies <= 3, qPrintable(QString::number(lostReplies)));
+
+        const auto users = m_practice.users();
+        QList<RollbackEntry> journal;
+        QList<AuditRecord> audit;
+        QString error;
+        QVERIFY2(RollbackJournal::read(dir + "/rollback.csv", &journal, &error), qPrintable(error));
+        QVERIFY2(AuditLog::read(dir + "/audit.csv", &audit, &error), qPrintable(error));
+        QCOMPARE(journal.size(), plan.size());
+        for (const Finding &f : plan) {
+            QCOMPARE(users.value(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId));
+            const auto row =
+                std::find_if(journal.cbegin(), journal.cend(),
+                             [&](const RollbackEntry &e) { return e.cloudId == f.cloudId; });
+            QVERIFY(row != journal.cend());
+            QCOMPARE(row->status, RollbackStatus::Applied);
+            const auto change =
+                std::find_if(audit.cbegin(), audit.cend(), [&](const AuditRecord &a) {
+                    return a.rowId == QString::number(f.rowId) && a.action == actionName(f.action);
+                });
+            QVERIFY(change != audit.cend());
+            QCOMPARE(change->result, QStringLiteral("applied"));
+            QVERIFY2(change->message.contains(u"read") && change->message.contains(u"lost"),
+                     qPrintable(change->message));
+        }
+        // Each anchor change reached the tenant from one request (the re-sends of it included).
+        QHash<QString, QSet<QString>> sends;
+        for (const QJsonValue &w : m_practice.writes()) {
+            const QJsonObject o = w.toObject();
+            if (o.value("body").toObject().contains("onPremisesImmutableId"))
+                sends[o.value("targetId").toString()].insert(o.value("clientRequestId").toString());
+        }
+        QCOMPARE(sends.size(), plan.size());
+        for (const auto &ids : std::as_const(sends))
+            QCOMPARE(ids.size(), 1);
+    }
+
     void dryRunSendsAndWritesNothing()
     {
         const QString dir = freshDir();

@@ -29,25 +29,26 @@ struct RetryAfterWatch
 
     void attach(QNetworkAccessManager *network, PracticeTenant *tenant)
     {
-        QObject::connect(network, &QNetworkAccessManager::finished, network,
-                         [this, tenant](QNetworkReply *reply) {
-                             const double now = tenant->nowMs();
-                             double seconds = -1;
-                             if (reply->hasRawHeader("Retry-After"))
-                                 seconds = reply->rawHeader("Retry-After").toDouble();
-                             const QJsonArray inner = QJsonDocument::fromJson(reply->peek(1 << 24))
-                                                          .object()
-                                                          .value("responses")
-                                                          .toArray();
-                             for (const QJsonValue &v : inner) {
-                                 const QJsonObject h = v.toObject().value("headers").toObject();
-                                 if (h.contains("Retry-After"))
-                                     seconds = qMax(seconds,
-                                                    h.value("Retry-After").toString().toDouble());
-                             }
-                             if (seconds >= 0)
-                                 holds.append({now, now + seconds * 1000.0});
-                         });
+        QObject::connect(
+            network, &QNetworkAccessManager::finished, network,
+            [this, tenant](QNetworkReply *reply) {
+                const double now = tenant->nowMs();
+                double seconds = -1;
+                if (reply->hasRawHeader("Retry-After"))
+                    seconds = reply->rawHeader("Retry-After").toDouble();
+                const QJsonArray inner =
+                    QJsonDocument::fromJson(reply->isOpen() ? reply->peek(1 << 24) : QByteArray())
+                        .object()
+                        .value("responses")
+                        .toArray();
+                for (const QJsonValue &v : inner) {
+                    const QJsonObject h = v.toObject().value("headers").toObject();
+                    if (h.contains("Retry-After"))
+                        seconds = qMax(seconds, h.value("Retry-After").toString().toDouble());
+                }
+                if (seconds >= 0)
+                    holds.append({now, now + seconds * 1000.0});
+            });
     }
     // Requests that reached the tenant while a Retry-After was running.
     int violations(const QList<PracticeRequestRecord> &log) const
@@ -234,6 +235,236 @@ private Q_SLOTS:
         QCOMPARE(rollback->report().count(ChangeStatus::Skipped), 3);
     }
 
+    void everyWriteKindSurvivesEveryFault_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("fault");
+        // kind → how its request looks on the wire. Purges go one by one (a single
+        // DELETE); every other write goes in a $batch.
+        for (const char *kind : {"stamp", "clear", "upn_switch", "upn_restore", "purge"})
+            for (const char *fault : {"lost reply after the write", "503 with Retry-After",
+                                      "429 with Retry-After", "reply slower than the timeout"})
+                QTest::addRow("%s (%s) × %s", kind, qstrcmp(kind, "purge") ? "$batch" : "single",
+                              fault)
+                    << kind << fault;
+    }
+    void everyWriteKindSurvivesEveryFault()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, fault);
+        const PracticeScenario scenario = PracticeScenario::build(2, 2, 2, 2);
+        Practice p(scenario);
+        RetryAfterWatch watch;
+        watch.attach(p.client->network(), &p.tenant);
+
+        // What the kind's write carries, on the wire and inside a $batch.
+        const bool single = kind == u"purge";
+        QString marker;
+        if (kind == u"stamp")
+            marker = QStringLiteral("\"onPremisesImmutableId\":\"") +
+                     PracticeScenario::anchor(1).left(8);
+        else if (kind == u"clear")
+            marker = QStringLiteral("\"onPremisesImmutableId\":null");
+        else if (kind == u"upn_switch")
+            marker = QStringLiteral("@") + PracticeScenario::initialDomain + u'"';
+        else if (kind == u"upn_restore")
+            marker = QStringLiteral("@") + PracticeScenario::federatedDomain + u'"';
+        using Effect = PracticeFaultRule::Effect;
+        PracticeFaultRule rule;
+        rule.method = single ? QByteArray("DELETE") : QByteArray("POST");
+        rule.bodyContains = marker;
+        if (fault.startsWith(u"lost")) {
+            rule.effect = Effect::LostReply;
+            rule.times = 3; // past QNetworkAccessManager's two silent re-sends
+        } else if (fault.startsWith(u"reply slower")) {
+            rule.effect = Effect::SlowReply;
+            rule.delayMs = 1500; // the client waits 700 ms
+        } else {
+            rule.effect = fault.startsWith(u"503") ? Effect::ServiceUnavailable : Effect::Throttle;
+            rule.retryAfter = QStringLiteral("0.4");
+            rule.times = 2;
+            if (!single) { // the inner response of that write in its $batch
+                rule.inBatch = true;
+                rule.method = "PATCH";
+            }
+        }
+        GraphRetryPolicy policy = p.client->retryPolicy();
+        policy.requestTimeoutMs = 700;
+        p.client->setRetryPolicy(policy);
+        PracticeFaultSettings faults;
+        faults.rules = {rule};
+        p.tenant.setFaults(faults);
+
+        auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
+        QList<ChangeOutcome> settled;
+        connect(executor, &Executor::outcomeSettled, this,
+                [&settled](const ChangeOutcome &o) { settled.append(o); });
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(executor->error(), int(Job::NoError));
+        const ExecutionReport report = executor->report();
+        QCOMPARE(settled, report.outcomes);
+        for (const ChangeOutcome &o : report.outcomes)
+            QVERIFY2(o.status == ChangeStatus::Applied && o.verified,
+                     qPrintable(QStringLiteral("row %1: %2 %3")
+                                    .arg(o.rowId)
+                                    .arg(changeStatusName(o.status), o.errorString)));
+
+        // The fault did happen.
+        int hits = 0;
+        for (const PracticeRequestRecord &r : p.tenant.requestLog())
+            hits += r.fault == PracticeFaultRule::effectName(rule.effect);
+        if (!rule.inBatch)
+            QVERIFY2(hits >= 1, "the fault never hit");
+        else
+            QVERIFY(!watch.holds.isEmpty()); // inner faults show as an inner Retry-After
+
+        // The tenant holds each change exactly once: one send per step (QNetworkAccessManager's
+        // silent re-sends of one request carry its client-request-id), none missing.
+        QHash<QString, QSet<QString>> sendsPerStep;
+        for (const PracticeWrite &w : p.tenant.writeLog())
+            sendsPerStep[w.targetId + u' ' + QString::fromLatin1(w.method) + u' ' +
+                         QString::fromUtf8(QJsonDocument(w.body).toJson(QJsonDocument::Compact))]
+                .insert(w.clientRequestId);
+        QCOMPARE(sendsPerStep.size(), scenario.expectedWrites());
+        for (auto it = sendsPerStep.cbegin(); it != sendsPerStep.cend(); ++it)
+            QVERIFY2(it.value().size() == 1, qPrintable(it.key()));
+        for (const Finding &f : scenario.plan)
+            QCOMPARE(p.state(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId));
+        for (const Finding &f : scenario.plan)
+            if (!f.deletedHolderId.isEmpty())
+                QCOMPARE(p.tenant.directory().indexOfDeletedUser(f.deletedHolderId), -1);
+
+        // Journal, audit and tenant agree row by row.
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY2(RollbackJournal::read(p.settings().rollbackPath, &journal, &error),
+                 qPrintable(error));
+        QList<AuditRecord> audit;
+        QVERIFY2(AuditLog::read(p.settings().auditPath, &audit, &error), qPrintable(error));
+        QCOMPARE(journal.size(), scenario.plan.size() + 2); // + the purged holders
+        for (const RollbackEntry &e : journal)
+            QVERIFY2(e.status == RollbackStatus::Applied, qPrintable(e.cloudId));
+        QSet<QString> settledNotes;
+        for (const Finding &f : scenario.plan) {
+            QStringList results;
+            for (const AuditRecord &a : audit)
+                if (a.rowId == QString::number(f.rowId) && a.result != u"verified")
+                    results.append(a.action + u'=' + a.result);
+            QStringList expected;
+            if (f.action == Action::PurgeDeleted)
+                expected = {QStringLiteral("purge_deleted=applied"),
+                            QStringLiteral("stamp=applied")};
+            else if (f.category == Category::FederatedDomain)
+                expected = {QStringLiteral("upn_switch=applied"), QStringLiteral("stamp=applied"),
+                            QStringLiteral("upn_restore=applied")};
+            else
+                expected = {actionName(f.action) + QStringLiteral("=applied")};
+            QCOMPARE(results, expected);
+        }
+        for (const AuditRecord &a : audit)
+            if (a.message.contains(u"was lost"))
+                settledNotes.insert(a.action);
+        if (fault.startsWith(u"lost") || fault.startsWith(u"reply slower")) {
+            const QString action = kind == u"upn_switch" || kind == u"upn_restore" ? kind
+                                   : kind == u"purge" ? QStringLiteral("purge_deleted")
+                                                      : kind;
+            QVERIFY2(settledNotes.contains(action),
+                     qPrintable(QStringList(settledNotes.values()).join(u',')));
+        }
+        QCOMPARE(watch.violations(p.tenant.requestLog()), 0);
+    }
+
+    void unknownOutcomeStaysPendingThenRollsBack()
+    {
+        const PracticeScenario scenario = PracticeScenario::build(3, 0, 0, 0);
+        Practice p(scenario);
+        PracticeFaultRule lost;
+        lost.effect = PracticeFaultRule::Effect::LostReply;
+        lost.method = "POST";
+        lost.bodyContains = QStringLiteral("PATCH");
+        lost.times = 3;
+        PracticeFaultRule unreadable; // every read after the one before the change
+        unreadable.effect = PracticeFaultRule::Effect::Drop;
+        unreadable.method = "POST";
+        unreadable.bodyContains = QStringLiteral("\"GET\"");
+        unreadable.skip = 1;
+        unreadable.times = 1000;
+        PracticeFaultSettings faults;
+        faults.rules = {lost, unreadable};
+        p.tenant.setFaults(faults);
+        auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(executor->report().count(ChangeStatus::Unknown), 3);
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY2(RollbackJournal::read(p.settings().rollbackPath, &journal, &error),
+                 qPrintable(error));
+        for (const RollbackEntry &e : journal)
+            QCOMPARE(e.status, RollbackStatus::Pending); // not "failed": they did land
+        QList<AuditRecord> audit;
+        QVERIFY(AuditLog::read(p.settings().auditPath, &audit, &error));
+        int unknown = 0;
+        for (const AuditRecord &a : audit)
+            if (a.action == u"stamp") {
+                QCOMPARE(a.result, QStringLiteral("unknown"));
+                QVERIFY2(a.message.contains(u"outcome unknown:"), qPrintable(a.message));
+                ++unknown;
+            }
+        QCOMPARE(unknown, 3);
+        for (const Finding &f : scenario.plan) // they did land
+            QCOMPARE(p.state(f.cloudId).second, f.expectedImmutableId);
+
+        // rollback reads the pending rows back and undoes them.
+        p.tenant.setFaults({});
+        RollbackSettings rs;
+        rs.identity = p.settings().identity;
+        rs.identity.runId = QStringLiteral("run-rollback");
+        rs.rollbackPath = p.settings().rollbackPath;
+        rs.auditPath = p.settings().auditPath;
+        rs.initialDomain = PracticeScenario::initialDomain;
+        rs.federatedDomains = {PracticeScenario::federatedDomain};
+        auto *rollback = new RollbackJob(rs, p.writer);
+        QSignalSpy rolledBack(rollback, &Job::finished);
+        rollback->start();
+        QVERIFY(rolledBack.wait(60000));
+        for (auto it = scenario.original.cbegin(); it != scenario.original.cend(); ++it)
+            QCOMPARE(p.state(it.key()), it.value());
+    }
+
+    void progressSaysWhyItWaits()
+    {
+        const PracticeScenario scenario = PracticeScenario::build(3, 0, 0, 0);
+        Practice p(scenario);
+        PracticeFaultRule busy;
+        busy.effect = PracticeFaultRule::Effect::Throttle;
+        busy.inBatch = true;
+        busy.method = "PATCH";
+        busy.retryAfter = QStringLiteral("1.5");
+        PracticeFaultSettings faults;
+        faults.rules = {busy};
+        p.tenant.setFaults(faults);
+        auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
+        QList<ExecutionProgress> seen;
+        connect(executor, &Executor::progressUpdated, this,
+                [&seen](const ExecutionProgress &pr) { seen.append(pr); });
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(30000));
+        const auto waiting =
+            std::find_if(seen.cbegin(), seen.cend(), [](const ExecutionProgress &pr) {
+                return pr.waitReason.contains(u"slow down") && pr.waitSecondsLeft > 0;
+            });
+        QVERIFY(waiting != seen.cend());
+        QCOMPARE(waiting->waitSecondsLeft, 2); // 1.5 s, rounded up
+        QVERIFY2(waiting->toText().contains(u"next request in 2 s"), qPrintable(waiting->toText()));
+        QCOMPARE(waiting->currentRow, scenario.plan.first().rowId);
+        QVERIFY(waiting->secondsLeft >= 2); // time left includes the wait
+    }
+
     void staleRowIsSkippedAgainstTheTenant()
     {
         const PracticeScenario scenario = PracticeScenario::build(3, 0, 0, 0);
@@ -242,6 +473,7 @@ private Q_SLOTS:
         QJsonObject &u = p.tenant.directory()
                              .users[p.tenant.directory().indexOfUser(scenario.plan.at(1).cloudId)];
         u.insert("onPremisesImmutableId", PracticeScenario::anchor(999));
+        p.tenant.directory().reindex();
         auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
         QSignalSpy finished(executor, &Job::finished);
         executor->start();
@@ -264,6 +496,7 @@ private Q_SLOTS:
             p.tenant.directory()
                 .users[p.tenant.directory().indexOfUser(scenario.plan.at(0).cloudId)];
         holder.insert("onPremisesImmutableId", fed.expectedImmutableId);
+        p.tenant.directory().reindex();
         auto *executor = new Executor({fed}, p.settings(), p.writer);
         QSignalSpy finished(executor, &Job::finished);
         executor->start();
