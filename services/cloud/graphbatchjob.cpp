@@ -148,7 +148,16 @@ void GraphBatchJob::onOuterFinished(GraphRequestJob *job)
             emitResult();
             return;
         }
-        unknown = sent;
+        // The writes in it are settled; its reads were already sent again by the outer
+        // request (it is repeated blindly when it holds only reads), so they stay failed.
+        for (int i : sent)
+            if (m_requests.at(i).method != "GET")
+                unknown.append(i);
+        if (unknown.isEmpty()) {
+            fail(RequestFailed, job->errorString());
+            emitResult();
+            return;
+        }
     } else {
         QHash<QString, int> indexOf;
         for (int i : sent)

@@ -34,7 +34,8 @@ QString failureText(const CloudOperationResult &r)
 // The Microsoft Graph PowerShell line that puts a UPN back by hand.
 QString upnRestoreCommand(const QString &userId, const QString &upn)
 {
-    const auto quoted = [](QString v) {
+    // A single-quoted PowerShell literal: nothing in it is expanded; ' is doubled.
+    const auto quoted = [](QString v) -> QString {
         return u'\'' + v.replace(u'\'', QStringLiteral("''")) + u'\'';
     };
     return QStringLiteral("Update-MgUser -UserId %1 -UserPrincipalName %2")
@@ -371,7 +372,9 @@ void ChangeBatchJob::restoreUpn()
                           .arg(item.unit.temporaryUpn, row.cloudUpn, failureText(r), command);
             item.outcome.errorString =
                 item.outcome.errorString.isEmpty() ? note : item.outcome.errorString + u' ' + note;
-            if (item.outcome.status == ChangeStatus::Applied)
+            if (r.outcomeUnknown)
+                item.outcome.status = ChangeStatus::Unknown; // the journal keeps it pending
+            else if (item.outcome.status == ChangeStatus::Applied)
                 item.outcome.status = ChangeStatus::Failed; // the anchor is in, the UPN is not
         },
         &ChangeBatchJob::recordOutcomes);
@@ -416,13 +419,18 @@ void ChangeBatchJob::recordOutcomes()
         if (journaled || item.outcome.status != ChangeStatus::Applied) {
             // The row's own change: applied, failed, stale or skipped.
             const bool wroteAnchor = item.writeSent && item.write.ok;
-            if (journaled && (wroteAnchor || item.outcome.status != ChangeStatus::Unknown)) {
+            // A UPN switch that could not be put back is a change in the tenant too:
+            // `applied`, so that rollback puts the UPN back (cloud_upn is the original).
+            const bool upnLeftSwitched =
+                item.restoreSent && !item.upnRestore.ok && !item.upnRestore.outcomeUnknown;
+            if (journaled && item.outcome.status != ChangeStatus::Unknown) {
                 // Settled: the tenant shows the change made (applied) or not made (failed).
                 // An unknown outcome adds no row: the change stays `pending`, and rollback
                 // reads the user back before undoing it.
                 entries.append({row.cloudId, row.cloudUpn, row.cloudImmutableId,
                                 item.unit.newImmutableId, now,
-                                wroteAnchor ? RollbackStatus::Applied : RollbackStatus::Failed});
+                                wroteAnchor || upnLeftSwitched ? RollbackStatus::Applied
+                                                               : RollbackStatus::Failed});
             }
             const QString action = item.unit.kind == ChangeUnit::Kind::PurgeAndStamp
                                        ? actionName(Action::Stamp)

@@ -23,6 +23,8 @@ public:
     {
         int httpStatus = 400;
         QString code = QStringLiteral("Request_BadRequest");
+        // The write is made, but its answer is lost and the writer could not read it back.
+        bool landsUnknown = false;
     };
 
     QHash<QString, User> users;
@@ -72,6 +74,19 @@ private:
         r.attempts = 1;
         r.requestId = QStringLiteral("req-%1").arg(log.size());
         const auto failure = failures.constFind({int(op.kind), op.userId});
+        if (failure != failures.cend() && failure->landsUnknown) {
+            const Failure injected = *failure; // run() below must not see it
+            const QPair<int, QString> key{int(op.kind), op.userId};
+            failures.remove(key);
+            const CloudOperationResult done = run(op);
+            failures.insert(key, injected);
+            CloudOperationResult lost;
+            lost.attempts = done.attempts;
+            lost.outcomeUnknown = true;
+            lost.code = QStringLiteral("NetworkError");
+            lost.message = QStringLiteral("outcome unknown: injected");
+            return lost;
+        }
         if (failure != failures.cend()) {
             r.httpStatus = failure->httpStatus;
             r.code = failure->code;

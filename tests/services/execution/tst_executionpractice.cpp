@@ -465,6 +465,68 @@ private Q_SLOTS:
         QVERIFY(waiting->secondsLeft >= 2); // time left includes the wait
     }
 
+    void upnThatCannotBePutBackNamesTheCommand()
+    {
+        // The stamp is refused after the UPN switch, and Graph will not take the UPN back
+        // either (throttled beyond what a run waits): the row says exactly how to restore it.
+        PracticeScenario scenario = PracticeScenario::build(1, 0, 0, 1);
+        Finding &fed = scenario.plan[1];
+        fed.expectedImmutableId = PracticeScenario::anchor(4242);
+        Practice p(scenario);
+        QJsonObject &holder =
+            p.tenant.directory()
+                .users[p.tenant.directory().indexOfUser(scenario.plan.at(0).cloudId)];
+        holder.insert("onPremisesImmutableId", fed.expectedImmutableId);
+        p.tenant.directory().reindex();
+        PracticeFaultRule refuseRestore;
+        refuseRestore.effect = PracticeFaultRule::Effect::Throttle;
+        refuseRestore.inBatch = true;
+        refuseRestore.method = "PATCH";
+        refuseRestore.bodyContains = QStringLiteral("\"userPrincipalName\":\"") + fed.cloudUpn;
+        refuseRestore.retryAfter = QStringLiteral("Fri, 01 Jan 2100 00:00:00 GMT");
+        refuseRestore.times = 1000;
+        PracticeFaultSettings faults;
+        faults.rules = {refuseRestore};
+        p.tenant.setFaults(faults);
+        auto *executor = new Executor({fed}, p.settings(), p.writer);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(30000));
+        const ChangeOutcome o = executor->report().outcomes.value(0);
+        QCOMPARE(o.status, ChangeStatus::Failed);
+        const QString command = QStringLiteral("Update-MgUser -UserId '%1' -UserPrincipalName '%2'")
+                                    .arg(fed.cloudId, fed.cloudUpn);
+        QVERIFY2(o.errorString.contains(command), qPrintable(o.errorString));
+        const QString temporary =
+            fed.cloudUpn.section(u'@', 0, 0) + u'@' + PracticeScenario::initialDomain;
+        QCOMPARE(p.state(fed.cloudId).first, temporary);
+        // The journal says something of this row is in the tenant, so rollback puts it back.
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY(RollbackJournal::read(p.settings().rollbackPath, &journal, &error));
+        QCOMPARE(journal.value(0).status, RollbackStatus::Applied);
+        QList<AuditRecord> audit;
+        QVERIFY(AuditLog::read(p.settings().auditPath, &audit, &error));
+        QStringList results;
+        for (const AuditRecord &a : audit)
+            if (!a.rowId.isEmpty())
+                results.append(a.action + u'=' + a.result);
+        QCOMPARE(results, (QStringList{"upn_switch=applied", "stamp=failed", "upn_restore=failed",
+                                       "stamp=mismatch"}));
+        p.tenant.setFaults({});
+        RollbackSettings rs;
+        rs.identity = p.settings().identity;
+        rs.rollbackPath = p.settings().rollbackPath;
+        rs.auditPath = p.settings().auditPath;
+        rs.initialDomain = PracticeScenario::initialDomain;
+        rs.federatedDomains = {PracticeScenario::federatedDomain};
+        auto *rollback = new RollbackJob(rs, p.writer);
+        QSignalSpy rolledBack(rollback, &Job::finished);
+        rollback->start();
+        QVERIFY(rolledBack.wait(30000));
+        QCOMPARE(p.state(fed.cloudId), qMakePair(fed.cloudUpn, fed.cloudImmutableId));
+    }
+
     void staleRowIsSkippedAgainstTheTenant()
     {
         const PracticeScenario scenario = PracticeScenario::build(3, 0, 0, 0);

@@ -133,6 +133,9 @@ QStringList resultsOf(const QList<AuditRecord> &records)
 
 } // namespace
 
+Q_DECLARE_METATYPE(ChangeStatus)
+Q_DECLARE_METATYPE(RollbackStatus)
+
 class tst_Executor : public QObject
 {
     Q_OBJECT
@@ -294,6 +297,61 @@ private Q_SLOTS:
                  (QStringList{"run:started", "upn_switch:applied", "stamp:failed",
                               "upn_restore:applied", "stamp:mismatch", "run:finished"}));
         QCOMPARE(run.journalRows().last().status, RollbackStatus::Failed);
+    }
+
+    void unknownOutcomeIsNeitherAppliedNorFailed_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("lostKind"); // the operation whose answer is lost
+        QTest::addColumn<QStringList>("audit");
+        QTest::addColumn<ChangeStatus>("status");
+        QTest::addColumn<RollbackStatus>("journal");
+        QTest::newRow("stamp") << "stamp" << int(CloudOperation::Kind::SetImmutableId)
+                               << QStringList{"run:started", "stamp:unknown", "run:finished"}
+                               << ChangeStatus::Unknown << RollbackStatus::Pending;
+        QTest::newRow("purge") << "purge" << int(CloudOperation::Kind::PurgeDeleted)
+                               << QStringList{"run:started", "purge_deleted:unknown",
+                                              "stamp:unknown", "run:finished"}
+                               << ChangeStatus::Unknown << RollbackStatus::Pending;
+        // The switch and its restore share the operation: both lost and unreadable.
+        QTest::newRow("federated switch and restore")
+            << "federated" << int(CloudOperation::Kind::SetUpn)
+            << QStringList{"run:started", "upn_switch:unknown", "stamp:unknown",
+                           "upn_restore:unknown", "run:finished"}
+            << ChangeStatus::Unknown << RollbackStatus::Pending;
+    }
+    void unknownOutcomeIsNeitherAppliedNorFailed()
+    {
+        QFETCH(QString, kind);
+        QFETCH(int, lostKind);
+        QFETCH(QStringList, audit);
+        QFETCH(ChangeStatus, status);
+        QFETCH(RollbackStatus, journal);
+        const Finding row = makeRow(1, kind);
+        FakeCloudWriter writer;
+        addToTenant(writer, row);
+        FakeCloudWriter::Failure lost;
+        lost.landsUnknown = true;
+        writer.failures.insert({lostKind, lostKind == int(CloudOperation::Kind::PurgeDeleted)
+                                              ? row.deletedHolderId
+                                              : row.cloudId},
+                               lost);
+        Run run;
+        ExecutionReport report;
+        QCOMPARE(run.exec({row}, writer, &report), int(Job::NoError));
+        QCOMPARE(report.outcomes.first().status, status);
+        QCOMPARE(resultsOf(run.audit()), audit);
+        for (const AuditRecord &a : run.audit())
+            if (a.result == u"unknown")
+                QVERIFY2(a.message.contains(u"outcome unknown"), qPrintable(a.message));
+        // The last journal row of the user: still pending for rollback to read back.
+        const QList<RollbackEntry> rows = RollbackJournal::fold(run.journalRows());
+        const auto it = std::find_if(rows.cbegin(), rows.cend(), [&](const RollbackEntry &e) {
+            return e.cloudId == row.cloudId;
+        });
+        QVERIFY(it != rows.cend());
+        QCOMPARE(it->status, journal);
+        QVERIFY(run.audit().last().message.contains(u"1 outcome unknown"));
     }
 
     void failedSwitchSendsNoStamp()
