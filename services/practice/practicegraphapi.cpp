@@ -246,6 +246,27 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
     if (s.isEmpty())
         return error(400, QStringLiteral("BadRequest"), QStringLiteral("Invalid request."), ctx);
 
+    if (s.at(0) == QLatin1String("me") && s.size() == 1) {
+        if (m != "GET")
+            return notAllowed();
+        if (ctx.caller.isAppOnly())
+            return error(400, QStringLiteral("BadRequest"),
+                         QStringLiteral("/me request is only valid with delegated authentication "
+                                        "flow."),
+                         ctx);
+        // Any signed-in user may read their own profile (User.Read, which every delegated
+        // token of the tenant's apps includes).
+        const int i = m_directory.indexOfUser(ctx.caller.userUpn);
+        if (i < 0)
+            return notFound(ctx.caller.userUpn, ctx);
+        QStringList properties;
+        if (auto bad = selection(request, ctx, &properties))
+            return *bad;
+        QJsonObject body = project(m_directory.users.at(i), properties);
+        body.insert(QLatin1String("@odata.context"),
+                    metadata(ctx, QStringLiteral("users/$entity")));
+        return PracticeResponse::json(200, body);
+    }
     if (s.at(0) == QLatin1String("users")) {
         if (s.size() == 1)
             return m == "GET" ? listUsers(request, ctx, false) : notAllowed();
@@ -553,12 +574,17 @@ PracticeResponse PracticeGraphApi::deletedItem(const PracticeRequest &request,
 {
     const bool write = request.method != "GET";
     if (write) {
-        if (auto denied = requirePermission(ctx, {QStringLiteral("User.ReadWrite.All")}))
-            return *denied;
-        // Permanent deletion of users has no application permission.
-        if (!restore && ctx.caller.isAppOnly())
-            return error(403, QStringLiteral("Authorization_RequestDenied"),
-                         QStringLiteral("Insufficient privileges to complete the operation."), ctx);
+        // DESIGN.md §7: User.DeleteRestore.All (delegated or application), or the older
+        // delegated User.ReadWrite.All; an application's User.ReadWrite.All cannot purge.
+        const QString deleteRestore = QStringLiteral("User.DeleteRestore.All");
+        const bool delegatedWrite = !ctx.caller.isAppOnly() &&
+                                    ctx.caller.permissions.contains(
+                                        QStringLiteral("User.ReadWrite.All"), Qt::CaseInsensitive);
+        if (!delegatedWrite &&
+            !(restore && ctx.caller.permissions.contains(QStringLiteral("User.ReadWrite.All"),
+                                                         Qt::CaseInsensitive)))
+            if (auto denied = requirePermission(ctx, {deleteRestore}))
+                return *denied;
         if (auto throttled = takeWrite(ctx))
             return *throttled;
     } else if (auto denied = requirePermission(

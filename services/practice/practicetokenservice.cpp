@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QUrl>
 #include <QUuid>
@@ -120,6 +121,11 @@ QStringList PracticeTokenService::grantedPermissions(const QString &scope,
     return granted;
 }
 
+bool PracticeTokenService::asksOpenId(const QString &scope)
+{
+    return scope.split(QLatin1Char(' '), Qt::SkipEmptyParts).contains(QLatin1String("openid"));
+}
+
 QStringList PracticeTokenService::unconsentedPermissions(const QString &scope,
                                                          const QStringList &allowed)
 {
@@ -141,7 +147,7 @@ QStringList PracticeTokenService::unconsentedPermissions(const QString &scope,
 }
 
 PracticeResponse PracticeTokenService::tokenResponse(const PracticeCaller &caller, bool withRefresh,
-                                                     qint64 nowMs)
+                                                     qint64 nowMs, bool withIdToken)
 {
     QJsonObject o;
     o.insert(QLatin1String("token_type"), QStringLiteral("Bearer"));
@@ -149,6 +155,9 @@ PracticeResponse PracticeTokenService::tokenResponse(const PracticeCaller &calle
     o.insert(QLatin1String("expires_in"), m_tokenLifetimeS);
     o.insert(QLatin1String("ext_expires_in"), m_tokenLifetimeS);
     o.insert(QLatin1String("access_token"), issueAccessToken(caller, nowMs));
+    // Entra adds an ID token when the delegated sign-in asked for openid.
+    if (withIdToken && !caller.isAppOnly())
+        o.insert(QLatin1String("id_token"), idToken(caller));
     if (withRefresh) {
         const QString rt = randomToken(48);
         m_refreshTokens.insert(rt, caller);
@@ -161,9 +170,77 @@ PracticeResponse PracticeTokenService::tokenResponse(const PracticeCaller &calle
 
 QString PracticeTokenService::issueAccessToken(const PracticeCaller &caller, qint64 nowMs)
 {
-    const QString token = QStringLiteral("practice.") + randomToken(32);
+    // JWT-shaped, like Entra's tokens for Graph (v1.0 claims): clients read scp / roles,
+    // upn and app_displayname from it. The signature is random: the service validates a
+    // token by looking it up, as a client never verifies a Graph token itself.
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QJsonObject claims;
+    claims.insert(QLatin1String("aud"), QStringLiteral("https://graph.microsoft.com"));
+    claims.insert(QLatin1String("iss"),
+                  QStringLiteral("https://sts.windows.net/%1/").arg(m_directory.tenantId));
+    claims.insert(QLatin1String("iat"), now);
+    claims.insert(QLatin1String("nbf"), now);
+    claims.insert(QLatin1String("exp"), now + m_tokenLifetimeS);
+    claims.insert(QLatin1String("ver"), QStringLiteral("1.0"));
+    claims.insert(QLatin1String("tid"), m_directory.tenantId);
+    claims.insert(QLatin1String("appid"), caller.clientId);
+    if (const PracticeClient *client = m_directory.client(caller.clientId))
+        claims.insert(QLatin1String("app_displayname"), client->displayName);
+    claims.insert(QLatin1String("uti"), randomToken(16));
+    if (caller.isAppOnly()) {
+        claims.insert(QLatin1String("idtyp"), QStringLiteral("app"));
+        claims.insert(QLatin1String("roles"), QJsonArray::fromStringList(caller.permissions));
+    } else {
+        claims.insert(QLatin1String("idtyp"), QStringLiteral("user"));
+        claims.insert(QLatin1String("scp"), caller.permissions.join(QLatin1Char(' ')));
+        claims.insert(QLatin1String("upn"), caller.userUpn);
+        claims.insert(QLatin1String("unique_name"), caller.userUpn);
+        const int i = m_directory.indexOfUser(caller.userUpn);
+        if (i >= 0) {
+            const QJsonObject &user = m_directory.users.at(i);
+            claims.insert(QLatin1String("oid"), user.value(QLatin1String("id")));
+            claims.insert(QLatin1String("name"), user.value(QLatin1String("displayName")));
+        }
+    }
+    const QString token = jwt(claims);
     m_accessTokens.insert(token, {caller, nowMs + qint64(m_tokenLifetimeS) * 1000});
     return token;
+}
+
+QString PracticeTokenService::idToken(const PracticeCaller &caller) const
+{
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QJsonObject claims;
+    claims.insert(QLatin1String("aud"), caller.clientId);
+    claims.insert(QLatin1String("iss"),
+                  QStringLiteral("%1/%2/v2.0").arg(m_baseUrl, m_directory.tenantId));
+    claims.insert(QLatin1String("iat"), now);
+    claims.insert(QLatin1String("nbf"), now);
+    claims.insert(QLatin1String("exp"), now + 3600);
+    claims.insert(QLatin1String("ver"), QStringLiteral("2.0"));
+    claims.insert(QLatin1String("tid"), m_directory.tenantId);
+    claims.insert(QLatin1String("preferred_username"), caller.userUpn);
+    const int i = m_directory.indexOfUser(caller.userUpn);
+    if (i >= 0) {
+        const QJsonObject &user = m_directory.users.at(i);
+        claims.insert(QLatin1String("oid"), user.value(QLatin1String("id")));
+        claims.insert(QLatin1String("name"), user.value(QLatin1String("displayName")));
+    }
+    return jwt(claims);
+}
+
+QString PracticeTokenService::jwt(const QJsonObject &claims)
+{
+    const auto part = [](const QJsonObject &o) {
+        return QString::fromLatin1(
+            QJsonDocument(o)
+                .toJson(QJsonDocument::Compact)
+                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    };
+    const QJsonObject header{{QLatin1String("typ"), QStringLiteral("JWT")},
+                             {QLatin1String("alg"), QStringLiteral("RS256")},
+                             {QLatin1String("kid"), QStringLiteral("practice")}};
+    return part(header) + QLatin1Char('.') + part(claims) + QLatin1Char('.') + randomToken(64);
 }
 
 void PracticeTokenService::expireAllAccessTokens()
@@ -212,6 +289,7 @@ PracticeResponse PracticeTokenService::deviceCode(const PracticeRequest &request
     dc.clientId = clientId;
     dc.permissions = perms;
     dc.offlineAccess = offline;
+    dc.openId = asksOpenId(form.queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded));
     dc.expiresAtMs = nowMs + qint64(m_deviceExpiresS) * 1000;
     dc.intervalS = m_deviceIntervalS;
     m_deviceCodes.insert(dc.deviceCode, dc);
@@ -314,6 +392,7 @@ PracticeResponse PracticeTokenService::authorize(const PracticeRequest &request,
     ac.permissions = grantedPermissions(request.queryItem(QStringLiteral("scope")),
                                         client->delegatedPermissions, &offline);
     ac.offlineAccess = offline;
+    ac.openId = asksOpenId(request.queryItem(QStringLiteral("scope")));
     ac.expiresAtMs = nowMs + 600 * 1000;
     const QString code = randomToken(48);
     m_authCodes.insert(code, ac);
@@ -408,7 +487,8 @@ PracticeResponse PracticeTokenService::token(const PracticeRequest &request, qin
                               QStringLiteral("OAuth 2.0 device flow error. Authorization is "
                                              "pending. Continue polling."));
         dc.state = DeviceCode::State::Redeemed;
-        return tokenResponse({clientId, dc.upn, dc.permissions}, dc.offlineAccess, nowMs);
+        return tokenResponse({clientId, dc.upn, dc.permissions}, dc.offlineAccess, nowMs,
+                             dc.openId);
     }
 
     if (grant == QLatin1String("authorization_code")) {
@@ -437,7 +517,8 @@ PracticeResponse PracticeTokenService::token(const PracticeRequest &request, qin
                               QStringLiteral("The Code_Verifier does not match the "
                                              "code_challenge supplied in the authorization "
                                              "request."));
-        return tokenResponse({clientId, ac.upn, ac.permissions}, ac.offlineAccess, nowMs);
+        return tokenResponse({clientId, ac.upn, ac.permissions}, ac.offlineAccess, nowMs,
+                             ac.openId);
     }
 
     if (grant == QLatin1String("refresh_token")) {
@@ -465,7 +546,7 @@ PracticeResponse PracticeTokenService::token(const PracticeRequest &request, qin
             if (!asked.isEmpty())
                 caller.permissions = asked;
         }
-        return tokenResponse(caller, true, nowMs);
+        return tokenResponse(caller, true, nowMs, asksOpenId(scope));
     }
 
     return tokenError(

@@ -22,7 +22,9 @@ struct PracticeCaller
 // The practice tenant's Microsoft identity platform: /{tenant}/oauth2/v2.0/token,
 // /devicecode and /authorize, with the documented grants (client_credentials,
 // device_code, authorization_code + PKCE S256, refresh_token) and AADSTS error shapes.
-// Tokens are random opaque strings kept in memory.
+// Access tokens are JWT-shaped like Entra's (scp for delegated, roles for app-only, upn,
+// app_displayname); an ID token comes with a delegated sign-in that asked for openid.
+// Tokens are kept in memory; a token is valid while the service knows it.
 class PracticeTokenService
 {
 public:
@@ -60,6 +62,7 @@ private:
         QString deviceCode, userCode, clientId;
         QStringList permissions;
         bool offlineAccess = false;
+        bool openId = false;
         qint64 expiresAtMs = 0;
         qint64 lastPollMs = -1;
         int intervalS = 5;
@@ -71,6 +74,7 @@ private:
         QString clientId, redirectUri, challenge, upn;
         QStringList permissions;
         bool offlineAccess = false;
+        bool openId = false;
         qint64 expiresAtMs = 0;
     };
     struct AccessToken
@@ -82,7 +86,11 @@ private:
     PracticeResponse token(const PracticeRequest &request, qint64 nowMs);
     PracticeResponse deviceCode(const PracticeRequest &request, qint64 nowMs);
     PracticeResponse authorize(const PracticeRequest &request, qint64 nowMs);
-    PracticeResponse tokenResponse(const PracticeCaller &caller, bool withRefresh, qint64 nowMs);
+    PracticeResponse tokenResponse(const PracticeCaller &caller, bool withRefresh, qint64 nowMs,
+                                   bool withIdToken = false);
+    QString idToken(const PracticeCaller &caller) const;
+    static QString jwt(const QJsonObject &claims);
+    static bool asksOpenId(const QString &scope);
     PracticeResponse tokenError(int status, const QString &error, int aadsts,
                                 const QString &description) const;
     // Permissions a scope string asks for that the client was not consented to.
