@@ -1,15 +1,18 @@
 #include "commands.h"
 
+#include "cloudsession.h"
 #include "connectionoptions.h"
 #include "durablefile.h"
 #include "executor.h"
-#include "graphclient.h"
 #include "graphcloudwriter.h"
-#include "graphrequestjob.h"
+#include "permissionpreflight.h"
 #include "plan.h"
+#include "progressline.h"
 #include "requestpreview.h"
 #include "rollbackjob.h"
+#include "runstartmessage.h"
 
+#include <QBuffer>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -23,7 +26,6 @@
 
 #include <atomic>
 #include <csignal>
-#include <unistd.h>
 
 namespace {
 
@@ -34,19 +36,12 @@ void onInterrupt(int)
     interrupted = true;
 }
 
-// Runs an executor-like job with a progress line on a terminal and Ctrl+C as cancel.
-template <typename J> void runWithProgress(J *job)
+// Runs an executor-like job with progress on stderr and Ctrl+C as cancel.
+template <typename J> void runWithProgress(J *job, bool quiet)
 {
-    const bool terminal = ::isatty(STDERR_FILENO) == 1;
-    QTextStream err(stderr);
-    int lastWidth = 0;
-    if (terminal)
-        QObject::connect(job, &J::progressUpdated, job, [&](const ExecutionProgress &p) {
-            const QString line = p.toText();
-            err << '\r' << line << QString(qMax(0, lastWidth - int(line.size())), u' ');
-            err.flush();
-            lastWidth = int(line.size());
-        });
+    ProgressLine progress(QString(), quiet);
+    QObject::connect(job, &J::progressUpdated, job,
+                     [&progress](const ExecutionProgress &p) { progress.update(p); });
     interrupted = false;
     auto previous = std::signal(SIGINT, onInterrupt);
     QTimer poll;
@@ -60,28 +55,7 @@ template <typename J> void runWithProgress(J *job)
     ConnectionOptions::waitFor(job);
     poll.stop();
     std::signal(SIGINT, previous);
-    if (terminal && lastWidth > 0)
-        err << '\n';
-}
-
-// The signed-in tenant's id (GET /organization), to compare with the plan's.
-bool readTenantId(GraphClient *client, QString *tenantId, QString *error)
-{
-    GraphRequestJob *job =
-        client->request("GET", QStringLiteral("/organization?$select=id"), std::nullopt, true,
-                        QLatin1String(GraphPermission::OrganizationRead));
-    const int code = ConnectionOptions::waitFor(job);
-    const GraphResult result = job->result();
-    const QString text = job->errorString();
-    delete job;
-    if (code != 0) {
-        *error = QStringLiteral("Could not read the tenant's id: %1").arg(text);
-        return false;
-    }
-    const QJsonArray values = result.body.value(QLatin1String("value")).toArray();
-    *tenantId = values.isEmpty() ? QString()
-                                 : values.first().toObject().value(QLatin1String("id")).toString();
-    return true;
+    progress.finish();
 }
 
 // rollback.csv and the rollback.ps1 beside it: an existing one may be the only undo of an
@@ -154,9 +128,16 @@ int Commands::apply(const QStringList &args)
         QStringLiteral("force"),
         QStringLiteral("Replace an existing --rollback file and the .ps1 beside it (they may "
                        "hold the undo of an earlier run)."));
-    parser.addOptions(
-        {planOption, auditOption, rollbackOption, dryRunOption, maxOption, forceOption});
-    ConnectionOptions connection(ConnectionOptions::Cloud);
+    const QCommandLineOption skipUnpermittedOption(
+        QStringLiteral("skip-unpermitted"),
+        QStringLiteral("Run the rows the sign-in may carry out and leave out those it may not "
+                       "(without it, such a plan is refused and nothing is sent)."));
+    parser.addOptions({planOption, auditOption, rollbackOption, dryRunOption, maxOption,
+                       forceOption, skipUnpermittedOption});
+    ProgressLine::addQuietOption(parser);
+    // Every connection option is accepted (one set for scan, apply and rollback); the
+    // on-prem ones are not needed here.
+    ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
     connection.addTo(parser);
     if (!parser.parse(QStringList{QStringLiteral("anchorfix apply")} + args)) {
         err << "anchorfix apply: " << parser.errorText() << "\n";
@@ -202,7 +183,11 @@ int Commands::apply(const QStringList &args)
     }
     // Only the rows that change something are kept: a big plan reads fast and lean.
     Plan plan;
-    if (!Plan::read(&planFile, &plan, &error, Plan::Rows::Changes)) {
+    const QByteArray planBytes = planFile.readAll(); // hashed for the audit's run-start row
+    QBuffer planBuffer;
+    planBuffer.setData(planBytes);
+    planBuffer.open(QIODevice::ReadOnly);
+    if (!Plan::read(&planBuffer, &plan, &error, Plan::Rows::Changes)) {
         err << "anchorfix apply: " << planPath << ": " << error << "\n";
         return Error;
     }
@@ -235,31 +220,52 @@ int Commands::apply(const QStringList &args)
                "stale. Consider scanning again.\n";
     }
 
-    QObject session;
-    GraphClient *client = nullptr;
-    QString operatorName;
-    TenantDomains domains;
-    QString tenantId;
+    QObject holder;
+    CloudSession *session = nullptr;
+    TenantFacts tenant;
     if (!dryRun || haveCloud) {
-        client = connection.signIn(&session, !dryRun, &operatorName, &error);
-        if (!client || !readTenantDomains(client, &domains, &error) ||
-            !readTenantId(client, &tenantId, &error)) {
+        session = connection.signIn(&holder, !dryRun, &error);
+        if (session && !session->hasTenantDomains())
+            error = session->tenantDomainsProblem();
+        if (!session || !session->hasTenantDomains()) {
             err << "anchorfix apply: " << error << "\n";
             return Error;
         }
+        tenant = session->tenant();
         // A plan scanned in another tenant is refused before anything is sent.
-        if (const QString refusal = Executor::tenantRefusal(plan.tenantId(), tenantId);
+        if (const QString refusal = Executor::tenantRefusal(plan.tenantId(), tenant.id);
             !refusal.isEmpty()) {
             err << "anchorfix apply: " << planPath << ": " << refusal << "\n";
             return Error;
         }
     }
 
+    // Permission pre-flight: compare each row with what the token grants before anything
+    // is sent; a row that would fail for lack of permission is not sent at all.
+    QList<Finding> rows = plan.rows();
+    QList<UnpermittedRow> unpermitted;
+    if (session)
+        unpermitted = PermissionPreflight::check(rows, session->permissions());
+    if (!unpermitted.isEmpty()) {
+        const QStringList lines = PermissionPreflight::describe(unpermitted);
+        for (const QString &line : lines)
+            err << (dryRun ? "would not run: " : "cannot run: ") << line << "\n";
+        if (!dryRun && !parser.isSet(skipUnpermittedOption)) {
+            err << "anchorfix apply: " << unpermitted.size()
+                << " row(s) need permissions the sign-in (" << session->operatorName()
+                << ") does not grant. Nothing was changed. Grant the permissions to the app "
+                   "(admin consent) and sign in again, or run again with --skip-unpermitted "
+                   "to run the other rows.\n";
+            return Error;
+        }
+        rows = PermissionPreflight::withoutRows(rows, unpermitted);
+    }
+
     if (dryRun) {
         QStringList problems;
-        const QString initial = domains.initialDomain.isEmpty() ? QStringLiteral("{initial-domain}")
-                                                                : domains.initialDomain;
-        const QList<ChangeUnit> units = ChangeUnit::fromRows(plan.rows(), initial, &problems);
+        const QString initial = tenant.initialDomain.isEmpty() ? QStringLiteral("{initial-domain}")
+                                                               : tenant.initialDomain;
+        const QList<ChangeUnit> units = ChangeUnit::fromRows(rows, initial, &problems);
         for (const QString &p : std::as_const(problems))
             err << "error: " << p << "\n";
         const QString graphUrl = connection.graphConfig().graphUrl.toString();
@@ -271,26 +277,33 @@ int Commands::apply(const QStringList &args)
 
     ExecutorSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    settings.identity.operatorName = operatorName;
-    settings.identity.tenantId = tenantId.isEmpty() ? connection.graphConfig().tenant : tenantId;
+    settings.identity.operatorName = session->operatorName();
+    settings.identity.tenantId = tenant.id.isEmpty() ? connection.graphConfig().tenant : tenant.id;
     settings.planTenantId = plan.tenantId();
-    settings.federatedDomains = domains.federatedDomains;
+    settings.federatedDomains = tenant.federatedDomains;
     settings.identity.graphUrl = connection.graphConfig().graphUrl.toString();
     settings.rollbackPath = parser.value(rollbackOption);
     settings.auditPath = parser.value(auditOption);
-    settings.initialDomain = domains.initialDomain;
+    settings.initialDomain = tenant.initialDomain;
     settings.maxChanges = maxChanges;
-    settings.startMessage = QStringLiteral("plan %1").arg(planPath);
+    settings.startMessage = RunStartMessage::text(tenant, planPath, planBytes);
+    if (!unpermitted.isEmpty()) {
+        QStringList ids;
+        for (const UnpermittedRow &u : std::as_const(unpermitted))
+            ids.append(QString::number(u.rowId));
+        settings.startMessage += QStringLiteral("; left out for lack of permission: rows %1")
+                                     .arg(ids.join(QLatin1String(", ")));
+    }
     if (!ageNote.isEmpty())
         settings.startMessage += QStringLiteral("; ") + ageNote;
     if (parser.isSet(forceOption) && !removeRunFiles(settings.rollbackPath, &error)) {
         err << "anchorfix apply: " << error << "\n";
         return Error;
     }
-    auto *writer = new GraphCloudWriter(client, &session);
-    auto *executor = new Executor(plan.rows(), settings, writer, &session);
+    auto *writer = new GraphCloudWriter(session->client(), &holder);
+    auto *executor = new Executor(rows, settings, writer, &holder);
     executor->setAutoDelete(false);
-    runWithProgress(executor);
+    runWithProgress(executor, ProgressLine::isQuiet(parser));
     const ExecutionReport report = executor->report();
     for (const ChangeOutcome &o : report.outcomes) {
         if (o.status == ChangeStatus::Applied && o.verified)

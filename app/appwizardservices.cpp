@@ -1,6 +1,7 @@
 #include "appwizardservices.h"
 
 #include "cloudscanjob.h"
+#include "cloudsession.h"
 #include "credentialstore.h"
 #include "demoenvironment.h"
 #include "executionrun.h"
@@ -12,14 +13,13 @@
 #include "ldaptestconnectionjob.h"
 #include "loadplanjob.h"
 #include "onpremfilejob.h"
+#include "permissionpreflight.h"
 #include "practicetenant.h"
 #include "rollbackjob.h"
+#include "runstartmessage.h"
 #include "saveplanjob.h"
-#include "tokenprovider.h"
 
 #include <QDir>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTimer>
 #include <QUuid>
 
@@ -157,138 +157,10 @@ private:
     bool m_paused = false;
 };
 
-// The name in the access token (upn / preferred_username), or empty. Display only: the
-// token is not verified here, the service does that.
-QString nameInToken(const QString &token)
-{
-    const QStringList parts = token.split(u'.');
-    if (parts.size() != 3)
-        return {};
-    const QByteArray payload = QByteArray::fromBase64(
-        parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    const QJsonObject claims = QJsonDocument::fromJson(payload).object();
-    for (const char *claim : {"upn", "preferred_username", "unique_name"})
-        if (const QString v = claims.value(QLatin1StringView(claim)).toString(); !v.isEmpty())
-            return v;
-    return {};
-}
-
-// True when the token the provider holds carries User.ReadWrite.All. The granted scope
-// may name the resource ("https://graph.microsoft.com/User.ReadWrite.All") or not.
-bool grantsWrite(const TokenProvider *provider)
-{
-    if (!provider || !provider->isSignedIn())
-        return false;
-    const QStringList granted = provider->grantedScope().split(u' ', Qt::SkipEmptyParts);
-    for (const QString &scope : granted)
-        if (scope.section(u'/', -1).compare(QLatin1StringView(GraphPermission::UserWrite),
-                                            Qt::CaseInsensitive) == 0)
-            return true;
-    return false;
-}
-
 } // namespace
 
-// Write access (User.ReadWrite.All) for the session, right before changes are sent: the
-// Connect page's sign-in asks for read scopes only. First silently, by redeeming the
-// session's refresh token for the write scopes too; when the tenant refuses (no refresh
-// token, revoked, consent needed), a new interactive sign-in for write access whose
-// device code is reported as an info message for the page that runs the changes.
-// App-only sign-ins (client secret, .default) already hold what the app was granted.
-class WriteAccessRun : public Job
-{
-public:
-    explicit WriteAccessRun(AppWizardServices *services) : Job(services), m_services(services) {}
-
-protected:
-    void doStart() override
-    {
-        m_provider = m_services->m_tokens;
-        if (!m_provider || m_services->m_appOnly || grantsWrite(m_provider)) {
-            emitResult(); // no session: the run itself says to sign in
-            return;
-        }
-        m_provider->setWriteAccess(true);
-        Q_EMIT infoMessage(tr("Asking the tenant for write access (User.ReadWrite.All)…"));
-        connect(m_provider, &TokenProvider::renewFinished, this, [this](bool ok, const QString &) {
-            if (ok && grantsWrite(m_provider)) {
-                m_provider->disconnect(this);
-                Q_EMIT infoMessage(tr("Write access granted."));
-                emitResult();
-            } else if (ok && !m_renewedAgain) {
-                // A renewal that was already running asked for the read scopes only.
-                m_renewedAgain = true;
-                m_provider->renew();
-            } else {
-                m_provider->disconnect(this);
-                startInteractive();
-            }
-        });
-        m_provider->renew();
-    }
-    void doCancel() override
-    {
-        if (m_provider) {
-            m_provider->disconnect(this);
-            if (m_interactive)
-                m_provider->cancel();
-        }
-        Job::doCancel();
-    }
-
-private:
-    void startInteractive()
-    {
-        m_interactive = true;
-        const QString need = tr("Executing needs User.ReadWrite.All; sign in again to grant it.");
-        Q_EMIT infoMessage(need);
-        connect(m_provider, &TokenProvider::deviceCodeReady, this,
-                [this, need](const QString &code, const QUrl &url, const QString &) {
-                    Q_EMIT infoMessage(
-                        need + u' ' +
-                        tr("Open %1 on any device and enter the code %2. Nothing has been "
-                           "changed yet.")
-                            .arg(url.toString(), code));
-                    if (PracticeTenant *practice = m_services->m_practice)
-                        QTimer::singleShot(m_services->m_autoApproveDelayMs, practice,
-                                           [practice, code] { practice->approveDeviceCode(code); });
-                });
-        connect(m_provider, &TokenProvider::browserSignInRequested, this,
-                [this, need](const QUrl &url) {
-                    // The sign-in's own connection passes the URL on to the wizard,
-                    // which opens the browser.
-                    Q_UNUSED(url);
-                    Q_EMIT infoMessage(need + u' ' +
-                                       tr("Finish the sign-in in your browser. Nothing has been "
-                                          "changed yet."));
-                });
-        connect(m_provider, &TokenProvider::signInFinished, this, [this](const SignInResult &r) {
-            m_provider->disconnect(this);
-            if (!r.ok) {
-                fail(UserDefinedError,
-                     tr("Nothing was changed: write access was not granted (%1). Sign in with "
-                        "an account that may change users and run again.")
-                         .arg(r.message.isEmpty() ? r.error : r.message));
-            } else if (!grantsWrite(m_provider)) {
-                fail(UserDefinedError,
-                     tr("Nothing was changed: the sign-in did not grant User.ReadWrite.All. Ask "
-                        "an admin to consent to it for the app registration, then run again."));
-            } else {
-                m_services->onWriteAccess(m_provider);
-                Q_EMIT infoMessage(tr("Write access granted."));
-            }
-            emitResult();
-        });
-        m_provider->signIn();
-    }
-
-    AppWizardServices *m_services;
-    QPointer<TokenProvider> m_provider;
-    bool m_interactive = false;
-    bool m_renewedAgain = false;
-};
-
-// One sign-in with the TokenProvider, as a Job for the Connect page.
+// The session's sign-in as the Connect page's job, plus what the demo needs: the
+// practice tenant approves its own device codes after a short pause.
 class SignInRun : public Job
 {
 public:
@@ -299,52 +171,36 @@ public:
 protected:
     void doStart() override
     {
-        const GraphConfig config = AppWizardServices::graphConfigFor(m_settings);
-        if (const QString problem = config.validate(); !problem.isEmpty()) {
-            fail(UserDefinedError, problem);
-            emitResult();
-            return;
-        }
-        delete m_services->m_tokens;
-        auto *provider = new TokenProvider(config, m_services);
-        m_services->m_tokens = provider;
-        m_provider = provider;
-        provider->setCredentialStore(m_services->m_store);
-        // Read scopes only: write access is asked for when a plan runs (WriteAccessRun).
-        provider->setWriteAccess(false);
-        if (m_settings.signIn == CloudSettings::SignIn::ClientSecret)
-            provider->setClientSecret(m_settings.clientSecret);
-        connect(provider, &TokenProvider::deviceCodeReady, this,
+        CloudSession *session = m_services->m_session;
+        Job *job = session->signIn(AppWizardServices::graphConfigFor(m_settings),
+                                   m_settings.clientSecret, false);
+        m_job = job;
+        // The Connect page shows the code (a write-access sign-in shows its own on the
+        // Execute page).
+        connect(session, &CloudSession::deviceCodeIssued, this,
                 [this](const QString &code, const QUrl &url, const QString &message) {
                     Q_EMIT m_services->deviceCodeIssued(code, url, message);
-                    if (PracticeTenant *practice = m_services->m_practice) {
+                    if (m_services->m_practice)
                         Q_EMIT infoMessage(tr("Demo: the practice tenant approves this code by "
                                               "itself in a moment."));
-                        QTimer::singleShot(m_services->m_autoApproveDelayMs, practice,
-                                           [practice, code] { practice->approveDeviceCode(code); });
-                    }
                 });
-        connect(provider, &TokenProvider::browserSignInRequested, m_services,
-                &WizardServices::browserSignInRequested);
-        connect(provider, &TokenProvider::statusChanged, this, &Job::infoMessage);
-        connect(provider, &TokenProvider::signInFinished, this,
-                [this, config](const SignInResult &r) {
-                    if (!r.ok) {
-                        fail(UserDefinedError, r.message.isEmpty() ? r.error : r.message);
-                    } else {
-                        m_services->onSignedIn(m_provider, config, m_settings);
-                        if (!r.storageNote.isEmpty())
-                            setErrorText(r.storageNote);
-                    }
-                    emitResult();
-                });
-        provider->signIn();
+        connect(job, &Job::infoMessage, this, &Job::infoMessage);
+        connect(job, &Job::finished, this, [this](Job *j) {
+            m_job = nullptr;
+            if (j->error() != NoError)
+                fail(j->error() == Cancelled ? int(Cancelled) : int(UserDefinedError),
+                     j->errorString());
+            else
+                setErrorText(j->errorString()); // a note: the refresh token was not stored
+            emitResult();
+        });
+        job->start();
     }
     void doCancel() override
     {
-        if (m_provider) {
-            m_provider->disconnect(this);
-            m_provider->cancel();
+        if (m_job) {
+            m_job->disconnect(this);
+            m_job->cancel();
         }
         Job::doCancel();
     }
@@ -352,56 +208,36 @@ protected:
 private:
     AppWizardServices *m_services;
     CloudSettings m_settings;
-    QPointer<TokenProvider> m_provider;
+    QPointer<Job> m_job;
 };
 
 AppWizardServices::AppWizardServices(QObject *parent)
-    : WizardServices(parent), m_store(new CredentialStore(QStringLiteral("Anchorfix"), this))
-{}
+    : WizardServices(parent), m_store(new CredentialStore(QStringLiteral("Anchorfix"), this)),
+      m_session(new CloudSession(this))
+{
+    m_session->setCredentialStore(m_store);
+    connect(m_session, &CloudSession::deviceCodeIssued, this, [this](const QString &code) {
+        if (PracticeTenant *practice = m_practice)
+            QTimer::singleShot(m_autoApproveDelayMs, practice,
+                               [practice, code] { practice->approveDeviceCode(code); });
+    });
+    connect(m_session, &CloudSession::browserSignInRequested, this,
+            &WizardServices::browserSignInRequested);
+}
 
 AppWizardServices::~AppWizardServices() = default;
 
-void AppWizardServices::onSignedIn(TokenProvider *provider, const GraphConfig &config,
-                                   const CloudSettings &settings)
-{
-    delete m_writer;
-    m_writer = nullptr;
-    delete m_client;
-    m_client = new GraphClient(config, this);
-    m_accessToken = provider->accessToken();
-    m_client->setAccessToken(m_accessToken);
-    connect(provider, &TokenProvider::accessTokenChanged, m_client, [this](const QString &token) {
-        m_accessToken = token;
-        if (m_client)
-            m_client->setAccessToken(token);
-    });
-    m_graphUrl = config.graphUrl.toString(QUrl::StripTrailingSlash);
-    m_appOnly = settings.signIn == CloudSettings::SignIn::ClientSecret;
-    m_operator = nameInToken(m_accessToken);
-    if (m_operator.isEmpty())
-        m_operator = settings.signIn == CloudSettings::SignIn::ClientSecret
-                         ? u"app:" + settings.clientId
-                         : tr("signed-in user of %1").arg(settings.tenant);
-}
-
-void AppWizardServices::onWriteAccess(TokenProvider *provider)
-{
-    // The write sign-in may be another account: the audit trail names who made the change.
-    if (const QString name = nameInToken(provider->accessToken()); !name.isEmpty())
-        m_operator = name;
-}
-
 Job *AppWizardServices::requestWriteAccess()
 {
-    return new WriteAccessRun(this);
+    return m_session->requestWriteAccess();
 }
 
 CloudWriter *AppWizardServices::cloudWriter()
 {
-    if (!m_client)
+    if (!m_session->client())
         return nullptr;
     if (!m_writer)
-        m_writer = new GraphCloudWriter(m_client, this);
+        m_writer = new GraphCloudWriter(m_session->client(), this);
     return m_writer;
 }
 
@@ -500,28 +336,25 @@ ValueJob<OnPremScan> *AppWizardServices::scanOnPrem(const OnPremSettings &settin
 
 Job *AppWizardServices::signIn(const CloudSettings &settings)
 {
-    m_accessToken.clear();
+    // The writer speaks through the session's client, which the new sign-in replaces.
+    delete m_writer;
+    m_writer = nullptr;
+    m_session->reset();
     return new SignInRun(this, settings);
 }
 
 bool AppWizardServices::isSignedIn() const
 {
-    return !m_accessToken.isEmpty();
+    return m_session->isSignedIn();
 }
 
 ValueJob<CloudScan> *AppWizardServices::scanCloud(const CloudSettings &)
 {
     return new ForwardingJob<CloudScan>(
-        [this]() -> Job * { return m_client ? m_client->scan() : nullptr; },
-        [this](Job *j) {
-            CloudSnapshot snapshot = static_cast<CloudScanJob *>(j)->snapshot();
-            m_tenantId = snapshot.tenantId;
-            m_initialDomain = snapshot.initialDomain();
-            m_federatedDomains.clear();
-            for (const CloudDomain &d : std::as_const(snapshot.domains))
-                if (d.federated)
-                    m_federatedDomains.append(d.name);
-            return CloudScan{snapshot, static_cast<CloudScanJob *>(j)->warnings()};
+        [this]() -> Job * { return m_session->client() ? m_session->client()->scan() : nullptr; },
+        [](Job *j) {
+            auto *scan = static_cast<CloudScanJob *>(j);
+            return CloudScan{scan->snapshot(), scan->warnings()};
         },
         this);
 }
@@ -540,8 +373,9 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     ExecutorSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     settings.identity.operatorName = operatorName();
-    settings.identity.tenantId = snapshot.tenantId.isEmpty() ? m_tenantId : snapshot.tenantId;
-    settings.identity.graphUrl = m_graphUrl;
+    const TenantFacts tenant = m_session->tenant();
+    settings.identity.tenantId = snapshot.tenantId.isEmpty() ? tenant.id : snapshot.tenantId;
+    settings.identity.graphUrl = m_session->config().graphUrl.toString(QUrl::StripTrailingSlash);
     settings.rollbackPath = files.rollbackCsv;
     settings.auditPath = files.auditCsv;
     settings.initialDomain = snapshot.initialDomain();
@@ -550,18 +384,51 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     for (const CloudDomain &d : snapshot.domains)
         if (d.federated)
             federated.append(d.name);
-    settings.federatedDomains = snapshot.domains.isEmpty() ? m_federatedDomains : federated;
+    settings.federatedDomains =
+        snapshot.domains.isEmpty() ? m_session->tenant().federatedDomains : federated;
+    settings.startMessage =
+        RunStartMessage::text(tenant, files.planCsv, RunStartMessage::planContent(plan));
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
     const QList<Finding> rows = plan.rows();
-    return new ServiceRun<Executor>([this] { return requestWriteAccess(); },
-                                    [this, rows, settings]() mutable -> Executor * {
-                                        CloudWriter *writer = cloudWriter();
-                                        settings.identity.operatorName = operatorName();
-                                        return writer ? new Executor(rows, settings, writer)
-                                                      : nullptr;
-                                    },
-                                    this);
+    return new ServiceRun<Executor>(
+        [this] { return requestWriteAccess(); },
+        [this, rows, settings]() mutable -> Executor * {
+            CloudWriter *writer = cloudWriter();
+            if (!writer)
+                return nullptr;
+            settings.identity.operatorName = operatorName();
+            // With the token the run got: rows it may not carry out are not sent.
+            const QList<UnpermittedRow> unpermitted =
+                PermissionPreflight::check(rows, m_session->permissions());
+            if (!unpermitted.isEmpty()) {
+                QStringList ids;
+                for (const UnpermittedRow &u : unpermitted)
+                    ids.append(QString::number(u.rowId));
+                settings.startMessage +=
+                    QStringLiteral("; left out for lack of permission: rows %1")
+                        .arg(ids.join(QLatin1String(", ")));
+            }
+            return new Executor(PermissionPreflight::withoutRows(rows, unpermitted), settings,
+                                writer);
+        },
+        this);
+}
+
+RunPreview AppWizardServices::previewRun(const Plan &plan) const
+{
+    RunPreview preview;
+    preview.tenant = m_session->tenant().describe();
+    preview.account = m_session->operatorName();
+    GrantedPermissions granted = m_session->permissions();
+    // A delegated session asks for User.ReadWrite.All right before sending (execute()):
+    // judge the plan by what it will hold then.
+    if (granted.known && !granted.appOnly &&
+        !granted.has(QLatin1String(GraphPermission::UserWrite)))
+        granted.scopes.append(QLatin1String(GraphPermission::UserWrite));
+    preview.unpermitted =
+        PermissionPreflight::describe(PermissionPreflight::check(plan.rows(), granted));
+    return preview;
 }
 
 ExecutionRun *AppWizardServices::rollback(const RunFiles &files)
@@ -569,12 +436,13 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files)
     RollbackSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     settings.identity.operatorName = operatorName();
-    settings.identity.tenantId = m_tenantId;
-    settings.identity.graphUrl = m_graphUrl;
+    const TenantFacts tenant = m_session->tenant();
+    settings.identity.tenantId = tenant.id;
+    settings.identity.graphUrl = m_session->config().graphUrl.toString(QUrl::StripTrailingSlash);
     settings.rollbackPath = files.rollbackCsv;
     settings.auditPath = files.auditCsv;
-    settings.federatedDomains = m_federatedDomains;
-    settings.initialDomain = m_initialDomain;
+    settings.federatedDomains = tenant.federatedDomains;
+    settings.initialDomain = tenant.initialDomain;
     return new ServiceRun<RollbackJob>([this] { return requestWriteAccess(); },
                                        [this, settings]() mutable -> RollbackJob * {
                                            CloudWriter *writer = cloudWriter();
@@ -613,7 +481,7 @@ ValueJob<QString> *AppWizardServices::writeSecret(const QString &key, const QStr
 
 QString AppWizardServices::operatorName() const
 {
-    return m_operator;
+    return m_session->operatorName();
 }
 
 QString AppWizardServices::startDemo(OnPremSettings *onPrem, CloudSettings *cloud,

@@ -5,12 +5,11 @@
 
 #include <QPointer>
 
+class CloudSession;
 class CloudWriter;
 class DemoEnvironment;
 class CredentialStore;
-class GraphClient;
 class PracticeTenant;
-class TokenProvider;
 
 // WizardServices on the real services: LDAP (services/onprem), Microsoft Graph and
 // sign-in (services/cloud), the executor and rollback (services/execution). With a
@@ -30,6 +29,7 @@ public:
     Job *signIn(const CloudSettings &settings) override;
     bool isSignedIn() const override;
     ValueJob<CloudScan> *scanCloud(const CloudSettings &settings) override;
+    RunPreview previewRun(const Plan &plan) const override;
     ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
                           const RunFiles &files) override;
     ExecutionRun *rollback(const RunFiles &files) override;
@@ -48,27 +48,17 @@ public:
 
     static GraphConfig graphConfigFor(const CloudSettings &settings);
     CredentialStore *credentialStore() const { return m_store; }
+    // The signed-in session: identity, granted permissions, tenant facts.
+    CloudSession *cloudSession() const { return m_session; }
 
 private:
     friend class SignInRun;
-    friend class WriteAccessRun;
     CloudWriter *cloudWriter();
-    void onSignedIn(TokenProvider *provider, const GraphConfig &config,
-                    const CloudSettings &settings);
-    void onWriteAccess(TokenProvider *provider);
 
     CredentialStore *m_store;
+    CloudSession *m_session;
     DemoEnvironment *m_demo = nullptr;
-    TokenProvider *m_tokens = nullptr;
     CloudWriter *m_writer = nullptr;
     QPointer<PracticeTenant> m_practice;
     int m_autoApproveDelayMs = 1500;
-    GraphClient *m_client = nullptr;
-    QString m_accessToken;
-    QString m_operator;
-    bool m_appOnly = false; // client secret: app permissions, no write sign-in
-    QString m_tenantId;
-    QString m_graphUrl;
-    QStringList m_federatedDomains;
-    QString m_initialDomain;
 };

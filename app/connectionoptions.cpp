@@ -1,16 +1,11 @@
 #include "connectionoptions.h"
 
+#include "cloudsession.h"
 #include "credentialstore.h"
-#include "graphclient.h"
-#include "graphrequestjob.h"
 #include "job.h"
-#include "tokenprovider.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTextStream>
 
 namespace {
@@ -22,28 +17,13 @@ QCommandLineOption option(const char *name, const char *description, const char 
                  : QCommandLineOption(QLatin1String(name), QString::fromUtf8(description));
 }
 
-// The signed-in account from a JWT access token (upn / preferred_username), if any.
-QString accountFromToken(const QString &token)
-{
-    const QStringList parts = token.split(u'.');
-    if (parts.size() < 2)
-        return {};
-    const QByteArray payload = QByteArray::fromBase64(
-        parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    const QJsonObject claims = QJsonDocument::fromJson(payload).object();
-    for (const char *claim : {"upn", "preferred_username", "unique_name"}) {
-        const QString v = claims.value(QLatin1String(claim)).toString();
-        if (!v.isEmpty())
-            return v;
-    }
-    return {};
-}
-
 } // namespace
 
 ConnectionOptions::ConnectionOptions(int parts) : m_parts(parts)
 {
-    if (parts & OnPrem) {
+    // Every subcommand that connects accepts every connection option and ignores those it
+    // does not need (DESIGN.md §5): one set of options serves scan, apply and rollback.
+    {
         m_options << option("ldap-uri", "LDAP server, ldap://host or ldaps://host.", "uri")
                   << option("bind-dn",
                             "Account to bind as (DN or UPN); the password comes "
@@ -64,7 +44,7 @@ ConnectionOptions::ConnectionOptions(int parts) : m_parts(parts)
                             "instead of LDAP.",
                             "file");
     }
-    if (parts & Cloud) {
+    {
         m_options << option("tenant", "Entra tenant id or verified domain.", "tenant")
                   << option("client-id",
                             "Application (client) id; its secret comes from "
@@ -196,8 +176,7 @@ bool ConnectionOptions::loadLdapPassword(QString *error)
     return true;
 }
 
-GraphClient *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QString *operatorName,
-                                       QString *error)
+CloudSession *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QString *error)
 {
     QString secret = qEnvironmentVariable(clientSecretVariable);
     if (secret.isEmpty())
@@ -205,60 +184,21 @@ GraphClient *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QStrin
             QStringLiteral("client-secret:%1:%2").arg(m_graph.tenant, m_graph.clientId), nullptr);
     GraphConfig config = m_graph;
     config.signInMethod = secret.isEmpty() ? SignInMethod::DeviceCode : SignInMethod::ClientSecret;
-    // Kept alive with the client: a long run renews its access token through it.
-    auto *provider = new TokenProvider(config, parent);
-    TokenProvider &tokens = *provider;
-    tokens.setClientSecret(secret);
-    tokens.setWriteAccess(writeAccess);
-    QObject::connect(&tokens, &TokenProvider::deviceCodeReady, provider,
-                     [](const QString &, const QUrl &, const QString &message, int) {
+    // Lives as long as the command: a long run renews its access token through it.
+    auto *session = new CloudSession(parent);
+    QObject::connect(session, &CloudSession::deviceCodeIssued, session,
+                     [](const QString &, const QUrl &, const QString &message) {
                          QTextStream(stderr) << message << "\n";
                      });
-    SignInResult result;
-    QEventLoop loop;
-    QObject::connect(&tokens, &TokenProvider::signInFinished, &loop, [&](const SignInResult &r) {
-        result = r;
-        loop.quit();
-    });
-    tokens.signIn();
-    loop.exec();
-    if (!result.ok) {
-        *error = QStringLiteral("Sign-in failed: %1").arg(result.message);
-        delete provider;
-        return nullptr;
-    }
-    auto *client = new GraphClient(config, parent);
-    client->setAccessToken(tokens.accessToken());
-    client->setTokenProvider(provider);
-    const QString account = accountFromToken(tokens.accessToken());
-    *operatorName = !account.isEmpty() ? account
-                    : config.signInMethod == SignInMethod::ClientSecret
-                        ? QStringLiteral("app:") + config.clientId
-                        : QStringLiteral("delegated:") + config.clientId;
-    return client;
-}
-
-bool readTenantDomains(GraphClient *client, TenantDomains *domains, QString *error)
-{
-    GraphRequestJob *job = client->request("GET", QStringLiteral("/domains"), std::nullopt, true,
-                                           QLatin1String(GraphPermission::DomainRead));
-    const int code = ConnectionOptions::waitFor(job);
-    const GraphResult result = job->result();
+    Job *job = session->signIn(config, secret, writeAccess);
+    job->setAutoDelete(false);
+    const int code = waitFor(job);
     const QString text = job->errorString();
     delete job;
     if (code != 0) {
-        *error = QStringLiteral("Could not read the tenant's domains: %1").arg(text);
-        return false;
+        *error = QStringLiteral("Sign-in failed: %1").arg(text);
+        delete session;
+        return nullptr;
     }
-    for (const QJsonValue &v : result.body.value(QLatin1String("value")).toArray()) {
-        const QJsonObject d = v.toObject();
-        const QString name = d.value(QLatin1String("id")).toString();
-        if (d.value(QLatin1String("isInitial")).toBool())
-            domains->initialDomain = name;
-        if (d.value(QLatin1String("authenticationType"))
-                .toString()
-                .compare(QLatin1String("Federated"), Qt::CaseInsensitive) == 0)
-            domains->federatedDomains.append(name);
-    }
-    return true;
+    return session;
 }

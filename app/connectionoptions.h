@@ -10,16 +10,17 @@
 #include <QString>
 #include <QStringList>
 
-class GraphClient;
+class CloudSession;
 class Job;
 class QObject;
 
 // The command line's connection options (DESIGN.md §5) and what they turn into:
 // an LdapConfig or an on-prem export file, a GraphConfig, the secrets (environment
-// first, then the keychain — never argv), and a signed-in GraphClient.
+// first, then the keychain — never argv), and a signed-in CloudSession.
 class ConnectionOptions
 {
 public:
+    // The parts a command uses; it accepts every connection option all the same.
     enum Part { OnPrem = 1, Cloud = 2 };
 
     static inline const char *ldapPasswordVariable = "ANCHORFIX_LDAP_PASSWORD";
@@ -43,8 +44,9 @@ public:
     // Reads the LDAP password (environment, then keychain). false with a message.
     bool loadLdapPassword(QString *error);
     // Signs in (client credentials when a secret is found, else device code on the
-    // terminal) and returns a client with the token, owned by parent. nullptr + message.
-    GraphClient *signIn(QObject *parent, bool writeAccess, QString *operatorName, QString *error);
+    // terminal) and returns the session (signed-in identity, granted permissions, tenant
+    // facts, a client that renews its token), owned by parent. nullptr + message.
+    CloudSession *signIn(QObject *parent, bool writeAccess, QString *error);
 
     // Runs a job to its end on a local event loop (command line only) and returns
     // its error code.
@@ -53,18 +55,10 @@ public:
 private:
     QString secretFromKeychain(const QString &key, QString *note) const;
 
-    int m_parts;
+    int m_parts; // the parts the command uses (for a future need; all options are accepted)
     QList<QCommandLineOption> m_options;
     QString m_onPremFile;
     LdapConfig m_ldap;
     AnchorRule m_anchorRule = AnchorRule::ConsistencyGuidElseObjectGuid;
     GraphConfig m_graph;
 };
-
-// What the tenant's domains say about UPN switches (GET /v1.0/domains).
-struct TenantDomains
-{
-    QString initialDomain;
-    QStringList federatedDomains;
-};
-bool readTenantDomains(GraphClient *client, TenantDomains *domains, QString *error);

@@ -1,8 +1,9 @@
 #include "commands.h"
 
+#include "cloudsession.h"
 #include "connectionoptions.h"
-#include "graphclient.h"
 #include "graphcloudwriter.h"
+#include "progressline.h"
 #include "rollbackjob.h"
 
 #include <QCommandLineParser>
@@ -13,7 +14,6 @@
 
 #include <atomic>
 #include <csignal>
-#include <unistd.h>
 
 namespace {
 
@@ -45,7 +45,10 @@ int Commands::rollback(const QStringList &args)
                                          QStringLiteral("Audit trail (CSV), appended to."),
                                          QStringLiteral("file"));
     parser.addOptions({rollbackOption, auditOption});
-    ConnectionOptions connection(ConnectionOptions::Cloud);
+    ProgressLine::addQuietOption(parser);
+    // Every connection option is accepted (one set for scan, apply and rollback); the
+    // on-prem ones are not needed here.
+    ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
     connection.addTo(parser);
     if (!parser.parse(QStringList{QStringLiteral("anchorfix rollback")} + args)) {
         err << "anchorfix rollback: " << parser.errorText() << "\n";
@@ -78,34 +81,31 @@ int Commands::rollback(const QStringList &args)
         out << state.doneText() << "\n";
         return Done;
     }
-    QObject session;
-    QString operatorName;
-    TenantDomains domains;
-    GraphClient *client = connection.signIn(&session, true, &operatorName, &error);
-    if (!client || !readTenantDomains(client, &domains, &error)) {
+    QObject holder;
+    CloudSession *session = connection.signIn(&holder, true, &error);
+    if (session && !session->hasTenantDomains())
+        error = session->tenantDomainsProblem();
+    if (!session || !session->hasTenantDomains()) {
         err << "anchorfix rollback: " << error << "\n";
         return Error;
     }
+    const TenantFacts tenant = session->tenant();
     RollbackSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    settings.identity.operatorName = operatorName;
-    settings.identity.tenantId = connection.graphConfig().tenant;
+    settings.identity.operatorName = session->operatorName();
+    settings.identity.tenantId = tenant.id;
     settings.identity.graphUrl = connection.graphConfig().graphUrl.toString();
     settings.rollbackPath = parser.value(rollbackOption);
     settings.auditPath = parser.value(auditOption);
-    settings.initialDomain = domains.initialDomain;
-    settings.federatedDomains = domains.federatedDomains;
-    auto *writer = new GraphCloudWriter(client, &session);
-    auto *job = new RollbackJob(settings, writer, &session);
+    settings.initialDomain = tenant.initialDomain;
+    settings.federatedDomains = tenant.federatedDomains;
+    auto *writer = new GraphCloudWriter(session->client(), &holder);
+    auto *job = new RollbackJob(settings, writer, &holder);
     job->setAutoDelete(false);
 
-    const bool terminal = ::isatty(STDERR_FILENO) == 1;
-    if (terminal)
-        QObject::connect(job, &RollbackJob::progressUpdated, job,
-                         [&err](const ExecutionProgress &p) {
-                             err << '\r' << p.toText() << "   ";
-                             err.flush();
-                         });
+    ProgressLine progress(QString(), ProgressLine::isQuiet(parser));
+    QObject::connect(job, &RollbackJob::progressUpdated, job,
+                     [&progress](const ExecutionProgress &p) { progress.update(p); });
     auto previous = std::signal(SIGINT, onInterrupt);
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, job, [job] {
@@ -115,8 +115,7 @@ int Commands::rollback(const QStringList &args)
     poll.start(100);
     ConnectionOptions::waitFor(job);
     std::signal(SIGINT, previous);
-    if (terminal)
-        err << '\n';
+    progress.finish();
     if (!job->warning().isEmpty())
         err << "warning: " << job->warning() << "\n";
     if (job->isAlreadyDone()) {

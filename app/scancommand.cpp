@@ -1,12 +1,14 @@
 #include "commands.h"
 
 #include "cloudscanjob.h"
+#include "cloudsession.h"
 #include "connectionoptions.h"
 #include "durablefile.h"
 #include "graphclient.h"
 #include "ldapscanjob.h"
 #include "onpremfilejob.h"
 #include "plan.h"
+#include "progressline.h"
 #include "reconciler.h"
 #include "saveplanjob.h"
 
@@ -33,6 +35,7 @@ int Commands::scan(const QStringList &args)
         QStringLiteral("force"),
         QStringLiteral("Replace an existing --plan file (it may hold your edits and approvals)."));
     parser.addOptions({planOption, forceOption});
+    ProgressLine::addQuietOption(parser);
     ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
     connection.addTo(parser);
     if (!parser.parse(QStringList{QStringLiteral("anchorfix scan")} + args)) {
@@ -66,12 +69,18 @@ int Commands::scan(const QStringList &args)
         return Error;
     }
 
+    const bool quiet = ProgressLine::isQuiet(parser);
     // On-prem first: a wrong LDAP password should not cost a sign-in.
     ReconcileInput input;
     input.anchorRule = connection.anchorRule();
     if (connection.usesOnPremFile()) {
         OnPremFileJob job(connection.onPremFile());
-        if (ConnectionOptions::waitFor(&job) != 0) {
+        ProgressLine progress(QStringLiteral("on-prem file"), quiet);
+        QObject::connect(&job, &Job::progressChanged, &job,
+                         [&progress](qint64 done, qint64 total) { progress.update(done, total); });
+        const int code = ConnectionOptions::waitFor(&job);
+        progress.finish();
+        if (code != 0) {
             err << "anchorfix scan: " << job.errorString() << "\n";
             return Error;
         }
@@ -84,7 +93,13 @@ int Commands::scan(const QStringList &args)
             return Error;
         }
         LdapScanJob job(connection.ldapConfig());
-        if (ConnectionOptions::waitFor(&job) != 0) {
+        ProgressLine progress(QStringLiteral("on-prem"), quiet);
+        QObject::connect(&job, &Job::progressChanged, &job, [&progress](qint64 done, qint64 total) {
+            progress.update(done, total, QStringLiteral("users read"));
+        });
+        const int code = ConnectionOptions::waitFor(&job);
+        progress.finish();
+        if (code != 0) {
             err << "anchorfix scan: " << job.errorString() << "\n";
             return Error;
         }
@@ -94,15 +109,21 @@ int Commands::scan(const QStringList &args)
         input.onPremScanScoped = job.isScoped();
     }
 
-    QObject session;
-    QString operatorName;
-    GraphClient *client = connection.signIn(&session, false, &operatorName, &error);
-    if (!client) {
+    QObject holder;
+    CloudSession *session = connection.signIn(&holder, false, &error);
+    if (!session) {
         err << "anchorfix scan: " << error << "\n";
         return Error;
     }
-    CloudScanJob *cloud = client->scan();
-    if (ConnectionOptions::waitFor(cloud) != 0) {
+    CloudScanJob *cloud = session->client()->scan();
+    cloud->setAutoDelete(false);
+    ProgressLine progress(QStringLiteral("cloud"), quiet);
+    QObject::connect(cloud, &Job::progressChanged, cloud, [&progress](qint64 done, qint64 total) {
+        progress.update(done, total, QStringLiteral("users read"));
+    });
+    const int cloudCode = ConnectionOptions::waitFor(cloud);
+    progress.finish();
+    if (cloudCode != 0) {
         err << "anchorfix scan: " << cloud->errorString() << "\n";
         delete cloud;
         return Error;

@@ -170,10 +170,14 @@ void ExecutePage::prepare()
     const RunFiles files = m_files = m_ctx->newRunFiles();
     const FindingTableModel *model = m_ctx->findings();
     const QLocale locale;
-    QString html = u"<p>" +
-                   tr("These changes will be sent to <b>%1</b>:")
-                       .arg(m_ctx->cloudSettings().tenant.toHtmlEscaped()) +
-                   u"</p><ul>";
+    const RunPreview preview = m_ctx->services()->previewRun(model->plan());
+    const QString tenant =
+        preview.tenant.isEmpty() ? m_ctx->cloudSettings().tenant : preview.tenant;
+    QString html =
+        u"<p>" + tr("These changes will be sent to <b>%1</b>:").arg(tenant.toHtmlEscaped());
+    if (!preview.account.isEmpty())
+        html += u"<br>" + tr("Signed in as %1").arg(preview.account.toHtmlEscaped());
+    html += u"</p><ul>";
     for (Action a :
          {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor}) {
         const int n = model->countByAction(a);
@@ -186,6 +190,16 @@ void ExecutePage::prepare()
         html += u"<p>" +
                 tr("%n flagged row(s) are not approved and will not run.", nullptr, pending) +
                 u"</p>";
+    if (!preview.unpermitted.isEmpty()) {
+        html += u"<p><b>" +
+                tr("%n row(s) will not run: the sign-in does not grant the permission they "
+                   "need. Nothing is sent for them.",
+                   nullptr, int(preview.unpermitted.size())) +
+                u"</b></p><ul>";
+        for (const QString &line : preview.unpermitted)
+            html += u"<li>" + line.toHtmlEscaped() + u"</li>";
+        html += u"</ul>";
+    }
     if (model->countByAction(Action::PurgeDeleted) > 0)
         html +=
             u"<p><b>" +

@@ -41,6 +41,14 @@ struct RunFiles
     QString planCsv;     // the plan as executed
 };
 
+// What the Execute confirm step names before anything is sent.
+struct RunPreview
+{
+    QString tenant;          // "Contoso (contoso.onmicrosoft.com)"
+    QString account;         // who makes the changes: a UPN, or app:<client id> (<name>)
+    QStringList unpermitted; // rows the permission pre-flight leaves out, one line each
+};
+
 // Everything the wizard asks of the outside world, as jobs. app/ implements it on the
 // real services (LDAP, Graph, keychain, executor); tests point it at the practice
 // tenant and the Samba DC. Every method returns a job that has not started yet; the
@@ -62,7 +70,10 @@ public:
     virtual bool isSignedIn() const = 0;
     virtual ValueJob<CloudScan> *scanCloud(const CloudSettings &settings) = 0;
 
-    // Runs the executable rows of the plan against the signed-in tenant.
+    // The tenant, the signed-in account and the rows the token may not carry out.
+    virtual RunPreview previewRun(const Plan &plan) const = 0;
+    // Runs the executable rows of the plan against the signed-in tenant (without the
+    // rows the permission pre-flight leaves out: nothing is sent for them).
     virtual ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
                                   const RunFiles &files) = 0;
     // Replays a rollback.csv.

@@ -138,7 +138,8 @@ QStringList GraphConfig::readScopes() const
             base + QLatin1String(GraphPermission::OrganizationRead),
             base + QLatin1String(GraphPermission::RoleRead),
             base + QLatin1String(GraphPermission::SyncRead),
-            QStringLiteral("offline_access")};
+            // openid + profile: the ID token names the signed-in person (the audit's operator).
+            QStringLiteral("openid"), QStringLiteral("profile"), QStringLiteral("offline_access")};
 }
 
 QStringList GraphConfig::writeScopes() const

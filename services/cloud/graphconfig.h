@@ -1,5 +1,7 @@
 #pragma once
 
+#include "grantedpermissions.h" // GraphPermission names
+
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -43,15 +45,3 @@ struct GraphConfig
 
     static bool isLoopbackHost(const QString &host);
 };
-
-// Short permission names, used in advice texts and the sign-in page.
-namespace GraphPermission {
-inline constexpr const char *UserRead = "User.Read.All";
-inline constexpr const char *DomainRead = "Domain.Read.All";
-inline constexpr const char *OrganizationRead = "Organization.Read.All";
-inline constexpr const char *RoleRead = "RoleManagement.Read.Directory";
-// GET /directory/onPremisesSynchronization (the tenant's blockSoftMatch and
-// blockCloudObjectTakeoverThroughHardMatch flags) documents no other read permission.
-inline constexpr const char *SyncRead = "OnPremDirectorySynchronization.Read.All";
-inline constexpr const char *UserWrite = "User.ReadWrite.All";
-} // namespace GraphPermission

@@ -125,6 +125,7 @@ void TokenProvider::signOut()
     m_running = false;
     m_accessToken.clear();
     m_refreshToken.clear();
+    m_idToken.clear();
     m_expiresAt = {};
     Q_EMIT accessTokenChanged(QString());
     if (m_store)
@@ -308,6 +309,9 @@ bool TokenProvider::acceptTokens(const QJsonObject &o)
     m_expiresAt = QDateTime::currentDateTimeUtc().addSecs(
         std::max(60, o.value(QLatin1String("expires_in")).toInt(3600)) - 30);
     m_scope = o.value(QLatin1String("scope")).toString();
+    // A renewal by refresh token may come without a new ID token: keep the sign-in's.
+    if (const QString id = o.value(QLatin1String("id_token")).toString(); !id.isEmpty())
+        m_idToken = id;
     const QString refresh = o.value(QLatin1String("refresh_token")).toString();
     if (!refresh.isEmpty())
         m_refreshToken = refresh;

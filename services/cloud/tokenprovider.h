@@ -67,6 +67,8 @@ public:
     QString accessToken() const { return m_accessToken; }
     QDateTime expiresAt() const { return m_expiresAt; }
     QString grantedScope() const { return m_scope; }
+    // The OpenID Connect ID token of a delegated sign-in (names the person), or empty.
+    QString idToken() const { return m_idToken; }
     QStringList requestedScopes() const;
 
     // The loopback redirect URI in use (BrowserPkce), for display and tests.
@@ -113,6 +115,7 @@ private:
     QString m_accessToken;
     QDateTime m_expiresAt;
     QString m_scope;
+    QString m_idToken;
     QString m_refreshToken; // this session's, in memory (the keychain has a copy)
     QPointer<QNetworkReply> m_renewReply;
 

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QProcess>
 
+#include <QCryptographicHash>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
@@ -377,7 +378,17 @@ private Q_SLOTS:
             runs.insert(r.runId);
         QCOMPARE(runs.size(), 2);
         QCOMPARE(records.last().result, QStringLiteral("finished"));
-        QCOMPARE(records.last().operatorName, u"app:" + PracticeScenario::clientId);
+        // DESIGN.md §4: app:<client id> (<app display name>) for an app-only sign-in.
+        QCOMPARE(records.last().operatorName,
+                 QString(u"app:" + PracticeScenario::clientId + u" (Anchorfix tests)"));
+        // The run-start row names the tenant and the plan file's SHA-256.
+        QCOMPARE(records.first().result, QStringLiteral("started"));
+        const QString sha = QString::fromLatin1(
+            QCryptographicHash::hash(readAll(dir + "/plan.csv"), QCryptographicHash::Sha256)
+                .toHex());
+        QVERIFY2(records.first().message.contains(u"tenant Contoso (practice) (") &&
+                     records.first().message.contains(u"sha256 " + sha),
+                 qPrintable(records.first().message));
     }
 
     void oldPlanWarns()

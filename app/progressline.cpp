@@ -1,0 +1,84 @@
+#include "progressline.h"
+
+#include <QCommandLineParser>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+const qint64 quietForMs = 1000;      // work done within a second shows nothing
+const qint64 unknownTotalMs = 10000; // without a total: a plain line every 10 s
+} // namespace
+
+ProgressLine::ProgressLine(const QString &label, bool quiet)
+    : m_label(label), m_quiet(quiet), m_terminal(::isatty(STDERR_FILENO) == 1), m_err(stderr)
+{
+    m_clock.start();
+}
+
+ProgressLine::~ProgressLine()
+{
+    finish();
+}
+
+void ProgressLine::addQuietOption(QCommandLineParser &parser)
+{
+    parser.addOption(
+        QCommandLineOption(QStringLiteral("quiet"), QStringLiteral("Show no progress on stderr.")));
+}
+
+bool ProgressLine::isQuiet(const QCommandLineParser &parser)
+{
+    return parser.isSet(QStringLiteral("quiet"));
+}
+
+void ProgressLine::update(const ExecutionProgress &progress)
+{
+    show(progress.done, progress.total, progress.toText());
+}
+
+void ProgressLine::update(qint64 done, qint64 total, const QString &detail)
+{
+    QString text = total > 0 ? QStringLiteral("%1/%2").arg(done).arg(total) : QString::number(done);
+    if (!detail.isEmpty())
+        text += u' ' + detail;
+    show(done, total, text);
+}
+
+void ProgressLine::show(qint64 done, qint64 total, const QString &text)
+{
+    if (m_quiet)
+        return;
+    const QString line = m_label.isEmpty() ? text : m_label + QStringLiteral(": ") + text;
+    // A live line is rewritten in place, so it costs nothing on quick work; the lines
+    // written to a file or pipe start only once the work has taken a second.
+    if (m_terminal) {
+        m_err << '\r' << line << QString(qMax(0, m_lastWidth - int(line.size())), u' ');
+        m_err.flush();
+        m_lastWidth = int(line.size());
+        return;
+    }
+    if (m_clock.elapsed() < quietForMs)
+        return;
+    if (total > 0) {
+        const int decile = int(qMin<qint64>(10, done * 10 / total));
+        if (decile <= m_lastDecile)
+            return;
+        m_lastDecile = decile;
+    } else {
+        if (m_lastLineMs > 0 && m_clock.elapsed() - m_lastLineMs < unknownTotalMs)
+            return;
+        m_lastLineMs = m_clock.elapsed();
+    }
+    m_err << line << '\n';
+    m_err.flush();
+}
+
+void ProgressLine::finish()
+{
+    if (m_terminal && m_lastWidth > 0) {
+        m_err << '\n';
+        m_err.flush();
+    }
+    m_lastWidth = 0;
+}
