@@ -215,7 +215,9 @@ AppWizardServices::AppWizardServices(QObject *parent)
     : WizardServices(parent), m_store(new CredentialStore(QStringLiteral("Anchorfix"), this)),
       m_session(new CloudSession(this))
 {
-    m_session->setCredentialStore(m_store);
+    // No refresh token goes to the keychain: nothing touches it unless "Remember in the
+    // keychain" is ticked (a device-code sign-in and the demo never do).
+    m_session->setCredentialStore(nullptr);
     connect(m_session, &CloudSession::deviceCodeIssued, this, [this](const QString &code) {
         if (PracticeTenant *practice = m_practice)
             QTimer::singleShot(m_autoApproveDelayMs, practice,
@@ -281,6 +283,7 @@ GraphConfig AppWizardServices::graphConfigFor(const CloudSettings &s)
         c.signInMethod = SignInMethod::ClientSecret;
         break;
     }
+    c.phrasing = GraphConfig::Phrasing::Wizard; // advice names the Connect page's fields
     return c;
 }
 
@@ -326,12 +329,13 @@ ValueJob<OnPremScan> *AppWizardServices::scanOnPrem(const OnPremSettings &settin
                                              this);
     }
     const LdapConfig config = ldapConfigFor(settings);
-    return new ForwardingJob<OnPremScan>([config]() -> Job * { return new LdapScanJob(config); },
-                                         [](Job *j) {
-                                             auto *scan = static_cast<LdapScanJob *>(j);
-                                             return OnPremScan{scan->users(), scan->warnings()};
-                                         },
-                                         this);
+    return new ForwardingJob<OnPremScan>(
+        [config]() -> Job * { return new LdapScanJob(config); },
+        [](Job *j) {
+            auto *scan = static_cast<LdapScanJob *>(j);
+            return OnPremScan{scan->users(), scan->warnings(), scan->isScoped()};
+        },
+        this);
 }
 
 Job *AppWizardServices::signIn(const CloudSettings &settings)
@@ -465,15 +469,22 @@ ValueJob<Plan> *AppWizardServices::loadPlan(const QString &path)
                                    this);
 }
 
-ValueJob<QString> *AppWizardServices::readSecret(const QString &key)
+ValueJob<QString> *AppWizardServices::readSecret(const SecretRef &secret)
 {
     return new ForwardingJob<QString>(
-        [this, key]() -> Job * { return m_store->read(key); },
+        [this, secret]() -> Job * {
+            return secret.kind == SecretRef::Kind::LdapPassword
+                       ? m_store->readLdapPassword(secret.server, secret.account)
+                       : m_store->readClientSecret(secret.server, secret.account);
+        },
         [](Job *j) { return static_cast<CredentialJob *>(j)->secret(); }, this);
 }
 
-ValueJob<QString> *AppWizardServices::writeSecret(const QString &key, const QString &secret)
+ValueJob<QString> *AppWizardServices::writeSecret(const SecretRef &ref, const QString &secret)
 {
+    const QString key = ref.kind == SecretRef::Kind::LdapPassword
+                            ? CredentialStore::ldapPasswordKey(ref.server, ref.account)
+                            : CredentialStore::clientSecretKey(ref.server, ref.account);
     return new ForwardingJob<QString>(
         [this, key, secret]() -> Job * { return m_store->write(key, secret); },
         [](Job *j) { return static_cast<CredentialJob *>(j)->note(); }, this);

@@ -35,8 +35,8 @@ public:
     ExecutionRun *rollback(const RunFiles &files) override;
     Job *savePlan(const Plan &plan, const QString &path) override;
     ValueJob<Plan> *loadPlan(const QString &path) override;
-    ValueJob<QString> *readSecret(const QString &key) override;
-    ValueJob<QString> *writeSecret(const QString &key, const QString &secret) override;
+    ValueJob<QString> *readSecret(const SecretRef &secret) override;
+    ValueJob<QString> *writeSecret(const SecretRef &ref, const QString &secret) override;
     QString operatorName() const override;
     QString startDemo(OnPremSettings *onPrem, CloudSettings *cloud, QString *outputFolder) override;
     PracticeTenant *practiceTenant() const;

@@ -143,11 +143,14 @@ int ConnectionOptions::waitFor(Job *job)
     return job->error();
 }
 
-QString ConnectionOptions::secretFromKeychain(const QString &key, QString *note) const
+QString ConnectionOptions::secretFromKeychain(SecretKind kind, QString *note) const
 {
     CredentialStore store;
     store.setTimeout(5000);
-    CredentialJob *job = store.read(key);
+    // The names the wizard stores them under (CredentialStore keeps them in one place).
+    CredentialJob *job = kind == SecretKind::LdapPassword
+                             ? store.readLdapPassword(m_ldap.uri, m_ldap.bindDn)
+                             : store.readClientSecret(m_graph.tenant, m_graph.clientId);
     waitFor(job);
     const QString secret = job->isFound() ? job->secret() : QString();
     if (note && job->isSessionOnly())
@@ -164,8 +167,7 @@ bool ConnectionOptions::loadLdapPassword(QString *error)
     if (!m_ldap.password.isEmpty())
         return true;
     QString note;
-    m_ldap.password = secretFromKeychain(
-        QStringLiteral("ldap-password:%1@%2").arg(m_ldap.bindDn, m_ldap.uri), &note);
+    m_ldap.password = secretFromKeychain(SecretKind::LdapPassword, &note);
     if (m_ldap.password.isEmpty()) {
         *error =
             QStringLiteral("No LDAP password: set %1 or store it in the keychain with "
@@ -180,8 +182,7 @@ CloudSession *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QStri
 {
     QString secret = qEnvironmentVariable(clientSecretVariable);
     if (secret.isEmpty())
-        secret = secretFromKeychain(
-            QStringLiteral("client-secret:%1:%2").arg(m_graph.tenant, m_graph.clientId), nullptr);
+        secret = secretFromKeychain(SecretKind::ClientSecret, nullptr);
     GraphConfig config = m_graph;
     config.signInMethod = secret.isEmpty() ? SignInMethod::DeviceCode : SignInMethod::ClientSecret;
     // Lives as long as the command: a long run renews its access token through it.

@@ -53,7 +53,8 @@ public:
     static int waitFor(Job *job);
 
 private:
-    QString secretFromKeychain(const QString &key, QString *note) const;
+    enum class SecretKind { LdapPassword, ClientSecret };
+    QString secretFromKeychain(SecretKind kind, QString *note) const;
 
     int m_parts; // the parts the command uses (for a future need; all options are accepted)
     QList<QCommandLineOption> m_options;

@@ -56,12 +56,19 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
         if (initialDomain.isEmpty())
             return failWith(tr("the tenant's initial (*.onmicrosoft.com) domain is unknown, so "
                                "the temporary UPN switch is impossible."));
-        const qsizetype at = row.cloudUpn.lastIndexOf(u'@');
-        if (at <= 0)
+        unit.temporaryUpn = temporaryUpnFor(row.cloudUpn, initialDomain);
+        if (unit.temporaryUpn.isEmpty())
             return failWith(tr("cloud_upn \"%1\" has no local part.").arg(row.cloudUpn));
-        unit.temporaryUpn = row.cloudUpn.left(at) + u'@' + initialDomain;
     }
     return unit;
+}
+
+QString ChangeUnit::temporaryUpnFor(const QString &upn, const QString &initialDomain)
+{
+    const qsizetype at = upn.lastIndexOf(u'@');
+    if (at <= 0 || initialDomain.isEmpty())
+        return {};
+    return upn.left(at) + u'@' + initialDomain;
 }
 
 QList<ChangeUnit> ChangeUnit::fromRows(const QList<Finding> &rows, const QString &initialDomain,

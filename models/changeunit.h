@@ -28,4 +28,10 @@ struct ChangeUnit
                                       QStringList *errors);
 
     QString user() const { return row.cloudUpn.isEmpty() ? row.cloudId : row.cloudUpn; }
+
+    // The temporary UPN of a federated-domain stamp (DESIGN.md §5): the same local part at
+    // the tenant's initial domain; empty when the UPN has no local part or the initial
+    // domain is unknown. The one rule for the executor, rollback, the reconciler's reason
+    // and the wizard's PowerShell view.
+    static QString temporaryUpnFor(const QString &upn, const QString &initialDomain);
 };

@@ -1,5 +1,7 @@
 #include "reconciler.h"
 
+#include "changeunit.h"
+
 #include "flatindex.h"
 #include "immutableid.h"
 
@@ -385,8 +387,9 @@ public:
                           "ImmutableId only while the UPN is in a managed domain, so the stamp "
                           "switches the UPN to %3 and back.")
                            .arg(c.upn, domain,
-                                c.upn.left(c.upn.lastIndexOf(u'@') + 1) +
-                                    (initial.isEmpty() ? tr("the initial domain") : initial));
+                                initial.isEmpty() ? c.upn.left(c.upn.lastIndexOf(u'@') + 1) +
+                                                        tr("the initial domain")
+                                                  : ChangeUnit::temporaryUpnFor(c.upn, initial));
             if (initial.isEmpty())
                 f.warnings << tr("The tenant's initial *.onmicrosoft.com domain is unknown; the "
                                  "UPN switch cannot be prepared.");

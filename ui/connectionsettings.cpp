@@ -1,5 +1,7 @@
 #include "connectionsettings.h"
 
+#include "cloudpreset.h"
+
 #include <QCoreApplication>
 #include <QFileInfo>
 
@@ -114,35 +116,31 @@ QString CloudSettings::cloudTitle(Cloud cloud)
     return tr("Custom endpoints");
 }
 
-QUrl CloudSettings::authorityFor(Cloud cloud)
+// The preset table lives in models/ (cloudEndpoints); Custom starts from Global's.
+static CloudPreset presetFor(CloudSettings::Cloud cloud)
 {
     switch (cloud) {
-    case Cloud::UsGov:
-    case Cloud::UsGovDoD:
-        return QUrl(QStringLiteral("https://login.microsoftonline.us"));
-    case Cloud::China:
-        return QUrl(QStringLiteral("https://login.chinacloudapi.cn"));
-    case Cloud::Global:
-    case Cloud::Custom:
+    case CloudSettings::Cloud::UsGov:
+        return CloudPreset::UsGov;
+    case CloudSettings::Cloud::UsGovDoD:
+        return CloudPreset::UsGovDoD;
+    case CloudSettings::Cloud::China:
+        return CloudPreset::China;
+    case CloudSettings::Cloud::Global:
+    case CloudSettings::Cloud::Custom:
         break;
     }
-    return QUrl(QStringLiteral("https://login.microsoftonline.com"));
+    return CloudPreset::Global;
+}
+
+QUrl CloudSettings::authorityFor(Cloud cloud)
+{
+    return cloudEndpoints(presetFor(cloud)).authority;
 }
 
 QUrl CloudSettings::graphFor(Cloud cloud)
 {
-    switch (cloud) {
-    case Cloud::UsGov:
-        return QUrl(QStringLiteral("https://graph.microsoft.us"));
-    case Cloud::UsGovDoD:
-        return QUrl(QStringLiteral("https://dod-graph.microsoft.us"));
-    case Cloud::China:
-        return QUrl(QStringLiteral("https://microsoftgraph.chinacloudapi.cn"));
-    case Cloud::Global:
-    case Cloud::Custom:
-        break;
-    }
-    return QUrl(QStringLiteral("https://graph.microsoft.com"));
+    return cloudEndpoints(presetFor(cloud)).graph;
 }
 
 QString CloudSettings::validate() const

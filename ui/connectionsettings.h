@@ -27,7 +27,6 @@ struct OnPremSettings
     AnchorRule anchorRule = AnchorRule::ConsistencyGuidElseObjectGuid;
     QString filePath; // Source::File: an LDIF or CSV export
 
-    bool isScoped() const { return !ous.isEmpty() || !filter.trimmed().isEmpty(); }
     // Empty when complete enough to try, else what is missing, for people. A connection
     // test needs no base DN (it reads the domain's from the server).
     QString validate(bool requireBaseDn = true) const;

@@ -615,8 +615,8 @@ bool ConnectPage::validatePage()
     }
     // The keychain may be unavailable: the secret is then kept for this session only, and
     // the page says so (visible when coming back to it).
-    const auto remember = [this](const QString &key, const QString &secret, QLabel *status) {
-        auto *job = m_ctx->services()->writeSecret(key, secret);
+    const auto remember = [this](const SecretRef &ref, const QString &secret, QLabel *status) {
+        auto *job = m_ctx->services()->writeSecret(ref, secret);
         connect(job, &Job::finished, status, [job, status] {
             if (job->error() != Job::NoError)
                 status->setText(statusHtml(false, job->errorString()));
@@ -626,9 +626,10 @@ bool ConnectPage::validatePage()
         job->start();
     };
     if (onPrem.rememberPassword && onPrem.source == OnPremSettings::Source::Ldap)
-        remember(u"ldap:" + onPrem.ldapUri + u'|' + onPrem.bindDn, onPrem.password, m_onPremStatus);
+        remember(SecretRef::ldapPassword(onPrem.ldapUri, onPrem.bindDn), onPrem.password,
+                 m_onPremStatus);
     if (cloud.rememberSecret && cloud.signIn == CloudSettings::SignIn::ClientSecret)
-        remember(u"client:" + cloud.tenant + u'|' + cloud.clientId, cloud.clientSecret,
+        remember(SecretRef::clientSecret(cloud.tenant, cloud.clientId), cloud.clientSecret,
                  m_cloudStatus);
     return true;
 }
@@ -637,7 +638,8 @@ void ConnectPage::fetchSecretIfRemembered()
 {
     const OnPremSettings onPrem = onPremSettings();
     if (onPrem.rememberPassword && m_password->text().isEmpty() && !onPrem.bindDn.isEmpty()) {
-        auto *job = m_ctx->services()->readSecret(u"ldap:" + onPrem.ldapUri + u'|' + onPrem.bindDn);
+        auto *job =
+            m_ctx->services()->readSecret(SecretRef::ldapPassword(onPrem.ldapUri, onPrem.bindDn));
         connect(job, &Job::finished, this, [this, job] {
             if (job->error() == Job::NoError && m_password->text().isEmpty())
                 m_password->setText(job->value());
@@ -650,7 +652,7 @@ void ConnectPage::fetchSecretIfRemembered()
     if (cloud.rememberSecret && cloud.signIn == CloudSettings::SignIn::ClientSecret &&
         m_clientSecret->text().isEmpty()) {
         auto *job =
-            m_ctx->services()->readSecret(u"client:" + cloud.tenant + u'|' + cloud.clientId);
+            m_ctx->services()->readSecret(SecretRef::clientSecret(cloud.tenant, cloud.clientId));
         connect(job, &Job::finished, this, [this, job] {
             if (job->error() == Job::NoError && m_clientSecret->text().isEmpty())
                 m_clientSecret->setText(job->value());

@@ -1,6 +1,7 @@
 #include "findingdetails.h"
 
 #include "adcommand.h"
+#include "changeunit.h"
 #include "findingtablemodel.h"
 #include "immutableid.h"
 
@@ -91,7 +92,7 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
         break;
     case Action::Stamp:
         if (f.category == Category::FederatedDomain && !initialDomain.isEmpty()) {
-            const QString temporary = f.cloudUpn.section(u'@', 0, 0) + u'@' + initialDomain;
+            const QString temporary = ChangeUnit::temporaryUpnFor(f.cloudUpn, initialDomain);
             lines << tr("# Federated domain: move the UPN to the initial domain, stamp, move it "
                         "back.")
                   << patch(base, f.cloudId, QStringLiteral("userPrincipalName"),

@@ -146,7 +146,7 @@ void ScanPage::startScan()
 {
     if (isRunning())
         return;
-    m_onPremDone = m_cloudDone = m_complete = m_failed = m_ended = false;
+    m_onPremDone = m_cloudDone = m_complete = m_failed = m_ended = m_onPremScoped = false;
     m_errors.clear();
     m_stoppedBecause.clear();
     m_warningLines.clear();
@@ -200,6 +200,7 @@ void ScanPage::onOnPremFinished()
         return;
     if (job->error() == Job::NoError) {
         m_ctx->setOnPremUsers(job->value().users);
+        m_onPremScoped = job->value().scoped;
         m_onPremBar->setRange(0, 1);
         m_onPremBar->setValue(1);
         QString text = tr("%1 users read from %2")
@@ -295,8 +296,7 @@ void ScanPage::maybeReconcile()
     input.onPrem = m_ctx->onPremUsers();
     input.cloud = m_ctx->cloudSnapshot();
     input.anchorRule = m_ctx->onPremSettings().anchorRule;
-    input.onPremScanScoped = m_ctx->onPremSettings().source == OnPremSettings::Source::Ldap &&
-                             m_ctx->onPremSettings().isScoped();
+    input.onPremScanScoped = m_onPremScoped; // the scan's own word (LdapConfig::isScoped)
     // The diff of 200k users takes longer than a frame: a worker thread does it.
     m_reconcile.setFuture(QtConcurrent::run([input] { return Reconciler::reconcile(input); }));
 }

@@ -53,6 +53,7 @@ private:
     QPointer<ValueJob<CloudScan>> m_cloudJob;
     QFutureWatcher<QList<Finding>> m_reconcile;
     bool m_onPremDone = false;
+    bool m_onPremScoped = false; // an OU or filter limited the on-prem scan
     bool m_cloudDone = false;
     bool m_complete = false;
     bool m_failed = false;

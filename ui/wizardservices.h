@@ -24,6 +24,7 @@ struct OnPremScan
 {
     QList<OnPremUser> users;
     QStringList warnings;
+    bool scoped = false; // an OU or filter limited the LDAP scan (orphaned anchors may not be)
 };
 struct CloudScan
 {
@@ -39,6 +40,25 @@ struct RunFiles
     QString rollbackCsv; // journal, then the undo list
     QString rollbackPs1; // the same undo as Graph PowerShell
     QString planCsv;     // the plan as executed
+};
+
+// Which secret the wizard keeps in the keychain. The services turn it into the
+// keychain name the command line reads too (CredentialStore), so both find it.
+struct SecretRef
+{
+    enum class Kind { LdapPassword, ClientSecret };
+    Kind kind = Kind::LdapPassword;
+    QString server;  // LDAP URI, or the tenant
+    QString account; // bind DN, or the client id
+
+    static SecretRef ldapPassword(const QString &ldapUri, const QString &bindDn)
+    {
+        return {Kind::LdapPassword, ldapUri, bindDn};
+    }
+    static SecretRef clientSecret(const QString &tenant, const QString &clientId)
+    {
+        return {Kind::ClientSecret, tenant, clientId};
+    }
 };
 
 // What the Execute confirm step names before anything is sent.
@@ -88,8 +108,9 @@ public:
     // Secrets in the OS keychain (with a timeout: on failure the secret is kept for
     // this session only and the job's errorString() says so).
     // writeSecret's value is that note (empty when the keychain took it).
-    virtual ValueJob<QString> *readSecret(const QString &key) = 0;
-    virtual ValueJob<QString> *writeSecret(const QString &key, const QString &secret) = 0;
+    // Only called when the person ticked "Remember in the keychain": nothing else touches it.
+    virtual ValueJob<QString> *readSecret(const SecretRef &secret) = 0;
+    virtual ValueJob<QString> *writeSecret(const SecretRef &ref, const QString &secret) = 0;
 
     // Who runs the change, for the audit trail.
     virtual QString operatorName() const = 0;

@@ -35,6 +35,11 @@ public:
     bool isSessionOnly() const { return m_sessionOnly; }
     // For the user, when isSessionOnly(): why, and what it means.
     QString note() const { return m_note; }
+    // Read: older names to try, in order, when nothing is stored under key(); a secret
+    // found under one of them is written under key() and the old entry removed.
+    void setLegacyKeys(const QStringList &keys) { m_legacyKeys = keys; }
+    // Read: the name the secret was found under (key() or a legacy one).
+    QString foundUnder() const { return m_foundUnder; }
 
 protected:
     void doStart() override;
@@ -44,6 +49,8 @@ private:
     void useSessionStore(const QString &why);
     void onKeychainFinished(QKeychain::Job *job);
     void onTimeout();
+    void startKeychainJob(const QString &key);
+    void finishRead(const QString &foundUnder);
 
     QPointer<CredentialStore> m_store;
     Operation m_operation;
@@ -52,6 +59,9 @@ private:
     bool m_found = false;
     bool m_sessionOnly = false;
     QString m_note;
+    QStringList m_legacyKeys;
+    QString m_currentKey;
+    QString m_foundUnder;
     QTimer *m_timer = nullptr;
 };
 
@@ -84,6 +94,14 @@ public:
 
     // The key for a refresh token of one app in one tenant.
     static QString refreshTokenKey(const QString &tenant, const QString &clientId);
+    // The keys of the secrets both front-ends keep (one place, so the command line reads
+    // exactly what the wizard stored): "ldap-password:DN@URI", "client-secret:TENANT:CLIENT".
+    static QString ldapPasswordKey(const QString &ldapUri, const QString &bindDn);
+    static QString clientSecretKey(const QString &tenant, const QString &clientId);
+    // Reads them; a secret stored under the name an older wizard used ("ldap:URI|DN",
+    // "client:TENANT|CLIENT") is found too and moved to the current name.
+    CredentialJob *readLdapPassword(const QString &ldapUri, const QString &bindDn);
+    CredentialJob *readClientSecret(const QString &tenant, const QString &clientId);
 
 Q_SIGNALS:
     // Emitted once, when the store falls back to session-only.

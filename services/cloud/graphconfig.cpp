@@ -21,22 +21,9 @@ QString trimmedBase(const QUrl &url)
 GraphConfig GraphConfig::forCloud(CloudPreset preset)
 {
     GraphConfig c;
-    switch (preset) {
-    case CloudPreset::Global:
-        break;
-    case CloudPreset::UsGov:
-        c.authorityUrl = QUrl(QStringLiteral("https://login.microsoftonline.us"));
-        c.graphUrl = QUrl(QStringLiteral("https://graph.microsoft.us"));
-        break;
-    case CloudPreset::UsGovDoD:
-        c.authorityUrl = QUrl(QStringLiteral("https://login.microsoftonline.us"));
-        c.graphUrl = QUrl(QStringLiteral("https://dod-graph.microsoft.us"));
-        break;
-    case CloudPreset::China:
-        c.authorityUrl = QUrl(QStringLiteral("https://login.chinacloudapi.cn"));
-        c.graphUrl = QUrl(QStringLiteral("https://microsoftgraph.chinacloudapi.cn"));
-        break;
-    }
+    const CloudEndpoints endpoints = cloudEndpoints(preset);
+    c.authorityUrl = endpoints.authority;
+    c.graphUrl = endpoints.graph;
     return c;
 }
 
@@ -63,9 +50,26 @@ bool GraphConfig::isLoopbackHost(const QString &host)
     return !address.isNull() && address.isLoopback();
 }
 
-static QString checkBaseUrl(const QUrl &url, const char *option)
+QString GraphConfig::fieldName(Field field) const
 {
-    const QString name = QString::fromLatin1(option);
+    const bool cli = phrasing == Phrasing::CommandLine;
+    switch (field) {
+    case Field::Tenant:
+        return cli ? QStringLiteral("--tenant") : tr("Tenant");
+    case Field::ClientId:
+        return cli ? QStringLiteral("--client-id") : tr("Client id");
+    case Field::AuthorityUrl:
+        return cli ? QStringLiteral("--authority-url") : tr("Sign-in endpoint");
+    case Field::GraphUrl:
+        return cli ? QStringLiteral("--graph-url") : tr("Graph endpoint");
+    case Field::ClientSecret:
+        return cli ? QStringLiteral("ANCHORFIX_CLIENT_SECRET") : tr("Secret value");
+    }
+    return {};
+}
+
+static QString checkBaseUrl(const QUrl &url, const QString &name)
+{
     if (!url.isValid() || url.host().isEmpty())
         return tr("%1 must be a URL with a scheme and a host, e.g. https://graph.microsoft.com.")
             .arg(name);
@@ -88,17 +92,22 @@ static QString checkBaseUrl(const QUrl &url, const char *option)
 
 QString GraphConfig::validate() const
 {
-    if (QString e = checkBaseUrl(authorityUrl, "--authority-url"); !e.isEmpty())
+    if (QString e = checkBaseUrl(authorityUrl, fieldName(Field::AuthorityUrl)); !e.isEmpty())
         return e;
-    if (QString e = checkBaseUrl(graphUrl, "--graph-url"); !e.isEmpty())
+    if (QString e = checkBaseUrl(graphUrl, fieldName(Field::GraphUrl)); !e.isEmpty())
         return e;
+    const bool cli = phrasing == Phrasing::CommandLine;
     if (tenant.trimmed().isEmpty())
-        return tr("No tenant given: pass --tenant with the tenant id or a verified domain.");
+        return cli ? tr("No tenant given: pass --tenant with the tenant id or a verified domain.")
+                   : tr("No tenant given: enter the tenant id or a verified domain under "
+                        "Tenant.");
     if (tenant.contains(QLatin1Char('/')) || tenant.contains(QLatin1Char('?')))
         return tr("The tenant must be a tenant id or a domain name, not a URL: %1").arg(tenant);
     if (clientId.trimmed().isEmpty())
-        return tr("No client id given: pass --client-id with the application (client) id of "
-                  "the app registration.");
+        return cli ? tr("No client id given: pass --client-id with the application (client) "
+                        "id of the app registration.")
+                   : tr("No client id given: enter the application (client) id of the app "
+                        "registration under Client id.");
     return {};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cloudpreset.h"
 #include "grantedpermissions.h" // GraphPermission names
 
 #include <QString>
@@ -13,8 +14,6 @@ enum class SignInMethod {
     ClientSecret // client credentials, for scripted runs (secret from env or keychain)
 };
 
-enum class CloudPreset { Global, UsGov, UsGovDoD, China };
-
 struct GraphConfig
 {
     QUrl authorityUrl = QUrl(QStringLiteral("https://login.microsoftonline.com")); // scheme+host
@@ -22,6 +21,12 @@ struct GraphConfig
     QString tenant;   // tenant id or a verified domain
     QString clientId; // application (client) id
     SignInMethod signInMethod = SignInMethod::DeviceCode;
+    // Who reads the advice: the command line names its flags (--tenant), the wizard the
+    // fields of its Connect page ("Tenant"). One source of advice, two phrasings.
+    enum class Phrasing { CommandLine, Wizard };
+    Phrasing phrasing = Phrasing::CommandLine;
+    enum class Field { Tenant, ClientId, AuthorityUrl, GraphUrl, ClientSecret };
+    QString fieldName(Field field) const; // "--tenant" or "Tenant", …
 
     static GraphConfig forCloud(CloudPreset preset);
     static QString cloudName(CloudPreset preset); // "Global", "US Gov", "US Gov DoD", "China"

@@ -25,22 +25,31 @@ QByteArray randomUrlSafe(int bytes)
     return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
-QString adviceFor(const QString &error, const QString &aadsts)
+// The advice for a failed sign-in, naming the command line's flags or the wizard's
+// fields (GraphConfig::fieldName).
+QString adviceFor(const QString &error, const QString &aadsts, const GraphConfig &config)
 {
+    using F = GraphConfig::Field;
+    const auto name = [&config](F field) {
+        return config.fieldName(field);
+    };
     if (aadsts == QLatin1String("AADSTS7000215"))
         return TokenProvider::tr("The client secret is wrong: use the secret's Value (not its "
                                  "Secret ID) from the app registration's Certificates & "
                                  "secrets page, or create a new one.");
     if (aadsts == QLatin1String("AADSTS7000216"))
-        return TokenProvider::tr("No client secret given: set ANCHORFIX_CLIENT_SECRET or store "
-                                 "the secret in the keychain.");
+        return config.phrasing == GraphConfig::Phrasing::CommandLine
+                   ? TokenProvider::tr("No client secret given: set ANCHORFIX_CLIENT_SECRET or "
+                                       "store the secret in the keychain.")
+                   : TokenProvider::tr("No client secret given: enter it under %1.")
+                         .arg(name(F::ClientSecret));
     if (aadsts == QLatin1String("AADSTS700016"))
         return TokenProvider::tr("This client id is not registered in the tenant: check "
-                                 "--client-id and --tenant (and that an admin consented to the "
-                                 "app).");
+                                 "%1 and %2 (and that an admin consented to the app).")
+            .arg(name(F::ClientId), name(F::Tenant));
     if (aadsts == QLatin1String("AADSTS90002"))
-        return TokenProvider::tr("The tenant was not found: check --tenant and the cloud "
-                                 "(--authority-url).");
+        return TokenProvider::tr("The tenant was not found: check %1 and the cloud (%2).")
+            .arg(name(F::Tenant), name(F::AuthorityUrl));
     if (aadsts == QLatin1String("AADSTS65001"))
         return TokenProvider::tr("An admin has not consented to the permissions: grant admin "
                                  "consent in the app registration.");
@@ -56,7 +65,8 @@ QString adviceFor(const QString &error, const QString &aadsts)
                                  "valid): sign in again.");
     if (error == QLatin1String("network"))
         return TokenProvider::tr("The sign-in endpoint could not be reached: check the network "
-                                 "and --authority-url.");
+                                 "and %1.")
+            .arg(name(F::AuthorityUrl));
     return TokenProvider::tr("The sign-in failed (%1).").arg(error);
 }
 } // namespace
@@ -201,7 +211,7 @@ QNetworkReply *TokenProvider::postForm(const QUrl &url,
 }
 
 SignInResult TokenProvider::errorFromReply(const QByteArray &body, int status,
-                                           const QString &networkError)
+                                           const QString &networkError) const
 {
     SignInResult r;
     const QJsonObject o = QJsonDocument::fromJson(body).object();
@@ -212,11 +222,11 @@ SignInResult TokenProvider::errorFromReply(const QByteArray &body, int status,
     if (r.error.isEmpty()) {
         r.error = status == 0 ? QStringLiteral("network") : QStringLiteral("http_%1").arg(status);
         r.message =
-            adviceFor(r.error, r.aadsts) +
+            adviceFor(r.error, r.aadsts, m_config) +
             (networkError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(networkError));
         return r;
     }
-    r.message = adviceFor(r.error, r.aadsts);
+    r.message = adviceFor(r.error, r.aadsts, m_config);
     if (!r.aadsts.isEmpty())
         r.message += QStringLiteral(" [%1]").arg(r.aadsts);
     return r;
@@ -230,7 +240,7 @@ void TokenProvider::startClientCredentials()
         SignInResult r;
         r.error = QStringLiteral("invalid_client");
         r.aadsts = QStringLiteral("AADSTS7000216");
-        r.message = adviceFor(r.error, r.aadsts) + QStringLiteral(" [%1]").arg(r.aadsts);
+        r.message = adviceFor(r.error, r.aadsts, m_config) + QStringLiteral(" [%1]").arg(r.aadsts);
         finish(r);
         return;
     }
@@ -436,7 +446,7 @@ void TokenProvider::pollDeviceCode()
             if (QDateTime::currentDateTimeUtc() >= m_deviceExpiresAt.addSecs(m_intervalS)) {
                 SignInResult r;
                 r.error = QStringLiteral("expired_token");
-                r.message = adviceFor(r.error, {});
+                r.message = adviceFor(r.error, {}, m_config);
                 finish(r);
                 return;
             }
@@ -526,7 +536,7 @@ void TokenProvider::onLoopbackConnection()
                     q.queryItemValue(QStringLiteral("error_description"), QUrl::FullyDecoded);
                 static const QRegularExpression aadsts(QStringLiteral("AADSTS\\d+"));
                 r.aadsts = aadsts.match(description).captured(0);
-                r.message = adviceFor(error, r.aadsts) + QLatin1Char(' ') + description;
+                r.message = adviceFor(error, r.aadsts, m_config) + QLatin1Char(' ') + description;
                 finish(r);
                 return;
             }

@@ -101,8 +101,8 @@ private:
     bool acceptTokens(const QJsonObject &response);
     void finish(const SignInResult &result);
     void stopFlows();
-    static SignInResult errorFromReply(const QByteArray &body, int status,
-                                       const QString &networkError);
+    SignInResult errorFromReply(const QByteArray &body, int status,
+                                const QString &networkError) const;
 
     GraphConfig m_config;
     QPointer<CredentialStore> m_store;

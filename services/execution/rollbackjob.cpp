@@ -298,7 +298,7 @@ void RollbackJob::runUndo()
         if (federated && !m_settings.initialDomain.isEmpty()) {
             unit.kind = ChangeUnit::Kind::FederatedStamp;
             unit.row.category = Category::FederatedDomain;
-            unit.temporaryUpn = localPartOf(e.cloudUpn) + u'@' + m_settings.initialDomain;
+            unit.temporaryUpn = ChangeUnit::temporaryUpnFor(e.cloudUpn, m_settings.initialDomain);
         } else {
             unit.kind =
                 e.oldImmutableId.isEmpty() ? ChangeUnit::Kind::Clear : ChangeUnit::Kind::Stamp;

@@ -17,6 +17,7 @@
 using namespace PracticeTest;
 
 Q_DECLARE_METATYPE(SignInMethod)
+Q_DECLARE_METATYPE(GraphConfig::Phrasing)
 
 namespace {
 
@@ -58,6 +59,8 @@ private Q_SLOTS:
     void meIsDelegatedOnly();
     void purgePermission_data();
     void purgePermission();
+    void adviceNamesTheFields_data();
+    void adviceNamesTheFields();
 
 private:
     GraphConfig config(SignInMethod method) const
@@ -300,6 +303,57 @@ void tst_CloudSession::purgePermission()
     if (status == 403)
         QCOMPARE(job->result().code, QStringLiteral("Authorization_RequestDenied"));
     delete job;
+}
+
+void tst_CloudSession::adviceNamesTheFields_data()
+{
+    QTest::addColumn<GraphConfig::Phrasing>("phrasing");
+    QTest::addColumn<QString>("problem"); // empty-tenant | unknown-client
+    QTest::addColumn<QString>("named");
+    QTest::addColumn<QString>("notNamed");
+    const auto cli = GraphConfig::Phrasing::CommandLine;
+    const auto wizard = GraphConfig::Phrasing::Wizard;
+    QTest::newRow("cli: no tenant") << cli << "empty-tenant"
+                                    << "--tenant"
+                                    << "under Tenant";
+    QTest::newRow("wizard: no tenant") << wizard << "empty-tenant"
+                                       << "under Tenant"
+                                       << "--";
+    QTest::newRow("cli: unknown client id") << cli << "unknown-client"
+                                            << "--client-id"
+                                            << "Client id";
+    QTest::newRow("wizard: unknown client id") << wizard << "unknown-client"
+                                               << "Client id"
+                                               << "--";
+    QTest::newRow("wizard: bad sign-in endpoint") << wizard << "bad-authority"
+                                                  << "Sign-in endpoint"
+                                                  << "--";
+    QTest::newRow("cli: bad sign-in endpoint") << cli << "bad-authority"
+                                               << "--authority-url"
+                                               << "Sign-in endpoint";
+}
+
+void tst_CloudSession::adviceNamesTheFields()
+{
+    // One source of advice, two phrasings: the CLI names its flags, the wizard its fields.
+    QFETCH(GraphConfig::Phrasing, phrasing);
+    QFETCH(QString, problem);
+    QFETCH(QString, named);
+    QFETCH(QString, notNamed);
+    GraphConfig c = config(SignInMethod::ClientSecret);
+    c.phrasing = phrasing;
+    if (problem == u"empty-tenant")
+        c.tenant.clear();
+    else if (problem == u"unknown-client")
+        c.clientId = QStringLiteral("11111111-2222-4333-8444-555555555555");
+    else
+        c.authorityUrl = QUrl(QStringLiteral("http://login.example.com"));
+    CloudSession session;
+    Job *job = session.signIn(c, clientSecret);
+    QString error;
+    QCOMPARE(runJob(job, &error), int(Job::UserDefinedError));
+    QVERIFY2(error.contains(named), qPrintable(error));
+    QVERIFY2(!error.contains(notNamed), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_CloudSession)
