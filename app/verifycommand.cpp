@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "cloudsession.h"
 #include "connectionoptions.h"
 #include "graphclient.h"
 #include "verifyjob.h"
@@ -55,20 +56,22 @@ int Commands::verify(const QStringList &args)
         err << "anchorfix verify: " << error << "\n";
         return Usage;
     }
-    QObject session;
-    QString operatorName;
-    GraphClient *client = connection.signIn(&session, false, &operatorName, &error);
-    if (!client) {
+    QObject holder;
+    CloudSession *session = connection.signIn(&holder, false, &error);
+    if (!session) {
         err << "anchorfix verify: " << error << "\n";
         return Error;
     }
+    GraphClient *client = session->client();
+    const QString operatorName = session->operatorName();
     VerifySettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     settings.identity.operatorName = operatorName;
-    settings.identity.tenantId = connection.graphConfig().tenant;
+    settings.identity.tenantId =
+        session->tenant().id.isEmpty() ? connection.graphConfig().tenant : session->tenant().id;
     settings.identity.graphUrl = connection.graphConfig().graphUrl.toString();
     settings.auditPath = auditPath;
-    auto *job = new VerifyJob(client, settings, &session);
+    auto *job = new VerifyJob(client, settings, &holder);
     job->setAutoDelete(false);
     const bool terminal = ::isatty(STDERR_FILENO) == 1;
     if (!parser.isSet(quietOption))
