@@ -7,6 +7,30 @@
 
 #include <optional>
 
+// One entry of an object's onPremisesProvisioningErrors: a conflict the sync engine
+// recorded (DESIGN.md §3 "The sync engine's own word").
+struct ProvisioningError
+{
+    QString category;             // "PropertyConflict"
+    QString propertyCausingError; // "ProxyAddresses" | "UserPrincipalName"
+    QString value;                // the conflicting value ("smtp:sales@contoso.com")
+    QDateTime occurredDateTime;
+
+    // "PropertyConflict on ProxyAddresses: smtp:sales@contoso.com (2026-11-20)"
+    QString text() const;
+
+    friend bool operator==(const ProvisioningError &, const ProvisioningError &) = default;
+};
+
+// An Entra role a user holds: an active assignment, or eligibility through PIM.
+struct RoleGrant
+{
+    QString roleName; // "Global Administrator"
+    bool eligible = false;
+
+    friend bool operator==(const RoleGrant &, const RoleGrant &) = default;
+};
+
 // A user in Entra ID as read through Microsoft Graph (active or in the recycle bin).
 struct CloudUser
 {
@@ -18,13 +42,43 @@ struct CloudUser
     QString immutableId;                // onPremisesImmutableId; empty = none
     std::optional<bool> syncEnabled;    // onPremisesSyncEnabled (null = never synced)
     QString onPremisesObjectIdentifier; // set = hard match blocked (since July 2026)
-    bool holdsAdminRole = false;        // member of an Entra directory role
+    // Holds an Entra role that blocks matching: any active assignment, or PIM eligibility
+    // for a privileged role (2026 rules). roles names them (may be empty when only the
+    // flag is known).
+    bool holdsAdminRole = false;
+    QList<RoleGrant> roles;
+    // onPremisesSyncBehavior.isCloudManaged; read only for users that can be
+    // source-of-authority converted (no onPremisesSyncEnabled, an ImmutableId).
+    std::optional<bool> cloudManaged;
+    QList<ProvisioningError> provisioningErrors;
     bool accountEnabled = true;
     QDateTime deletedDateTime; // set only for users in the recycle bin
 
     QString primarySmtp() const;
 
     friend bool operator==(const CloudUser &, const CloudUser &) = default;
+};
+
+// A directory object other than an active user that can hold an address: a group or a
+// contact (they soft-match on proxy addresses too), or a deleted group or user.
+struct DirectoryObject
+{
+    enum class Type { User, Group, Contact };
+    Type type = Type::Group;
+    QString id;
+    QString displayName;
+    QString mail;
+    QStringList proxyAddresses;
+    QString upn; // users only
+    bool deleted = false;
+    QList<ProvisioningError> provisioningErrors;
+
+    // "group", "contact", "deleted group", "deleted user", …
+    QString typeName() const;
+    // "group Sales (id 1234…)"
+    QString describe() const;
+
+    friend bool operator==(const DirectoryObject &, const DirectoryObject &) = default;
 };
 
 struct CloudDomain
@@ -43,6 +97,7 @@ struct TenantFlags
 {
     bool blockSoftMatch = false;
     bool blockCloudObjectTakeoverThroughHardMatch = false;
+    bool known = false; // read from the tenant (false: defaults, the scan could not read them)
 
     friend bool operator==(const TenantFlags &, const TenantFlags &) = default;
 };
@@ -54,6 +109,9 @@ struct CloudSnapshot
     QList<CloudUser> users;
     QList<CloudUser> deletedUsers;
     QList<CloudDomain> domains;
+    // Groups and contacts with provisioning errors or holding a conflicting address,
+    // and deleted groups (DESIGN.md §3, "The sync engine's own word").
+    QList<DirectoryObject> otherObjects;
     TenantFlags flags;
     std::optional<bool> directorySyncEnabled; // organization.onPremisesSyncEnabled
     QDateTime lastSyncDateTime;

@@ -64,6 +64,9 @@ const std::array<CategoryInfo, CategoryCount> &categoryTable()
          false, A::None, bit(A::None)},
         {Category::AdminRole, "admin_role", QT_TRANSLATE_NOOP("Category", "Admin role"),
          S::Conflict, true, A::None, bit(A::None)},
+        {Category::CloudManaged, "cloud_managed",
+         QT_TRANSLATE_NOOP("Category", "Cloud-managed (SOA moved)"), S::Warning, true, A::None,
+         bit(A::None)},
     }};
     return table;
 }

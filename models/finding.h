@@ -23,8 +23,9 @@ enum class Category {
     NoCloudMatch,
     CloudOnly,
     AdminRole,
+    CloudManaged,
 };
-inline constexpr int CategoryCount = 13;
+inline constexpr int CategoryCount = 14;
 
 enum class Severity { Info, Warning, Conflict };
 
@@ -78,6 +79,9 @@ struct Finding
 
     QString reason;       // plain language: what was found and why it matters
     QStringList warnings; // pre-flight warnings; plan.csv appends them to reason
+    // The sync engine's onPremisesProvisioningErrors that concern this row (its cloud
+    // user's own, and conflicts on its addresses recorded on other objects), as text.
+    QStringList syncErrors;
 
     // Indexes into the reconciler's inputs (-1 = none), for detail views.
     int onPremIndex = -1;

@@ -231,6 +231,14 @@ void FindingFilterProxy::setExecutableOnly(bool executableOnly)
     refilter();
 }
 
+void FindingFilterProxy::setSyncErrorsOnly(bool syncErrorsOnly)
+{
+    if (syncErrorsOnly == m_syncErrorsOnly)
+        return;
+    m_syncErrorsOnly = syncErrorsOnly;
+    refilter();
+}
+
 void FindingFilterProxy::refilter()
 {
     invalidateRowsFilter();
@@ -261,6 +269,8 @@ bool FindingFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     if (!m_severities.isEmpty() && !m_severities.contains(f.severity))
         return false;
     if (m_executableOnly && !f.isExecutable())
+        return false;
+    if (m_syncErrorsOnly && f.syncErrors.isEmpty())
         return false;
     if (m_needle.pattern().isEmpty())
         return true;

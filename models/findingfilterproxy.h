@@ -37,6 +37,9 @@ public:
     // Show only rows that would run (action set and, if flagged, approved)?
     void setExecutableOnly(bool executableOnly);
     bool isExecutableOnly() const { return m_executableOnly; }
+    // Show only rows the sync engine reports errors for (onPremisesProvisioningErrors)?
+    void setSyncErrorsOnly(bool syncErrorsOnly);
+    bool isSyncErrorsOnly() const { return m_syncErrorsOnly; }
 
     // From this many rows on, a sorted proxy does not re-sort inside a model reset: the
     // rows appear in model order and are sorted two events later (first the ranks, then
@@ -74,6 +77,7 @@ private:
     mutable QHash<int, QList<int>> m_ranks;
     mutable QList<QByteArray> m_haystacks;
     bool m_executableOnly = false;
+    bool m_syncErrorsOnly = false;
     int m_deferThreshold = 20000;
     int m_deferredColumn = -1;
     Qt::SortOrder m_deferredOrder = Qt::AscendingOrder;

@@ -10,6 +10,7 @@
 #include <QSet>
 #include <QVarLengthArray>
 
+#include <algorithm>
 #include <functional>
 #include <thread>
 
@@ -18,6 +19,11 @@ namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("Reconciler", text);
+}
+
+QString tr(const char *text, const char *disambiguation, int n)
+{
+    return QCoreApplication::translate("Reconciler", text, disambiguation, n);
 }
 
 // An address as Entra compares it: case-insensitively, SMTP addresses without their
@@ -103,12 +109,30 @@ void runAll(bool parallel, const std::vector<std::function<void()>> &tasks)
         t.join();
 }
 
+QStringView objectAddressPart(const DirectoryObject &o, int part)
+{
+    if (part == 0)
+        return o.upn;
+    if (part == 1)
+        return o.mail;
+    return addressView(o.proxyAddresses.at(part - 2));
+}
+
+// A provisioning error and the object that carries it.
+struct ErrorRef
+{
+    const ProvisioningError *error = nullptr;
+    int user = -1;   // index into the active users, or
+    int object = -1; // index into CloudIndex::extra()
+};
+
 class CloudIndex
 {
 public:
     explicit CloudIndex(const CloudSnapshot &cloud)
         : m_users(cloud.users), m_deleted(cloud.deletedUsers)
     {
+        indexOtherObjects(cloud);
         const int n = int(m_users.size());
         // Independent indexes: built side by side on large tenants.
         runAll(worthThreads(n),
@@ -201,6 +225,52 @@ public:
         return {-1, QString()};
     }
 
+    // A group, contact or deleted object that holds one of the addresses, with the
+    // address. A deleted object counts only where the sync engine reports a conflict on
+    // the address: it blocks its own restore, not a sync, unless Entra says otherwise.
+    std::pair<int, QString> otherObjectHolder(const Addresses &addresses) const
+    {
+        if (m_extra.isEmpty())
+            return {-1, QString()};
+        for (const Address &address : addresses) {
+            const FlatIndex::Entry holder =
+                m_extraHolders.find(FlatIndex::foldedHashOf(address.text), [&](FlatIndex::Entry e) {
+                    const DirectoryObject &o = m_extra.at(e.item);
+                    return sameAddress(objectAddressPart(o, e.part), address.text) &&
+                           (!o.deleted || !conflictOn(address.text).isEmpty());
+                });
+            if (holder.item >= 0)
+                return {holder.item, address.text.toString()};
+        }
+        return {-1, QString()};
+    }
+    const DirectoryObject &extra(int i) const { return m_extra.at(i); }
+    bool hasErrors() const { return !m_errors.empty(); }
+
+    // The provisioning errors whose value is the address.
+    QList<ErrorRef> conflictOn(QStringView address) const
+    {
+        QList<ErrorRef> out;
+        if (m_errors.empty())
+            return out;
+        m_conflicts.find(FlatIndex::foldedHashOf(address), [&](FlatIndex::Entry e) {
+            const ErrorRef &ref = m_errors.at(size_t(e.item));
+            if (sameAddress(addressView(ref.error->value), address))
+                out.append(ref);
+            return false; // all of them
+        });
+        return out;
+    }
+
+    // "cloud user bob@contoso.com (id …)", "group Sales (id …)".
+    QString carrierOf(const ErrorRef &ref) const
+    {
+        if (ref.user >= 0)
+            return QCoreApplication::translate("Reconciler", "cloud user %1 (id %2)")
+                .arg(m_users.at(ref.user).upn, m_users.at(ref.user).id);
+        return m_extra.at(ref.object).describe();
+    }
+
     // The federated domain (or federated parent domain) of a UPN, or empty.
     QString federatedDomainOf(const QString &upn) const
     {
@@ -219,8 +289,43 @@ public:
     }
 
 private:
+    void indexOtherObjects(const CloudSnapshot &cloud)
+    {
+        m_extra = cloud.otherObjects;
+        for (const CloudUser &d : cloud.deletedUsers) {
+            DirectoryObject o;
+            o.type = DirectoryObject::Type::User;
+            o.id = d.id;
+            o.displayName = d.upn;
+            o.upn = d.upn;
+            o.mail = d.mail;
+            o.proxyAddresses = d.proxyAddresses;
+            o.deleted = true;
+            m_extra.append(o);
+        }
+        for (int i = 0; i < int(m_extra.size()); ++i) {
+            const DirectoryObject &o = m_extra.at(i);
+            for (const Address &a : addressesOf(o.upn, o.mail, o.proxyAddresses))
+                m_extraHolders.insert(FlatIndex::foldedHashOf(a.text), {i, a.part});
+            for (const ProvisioningError &e : o.provisioningErrors)
+                m_errors.push_back({&e, -1, i});
+        }
+        for (int i = 0; i < int(m_users.size()); ++i)
+            for (const ProvisioningError &e : m_users.at(i).provisioningErrors)
+                m_errors.push_back({&e, i, -1});
+        for (size_t i = 0; i < m_errors.size(); ++i) {
+            const QStringView value = addressView(m_errors[i].error->value);
+            if (!value.isEmpty())
+                m_conflicts.insert(FlatIndex::foldedHashOf(value), {int(i), 0});
+        }
+    }
+
     const QList<CloudUser> &m_users;
     const QList<CloudUser> &m_deleted;
+    QList<DirectoryObject> m_extra; // otherObjects, then the deleted users
+    FlatIndex m_extraHolders;
+    std::vector<ErrorRef> m_errors;
+    FlatIndex m_conflicts; // error value → m_errors
     FlatIndex m_byAnchor;
     FlatIndex m_deletedByAnchor;
     FlatIndex m_byUpn;
@@ -255,6 +360,41 @@ QString orNone(const QString &value)
     return value.isEmpty() ? tr("(none)") : value;
 }
 
+// "Global Administrator (eligible through PIM), Exchange Administrator (active)".
+QString roleList(const CloudUser &c)
+{
+    QStringList parts;
+    for (const RoleGrant &g : c.roles)
+        parts << (g.eligible ? tr("%1 (eligible through PIM)") : tr("%1 (active)"))
+                     .arg(g.roleName.isEmpty() ? tr("an unnamed role") : g.roleName);
+    return parts.join(QStringLiteral(", "));
+}
+
+QString adminRoleReason(const CloudUser &c)
+{
+    const QString roles = roleList(c);
+    const bool eligible = std::any_of(c.roles.cbegin(), c.roles.cend(),
+                                      [](const RoleGrant &g) { return g.eligible; });
+    return (roles.isEmpty() ? tr("Cloud user %1 holds an Entra admin role").arg(c.upn)
+                            : tr("Cloud user %1 holds the Entra role %2").arg(c.upn, roles)) +
+           tr("; Entra refuses soft and hard matches for admin accounts (hard match blocked "
+              "since June 2026%1). Remove the role%2, let sync link the account, then assign "
+              "it again.")
+               .arg(eligible ? tr(", and since July 2026 also for a role that is only "
+                                  "eligible through PIM")
+                             : QString(),
+                    eligible ? tr(" and its PIM eligibility") : QString());
+}
+
+QString cloudManagedReason(const CloudUser &c)
+{
+    return tr("Cloud user %1 has ImmutableId %2 but its source of authority was moved to the "
+              "cloud on purpose (onPremisesSyncBehavior.isCloudManaged = true). Stamping or "
+              "clearing its anchor would undo that decision, and moving it back is itself a "
+              "hard-match takeover: leave it, or have its owner revert the conversion first.")
+        .arg(c.upn, orNone(c.immutableId));
+}
+
 class OnPremRowBuilder
 {
 public:
@@ -266,6 +406,13 @@ public:
 
     // Classifies on-prem user i; marks the cloud users it refers to (H, U, S).
     Finding build(int i, std::vector<char> &referenced) const
+    {
+        Finding f = classify(i, referenced);
+        attachSyncErrors(f);
+        return f;
+    }
+
+    Finding classify(int i, std::vector<char> &referenced) const
     {
         const OnPremUser &u = m_input.onPrem.at(i);
         const QString &anchor = m_anchors.at(i);
@@ -305,7 +452,17 @@ public:
                 f.reason = tr("Linked to cloud user %1 by its anchor, but cloud user %2 also holds "
                               "the address %3; the next sync fails on that address until one of "
                               "them gives it up.")
-                               .arg(m_users.at(h).upn, m_users.at(other).upn, address);
+                               .arg(m_users.at(h).upn, m_users.at(other).upn, address) +
+                           confirmation(address);
+                return f;
+            }
+            if (const auto [object, held] = m_index.otherObjectHolder(keys); object >= 0) {
+                setCategory(f, Category::DuplicateAddress);
+                f.reason = tr("Linked to cloud user %1 by its anchor, but the %2 also holds the "
+                              "address %3; the next sync fails on that address until one of "
+                              "them gives it up.")
+                               .arg(m_users.at(h).upn, m_index.extra(object).describe(), held) +
+                           confirmation(held);
                 return f;
             }
             setCategory(f, Category::InSync);
@@ -335,7 +492,19 @@ public:
                           "reports a duplicate attribute until it is removed there.")
                            .arg(m_users.at(other).upn, address,
                                 x >= 0 ? tr(" but is not its match (%1)").arg(m_users.at(x).upn)
-                                       : QString());
+                                       : QString()) +
+                       confirmation(address);
+            return f;
+        }
+        // Groups and contacts soft-match on proxy addresses too; deleted objects where
+        // the sync engine reports the conflict.
+        if (const auto [object, address] = m_index.otherObjectHolder(keys); object >= 0) {
+            setCategory(f, Category::DuplicateAddress);
+            setCloud(f, m_users, x);
+            f.reason = tr("The %1 holds the address %2 of this account; the next sync reports a "
+                          "duplicate attribute until it is removed there.")
+                           .arg(m_index.extra(object).describe(), address) +
+                       confirmation(address);
             return f;
         }
         // 5. Nothing in the cloud.
@@ -351,10 +520,13 @@ public:
         // 6. Admin accounts are never matched.
         if (c.holdsAdminRole) {
             setCategory(f, Category::AdminRole);
-            f.reason = tr("Cloud user %1 holds an Entra admin role; Entra refuses soft and hard "
-                          "matches for admin accounts (hard match blocked since June 2026). "
-                          "Remove the role, let sync link the account, then assign it again.")
-                           .arg(c.upn);
+            f.reason = adminRoleReason(c);
+            return f;
+        }
+        // 6a. The source of authority was moved to the cloud on purpose.
+        if (c.cloudManaged == true) {
+            setCategory(f, Category::CloudManaged);
+            f.reason = cloudManagedReason(c);
             return f;
         }
         // 7. Still synced from somewhere else.
@@ -422,6 +594,33 @@ public:
         return f;
     }
 
+    // The sync engine's errors that concern on-prem user i's row: those of its cloud
+    // user, and those on any object whose value is one of the user's addresses.
+    void attachSyncErrors(Finding &f) const
+    {
+        if (!m_index.hasErrors())
+            return;
+        QList<std::pair<const ProvisioningError *, QString>> seen;
+        const auto add = [&](const ProvisioningError *e, const QString &carrier) {
+            for (const auto &s : std::as_const(seen))
+                if (s.first == e)
+                    return;
+            seen.append({e, carrier});
+            f.syncErrors << tr("%1 (reported on %2)").arg(e->text(), carrier);
+        };
+        if (f.cloudIndex >= 0) {
+            const CloudUser &c = m_users.at(f.cloudIndex);
+            for (const ProvisioningError &e : c.provisioningErrors)
+                add(&e, tr("cloud user %1 (id %2)").arg(c.upn, c.id));
+        }
+        if (f.onPremIndex < 0)
+            return;
+        const OnPremUser &u = m_input.onPrem.at(f.onPremIndex);
+        for (const Address &a : addressesOf(u.upn, u.mail, u.proxyAddresses))
+            for (const ErrorRef &ref : m_index.conflictOn(a.text))
+                add(ref.error, m_index.carrierOf(ref));
+    }
+
 private:
     // The AD-side fix (DESIGN.md §3): keep the cloud user's ImmutableId and write it into
     // this account's mS-DS-ConsistencyGuid, where the anchor rule reads that attribute and
@@ -442,6 +641,16 @@ private:
                               "mS-DS-ConsistencyGuid (adopt_cloud_anchor), and the next sync "
                               "hard-matches %2 without a cloud write.")
                                .arg(c.immutableId, c.upn);
+    }
+
+    // " The sync engine reports it: …" when a provisioning error names the address.
+    QString confirmation(const QString &address) const
+    {
+        const QList<ErrorRef> refs = m_index.conflictOn(address);
+        if (refs.isEmpty())
+            return {};
+        return u' ' + tr("The sync engine reports it too: %1 on %2.")
+                          .arg(refs.first().error->text(), m_index.carrierOf(refs.first()));
     }
 
     void addStampWarnings(Finding &f, const CloudUser &target) const
@@ -529,7 +738,12 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
         const CloudUser &c = input.cloud.users.at(i);
         Finding f;
         setCloud(f, input.cloud.users, i);
-        if (c.immutableId.isEmpty()) {
+        if (!c.immutableId.isEmpty() && c.cloudManaged == true) {
+            setCategory(f, Category::CloudManaged);
+            f.reason = cloudManagedReason(c) + u' ' +
+                       tr("No scanned on-prem account yields its anchor or has its UPN or SMTP "
+                          "address.");
+        } else if (c.immutableId.isEmpty()) {
             setCategory(f, Category::CloudOnly);
             f.reason = tr("Cloud-only user: no ImmutableId and no on-prem account with its UPN or "
                           "SMTP address.");
@@ -544,6 +758,7 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
             if (!index->federatedDomainOf(c.upn).isEmpty())
                 f.allowedActions.removeAll(Action::Clear); // Entra refuses it for federated users
         }
+        builder.attachSyncErrors(f);
         rows.append(f);
     }
 
@@ -562,4 +777,47 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
             f.severity = Severity::Warning;
     }
     return rows;
+}
+
+QStringList Reconciler::tenantPreflight(const CloudSnapshot &cloud, const QList<Finding> &rows)
+{
+    int stamps = 0, clears = 0, blockedByIdentifier = 0;
+    for (const Finding &f : rows) {
+        if (f.action == Action::Stamp) {
+            ++stamps;
+            if (f.cloudIndex >= 0 && f.cloudIndex < cloud.users.size() &&
+                !cloud.users.at(f.cloudIndex).onPremisesObjectIdentifier.isEmpty())
+                ++blockedByIdentifier;
+        } else if (f.action == Action::Clear) {
+            ++clears;
+        }
+    }
+    QStringList out;
+    if (!cloud.flags.known) {
+        out << tr("The tenant's sync flags (blockSoftMatchEnabled, "
+                  "blockCloudObjectTakeoverThroughHardMatchEnabled) are unknown: the scan could "
+                  "not read them, so what a stamp or clear achieves at the next sync is not "
+                  "checked.");
+    } else {
+        if (cloud.flags.blockCloudObjectTakeoverThroughHardMatch)
+            out << tr("Takeover by hard match is blocked "
+                      "(blockCloudObjectTakeoverThroughHardMatchEnabled): %n planned stamp(s) "
+                      "will surface as InvalidHardMatch at the next sync until the block is "
+                      "lifted.",
+                      nullptr, stamps);
+        if (cloud.flags.blockSoftMatch)
+            out << tr("Soft match is blocked (blockSoftMatchEnabled): %n planned clear(s) will "
+                      "not let the next sync link the account; stamp instead.",
+                      nullptr, clears);
+    }
+    if (blockedByIdentifier > 0)
+        out << tr("%n planned stamp(s) target cloud users with onPremisesObjectIdentifier set: "
+                  "since July 2026 Entra blocks the hard match until it is cleared "
+                  "(PATCH /beta/users/{id} {\"onPremisesObjectIdentifier\": null}, not "
+                  "reversible).",
+                  nullptr, blockedByIdentifier);
+    if (!out.isEmpty())
+        out << tr("Anchorfix does not change tenant flags; an administrator changes them in "
+                  "Entra Connect or with Microsoft Graph.");
+    return out;
 }

@@ -21,4 +21,9 @@ class Reconciler
 {
 public:
     static QList<Finding> reconcile(const ReconcileInput &input);
+
+    // Tenant-wide pre-flight notes (DESIGN.md §3): what the tenant's sync flags and the
+    // targets' onPremisesObjectIdentifier mean for the actions rows plan now. Empty when
+    // nothing stands in the way. Anchorfix never changes the flags.
+    static QStringList tenantPreflight(const CloudSnapshot &cloud, const QList<Finding> &rows);
 };

@@ -99,6 +99,102 @@ private Q_SLOTS:
                 << true << "admin role";
         }
         {
+            auto admin = cloud("c1", anna, anchor(9));
+            admin.holdsAdminRole = true;
+            admin.roles = {{QStringLiteral("Global Administrator"), true}};
+            QTest::newRow("admin_role: PIM-eligible Global Administrator beats anchor_mismatch")
+                << input({annaOnPrem}, tenant({admin})) << Category::AdminRole << Action::None
+                << true << "Global Administrator (eligible through PIM)";
+            admin.roles = {{QStringLiteral("User Administrator"), false}};
+            QTest::newRow("admin_role: the active role is named")
+                << input({annaOnPrem}, tenant({admin})) << Category::AdminRole << Action::None
+                << true << "User Administrator (active)";
+        }
+        {
+            // Rule 6a: a source-of-authority conversion keeps the ImmutableId, drops
+            // onPremisesSyncEnabled to null.
+            auto converted = cloud("c1", anna, anchor(9));
+            converted.syncEnabled.reset();
+            converted.cloudManaged = true;
+            QTest::newRow("cloud_managed: SOA moved to the cloud, not an anchor mismatch")
+                << input({annaOnPrem}, tenant({converted})) << Category::CloudManaged
+                << Action::None << true << "isCloudManaged = true";
+            converted.holdsAdminRole = true;
+            QTest::newRow("admin_role comes before cloud_managed")
+                << input({annaOnPrem}, tenant({converted})) << Category::AdminRole << Action::None
+                << true << "admin role";
+            converted.holdsAdminRole = false;
+            converted.cloudManaged = false;
+            QTest::newRow("isCloudManaged false: still an anchor mismatch")
+                << input({annaOnPrem}, tenant({converted})) << Category::AnchorMismatch
+                << Action::Stamp << true << "recreated";
+        }
+        {
+            auto snapshot = tenant({cloud("c1", anna)});
+            DirectoryObject group;
+            group.type = DirectoryObject::Type::Group;
+            group.id = QStringLiteral("g-sales");
+            group.displayName = QStringLiteral("Sales");
+            group.mail = QStringLiteral("sales@contoso.com");
+            group.proxyAddresses = {QStringLiteral("SMTP:sales@contoso.com")};
+            snapshot.otherObjects = {group};
+            const auto salesAnna =
+                onPrem(anna, 1, anna, {"SMTP:anna@contoso.com", "smtp:Sales@contoso.com"});
+            QTest::newRow("duplicate_address: a group holds a proxy address")
+                << input({salesAnna}, snapshot) << Category::DuplicateAddress << Action::None
+                << true << "group Sales (id g-sales) holds the address Sales@contoso.com";
+            snapshot.otherObjects[0].type = DirectoryObject::Type::Contact;
+            QTest::newRow("duplicate_address: a contact holds a proxy address")
+                << input({salesAnna}, snapshot) << Category::DuplicateAddress << Action::None
+                << true << "contact Sales (id g-sales)";
+            snapshot.users[0].immutableId = anchor(1);
+            QTest::newRow("duplicate_address: a contact beats a hard match")
+                << input({salesAnna}, snapshot) << Category::DuplicateAddress << Action::None
+                << true << "Linked to cloud user anna@contoso.com by its anchor, but the contact";
+            snapshot.users[0].immutableId.clear();
+            snapshot.otherObjects[0].type = DirectoryObject::Type::Group;
+            snapshot.otherObjects[0].deleted = true;
+            QTest::newRow("a deleted group alone does not block the sync")
+                << input({salesAnna}, snapshot) << Category::SoftMatchPending << Action::Stamp
+                << false << "soft-matches";
+            snapshot.users[0].provisioningErrors = {{QStringLiteral("PropertyConflict"),
+                                                     QStringLiteral("ProxyAddresses"),
+                                                     QStringLiteral("smtp:sales@contoso.com"),
+                                                     {}}};
+            QTest::newRow("duplicate_address: a deleted group the sync engine reports")
+                << input({salesAnna}, snapshot) << Category::DuplicateAddress << Action::None
+                << true
+                << "deleted group Sales (id g-sales) holds the address Sales@contoso.com of this "
+                   "account; the next sync reports a duplicate attribute until it is removed "
+                   "there. The sync "
+                   "engine reports it too: PropertyConflict on ProxyAddresses: "
+                   "smtp:sales@contoso.com on cloud user anna@contoso.com (id c1)";
+        }
+        {
+            // The engine's own word confirms a conflict with a user the scan already sees.
+            auto snapshot = tenant({cloud("c1", anna), cloud("c2", "bob@contoso.com", {}, {},
+                                                             {"SMTP:sales@contoso.com"})});
+            snapshot.users[0].provisioningErrors = {{QStringLiteral("PropertyConflict"),
+                                                     QStringLiteral("ProxyAddresses"),
+                                                     QStringLiteral("smtp:sales@contoso.com"),
+                                                     {}}};
+            QTest::newRow("duplicate_address confirmed by a provisioning error")
+                << input({onPrem(anna, 1, anna, {"smtp:sales@contoso.com"})}, snapshot)
+                << Category::DuplicateAddress << Action::None << true
+                << "bob@contoso.com holds the address sales@contoso.com";
+        }
+        {
+            // A provisioning error never changes a category by itself.
+            auto snapshot = tenant({cloud("c1", anna)});
+            snapshot.users[0].provisioningErrors = {{QStringLiteral("PropertyConflict"),
+                                                     QStringLiteral("UserPrincipalName"),
+                                                     anna,
+                                                     {}}};
+            QTest::newRow("a provisioning error alone keeps the category")
+                << input({annaOnPrem}, snapshot) << Category::SoftMatchPending << Action::Stamp
+                << false << "soft-matches";
+        }
+        {
             auto snapshot = tenant({cloud("c1", anna, anchor(9))});
             snapshot.domains[0].federated = true;
             QTest::newRow("federated_domain: stamp via the initial domain")
@@ -304,6 +400,96 @@ private Q_SLOTS:
                          f.reason.contains(f.cloudImmutableId),
                      qPrintable(f.reason));
         }
+    }
+
+    // Provisioning errors attach to the rows they concern: the row of the cloud user that
+    // carries them, and the row of the on-prem user whose address is in conflict.
+    void syncErrorsAttachToTheirRows()
+    {
+        const QString anna = QStringLiteral("anna@contoso.com");
+        auto snapshot = tenant({cloud("c1", anna, anchor(1)), cloud("c3", "zed@contoso.com")});
+        snapshot.users[1].provisioningErrors = {
+            {QStringLiteral("PropertyConflict"), QStringLiteral("UserPrincipalName"),
+             QStringLiteral("zed@contoso.com"),
+             QDateTime(QDate(2026, 11, 20), QTime(8, 0), Qt::UTC)}};
+        DirectoryObject contact;
+        contact.type = DirectoryObject::Type::Contact;
+        contact.id = QStringLiteral("k1");
+        contact.displayName = QStringLiteral("Anna (external)");
+        contact.provisioningErrors = {{QStringLiteral("PropertyConflict"),
+                                       QStringLiteral("ProxyAddresses"),
+                                       QStringLiteral("SMTP:Anna@Contoso.com"),
+                                       {}}};
+        snapshot.otherObjects = {contact};
+        const QList<Finding> rows = Reconciler::reconcile(
+            input({onPrem(anna, 1, anna), onPrem("bo@contoso.com", 2)}, snapshot));
+        QCOMPARE(rows.size(), 3);
+        // Anna is in sync; the contact's error names her address: shown, category kept.
+        QCOMPARE(rows[0].category, Category::InSync);
+        QCOMPARE(rows[0].syncErrors.size(), 1);
+        QVERIFY2(rows[0].syncErrors[0].contains(u"contact Anna (external) (id k1)"),
+                 qPrintable(rows[0].syncErrors[0]));
+        QVERIFY(rows[1].syncErrors.isEmpty());
+        QCOMPARE(rows[2].category, Category::CloudOnly);
+        QCOMPARE(rows[2].syncErrors,
+                 QStringList{QStringLiteral("PropertyConflict on UserPrincipalName: "
+                                            "zed@contoso.com (2026-11-20T08:00:00Z) (reported on "
+                                            "cloud user zed@contoso.com (id c3))")});
+    }
+
+    void cloudManagedWithoutOnPremMatch()
+    {
+        auto converted = cloud("c1", "zed@contoso.com", anchor(7));
+        converted.syncEnabled.reset();
+        converted.cloudManaged = true;
+        const QList<Finding> rows = Reconciler::reconcile(input({}, tenant({converted})));
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows[0].category, Category::CloudManaged);
+        QCOMPARE(rows[0].allowedActions, QList<Action>{Action::None});
+        QVERIFY(rows[0].requiresApproval);
+    }
+
+    void tenantPreflight_data()
+    {
+        QTest::addColumn<bool>("known");
+        QTest::addColumn<bool>("blockHardMatch");
+        QTest::addColumn<bool>("blockSoftMatch");
+        QTest::addColumn<bool>("objectIdentifier");
+        QTest::addColumn<QStringList>("expectedParts");
+        QTest::newRow("nothing in the way") << true << false << false << false << QStringList();
+        QTest::newRow("flags unknown")
+            << false << false << false << false << QStringList{"are unknown", "does not change"};
+        QTest::newRow("takeover blocked: the stamps are counted")
+            << true << true << false << false
+            << QStringList{"2 planned stamp(s) will surface as InvalidHardMatch"};
+        QTest::newRow("soft match blocked: the clears are counted")
+            << true << false << true << false << QStringList{"1 planned clear(s) will not"};
+        QTest::newRow("onPremisesObjectIdentifier on a stamp target")
+            << true << false << false << true
+            << QStringList{"1 planned stamp(s) target cloud users with "
+                           "onPremisesObjectIdentifier"};
+    }
+    void tenantPreflight()
+    {
+        QFETCH(bool, known);
+        QFETCH(bool, blockHardMatch);
+        QFETCH(bool, blockSoftMatch);
+        QFETCH(bool, objectIdentifier);
+        QFETCH(QStringList, expectedParts);
+        // Two soft matches (stamp), one mismatch set to clear.
+        auto snapshot = tenant({cloud("c1", "a@contoso.com"), cloud("c2", "b@contoso.com"),
+                                cloud("c3", "c@contoso.com", anchor(9))});
+        if (objectIdentifier)
+            snapshot.users[0].onPremisesObjectIdentifier = QStringLiteral("S-1-5-21-1-2-3-1104");
+        snapshot.flags = {blockSoftMatch, blockHardMatch, known};
+        QList<Finding> rows = Reconciler::reconcile(input(
+            {onPrem("a@contoso.com", 1), onPrem("b@contoso.com", 2), onPrem("c@contoso.com", 3)},
+            snapshot));
+        rows[2].action = Action::Clear;
+        const QStringList notes = Reconciler::tenantPreflight(snapshot, rows);
+        for (const QString &part : expectedParts)
+            QVERIFY2(notes.join(u' ').contains(part), qPrintable(notes.join(u'|')));
+        QCOMPARE(notes.isEmpty(), expectedParts.isEmpty());
     }
 
     void everyCategoryHasAStableNameAndRules()
