@@ -34,7 +34,29 @@ const QStringList allPermissions = {QStringLiteral("User.Read.All"),
                                     QStringLiteral("Domain.Read.All"),
                                     QStringLiteral("Organization.Read.All"),
                                     QStringLiteral("RoleManagement.Read.Directory"),
-                                    QStringLiteral("OnPremDirectorySynchronization.Read.All")};
+                                    QStringLiteral("OnPremDirectorySynchronization.Read.All"),
+                                    QStringLiteral("Group.Read.All"),
+                                    QStringLiteral("OrgContact.Read.All"),
+                                    QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All")};
+
+// Built-in roles Entra marks isPrivileged (a subset of its list: the ones tenants assign
+// most), by template id.
+const QSet<QString> &privilegedTemplates()
+{
+    static const QSet<QString> ids = {
+        QStringLiteral("62e90394-69f5-4237-9190-012177145e10"), // Global Administrator
+        QStringLiteral("e8611ab8-c189-46e8-94e1-60213ab1f814"), // Privileged Role Administrator
+        QStringLiteral("7be44c8a-adaf-4e2a-84d6-ab2649e08a13"), // Privileged Authentication Admin
+        QStringLiteral("fe930be7-5e62-47db-91af-98c3a49a38b1"), // User Administrator
+        QStringLiteral("8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2"), // Hybrid Identity Administrator
+        QStringLiteral("729827e3-9c14-49f7-bb1b-9608f156bbb8"), // Helpdesk Administrator
+        QStringLiteral("c4e39bd9-1100-46d3-8c65-fb160da0071f"), // Authentication Administrator
+        QStringLiteral("9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"), // Application Administrator
+        QStringLiteral("158c047a-c907-4556-b7ef-446551a6b5f7"), // Cloud Application Administrator
+        QStringLiteral("194ae4cb-b126-40b2-bd5b-6091b380977d"), // Security Administrator
+    };
+    return ids;
+}
 } // namespace
 
 QString PracticeDirectory::loadFile(const QString &path)
@@ -106,8 +128,59 @@ QString PracticeDirectory::load(const QJsonObject &t)
                       o.value(QLatin1String("roleTemplateId")).toString(),
                       toStringList(o.value(QLatin1String("members")))});
     }
+    const auto objects = [&t](const char *key) {
+        QList<QJsonObject> out;
+        for (const QJsonValue &v : t.value(QLatin1String(key)).toArray())
+            out.append(v.toObject());
+        return out;
+    };
+    groups = objects("groups");
+    contacts = objects("contacts");
+    deletedGroups = objects("deletedGroups");
+    roleEligibilitySchedules = objects("roleEligibilitySchedules");
+    for (int i = 0; i < roleEligibilitySchedules.size(); ++i) {
+        QJsonObject &e = roleEligibilitySchedules[i];
+        if (!e.contains(QLatin1String("id")))
+            e.insert(QLatin1String("id"), QUuid::createUuid().toString(QUuid::WithoutBraces));
+        if (!e.contains(QLatin1String("status")))
+            e.insert(QLatin1String("status"), QStringLiteral("Provisioned"));
+        if (!e.contains(QLatin1String("memberType")))
+            e.insert(QLatin1String("memberType"), QStringLiteral("Direct"));
+        if (!e.contains(QLatin1String("directoryScopeId")))
+            e.insert(QLatin1String("directoryScopeId"), QStringLiteral("/"));
+    }
+    roleDefinitions = objects("roleDefinitions");
+    QSet<QString> defined;
+    for (const QJsonObject &d : std::as_const(roleDefinitions))
+        defined.insert(d.value(QLatin1String("id")).toString());
+    // Built-in definitions: id = template id, as in Entra.
+    for (const PracticeRole &r : std::as_const(roles)) {
+        if (r.roleTemplateId.isEmpty() || defined.contains(r.roleTemplateId))
+            continue;
+        defined.insert(r.roleTemplateId);
+        roleDefinitions.append(QJsonObject{
+            {QLatin1String("id"), r.roleTemplateId},
+            {QLatin1String("templateId"), r.roleTemplateId},
+            {QLatin1String("displayName"), r.displayName},
+            {QLatin1String("isBuiltIn"), true},
+            {QLatin1String("isEnabled"), true},
+            {QLatin1String("isPrivileged"), privilegedTemplates().contains(r.roleTemplateId)}});
+    }
     reindex();
     return {};
+}
+
+QList<QJsonObject> PracticeDirectory::roleAssignments() const
+{
+    QList<QJsonObject> out;
+    for (const PracticeRole &r : roles)
+        for (const QString &member : r.memberIds)
+            out.append(QJsonObject{
+                {QLatin1String("id"), QString(r.roleTemplateId + QLatin1Char('_') + member)},
+                {QLatin1String("principalId"), member},
+                {QLatin1String("roleDefinitionId"), r.roleTemplateId},
+                {QLatin1String("directoryScopeId"), QStringLiteral("/")}});
+    return out;
 }
 
 QJsonObject PracticeDirectory::toJson() const
@@ -143,6 +216,17 @@ QJsonObject PracticeDirectory::toJson() const
     t.insert(QLatin1String("users"), u);
     t.insert(QLatin1String("deletedUsers"), du);
     t.insert(QLatin1String("directoryRoles"), r);
+    const auto array = [](const QList<QJsonObject> &list) {
+        QJsonArray a;
+        for (const QJsonObject &o : list)
+            a.append(o);
+        return a;
+    };
+    t.insert(QLatin1String("roleDefinitions"), array(roleDefinitions));
+    t.insert(QLatin1String("roleEligibilitySchedules"), array(roleEligibilitySchedules));
+    t.insert(QLatin1String("groups"), array(groups));
+    t.insert(QLatin1String("contacts"), array(contacts));
+    t.insert(QLatin1String("deletedGroups"), array(deletedGroups));
     return t;
 }
 

@@ -54,8 +54,19 @@ struct PracticeRole
 //   users [{id, userPrincipalName, displayName, mail, proxyAddresses,
 //           onPremisesImmutableId, onPremisesSyncEnabled, onPremisesObjectIdentifier,
 //           accountEnabled, givenName, surname, …}],
+//           onPremisesProvisioningErrors [{category, propertyCausingError, value,
+//                                          occurredDateTime}],
+//           onPremisesSyncBehavior {isCloudManaged}, …}],
 //   deletedUsers [same + deletedDateTime],
-//   directoryRoles [{id, displayName, roleTemplateId, members [user ids]}]
+//   directoryRoles [{id, displayName, roleTemplateId, members [user ids]}] (active),
+//   roleDefinitions [{id, displayName, isPrivileged, isBuiltIn}] (optional: every
+//                    directory role's template gets one, privileged per Entra's list),
+//   roleEligibilitySchedules [{principalId, roleDefinitionId}] (PIM eligibility),
+//   groups [{id, displayName, mail, mailEnabled, securityEnabled, proxyAddresses,
+//            onPremisesSyncEnabled, onPremisesProvisioningErrors}],
+//   contacts [{id, displayName, mail, proxyAddresses, onPremisesSyncEnabled,
+//              onPremisesProvisioningErrors}],
+//   deletedGroups [as groups + deletedDateTime]
 class PracticeDirectory
 {
 public:
@@ -74,6 +85,14 @@ public:
     QList<QJsonObject> users;
     QList<QJsonObject> deletedUsers;
     QList<PracticeRole> roles;
+    QList<QJsonObject> roleDefinitions;
+    QList<QJsonObject> roleEligibilitySchedules;
+    QList<QJsonObject> groups;
+    QList<QJsonObject> contacts;
+    QList<QJsonObject> deletedGroups;
+
+    // Active role assignments (unifiedRoleAssignment): one per directory role member.
+    QList<QJsonObject> roleAssignments() const;
 
     // Index into users by id or (case-insensitive) UPN; -1 when absent.
     int indexOfUser(const QString &idOrUpn) const;

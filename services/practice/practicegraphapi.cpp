@@ -43,6 +43,7 @@ const QSet<QString> &knownUserProperties()
                                         QStringLiteral("onPremisesImmutableId"),
                                         QStringLiteral("onPremisesSyncEnabled"),
                                         QStringLiteral("onPremisesObjectIdentifier"),
+                                        QStringLiteral("onPremisesProvisioningErrors"),
                                         QStringLiteral("onPremisesLastSyncDateTime"),
                                         QStringLiteral("onPremisesProvisioningErrors"),
                                         QStringLiteral("onPremisesDistinguishedName"),
@@ -90,6 +91,58 @@ QString metadata(const PracticeGraphContext &ctx, const QString &name)
 QString isoNow()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+}
+
+// Properties a group / contact read may $select.
+const QSet<QString> &knownObjectProperties(const QString &type)
+{
+    static const QSet<QString> group = {QStringLiteral("id"),
+                                        QStringLiteral("displayName"),
+                                        QStringLiteral("mail"),
+                                        QStringLiteral("mailEnabled"),
+                                        QStringLiteral("mailNickname"),
+                                        QStringLiteral("securityEnabled"),
+                                        QStringLiteral("groupTypes"),
+                                        QStringLiteral("proxyAddresses"),
+                                        QStringLiteral("description"),
+                                        QStringLiteral("onPremisesSyncEnabled"),
+                                        QStringLiteral("onPremisesProvisioningErrors"),
+                                        QStringLiteral("deletedDateTime"),
+                                        QStringLiteral("createdDateTime")};
+    static const QSet<QString> contact = {QStringLiteral("id"),
+                                          QStringLiteral("displayName"),
+                                          QStringLiteral("mail"),
+                                          QStringLiteral("mailNickname"),
+                                          QStringLiteral("givenName"),
+                                          QStringLiteral("surname"),
+                                          QStringLiteral("companyName"),
+                                          QStringLiteral("proxyAddresses"),
+                                          QStringLiteral("onPremisesSyncEnabled"),
+                                          QStringLiteral("onPremisesProvisioningErrors"),
+                                          QStringLiteral("onPremisesLastSyncDateTime")};
+    return type == QLatin1String("orgContact") ? contact : group;
+}
+
+QStringList defaultObjectProperties(const QString &type)
+{
+    if (type == QLatin1String("orgContact"))
+        return {QStringLiteral("id"),
+                QStringLiteral("displayName"),
+                QStringLiteral("mail"),
+                QStringLiteral("mailNickname"),
+                QStringLiteral("proxyAddresses"),
+                QStringLiteral("onPremisesSyncEnabled"),
+                QStringLiteral("onPremisesProvisioningErrors")};
+    return {QStringLiteral("id"),
+            QStringLiteral("displayName"),
+            QStringLiteral("mail"),
+            QStringLiteral("mailEnabled"),
+            QStringLiteral("mailNickname"),
+            QStringLiteral("securityEnabled"),
+            QStringLiteral("groupTypes"),
+            QStringLiteral("proxyAddresses"),
+            QStringLiteral("onPremisesSyncEnabled"),
+            QStringLiteral("onPremisesProvisioningErrors")};
 }
 
 QString randomSkipToken()
@@ -246,6 +299,7 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
     if (s.isEmpty())
         return error(400, QStringLiteral("BadRequest"), QStringLiteral("Invalid request."), ctx);
 
+    const bool beta = request.path.startsWith(QLatin1String("/beta/"));
     if (s.at(0) == QLatin1String("me") && s.size() == 1) {
         if (m != "GET")
             return notAllowed();
@@ -270,6 +324,11 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
     if (s.at(0) == QLatin1String("users")) {
         if (s.size() == 1)
             return m == "GET" ? listUsers(request, ctx, false) : notAllowed();
+        if (s.size() == 3 && s.at(2) == QLatin1String("onPremisesSyncBehavior"))
+            return m == "GET" ? syncBehavior(request, ctx, s.at(1)) : notAllowed();
+        if (s.size() == 2 && beta && m == "PATCH" &&
+            request.jsonBody().contains(QLatin1String("onPremisesObjectIdentifier")))
+            return clearObjectIdentifier(request, ctx, s.at(1));
         if (s.size() == 2) {
             if (m == "GET")
                 return getUser(request, ctx, s.at(1));
@@ -299,6 +358,12 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
         if (s.at(1) == QLatin1String("deletedItems")) {
             if (s.size() == 3 && s.at(2) == QLatin1String("microsoft.graph.user"))
                 return m == "GET" ? listUsers(request, ctx, true) : notAllowed();
+            if (s.size() == 3 && s.at(2) == QLatin1String("microsoft.graph.group"))
+                return m == "GET"
+                           ? listDirectoryObjects(
+                                 request, ctx, m_directory.deletedGroups, QStringLiteral("group"),
+                                 QStringLiteral("directory/deletedItems/microsoft.graph.group"))
+                           : notAllowed();
             if (s.size() == 3) {
                 if (m == "GET" || m == "DELETE")
                     return deletedItem(request, ctx, s.at(2), false);
@@ -355,6 +420,20 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
         return PracticeResponse::json(
             200, {{QLatin1String("@odata.context"), metadata(ctx, QStringLiteral("organization"))},
                   {QLatin1String("value"), QJsonArray{org}}});
+    } else if (s.at(0) == QLatin1String("groups") && s.size() == 1) {
+        if (m != "GET")
+            return notAllowed();
+        return listDirectoryObjects(request, ctx, m_directory.groups, QStringLiteral("group"),
+                                    QStringLiteral("groups"));
+    } else if (s.at(0) == QLatin1String("contacts") && s.size() == 1) {
+        if (m != "GET")
+            return notAllowed();
+        return listDirectoryObjects(request, ctx, m_directory.contacts,
+                                    QStringLiteral("orgContact"), QStringLiteral("contacts"));
+    } else if (s.at(0) == QLatin1String("roleManagement")) {
+        if (m != "GET")
+            return notAllowed();
+        return roleManagement(request, ctx, s, beta);
     } else if (s.at(0) == QLatin1String("directoryRoles")) {
         if (m != "GET")
             return notAllowed();
@@ -404,6 +483,8 @@ PracticeResponse PracticeGraphApi::listPage(const PracticeRequest &request,
         value.append(projection(items.at(i)));
     QJsonObject page;
     page.insert(QLatin1String("@odata.context"), metadata(ctx, contextName));
+    if (request.queryItem(QStringLiteral("$count")) == QLatin1String("true"))
+        page.insert(QLatin1String("@odata.count"), qint64(items.size()));
     if (end < items.size()) {
         const QString token = randomSkipToken();
         m_skipTokens.insert(token, end);
@@ -436,6 +517,13 @@ PracticeResponse PracticeGraphApi::listUsers(const PracticeRequest &request,
     const QList<QJsonObject> &source = deleted ? m_directory.deletedUsers : m_directory.users;
 
     const QString filter = request.queryItem(QStringLiteral("$filter"));
+    QList<QJsonObject> matched;
+    if (auto answer = collectionFilter(request, ctx, source, QStringLiteral("user"), &matched)) {
+        if (answer->status != 200)
+            return *answer;
+        return listPage(request, ctx, matched, QStringLiteral("users"),
+                        [&](const QJsonObject &o) { return project(o, properties); });
+    }
     if (!filter.isEmpty()) {
         static const QRegularExpression eq(
             QStringLiteral("^\\s*(\\w+)\\s+eq\\s+'((?:[^']|'')*)'\\s*$"));
@@ -792,4 +880,236 @@ PracticeResponse PracticeGraphApi::batch(const PracticeRequest &request,
         responses.prepend(out);
     }
     return PracticeResponse::json(200, {{QLatin1String("responses"), responses}});
+}
+
+std::optional<PracticeResponse>
+PracticeGraphApi::collectionFilter(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                                   const QList<QJsonObject> &items, const QString &type,
+                                   QList<QJsonObject> *matched) const
+{
+    const QString filter = request.queryItem(QStringLiteral("$filter")).trimmed();
+    static const QRegularExpression errorsAny(
+        QStringLiteral("^onPremisesProvisioningErrors/any\\((\\w+):\\s*\\1/"
+                       "category\\s+eq\\s+'((?:[^']|'')*)'\\)$"));
+    static const QRegularExpression proxyAny(
+        QStringLiteral("^proxyAddresses/any\\((\\w+):\\s*\\1\\s+eq\\s+'((?:[^']|'')*)'\\)$"));
+    if (const QRegularExpressionMatch hit = errorsAny.match(filter); hit.hasMatch()) {
+        // An advanced query: Graph refuses it without ConsistencyLevel: eventual and
+        // $count=true, on every page (the header is not carried by the nextLink).
+        if (request.header("consistencylevel").toLower() != "eventual" ||
+            request.queryItem(QStringLiteral("$count")) != QLatin1String("true"))
+            return error(400, QStringLiteral("Request_UnsupportedQuery"),
+                         QStringLiteral("Unsupported or invalid query filter clause specified "
+                                        "for property 'onPremisesProvisioningErrors' of resource "
+                                        "'%1'.")
+                             .arg(type.at(0).toUpper() + type.mid(1)),
+                         ctx);
+        const QString category = hit.captured(2).replace(QLatin1String("''"), QLatin1String("'"));
+        for (const QJsonObject &o : items)
+            for (const QJsonValue &e :
+                 o.value(QLatin1String("onPremisesProvisioningErrors")).toArray())
+                if (e.toObject().value(QLatin1String("category")).toString() == category) {
+                    matched->append(o);
+                    break;
+                }
+        return PracticeResponse::json(200, {});
+    }
+    if (const QRegularExpressionMatch hit = proxyAny.match(filter); hit.hasMatch()) {
+        const QString wanted = hit.captured(2).replace(QLatin1String("''"), QLatin1String("'"));
+        for (const QJsonObject &o : items)
+            for (const QJsonValue &p : o.value(QLatin1String("proxyAddresses")).toArray())
+                if (p.toString().compare(wanted, Qt::CaseInsensitive) == 0) {
+                    matched->append(o);
+                    break;
+                }
+        return PracticeResponse::json(200, {});
+    }
+    return std::nullopt;
+}
+
+PracticeResponse PracticeGraphApi::listDirectoryObjects(const PracticeRequest &request,
+                                                        const PracticeGraphContext &ctx,
+                                                        const QList<QJsonObject> &items,
+                                                        const QString &type,
+                                                        const QString &contextName)
+{
+    const QStringList permissions =
+        type == QLatin1String("orgContact")
+            ? QStringList{QStringLiteral("OrgContact.Read.All"),
+                          QStringLiteral("Directory.Read.All")}
+            : QStringList{QStringLiteral("Group.Read.All"), QStringLiteral("Directory.Read.All"),
+                          QStringLiteral("Group.ReadWrite.All")};
+    if (auto denied = requirePermission(ctx, permissions))
+        return *denied;
+    QStringList properties = defaultObjectProperties(type);
+    const QString select = request.queryItem(QStringLiteral("$select"));
+    if (!select.isEmpty()) {
+        properties.clear();
+        for (const QString &raw : select.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString p = raw.trimmed();
+            if (!knownObjectProperties(type).contains(p))
+                return error(400, QStringLiteral("Request_BadRequest"),
+                             QStringLiteral("Could not find a property named '%1' on type "
+                                            "'microsoft.graph.%2'.")
+                                 .arg(p, type),
+                             ctx);
+            properties.append(p);
+        }
+    }
+    if (contextName.startsWith(QLatin1String("directory/deletedItems")) &&
+        !properties.contains(QLatin1String("deletedDateTime")))
+        properties.append(QStringLiteral("deletedDateTime"));
+    const auto projection = [&](const QJsonObject &o) {
+        return project(o, properties);
+    };
+    QList<QJsonObject> matched;
+    if (auto answer = collectionFilter(request, ctx, items, type, &matched)) {
+        if (answer->status != 200)
+            return *answer;
+        return listPage(request, ctx, matched, contextName, projection);
+    }
+    if (const QString filter = request.queryItem(QStringLiteral("$filter")); !filter.isEmpty())
+        return error(400, QStringLiteral("Request_UnsupportedQuery"),
+                     QStringLiteral("Unsupported or invalid query filter clause specified for "
+                                    "resource '%1'.")
+                         .arg(type),
+                     ctx);
+    return listPage(request, ctx, items, contextName, projection);
+}
+
+PracticeResponse PracticeGraphApi::syncBehavior(const PracticeRequest &request,
+                                                const PracticeGraphContext &ctx, const QString &id)
+{
+    Q_UNUSED(request);
+    // Graph documents only the ReadWrite permission, for reading too.
+    if (auto denied =
+            requirePermission(ctx, {QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All")}))
+        return *denied;
+    const int i = m_directory.indexOfUser(id);
+    if (i < 0)
+        return notFound(id, ctx);
+    const QJsonObject user = m_directory.users.at(i);
+    const QString userId = user.value(QLatin1String("id")).toString();
+    QJsonObject body;
+    body.insert(
+        QLatin1String("@odata.context"),
+        metadata(ctx, QStringLiteral("users('%1')/onPremisesSyncBehavior/$entity").arg(userId)));
+    body.insert(QLatin1String("id"), userId);
+    body.insert(QLatin1String("isCloudManaged"), user.value(QLatin1String("onPremisesSyncBehavior"))
+                                                     .toObject()
+                                                     .value(QLatin1String("isCloudManaged"))
+                                                     .toBool(false));
+    return PracticeResponse::json(200, body);
+}
+
+PracticeResponse PracticeGraphApi::clearObjectIdentifier(const PracticeRequest &request,
+                                                         const PracticeGraphContext &ctx,
+                                                         const QString &id)
+{
+    if (auto denied =
+            requirePermission(ctx, {QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All")}))
+        return *denied;
+    if (auto throttled = takeWrite(ctx))
+        return *throttled;
+    const int i = m_directory.indexOfUser(id);
+    if (i < 0)
+        return notFound(id, ctx);
+    const QJsonObject body = request.jsonBody();
+    const QLatin1String key("onPremisesObjectIdentifier");
+    if (body.size() != 1 || !body.value(key).isNull())
+        // It can only be cleared: nothing may write a value back.
+        return error(400, QStringLiteral("Request_BadRequest"),
+                     QStringLiteral("Invalid value specified for property "
+                                    "'onPremisesObjectIdentifier' of resource 'User'."),
+                     ctx);
+    QJsonObject user = m_directory.users.at(i);
+    const QJsonObject before = user;
+    user.remove(key);
+    m_directory.users[i] = user;
+    logWrite(request, ctx, user.value(QLatin1String("id")).toString(), before);
+    return PracticeResponse::noContent();
+}
+
+PracticeResponse PracticeGraphApi::roleManagement(const PracticeRequest &request,
+                                                  const PracticeGraphContext &ctx,
+                                                  const QStringList &s, bool beta)
+{
+    if (s.size() != 3 || s.at(1) != QLatin1String("directory"))
+        return error(400, QStringLiteral("BadRequest"),
+                     QStringLiteral("Resource not found for the segment '%1'.").arg(s.last()), ctx);
+    const QString &what = s.at(2);
+    QList<QJsonObject> items;
+    QString type;
+    if (what == QLatin1String("roleEligibilitySchedules")) {
+        if (auto denied = requirePermission(
+                ctx, {QStringLiteral("RoleEligibilitySchedule.Read.Directory"),
+                      QStringLiteral("RoleManagement.Read.Directory"),
+                      QStringLiteral("RoleManagement.Read.All"),
+                      QStringLiteral("RoleEligibilitySchedule.ReadWrite.Directory"),
+                      QStringLiteral("RoleManagement.ReadWrite.Directory")}))
+            return *denied;
+        items = m_directory.roleEligibilitySchedules;
+        type = QStringLiteral("unifiedRoleEligibilitySchedule");
+    } else {
+        if (auto denied =
+                requirePermission(ctx, {QStringLiteral("RoleManagement.Read.Directory"),
+                                        QStringLiteral("RoleManagement.Read.All"),
+                                        QStringLiteral("RoleManagement.ReadWrite.Directory"),
+                                        QStringLiteral("Directory.Read.All")}))
+            return *denied;
+        if (what == QLatin1String("roleAssignments")) {
+            items = m_directory.roleAssignments();
+            type = QStringLiteral("unifiedRoleAssignment");
+        } else if (what == QLatin1String("roleDefinitions")) {
+            items = m_directory.roleDefinitions;
+            type = QStringLiteral("unifiedRoleDefinition");
+        } else {
+            return error(400, QStringLiteral("BadRequest"),
+                         QStringLiteral("Resource not found for the segment '%1'.").arg(what), ctx);
+        }
+    }
+    QStringList properties;
+    for (const QJsonObject &o : std::as_const(items))
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+            if (!properties.contains(it.key()))
+                properties.append(it.key());
+    // isPrivileged exists in beta only.
+    if (!beta)
+        properties.removeAll(QStringLiteral("isPrivileged"));
+    else if (type == QLatin1String("unifiedRoleDefinition") &&
+             !properties.contains(QLatin1String("isPrivileged")))
+        properties.append(QStringLiteral("isPrivileged"));
+    const QString select = request.queryItem(QStringLiteral("$select"));
+    QStringList picked = properties;
+    if (!select.isEmpty()) {
+        static const QSet<QString> always = {QStringLiteral("id"),
+                                             QStringLiteral("principalId"),
+                                             QStringLiteral("roleDefinitionId"),
+                                             QStringLiteral("displayName"),
+                                             QStringLiteral("directoryScopeId"),
+                                             QStringLiteral("status"),
+                                             QStringLiteral("memberType"),
+                                             QStringLiteral("templateId"),
+                                             QStringLiteral("isBuiltIn"),
+                                             QStringLiteral("isEnabled")};
+        picked.clear();
+        for (const QString &raw : select.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString p = raw.trimmed();
+            if (!properties.contains(p) && !always.contains(p))
+                return error(400, QStringLiteral("Request_BadRequest"),
+                             QStringLiteral("Could not find a property named '%1' on type "
+                                            "'microsoft.graph.%2'.")
+                                 .arg(p, type),
+                             ctx);
+            picked.append(p);
+        }
+    }
+    return listPage(request, ctx, items, QStringLiteral("roleManagement/directory/") + what,
+                    [&](const QJsonObject &o) {
+                        QJsonObject out = project(o, picked);
+                        if (beta && out.contains(QLatin1String("isPrivileged")) &&
+                            out.value(QLatin1String("isPrivileged")).isNull())
+                            out.insert(QLatin1String("isPrivileged"), false);
+                        return out;
+                    });
 }

@@ -85,6 +85,27 @@ private:
     PracticeResponse batch(const PracticeRequest &request, const PracticeGraphContext &ctx);
     PracticeResponse roles(const PracticeRequest &request, const PracticeGraphContext &ctx,
                            const QStringList &segments);
+    // /roleManagement/directory/{roleDefinitions|roleAssignments|roleEligibilitySchedules}
+    // (v1.0; beta adds isPrivileged to role definitions).
+    PracticeResponse roleManagement(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                                    const QStringList &segments, bool beta);
+    // /groups, /contacts, /directory/deletedItems/microsoft.graph.group.
+    PracticeResponse listDirectoryObjects(const PracticeRequest &request,
+                                          const PracticeGraphContext &ctx,
+                                          const QList<QJsonObject> &items, const QString &type,
+                                          const QString &contextName);
+    PracticeResponse syncBehavior(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                                  const QString &id);
+    // PATCH /beta/users/{id} {"onPremisesObjectIdentifier": null}.
+    PracticeResponse clearObjectIdentifier(const PracticeRequest &request,
+                                           const PracticeGraphContext &ctx, const QString &id);
+    // The advanced $filter on onPremisesProvisioningErrors or the proxyAddresses any():
+    // matched items, or the 400 Graph sends. nullopt result = not such a filter.
+    std::optional<PracticeResponse> collectionFilter(const PracticeRequest &request,
+                                                     const PracticeGraphContext &ctx,
+                                                     const QList<QJsonObject> &items,
+                                                     const QString &type,
+                                                     QList<QJsonObject> *matched) const;
 
     // nullopt = allowed; else the 403 to send.
     std::optional<PracticeResponse> requirePermission(const PracticeGraphContext &ctx,

@@ -145,7 +145,8 @@ PracticeResponse PracticeTenant::handle(const PracticeRequest &request)
                                         o.value(QLatin1String("verification_uri")).toString());
             }
         }
-    } else if (request.path.startsWith(QLatin1String("/v1.0/"))) {
+    } else if (request.path.startsWith(QLatin1String("/v1.0/")) ||
+               request.path.startsWith(QLatin1String("/beta/"))) {
         response = handleGraph(request, record);
     } else {
         response = PracticeResponse::text(404, "text/plain", "Not found in the practice tenant.");

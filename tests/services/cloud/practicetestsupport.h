@@ -102,6 +102,75 @@ inline QJsonObject smallTenant()
                          {QStringLiteral("members"), QJsonArray{QStringLiteral("admin")}}}}}};
 }
 
+// smallTenant() plus the 2026 facts: provisioning errors on a user (cloud), a group
+// (g-sales) and a contact (k-ext), a deleted group (g-old), a source-of-authority conversion
+// with onPremisesObjectIdentifier set (holder), PIM eligibility (holder: Global
+// Administrator; fed: Directory Readers, not privileged).
+inline QJsonObject rules2026Tenant()
+{
+    QJsonObject t = smallTenant();
+    QJsonArray users = t.value(QStringLiteral("users")).toArray();
+    const auto conflict = [](const QString &property, const QString &value) {
+        return QJsonArray{QJsonObject{
+            {QStringLiteral("category"), QStringLiteral("PropertyConflict")},
+            {QStringLiteral("propertyCausingError"), property},
+            {QStringLiteral("value"), value},
+            {QStringLiteral("occurredDateTime"), QStringLiteral("2026-11-20T08:00:00Z")}}};
+    };
+    QJsonObject cloud = users[0].toObject();
+    cloud.insert(
+        QStringLiteral("onPremisesProvisioningErrors"),
+        conflict(QStringLiteral("UserPrincipalName"), QStringLiteral("cloud@contoso.test")));
+    users[0] = cloud;
+    QJsonObject holder = users[3].toObject();
+    // Source of authority moved to the cloud: onPremisesSyncEnabled back to null.
+    holder.insert(QStringLiteral("onPremisesSyncEnabled"), QJsonValue(QJsonValue::Null));
+    holder.insert(QStringLiteral("onPremisesSyncBehavior"),
+                  QJsonObject{{QStringLiteral("isCloudManaged"), true}});
+    holder.insert(QStringLiteral("onPremisesObjectIdentifier"),
+                  QStringLiteral("S-1-5-21-1-2-3-1104"));
+    users[3] = holder;
+    t.insert(QStringLiteral("users"), users);
+    const auto object = [](const QString &id, const QString &name, const QString &mail,
+                           const QJsonArray &errors) {
+        return QJsonObject{
+            {QStringLiteral("id"), id},
+            {QStringLiteral("displayName"), name},
+            {QStringLiteral("mail"), mail},
+            {QStringLiteral("proxyAddresses"), QJsonArray{QString(QStringLiteral("SMTP:") + mail)}},
+            {QStringLiteral("onPremisesProvisioningErrors"), errors}};
+    };
+    t.insert(QStringLiteral("groups"),
+             QJsonArray{object(QStringLiteral("g-sales"), QStringLiteral("Sales"),
+                               QStringLiteral("sales@contoso.test"),
+                               conflict(QStringLiteral("ProxyAddresses"),
+                                        QStringLiteral("smtp:team@contoso.test"))),
+                        object(QStringLiteral("g-plain"), QStringLiteral("Plain"),
+                               QStringLiteral("plain@contoso.test"), {})});
+    t.insert(QStringLiteral("contacts"),
+             QJsonArray{object(QStringLiteral("k-ext"), QStringLiteral("External"),
+                               QStringLiteral("ext@partner.test"),
+                               conflict(QStringLiteral("ProxyAddresses"),
+                                        QStringLiteral("smtp:cloud@contoso.test")))});
+    QJsonObject deletedGroup = object(QStringLiteral("g-old"), QStringLiteral("Old"),
+                                      QStringLiteral("old@contoso.test"), {});
+    deletedGroup.insert(QStringLiteral("deletedDateTime"), QStringLiteral("2026-11-10T10:00:00Z"));
+    t.insert(QStringLiteral("deletedGroups"), QJsonArray{deletedGroup});
+    t.insert(QStringLiteral("roleDefinitions"),
+             QJsonArray{QJsonObject{
+                 {QStringLiteral("id"), QStringLiteral("88d8e3e3-8f55-4a1e-953a-9b9898b8876b")},
+                 {QStringLiteral("displayName"), QStringLiteral("Directory Readers")},
+                 {QStringLiteral("isPrivileged"), false}}});
+    t.insert(QStringLiteral("roleEligibilitySchedules"),
+             QJsonArray{QJsonObject{{QStringLiteral("principalId"), QStringLiteral("holder")},
+                                    {QStringLiteral("roleDefinitionId"),
+                                     QStringLiteral("62e90394-69f5-4237-9190-012177145e10")}},
+                        QJsonObject{{QStringLiteral("principalId"), QStringLiteral("fed")},
+                                    {QStringLiteral("roleDefinitionId"),
+                                     QStringLiteral("88d8e3e3-8f55-4a1e-953a-9b9898b8876b")}}});
+    return t;
+}
+
 struct HttpReply
 {
     int status = 0;

@@ -55,8 +55,37 @@ private Q_SLOTS:
     void refreshTokenForConsentedScopes_data();
     void refreshTokenForConsentedScopes();
     void stateAndReset();
+    void provisioningErrorsQuery_data();
+    void provisioningErrorsQuery();
+    void advancedQueryHeaderOnEveryPage();
+    void holderLookupInBatch();
+    void syncBehavior_data();
+    void syncBehavior();
+    void roleManagement_data();
+    void roleManagement();
+    void clearObjectIdentifier_data();
+    void clearObjectIdentifier();
 
 private:
+    // smallTenant() plus the 2026 facts: provisioning errors on a user, a group and a
+    // contact, a deleted group, a source-of-authority conversion, PIM eligibility.
+    void load2026() { QCOMPARE(m_tenant.loadJson(rules2026Tenant()), QString()); }
+    HttpReply advanced(const QString &path, bool consistencyHeader, const QString &token = {})
+    {
+        QList<QPair<QByteArray, QByteArray>> headers{
+            {"Authorization", "Bearer " + (token.isEmpty() ? m_token : token).toLatin1()}};
+        if (consistencyHeader)
+            headers.append(qMakePair(QByteArray("ConsistencyLevel"), QByteArray("eventual")));
+        return http(m_nam, "GET", url(path), {}, headers);
+    }
+    static QStringList ids(const HttpReply &r)
+    {
+        QStringList out;
+        for (const QJsonValue &v : r.json().value(QStringLiteral("value")).toArray())
+            out << v.toObject().value(QStringLiteral("id")).toString();
+        return out;
+    }
+
     QUrl url(const QString &pathAndQuery) const { return QUrl(m_tenant.baseUrl() + pathAndQuery); }
     HttpReply graph(const QByteArray &method, const QString &path, const QJsonObject &body = {},
                     const QString &token = {})
@@ -1095,6 +1124,314 @@ void tst_PracticeTenant::stateAndReset()
     QVERIFY(m_tenant.writeLog().isEmpty());
     QVERIFY(
         m_tenant.directory().users.first().value(QStringLiteral("onPremisesImmutableId")).isNull());
+}
+
+void tst_PracticeTenant::provisioningErrorsQuery_data()
+{
+    QTest::addColumn<QString>("collection");
+    QTest::addColumn<bool>("header");
+    QTest::addColumn<bool>("count");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QStringList>("expected");
+    const QStringList none;
+    QTest::newRow("users") << "users" << true << true << 200 << QStringList{"cloud"};
+    QTest::newRow("groups") << "groups" << true << true << 200 << QStringList{"g-sales"};
+    QTest::newRow("contacts") << "contacts" << true << true << 200 << QStringList{"k-ext"};
+    QTest::newRow("users without ConsistencyLevel") << "users" << false << true << 400 << none;
+    QTest::newRow("groups without $count") << "groups" << true << false << 400 << none;
+    QTest::newRow("contacts without either") << "contacts" << false << false << 400 << none;
+}
+
+// DESIGN.md §7: the any() filter on onPremisesProvisioningErrors is an advanced query.
+void tst_PracticeTenant::provisioningErrorsQuery()
+{
+    QFETCH(QString, collection);
+    QFETCH(bool, header);
+    QFETCH(bool, count);
+    QFETCH(int, status);
+    QFETCH(QStringList, expected);
+    load2026();
+    const HttpReply r = advanced(
+        QStringLiteral("/v1.0/%1?$filter=onPremisesProvisioningErrors/any(o:o/category%20eq%20"
+                       "'PropertyConflict')%2&$select=id,displayName,onPremisesProvisioningErrors")
+            .arg(collection, count ? QStringLiteral("&$count=true") : QString()),
+        header);
+    QCOMPARE(r.status, status);
+    if (status != 200) {
+        QCOMPARE(r.errorCode(), QStringLiteral("Request_UnsupportedQuery"));
+        QVERIFY(r.json()
+                    .value(QStringLiteral("error"))
+                    .toObject()
+                    .value(QStringLiteral("innerError"))
+                    .toObject()
+                    .contains(QStringLiteral("request-id")));
+        return;
+    }
+    QCOMPARE(ids(r), expected);
+    QCOMPARE(r.json().value(QStringLiteral("@odata.count")).toInt(), int(expected.size()));
+    const QJsonObject errors = r.json()
+                                   .value(QStringLiteral("value"))
+                                   .toArray()
+                                   .first()
+                                   .toObject()
+                                   .value(QStringLiteral("onPremisesProvisioningErrors"))
+                                   .toArray()
+                                   .first()
+                                   .toObject();
+    QCOMPARE(errors.value(QStringLiteral("category")).toString(),
+             QStringLiteral("PropertyConflict"));
+    QVERIFY(!errors.value(QStringLiteral("value")).toString().isEmpty());
+    QVERIFY(!errors.value(QStringLiteral("occurredDateTime")).toString().isEmpty());
+    // Without $select the errors are not part of a user.
+    if (collection == QLatin1String("users")) {
+        const HttpReply plain = graph("GET", QStringLiteral("/v1.0/users"));
+        QVERIFY(!plain.json()
+                     .value(QStringLiteral("value"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .contains(QStringLiteral("onPremisesProvisioningErrors")));
+    }
+}
+
+// ConsistencyLevel is not carried by the nextLink: a client must send it on every page.
+void tst_PracticeTenant::advancedQueryHeaderOnEveryPage()
+{
+    load2026();
+    for (int i = 0; i < 3; ++i)
+        m_tenant.directory().users[i].insert(
+            QStringLiteral("onPremisesProvisioningErrors"),
+            QJsonArray{QJsonObject{{QStringLiteral("category"), QStringLiteral("PropertyConflict")},
+                                   {QStringLiteral("value"), QStringLiteral("x@contoso.test")}}});
+    const QString first =
+        QStringLiteral("/v1.0/users?$filter=onPremisesProvisioningErrors/any(o:o/category%20eq%20"
+                       "'PropertyConflict')&$count=true&$top=2&$select=id");
+    const HttpReply page1 = advanced(first, true);
+    QCOMPARE(page1.status, 200);
+    QCOMPARE(ids(page1).size(), 2);
+    const QString next = page1.json().value(QStringLiteral("@odata.nextLink")).toString();
+    QVERIFY(!next.isEmpty());
+    const QString nextPath = next.mid(m_tenant.baseUrl().size());
+    QCOMPARE(advanced(nextPath, false).status, 400);
+    const HttpReply page2 = advanced(nextPath, true);
+    QCOMPARE(page2.status, 200);
+    QCOMPARE(ids(page2).size(), 1);
+}
+
+// A conflicting address's holder among groups and contacts, looked up in one $batch.
+void tst_PracticeTenant::holderLookupInBatch()
+{
+    load2026();
+    const auto lookup = [](const QString &id, const QString &collection, const QString &value) {
+        return QJsonObject{
+            {QStringLiteral("id"), id},
+            {QStringLiteral("method"), QStringLiteral("GET")},
+            {QStringLiteral("url"),
+             QStringLiteral("/%1?$filter=%2&$select=id,displayName")
+                 .arg(collection,
+                      QString::fromLatin1(QUrl::toPercentEncoding(
+                          QStringLiteral("proxyAddresses/any(p:p eq '%1')").arg(value))))}};
+    };
+    const HttpReply r = graph("POST", QStringLiteral("/v1.0/$batch"),
+                              {{QStringLiteral("requests"),
+                                QJsonArray{lookup(QStringLiteral("1"), QStringLiteral("groups"),
+                                                  QStringLiteral("smtp:SALES@contoso.test")),
+                                           lookup(QStringLiteral("2"), QStringLiteral("contacts"),
+                                                  QStringLiteral("smtp:sales@contoso.test")),
+                                           lookup(QStringLiteral("3"), QStringLiteral("contacts"),
+                                                  QStringLiteral("smtp:ext@partner.test"))}}});
+    QCOMPARE(r.status, 200);
+    QHash<QString, QStringList> found;
+    for (const QJsonValue &v : r.json().value(QStringLiteral("responses")).toArray()) {
+        const QJsonObject o = v.toObject();
+        QCOMPARE(o.value(QStringLiteral("status")).toInt(), 200);
+        QStringList list;
+        for (const QJsonValue &x :
+             o.value(QStringLiteral("body")).toObject().value(QStringLiteral("value")).toArray())
+            list << x.toObject().value(QStringLiteral("id")).toString();
+        found.insert(o.value(QStringLiteral("id")).toString(), list);
+    }
+    QCOMPARE(found.value(QStringLiteral("1")), QStringList{QStringLiteral("g-sales")});
+    QCOMPARE(found.value(QStringLiteral("2")), QStringList());
+    QCOMPARE(found.value(QStringLiteral("3")), QStringList{QStringLiteral("k-ext")});
+    // Deleted groups: their own collection, with deletedDateTime.
+    const HttpReply deleted =
+        graph("GET", QStringLiteral("/v1.0/directory/deletedItems/microsoft.graph.group"
+                                    "?$select=id,displayName,proxyAddresses"));
+    QCOMPARE(deleted.status, 200);
+    QCOMPARE(ids(deleted), QStringList{QStringLiteral("g-old")});
+    QCOMPARE(deleted.json()
+                 .value(QStringLiteral("value"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("deletedDateTime"))
+                 .toString(),
+             QStringLiteral("2026-11-10T10:00:00Z"));
+    // Groups need Group.Read.All (or Directory.Read.All), contacts OrgContact.Read.All.
+    const QString usersOnly = m_tenant.issueAccessToken({QStringLiteral("User.Read.All")});
+    QCOMPARE(graph("GET", QStringLiteral("/v1.0/groups"), {}, usersOnly).errorCode(),
+             QStringLiteral("Authorization_RequestDenied"));
+    QCOMPARE(graph("GET", QStringLiteral("/v1.0/contacts"), {}, usersOnly).status, 403);
+    QCOMPARE(graph("GET", QStringLiteral("/v1.0/directory/deletedItems/microsoft.graph.group"), {},
+                   usersOnly)
+                 .status,
+             403);
+}
+
+void tst_PracticeTenant::syncBehavior_data()
+{
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QStringList>("permissions");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("cloudManaged");
+    const QStringList all;
+    QTest::newRow("converted user") << "holder" << all << 200 << true;
+    QTest::newRow("ordinary user") << "cloud" << all << 200 << false;
+    QTest::newRow("unknown user") << "nobody" << all << 404 << false;
+    // Graph documents only User-OnPremisesSyncBehavior.ReadWrite.All, for reading too.
+    QTest::newRow("User.Read.All is not enough")
+        << "holder" << QStringList{"User.Read.All", "Directory.Read.All"} << 403 << false;
+    QTest::newRow("the documented permission")
+        << "holder" << QStringList{"User-OnPremisesSyncBehavior.ReadWrite.All"} << 200 << true;
+}
+
+void tst_PracticeTenant::syncBehavior()
+{
+    QFETCH(QString, user);
+    QFETCH(QStringList, permissions);
+    QFETCH(int, status);
+    QFETCH(bool, cloudManaged);
+    load2026();
+    const QString token = permissions.isEmpty() ? m_token : m_tenant.issueAccessToken(permissions);
+    const HttpReply r = graph(
+        "GET",
+        QStringLiteral("/v1.0/users/%1/onPremisesSyncBehavior?$select=isCloudManaged").arg(user),
+        {}, token);
+    QCOMPARE(r.status, status);
+    if (status == 403)
+        QCOMPARE(r.errorCode(), QStringLiteral("Authorization_RequestDenied"));
+    if (status == 404)
+        QCOMPARE(r.errorCode(), QStringLiteral("Request_ResourceNotFound"));
+    if (status != 200)
+        return;
+    QCOMPARE(r.json().value(QStringLiteral("id")).toString(), user);
+    QCOMPARE(r.json().value(QStringLiteral("isCloudManaged")).toBool(!cloudManaged), cloudManaged);
+    QVERIFY(r.json()
+                .value(QStringLiteral("@odata.context"))
+                .toString()
+                .endsWith(QLatin1String("/onPremisesSyncBehavior/$entity")));
+}
+
+void tst_PracticeTenant::roleManagement_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QStringList>("permissions");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("expected"); // "principal:role" pairs or "id:isPrivileged"
+    const QStringList all;
+    QTest::newRow("active assignments")
+        << "/v1.0/roleManagement/directory/roleAssignments?$select=principalId,roleDefinitionId"
+        << all << 200 << "admin:62e90394-69f5-4237-9190-012177145e10";
+    QTest::newRow("PIM eligibility") << "/v1.0/roleManagement/directory/roleEligibilitySchedules"
+                                        "?$select=principalId,roleDefinitionId"
+                                     << all << 200
+                                     << "holder:62e90394-69f5-4237-9190-012177145e10 "
+                                        "fed:88d8e3e3-8f55-4a1e-953a-9b9898b8876b";
+    QTest::newRow("eligibility needs RoleManagement.Read.Directory, not Directory.Read.All")
+        << "/v1.0/roleManagement/directory/roleEligibilitySchedules"
+        << QStringList{"Directory.Read.All"} << 403 << QString();
+    QTest::newRow("assignments with Directory.Read.All")
+        << "/v1.0/roleManagement/directory/roleAssignments" << QStringList{"Directory.Read.All"}
+        << 200 << "admin:62e90394-69f5-4237-9190-012177145e10";
+    QTest::newRow("isPrivileged is beta only")
+        << "/v1.0/roleManagement/directory/roleDefinitions?$select=id,displayName,isPrivileged"
+        << all << 400 << QString();
+    QTest::newRow("beta role definitions")
+        << "/beta/roleManagement/directory/roleDefinitions?$select=id,displayName,isPrivileged"
+        << all << 200
+        << "88d8e3e3-8f55-4a1e-953a-9b9898b8876b:false "
+           "62e90394-69f5-4237-9190-012177145e10:true";
+}
+
+void tst_PracticeTenant::roleManagement()
+{
+    QFETCH(QString, path);
+    QFETCH(QStringList, permissions);
+    QFETCH(int, status);
+    QFETCH(QString, expected);
+    load2026();
+    const QString token = permissions.isEmpty() ? m_token : m_tenant.issueAccessToken(permissions);
+    const HttpReply r = graph("GET", path, {}, token);
+    QCOMPARE(r.status, status);
+    if (status == 403)
+        QCOMPARE(r.errorCode(), QStringLiteral("Authorization_RequestDenied"));
+    if (status == 400)
+        QCOMPARE(r.errorCode(), QStringLiteral("Request_BadRequest"));
+    if (status != 200)
+        return;
+    QStringList pairs;
+    for (const QJsonValue &v : r.json().value(QStringLiteral("value")).toArray()) {
+        const QJsonObject o = v.toObject();
+        if (o.contains(QStringLiteral("isPrivileged")))
+            pairs << o.value(QStringLiteral("id")).toString() + u':' +
+                         (o.value(QStringLiteral("isPrivileged")).toBool() ? u"true" : u"false");
+        else
+            pairs << o.value(QStringLiteral("principalId")).toString() + u':' +
+                         o.value(QStringLiteral("roleDefinitionId")).toString();
+    }
+    QCOMPARE(pairs.join(u' '), expected);
+}
+
+void tst_PracticeTenant::clearObjectIdentifier_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<QStringList>("permissions");
+    QTest::addColumn<int>("status");
+    const QStringList all;
+    QTest::newRow("beta, null: cleared")
+        << "/beta/users/holder" << QJsonValue(QJsonValue::Null) << all << 204;
+    QTest::newRow("beta, a value: it can only be cleared")
+        << "/beta/users/holder" << QJsonValue(QStringLiteral("S-1-5-21-9")) << all << 400;
+    QTest::newRow("beta without User-OnPremisesSyncBehavior.ReadWrite.All")
+        << "/beta/users/holder" << QJsonValue(QJsonValue::Null) << QStringList{"User.ReadWrite.All"}
+        << 403;
+    QTest::newRow("v1.0: read-only there")
+        << "/v1.0/users/holder" << QJsonValue(QJsonValue::Null) << all << 400;
+    QTest::newRow("beta, unknown user")
+        << "/beta/users/nobody" << QJsonValue(QJsonValue::Null) << all << 404;
+}
+
+void tst_PracticeTenant::clearObjectIdentifier()
+{
+    QFETCH(QString, path);
+    QFETCH(QJsonValue, value);
+    QFETCH(QStringList, permissions);
+    QFETCH(int, status);
+    load2026();
+    const QString token =
+        permissions.isEmpty()
+            ? m_delegated
+            : m_tenant.issueAccessToken(permissions, QStringLiteral("admin@") + initialDomain);
+    const HttpReply r =
+        graph("PATCH", path, {{QStringLiteral("onPremisesObjectIdentifier"), value}}, token);
+    QCOMPARE(r.status, status);
+    const QString left = m_tenant.directory()
+                             .users.at(3)
+                             .value(QStringLiteral("onPremisesObjectIdentifier"))
+                             .toString();
+    QCOMPARE(left.isEmpty(), status == 204);
+    QCOMPARE(m_tenant.writeLog().size(), status == 204 ? 1 : 0);
+    if (status == 403)
+        QCOMPARE(r.errorCode(), QStringLiteral("Authorization_RequestDenied"));
+    if (status == 204) {
+        // Read back through beta: gone.
+        const HttpReply after = graph(
+            "GET", QStringLiteral("/beta/users/holder?$select=id,onPremisesObjectIdentifier"));
+        QCOMPARE(after.status, 200);
+        QVERIFY(after.json().value(QStringLiteral("onPremisesObjectIdentifier")).isNull());
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_PracticeTenant)
