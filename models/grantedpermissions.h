@@ -16,6 +16,12 @@ inline constexpr const char *UserWrite = "User.ReadWrite.All";
 // Permanent deletion from the recycle bin (delegated or application). Older docs: the
 // delegated User.ReadWrite.All; an application's User.ReadWrite.All cannot purge.
 inline constexpr const char *UserDeleteRestore = "User.DeleteRestore.All";
+// Provisioning errors and addresses of groups and contacts, deleted groups.
+inline constexpr const char *GroupRead = "Group.Read.All";
+inline constexpr const char *ContactRead = "OrgContact.Read.All";
+// GET /users/{id}/onPremisesSyncBehavior: Graph documents no read-only permission. Also
+// clears onPremisesObjectIdentifier (PATCH /beta/users/{id}). Not a read scope.
+inline constexpr const char *SyncBehaviorWrite = "User-OnPremisesSyncBehavior.ReadWrite.All";
 } // namespace GraphPermission
 
 // What an access token allows: delegated scopes (the `scp` claim) or application roles

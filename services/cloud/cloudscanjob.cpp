@@ -1,10 +1,82 @@
 #include "cloudscanjob.h"
 
+#include "graphbatchjob.h"
 #include "graphclient.h"
 #include "graphrequestjob.h"
 
 #include <QJsonArray>
 #include <QUrl>
+
+namespace {
+
+// $batch holds at most 20 requests.
+constexpr int kBatchSize = 20;
+
+QString encoded(const QString &text)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(text));
+}
+
+QList<ProvisioningError> errorsFromJson(const QJsonValue &value)
+{
+    QList<ProvisioningError> out;
+    for (const QJsonValue &v : value.toArray()) {
+        const QJsonObject o = v.toObject();
+        ProvisioningError e;
+        e.category = o.value(QLatin1String("category")).toString();
+        e.propertyCausingError = o.value(QLatin1String("propertyCausingError")).toString();
+        e.value = o.value(QLatin1String("value")).toString();
+        const QString when = o.value(QLatin1String("occurredDateTime")).toString();
+        if (!when.isEmpty())
+            e.occurredDateTime = QDateTime::fromString(when, Qt::ISODateWithMs);
+        out.append(e);
+    }
+    return out;
+}
+
+DirectoryObject objectFromJson(const QJsonObject &o, DirectoryObject::Type type, bool deleted)
+{
+    DirectoryObject d;
+    d.type = type;
+    d.id = o.value(QLatin1String("id")).toString();
+    d.displayName = o.value(QLatin1String("displayName")).toString();
+    d.mail = o.value(QLatin1String("mail")).toString();
+    d.upn = o.value(QLatin1String("userPrincipalName")).toString();
+    for (const QJsonValue &p : o.value(QLatin1String("proxyAddresses")).toArray())
+        d.proxyAddresses.append(p.toString());
+    d.deleted = deleted;
+    d.provisioningErrors = errorsFromJson(o.value(QLatin1String("onPremisesProvisioningErrors")));
+    return d;
+}
+
+// An address as Entra compares it: without "smtp:", case-folded.
+QString addressKey(const QString &address)
+{
+    QStringView view(address);
+    if (view.startsWith(u"smtp:", Qt::CaseInsensitive))
+        view = view.mid(5);
+    return view.toString().toCaseFolded();
+}
+
+const QLatin1String kObjectSelect("id,displayName,mail,proxyAddresses,onPremisesSyncEnabled,"
+                                  "onPremisesProvisioningErrors");
+
+QString groupsDenied()
+{
+    return CloudScanJob::tr("Groups not read: grant %1. Provisioning errors on groups and groups "
+                            "(also deleted ones) holding an address of a scanned account are not "
+                            "shown.")
+        .arg(QLatin1String(GraphPermission::GroupRead));
+}
+
+QString contactsDenied()
+{
+    return CloudScanJob::tr("Contacts not read: grant %1. Provisioning errors on contacts and "
+                            "contacts holding an address of a scanned account are not shown.")
+        .arg(QLatin1String(GraphPermission::ContactRead));
+}
+
+} // namespace
 
 CloudScanJob::CloudScanJob(GraphClient *client) : Job(client), m_client(client) {}
 
@@ -24,6 +96,10 @@ void CloudScanJob::doCancel()
         m_current->disconnect(this);
         m_current->cancel();
     }
+    if (m_currentBatch) {
+        m_currentBatch->disconnect(this);
+        m_currentBatch->cancel();
+    }
     fail(Cancelled, tr("Cancelled."));
     emitResult();
 }
@@ -34,9 +110,10 @@ void CloudScanJob::runGet(const QString &pathOrNextLink, const char *permission)
         return;
     QString path = pathOrNextLink;
     if (path.startsWith(QLatin1String("http"))) {
-        // Follow a nextLink only on our own Graph endpoint: it gets the bearer token.
-        const QString base = m_client->config().graphBase() + QLatin1Char('/');
-        if (!path.startsWith(base)) {
+        // Follow a link only on our own Graph endpoint (v1.0 or beta): it gets the token.
+        const QString v1 = m_client->config().graphBase();
+        const QString root = v1.left(v1.size() - 4); // "{graph}/"
+        if (!path.startsWith(root)) {
             m_failed = GraphResult();
             m_failed.advice = tr("Graph returned a next-page link to another host (%1); "
                                  "refusing to send the token there.")
@@ -46,11 +123,88 @@ void CloudScanJob::runGet(const QString &pathOrNextLink, const char *permission)
             return;
         }
     }
+    ++m_requests;
     m_current = m_client->request("GET", path, std::nullopt, true, QLatin1String(permission));
     GraphRequestJob *job = m_current;
+    // The advanced queries need the header on every page: the nextLink does not carry it.
+    if (m_stage == Stage::UserErrors || m_stage == Stage::GroupErrors ||
+        m_stage == Stage::ContactErrors)
+        job->setHeader("ConsistencyLevel", "eventual");
     connect(job, &Job::finished, this, [this, job] { onPage(job); });
     connect(job, &Job::infoMessage, this, &Job::infoMessage);
     job->start();
+}
+
+bool CloudScanJob::tolerate(const GraphResult &result)
+{
+    const bool denied = result.httpStatus == 403;
+    const QString answer = tr("Graph answered %1 %2").arg(result.httpStatus).arg(result.code);
+    QString warning;
+    switch (m_stage) {
+    case Stage::SyncFeatures:
+        if (!denied)
+            return false;
+        // Not worth stopping the scan for: the findings only lose two pre-flight warnings.
+        warning = tr("The tenant's sync settings (blockSoftMatch, "
+                     "blockCloudObjectTakeoverThroughHardMatch) could not be read: the app "
+                     "lacks %1. Their pre-flight warnings are missing.")
+                      .arg(QLatin1String(GraphPermission::SyncRead));
+        break;
+    case Stage::RoleDefinitions:
+        if (!m_rolesFromBeta)
+            return false;
+        // isPrivileged exists in beta only; v1.0 names the roles.
+        m_rolesFromBeta = false;
+        m_warnings.append(tr("Role definitions were read without isPrivileged (the beta "
+                             "endpoint refused: %1): every role a user is only eligible for "
+                             "through PIM is treated as privileged.")
+                              .arg(answer));
+        Q_EMIT infoMessage(m_warnings.last());
+        m_roleNames.clear();
+        runGet(QStringLiteral("/roleManagement/directory/roleDefinitions?$select=id,displayName"),
+               GraphPermission::RoleRead);
+        return true;
+    case Stage::RoleEligibility:
+        warning = denied ? tr("Eligible roles not checked: grant %1 (PIM eligibility schedules "
+                              "answered 403). A user who is only eligible for a privileged role "
+                              "is not shown as admin_role, yet Entra refuses its hard match "
+                              "since July 2026.")
+                               .arg(QLatin1String(GraphPermission::RoleRead))
+                         : tr("Eligible roles not checked: %1 for the PIM eligibility schedules "
+                              "(PIM needs Microsoft Entra ID P2). A user who is only eligible "
+                              "for a privileged role is not shown as admin_role.")
+                               .arg(answer);
+        break;
+    case Stage::UserErrors:
+        warning = tr("Provisioning errors of users not read (%1): the sync engine's own "
+                     "conflicts are not shown on the rows.")
+                      .arg(answer);
+        break;
+    case Stage::GroupErrors:
+    case Stage::DeletedGroups:
+        warning = denied ? groupsDenied()
+                         : tr("Groups not read (%1): provisioning errors on groups are not "
+                              "shown.")
+                               .arg(answer);
+        if (m_stage == Stage::GroupErrors) {
+            // The deleted groups need the same permission: skip them, one warning.
+            m_stage = Stage::DeletedGroups;
+        }
+        break;
+    case Stage::ContactErrors:
+        warning = denied ? contactsDenied()
+                         : tr("Contacts not read (%1): provisioning errors on contacts are not "
+                              "shown.")
+                               .arg(answer);
+        break;
+    default:
+        return false;
+    }
+    if (!m_warnings.contains(warning))
+        m_warnings.append(warning);
+    Q_EMIT infoMessage(warning);
+    nextStage();
+    return true;
 }
 
 void CloudScanJob::onPage(GraphRequestJob *job)
@@ -59,16 +213,6 @@ void CloudScanJob::onPage(GraphRequestJob *job)
     if (isFinished())
         return;
     const GraphResult result = job->result();
-    if (!result.ok && m_stage == Stage::SyncFeatures && result.httpStatus == 403) {
-        // Not worth stopping the scan for: the findings only lose two pre-flight warnings.
-        m_warnings.append(tr("The tenant's sync settings (blockSoftMatch, "
-                             "blockCloudObjectTakeoverThroughHardMatch) could not be read: the "
-                             "app lacks %1. Their pre-flight warnings are missing.")
-                              .arg(QLatin1String(GraphPermission::SyncRead)));
-        Q_EMIT infoMessage(m_warnings.last());
-        nextStage();
-        return;
-    }
     if (!result.ok && m_stage == Stage::Users && m_pages == 0 && !m_withoutObjectIdentifier &&
         result.httpStatus == 400) {
         // onPremisesObjectIdentifier is not documented for v1.0: a Graph that refuses it in
@@ -84,6 +228,8 @@ void CloudScanJob::onPage(GraphRequestJob *job)
                GraphPermission::UserRead);
         return;
     }
+    if (!result.ok && tolerate(result))
+        return;
     if (!result.ok) {
         m_failed = result;
         fail(RequestFailed, job->errorString());
@@ -95,8 +241,23 @@ void CloudScanJob::onPage(GraphRequestJob *job)
     consume(result.body);
     const QString next = result.body.value(QLatin1String("@odata.nextLink")).toString();
     if (!next.isEmpty()) {
-        const char *perm =
-            m_stage == Stage::RoleMembers ? GraphPermission::RoleRead : GraphPermission::UserRead;
+        const char *perm = GraphPermission::UserRead;
+        switch (m_stage) {
+        case Stage::RoleDefinitions:
+        case Stage::RoleAssignments:
+        case Stage::RoleEligibility:
+            perm = GraphPermission::RoleRead;
+            break;
+        case Stage::GroupErrors:
+        case Stage::DeletedGroups:
+            perm = GraphPermission::GroupRead;
+            break;
+        case Stage::ContactErrors:
+            perm = GraphPermission::ContactRead;
+            break;
+        default:
+            break;
+        }
         runGet(next, perm);
         return;
     }
@@ -174,24 +335,82 @@ void CloudScanJob::consume(const QJsonObject &page)
         m_snapshot.flags.blockSoftMatch = f.value(QLatin1String("blockSoftMatchEnabled")).toBool();
         m_snapshot.flags.blockCloudObjectTakeoverThroughHardMatch =
             f.value(QLatin1String("blockCloudObjectTakeoverThroughHardMatchEnabled")).toBool();
+        m_snapshot.flags.known = true;
         m_flagsKnown = true;
         break;
     }
-    case Stage::Roles:
-        for (const QJsonValue &v : values)
-            m_roleIds.append(v.toObject().value(QLatin1String("id")).toString());
+    case Stage::RoleDefinitions:
+        for (const QJsonValue &v : values) {
+            const QJsonObject o = v.toObject();
+            const QString id = o.value(QLatin1String("id")).toString();
+            m_roleNames.insert(id, o.value(QLatin1String("displayName")).toString());
+            const QJsonValue privileged = o.value(QLatin1String("isPrivileged"));
+            if (privileged.isBool()) {
+                m_rolePrivileged.insert(id, privileged.toBool());
+                m_privilegeKnown = true;
+            }
+        }
         break;
-    case Stage::RoleMembers:
-        for (const QJsonValue &v : values)
-            m_adminIds.insert(v.toObject().value(QLatin1String("id")).toString());
+    case Stage::RoleAssignments:
+    case Stage::RoleEligibility: {
+        const bool eligible = m_stage == Stage::RoleEligibility;
+        for (const QJsonValue &v : values) {
+            const QJsonObject o = v.toObject();
+            const QString role = o.value(QLatin1String("roleDefinitionId")).toString();
+            // July 2026: eligibility blocks only for a privileged role. Without isPrivileged
+            // every eligible role counts (the safe side: never stamp a maybe-admin).
+            if (eligible && m_privilegeKnown && !m_rolePrivileged.value(role, true))
+                continue;
+            RoleGrant grant{m_roleNames.value(role, role), eligible};
+            QList<RoleGrant> &grants = m_grants[o.value(QLatin1String("principalId")).toString()];
+            if (!grants.contains(grant))
+                grants.append(grant);
+        }
         break;
+    }
+    case Stage::UserErrors:
+        for (const QJsonValue &v : values) {
+            const QJsonObject o = v.toObject();
+            const int i = m_userIndex.value(o.value(QLatin1String("id")).toString(), -1);
+            if (i >= 0)
+                m_snapshot.users[i].provisioningErrors =
+                    errorsFromJson(o.value(QLatin1String("onPremisesProvisioningErrors")));
+        }
+        break;
+    case Stage::GroupErrors:
+    case Stage::ContactErrors:
+    case Stage::DeletedGroups:
+        for (const QJsonValue &v : values)
+            m_snapshot.otherObjects.append(objectFromJson(v.toObject(),
+                                                          m_stage == Stage::ContactErrors
+                                                              ? DirectoryObject::Type::Contact
+                                                              : DirectoryObject::Type::Group,
+                                                          m_stage == Stage::DeletedGroups));
+        break;
+    case Stage::Holders:
+    case Stage::SyncBehavior:
     case Stage::Done:
         break;
     }
 }
 
+void CloudScanJob::finishRoles()
+{
+    for (auto it = m_grants.cbegin(); it != m_grants.cend(); ++it) {
+        const int i = m_userIndex.value(it.key(), -1);
+        if (i < 0)
+            continue; // a group or service principal: not a user the reconciler matches
+        CloudUser &u = m_snapshot.users[i];
+        u.holdsAdminRole = true;
+        u.roles = it.value();
+    }
+}
+
 void CloudScanJob::nextStage()
 {
+    const QString errorsFilter = QStringLiteral(
+        "$filter=onPremisesProvisioningErrors/any(o:o/category%20eq%20'PropertyConflict')"
+        "&$count=true");
     switch (m_stage) {
     case Stage::Users:
         m_stage = Stage::DeletedUsers;
@@ -217,35 +436,283 @@ void CloudScanJob::nextStage()
         m_stage = Stage::SyncFeatures;
         runGet(QStringLiteral("/directory/onPremisesSynchronization"), GraphPermission::SyncRead);
         return;
-    case Stage::SyncFeatures:
-        m_stage = Stage::Roles;
-        Q_EMIT infoMessage(tr("Reading admin roles…"));
-        runGet(QStringLiteral("/directoryRoles"), GraphPermission::RoleRead);
+    case Stage::SyncFeatures: {
+        m_stage = Stage::RoleDefinitions;
+        Q_EMIT infoMessage(tr("Reading admin roles (active and PIM-eligible)…"));
+        const QString v1 = m_client ? m_client->config().graphBase() : QString();
+        runGet(v1.left(v1.size() - 4) +
+                   QLatin1String("beta/roleManagement/directory/roleDefinitions"
+                                 "?$select=id,displayName,isPrivileged"),
+               GraphPermission::RoleRead);
         return;
-    case Stage::Roles:
-    case Stage::RoleMembers:
-        if (m_roleIndex < m_roleIds.size()) {
-            m_stage = Stage::RoleMembers;
-            const QString id = m_roleIds.at(m_roleIndex++);
-            runGet(QStringLiteral("/directoryRoles/%1/members?$select=id")
-                       .arg(QString::fromLatin1(QUrl::toPercentEncoding(id))),
-                   GraphPermission::RoleRead);
-            return;
-        }
-        m_stage = Stage::Done;
-        for (const QString &id : std::as_const(m_adminIds)) {
-            const int i = m_userIndex.value(id, -1);
-            if (i >= 0)
-                m_snapshot.users[i].holdsAdminRole = true;
-        }
-        m_snapshot.scannedAt = QDateTime::currentDateTimeUtc();
-        setProgress(m_snapshot.users.size(), m_snapshot.users.size());
-        Q_EMIT infoMessage(tr("%1 users, %2 in the recycle bin.")
-                               .arg(m_snapshot.users.size())
-                               .arg(m_snapshot.deletedUsers.size()));
-        emitResult();
+    }
+    case Stage::RoleDefinitions:
+        m_stage = Stage::RoleAssignments;
+        runGet(QStringLiteral("/roleManagement/directory/roleAssignments"
+                              "?$select=principalId,roleDefinitionId"),
+               GraphPermission::RoleRead);
+        return;
+    case Stage::RoleAssignments:
+        m_stage = Stage::RoleEligibility;
+        runGet(QStringLiteral("/roleManagement/directory/roleEligibilitySchedules"
+                              "?$select=principalId,roleDefinitionId"),
+               GraphPermission::RoleRead);
+        return;
+    case Stage::RoleEligibility:
+        finishRoles();
+        m_stage = Stage::UserErrors;
+        Q_EMIT infoMessage(tr("Reading the sync engine's provisioning errors…"));
+        runGet(QStringLiteral("/users?%1&$select=id,onPremisesProvisioningErrors&$top=999")
+                   .arg(errorsFilter),
+               GraphPermission::UserRead);
+        return;
+    case Stage::UserErrors:
+        m_stage = Stage::GroupErrors;
+        runGet(QStringLiteral("/groups?%1&$select=%2&$top=999").arg(errorsFilter, kObjectSelect),
+               GraphPermission::GroupRead);
+        return;
+    case Stage::GroupErrors:
+        m_stage = Stage::DeletedGroups;
+        runGet(QStringLiteral("/directory/deletedItems/microsoft.graph.group?$select=id,"
+                              "displayName,mail,proxyAddresses,deletedDateTime&$top=999"),
+               GraphPermission::GroupRead);
+        return;
+    case Stage::DeletedGroups:
+        m_stage = Stage::ContactErrors;
+        runGet(QStringLiteral("/contacts?%1&$select=%2&$top=999").arg(errorsFilter, kObjectSelect),
+               GraphPermission::ContactRead);
+        return;
+    case Stage::ContactErrors:
+        m_stage = Stage::Holders;
+        startHolderLookups();
+        return;
+    case Stage::Holders:
+        m_stage = Stage::SyncBehavior;
+        startSyncBehaviorReads();
+        return;
+    case Stage::SyncBehavior:
+        finish();
         return;
     case Stage::Done:
         return;
     }
+}
+
+void CloudScanJob::startHolderLookups()
+{
+    // Conflicting proxy addresses that no object read so far holds: a group or a contact
+    // outside the error lists may hold them.
+    QHash<QString, QString> wanted; // key → the value as Graph reported it
+    const auto collect = [&wanted](const QList<ProvisioningError> &errors) {
+        for (const ProvisioningError &e : errors)
+            if (e.propertyCausingError.compare(QLatin1String("ProxyAddresses"),
+                                               Qt::CaseInsensitive) == 0 &&
+                !e.value.isEmpty())
+                wanted.insert(addressKey(e.value), e.value);
+    };
+    for (const CloudUser &u : std::as_const(m_snapshot.users))
+        if (!u.provisioningErrors.isEmpty())
+            collect(u.provisioningErrors);
+    for (const DirectoryObject &o : std::as_const(m_snapshot.otherObjects))
+        collect(o.provisioningErrors);
+    if (!wanted.isEmpty()) {
+        const auto drop = [&wanted](const QString &upn, const QString &mail,
+                                    const QStringList &proxies) {
+            if (!upn.isEmpty())
+                wanted.remove(addressKey(upn));
+            if (!mail.isEmpty())
+                wanted.remove(addressKey(mail));
+            for (const QString &p : proxies)
+                wanted.remove(addressKey(p));
+        };
+        for (const CloudUser &u : std::as_const(m_snapshot.users))
+            drop(u.upn, u.mail, u.proxyAddresses);
+        for (const CloudUser &u : std::as_const(m_snapshot.deletedUsers))
+            drop(u.upn, u.mail, u.proxyAddresses);
+        for (const DirectoryObject &o : std::as_const(m_snapshot.otherObjects))
+            drop(o.upn, o.mail, o.proxyAddresses);
+    }
+    m_pendingBatches.clear();
+    m_batchIndex = 0;
+    QStringList values = wanted.values();
+    values.sort();
+    // Two requests per value (groups, contacts).
+    for (int i = 0; i < values.size(); i += kBatchSize / 2)
+        m_pendingBatches.append(values.mid(i, kBatchSize / 2));
+    if (m_pendingBatches.isEmpty()) {
+        nextStage();
+        return;
+    }
+    Q_EMIT infoMessage(
+        tr("Looking up who holds %n conflicting address(es)…", nullptr, int(values.size())));
+    runBatch(requestsFor(m_pendingBatches.first()));
+}
+
+void CloudScanJob::startSyncBehaviorReads()
+{
+    // Rule 6a candidates: a source-of-authority conversion leaves onPremisesSyncEnabled
+    // null and keeps the ImmutableId. Nobody else can be cloud-managed that way.
+    m_pendingBatches.clear();
+    m_batchIndex = 0;
+    QStringList ids;
+    for (const CloudUser &u : std::as_const(m_snapshot.users))
+        if (!u.syncEnabled.has_value() && !u.immutableId.isEmpty())
+            ids.append(u.id);
+    for (int i = 0; i < ids.size(); i += kBatchSize)
+        m_pendingBatches.append(ids.mid(i, kBatchSize));
+    if (m_pendingBatches.isEmpty()) {
+        nextStage();
+        return;
+    }
+    Q_EMIT infoMessage(
+        tr("Reading the source of authority of %n user(s)…", nullptr, int(ids.size())));
+    runBatch(requestsFor(m_pendingBatches.first()));
+}
+
+QList<GraphBatchRequest> CloudScanJob::requestsFor(const QStringList &batch) const
+{
+    QList<GraphBatchRequest> requests;
+    for (int i = 0; i < batch.size(); ++i) {
+        if (m_stage == Stage::SyncBehavior) {
+            requests.append({QString::number(i),
+                             "GET",
+                             QStringLiteral("/users/%1/onPremisesSyncBehavior?$select="
+                                            "isCloudManaged")
+                                 .arg(encoded(batch.at(i))),
+                             std::nullopt,
+                             {},
+                             true});
+            continue;
+        }
+        // Holders: who has this proxy address, among groups and among contacts.
+        QString value = batch.at(i);
+        if (!value.contains(QLatin1Char(':')))
+            value.prepend(QLatin1String("smtp:"));
+        const QString filter =
+            encoded(QStringLiteral("proxyAddresses/any(p:p eq '%1')")
+                        .arg(value.replace(QLatin1Char('\''), QLatin1String("''"))));
+        requests.append({QStringLiteral("g%1").arg(i),
+                         "GET",
+                         QStringLiteral("/groups?$filter=%1&$select=%2").arg(filter, kObjectSelect),
+                         std::nullopt,
+                         {},
+                         true});
+        requests.append(
+            {QStringLiteral("c%1").arg(i),
+             "GET",
+             QStringLiteral("/contacts?$filter=%1&$select=%2").arg(filter, kObjectSelect),
+             std::nullopt,
+             {},
+             true});
+    }
+    return requests;
+}
+
+void CloudScanJob::runBatch(const QList<GraphBatchRequest> &requests)
+{
+    if (!m_client)
+        return;
+    ++m_batches;
+    m_currentBatch = m_client->batch(requests);
+    GraphBatchJob *job = m_currentBatch;
+    connect(job, &Job::finished, this, [this, job] { onBatch(job); });
+    job->start();
+}
+
+void CloudScanJob::onBatch(GraphBatchJob *job)
+{
+    m_currentBatch = nullptr;
+    if (isFinished())
+        return;
+    if (job->error() != Job::NoError) {
+        m_failed = job->outerResult();
+        fail(RequestFailed, job->errorString());
+        emitResult();
+        return;
+    }
+    const QList<GraphResult> results = job->results();
+    const QStringList &batch = m_pendingBatches.at(m_batchIndex);
+    bool stop = false;
+    if (m_stage == Stage::SyncBehavior) {
+        for (const GraphResult &r : results) {
+            const int k = r.batchId.toInt();
+            if (r.ok) {
+                const int i = m_userIndex.value(batch.value(k), -1);
+                const QJsonValue managed = r.body.value(QLatin1String("isCloudManaged"));
+                if (i >= 0 && managed.isBool()) {
+                    m_snapshot.users[i].cloudManaged = managed.toBool();
+                    ++m_behaviorRead;
+                }
+            } else if (r.httpStatus == 403) {
+                ++m_behaviorDenied;
+                stop = true; // the permission is missing: the other batches fare no better
+            } else if (r.httpStatus != 404) {
+                ++m_behaviorFailed;
+            }
+        }
+    } else {
+        QSet<QString> known;
+        for (const DirectoryObject &o : std::as_const(m_snapshot.otherObjects))
+            known.insert(o.id);
+        for (const GraphResult &r : results) {
+            const bool contact = r.batchId.startsWith(u'c');
+            if (!r.ok) {
+                if (r.httpStatus == 403) {
+                    const QString warning = contact ? contactsDenied() : groupsDenied();
+                    if (!m_warnings.contains(warning))
+                        m_warnings.append(warning);
+                }
+                continue;
+            }
+            for (const QJsonValue &v : r.body.value(QLatin1String("value")).toArray()) {
+                DirectoryObject o = objectFromJson(
+                    v.toObject(),
+                    contact ? DirectoryObject::Type::Contact : DirectoryObject::Type::Group, false);
+                if (!known.contains(o.id)) {
+                    known.insert(o.id);
+                    m_snapshot.otherObjects.append(o);
+                }
+            }
+        }
+    }
+    ++m_batchIndex;
+    if (stop || m_batchIndex >= m_pendingBatches.size()) {
+        if (m_stage == Stage::SyncBehavior && (m_behaviorDenied > 0 || m_behaviorFailed > 0)) {
+            int candidates = 0;
+            for (const QStringList &b : std::as_const(m_pendingBatches))
+                candidates += int(b.size());
+            const int unchecked = candidates - m_behaviorRead;
+            m_warnings.append(
+                m_behaviorDenied > 0
+                    ? tr("Source of authority not checked for %1 of %2 user(s) without "
+                         "onPremisesSyncEnabled that carry an ImmutableId: grant %3 (Graph "
+                         "documents no read-only permission for onPremisesSyncBehavior). A user "
+                         "whose management was moved to the cloud shows as anchor_mismatch or "
+                         "orphaned_anchor instead of cloud_managed.")
+                          .arg(unchecked)
+                          .arg(candidates)
+                          .arg(QLatin1String(GraphPermission::SyncBehaviorWrite))
+                    : tr("Source of authority not checked for %1 of %2 user(s): Graph refused "
+                         "%3 onPremisesSyncBehavior read(s).")
+                          .arg(unchecked)
+                          .arg(candidates)
+                          .arg(m_behaviorFailed));
+            Q_EMIT infoMessage(m_warnings.last());
+        }
+        nextStage();
+        return;
+    }
+    // The next batch of the same stage.
+    runBatch(requestsFor(m_pendingBatches.at(m_batchIndex)));
+}
+
+void CloudScanJob::finish()
+{
+    m_stage = Stage::Done;
+    m_snapshot.scannedAt = QDateTime::currentDateTimeUtc();
+    setProgress(m_snapshot.users.size(), m_snapshot.users.size());
+    Q_EMIT infoMessage(tr("%1 users, %2 in the recycle bin.")
+                           .arg(m_snapshot.users.size())
+                           .arg(m_snapshot.deletedUsers.size()));
+    emitResult();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clouduser.h"
+#include "graphclient.h"
 #include "graphresult.h"
 #include "job.h"
 
@@ -9,14 +10,24 @@
 #include <QSet>
 #include <QString>
 
-class GraphClient;
+class GraphBatchJob;
 class GraphRequestJob;
 
-// Reads the whole tenant into a CloudSnapshot: users ($select of every property the
-// reconciler needs, $top=999, following @odata.nextLink), soft-deleted users, domains,
-// organization, onPremisesSynchronization features, and the members of every activated
-// directory role (GET /directoryRoles, /directoryRoles/{id}/members) → holdsAdminRole.
-// Each page is parsed and appended as it arrives; progressChanged counts users read.
+// Reads the whole tenant into a CloudSnapshot (DESIGN.md §3, §7), each page parsed and
+// appended as it arrives; progressChanged counts users read:
+//  - users ($select of every property the reconciler needs, $top=999, @odata.nextLink),
+//    soft-deleted users, domains, organization, onPremisesSynchronization features;
+//  - Entra roles: role definitions (beta, for isPrivileged; v1.0 if beta refuses), active
+//    role assignments and PIM eligibility schedules → holdsAdminRole and roles (any active
+//    role, or eligibility for a privileged one);
+//  - the sync engine's onPremisesProvisioningErrors of users, groups and contacts (the
+//    advanced $filter …/any(…) with ConsistencyLevel: eventual and $count=true), deleted
+//    groups, and the groups and contacts that hold a conflicting address (looked up in
+//    $batch of 20);
+//  - onPremisesSyncBehavior.isCloudManaged of the users a source-of-authority conversion
+//    can have produced (no onPremisesSyncEnabled, an ImmutableId), in $batch of 20.
+// What it cannot read without stopping (a missing permission for PIM, groups, contacts or
+// the source of authority; isPrivileged) is a warning that says what to grant.
 class CloudScanJob : public Job
 {
     Q_OBJECT
@@ -38,6 +49,9 @@ public:
     qint64 bytesRead() const { return m_bytes; }
     // $top for the user and recycle-bin pages (1..999; default 999).
     void setPageSize(int size) { m_pageSize = size; }
+    // Requests sent: plain GETs (each page one) and $batch POSTs.
+    int requestsSent() const { return m_requests; }
+    int batchesSent() const { return m_batches; }
 
 protected:
     void doStart() override;
@@ -50,27 +64,53 @@ private:
         Domains,
         Organization,
         SyncFeatures,
-        Roles,
-        RoleMembers,
+        RoleDefinitions,
+        RoleAssignments,
+        RoleEligibility,
+        UserErrors,
+        GroupErrors,
+        ContactErrors,
+        DeletedGroups,
+        Holders,
+        SyncBehavior,
         Done
     };
     void runGet(const QString &pathOrNextLink, const char *permission);
     void onPage(GraphRequestJob *job);
+    // A stage that may fail without stopping the scan: true when handled (warning added).
+    bool tolerate(const GraphResult &result);
     void nextStage();
     void consume(const QJsonObject &page);
     bool skippedWithoutId(const CloudUser &user); // true (and a warning) for a user with no id
+    void finishRoles();
+    void startHolderLookups();
+    void startSyncBehaviorReads();
+    QList<GraphBatchRequest> requestsFor(const QStringList &batch) const;
+    void runBatch(const QList<GraphBatchRequest> &requests);
+    void onBatch(GraphBatchJob *job);
+    void finish();
 
     QPointer<GraphClient> m_client;
     QPointer<GraphRequestJob> m_current;
+    QPointer<GraphBatchJob> m_currentBatch;
     Stage m_stage = Stage::Users;
     CloudSnapshot m_snapshot;
-    QStringList m_roleIds;
-    int m_roleIndex = 0;
-    QHash<QString, int> m_userIndex; // id → index in m_snapshot.users
-    QSet<QString> m_adminIds;
+    QHash<QString, int> m_userIndex;       // id → index in m_snapshot.users
+    QHash<QString, QString> m_roleNames;   // role definition id → display name
+    QHash<QString, bool> m_rolePrivileged; // role definition id → isPrivileged (beta)
+    bool m_privilegeKnown = false;
+    bool m_rolesFromBeta = true;
+    QHash<QString, QList<RoleGrant>> m_grants; // principal id → roles
+    QList<QStringList> m_pendingBatches;       // Holders: values; SyncBehavior: user ids
+    int m_batchIndex = 0;
+    int m_behaviorDenied = 0;
+    int m_behaviorFailed = 0;
+    int m_behaviorRead = 0;
     GraphResult m_failed;
     int m_pages = 0;
     int m_pageSize = 999;
+    int m_requests = 0;
+    int m_batches = 0;
     qint64 m_bytes = 0;
     QStringList m_warnings;
     bool m_flagsKnown = false;

@@ -125,9 +125,12 @@ CloudUser GraphClient::userFromJson(const QJsonObject &json)
 }
 
 QNetworkReply *GraphClient::send(const QByteArray &method, const QUrl &url, const QByteArray &body,
-                                 const QString &clientRequestId)
+                                 const QString &clientRequestId,
+                                 const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     QNetworkRequest request(url);
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
     request.setRawHeader("Authorization", "Bearer " + m_accessToken.toUtf8());
     request.setRawHeader("client-request-id", clientRequestId.toLatin1());
     request.setRawHeader("Accept", "application/json");

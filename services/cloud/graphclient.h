@@ -9,6 +9,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QObject>
+#include <QPair>
 #include <QPointer>
 #include <QString>
 
@@ -118,7 +119,8 @@ public:
 
     // Used by the jobs: sends one attempt. The reply is owned by the caller.
     QNetworkReply *send(const QByteArray &method, const QUrl &url, const QByteArray &body,
-                        const QString &clientRequestId);
+                        const QString &clientRequestId,
+                        const QList<QPair<QByteArray, QByteArray>> &headers = {});
 
     // Used by the jobs: a job waits delayMs before sending again, for the reason given in
     // plain words. byServer = Graph asked for it (Retry-After): nothing else should be

@@ -147,6 +147,8 @@ QStringList GraphConfig::readScopes() const
             base + QLatin1String(GraphPermission::OrganizationRead),
             base + QLatin1String(GraphPermission::RoleRead),
             base + QLatin1String(GraphPermission::SyncRead),
+            base + QLatin1String(GraphPermission::GroupRead),
+            base + QLatin1String(GraphPermission::ContactRead),
             // openid + profile: the ID token names the signed-in person (the audit's operator).
             QStringLiteral("openid"), QStringLiteral("profile"), QStringLiteral("offline_access")};
 }

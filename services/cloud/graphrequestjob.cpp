@@ -79,7 +79,7 @@ void GraphRequestJob::sendAttempt()
     const QUrl url = m_path.startsWith(QLatin1String("http"))
                          ? QUrl(m_path) // a full @odata.nextLink
                          : m_client->config().graphEndpoint(m_path);
-    m_reply = m_client->send(m_method, url, m_body, m_clientRequestId);
+    m_reply = m_client->send(m_method, url, m_body, m_clientRequestId, m_headers);
     connect(m_reply, &QNetworkReply::finished, this, &GraphRequestJob::onReplyFinished);
     if (!m_timer) {
         m_timer = new QTimer(this);

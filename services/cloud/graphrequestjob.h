@@ -5,6 +5,8 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QList>
+#include <QPair>
 #include <QPointer>
 #include <QString>
 #include <QUrl>
@@ -35,6 +37,12 @@ public:
     GraphResult result() const { return m_result; }
     QByteArray method() const { return m_method; }
     QString pathAndQuery() const { return m_path; }
+    // An extra request header sent with every attempt (ConsistencyLevel: eventual for
+    // advanced queries). Call before start().
+    void setHeader(const QByteArray &name, const QByteArray &value)
+    {
+        m_headers.append({name, value});
+    }
     // Response body bytes received over all attempts.
     qint64 bytesReceived() const { return m_bytesReceived; }
 
@@ -61,6 +69,7 @@ private:
     QByteArray m_body;
     bool m_idempotent = false;
     QString m_permission;
+    QList<QPair<QByteArray, QByteArray>> m_headers;
     Kind m_kind = Kind::Plain;
     QString m_clientRequestId;
     QNetworkReply *m_reply = nullptr;

@@ -33,6 +33,9 @@ private Q_SLOTS:
     void scanWithoutSyncPermission();
     void scanWhenObjectIdentifierIsRefused();
     void scanSkipsUsersWithoutId();
+    void scanReads2026Facts();
+    void scanWarnsWhatItCouldNotCheck_data();
+    void scanWarnsWhatItCouldNotCheck();
     void writes();
     void errorsMappedToAdvice_data();
     void errorsMappedToAdvice();
@@ -171,7 +174,8 @@ void tst_GraphClient::scanPages()
     QCOMPARE(ids.size(), 305);
     int usersRequests = 0;
     for (const PracticeRequestRecord &r : m_tenant.requestLog())
-        if (r.path == QLatin1String("/v1.0/users")) {
+        if (r.path == QLatin1String("/v1.0/users") &&
+            !r.query.contains(QLatin1String("onPremisesProvisioningErrors"))) {
             ++usersRequests;
             QVERIFY(r.query.contains(QStringLiteral("$top=%1").arg(pageSize)));
         }
@@ -222,9 +226,13 @@ void tst_GraphClient::scanWithoutSyncPermission()
     QVERIFY(run(job));
     QCOMPARE(job->error(), int(Job::NoError));
     QVERIFY(!job->tenantFlagsKnown());
-    QCOMPARE(job->warnings().size(), 1);
+    QVERIFY(!job->snapshot().flags.known);
+    // One warning per thing not read, each naming the permission to grant.
+    QCOMPARE(job->warnings().size(), 3);
     QVERIFY(
         job->warnings().first().contains(QLatin1String("OnPremDirectorySynchronization.Read.All")));
+    QVERIFY(job->warnings().at(1).contains(QLatin1String("grant Group.Read.All")));
+    QVERIFY(job->warnings().at(2).contains(QLatin1String("grant OrgContact.Read.All")));
     QCOMPARE(job->snapshot().flags.blockSoftMatch, false); // the default, not the tenant's
     QCOMPARE(job->snapshot().users.size(), 5);
     QVERIFY(job->snapshot().users.last().holdsAdminRole); // the scan went on to the roles
@@ -280,6 +288,106 @@ void tst_GraphClient::scanSkipsUsersWithoutId()
     const QStringList warnings = job->warnings();
     QCOMPARE(warnings.filter(QStringLiteral("without an id")).size(), 2);
     QVERIFY2(warnings.join(u'\n').contains(upn), qPrintable(warnings.join(u'\n')));
+}
+
+// Roles with PIM eligibility, provisioning errors of users, groups and contacts, deleted
+// groups, the holder of a conflicting address, the source of authority (DESIGN.md §7).
+void tst_GraphClient::scanReads2026Facts()
+{
+    QCOMPARE(m_tenant.loadJson(rules2026Tenant()), QString());
+    // A cloud-only group, not in any error list, holds the address the user's error names.
+    m_tenant.directory().users[0].insert(
+        QStringLiteral("onPremisesProvisioningErrors"),
+        QJsonArray{
+            QJsonObject{{QStringLiteral("category"), QStringLiteral("PropertyConflict")},
+                        {QStringLiteral("propertyCausingError"), QStringLiteral("ProxyAddresses")},
+                        {QStringLiteral("value"), QStringLiteral("smtp:plain@contoso.test")}}});
+    CloudScanJob *job = m_client->scan();
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    QVERIFY2(job->warnings().isEmpty(), qPrintable(job->warnings().join(u'\n')));
+    const CloudSnapshot s = job->snapshot();
+    QVERIFY(s.flags.known);
+    QHash<QString, CloudUser> byId;
+    for (const CloudUser &u : s.users)
+        byId.insert(u.id, u);
+    // Active Global Administrator, PIM-eligible Global Administrator; an eligible
+    // non-privileged role does not block matching.
+    QVERIFY(byId.value(QStringLiteral("admin")).holdsAdminRole);
+    QCOMPARE(byId.value(QStringLiteral("admin")).roles,
+             (QList<RoleGrant>{{QStringLiteral("Global Administrator"), false}}));
+    QVERIFY(byId.value(QStringLiteral("holder")).holdsAdminRole);
+    QCOMPARE(byId.value(QStringLiteral("holder")).roles,
+             (QList<RoleGrant>{{QStringLiteral("Global Administrator"), true}}));
+    QVERIFY(!byId.value(QStringLiteral("fed")).holdsAdminRole);
+    // Source of authority: read for the one candidate only (sync null + ImmutableId).
+    QCOMPARE(byId.value(QStringLiteral("holder")).cloudManaged, std::optional<bool>(true));
+    for (const QString &other : {QStringLiteral("cloud"), QStringLiteral("synced")})
+        QCOMPARE(byId.value(other).cloudManaged, std::optional<bool>());
+    // The user's own provisioning error.
+    QCOMPARE(byId.value(QStringLiteral("cloud")).provisioningErrors.size(), 1);
+    QCOMPARE(byId.value(QStringLiteral("cloud")).provisioningErrors.first().value,
+             QStringLiteral("smtp:plain@contoso.test"));
+    // Groups and contacts with errors, the deleted group, and the looked-up holder.
+    QStringList others;
+    for (const DirectoryObject &o : s.otherObjects)
+        others << o.typeName() + u':' + o.id + u':' + QString::number(o.provisioningErrors.size());
+    others.sort();
+    QCOMPARE(others, (QStringList{"contact:k-ext:1", "deleted group:g-old:0", "group:g-plain:0",
+                                  "group:g-sales:1"}));
+    // The advanced queries carried ConsistencyLevel and $count; the per-user and holder
+    // reads went in $batch.
+    int advanced = 0, batches = 0, perUser = 0;
+    for (const PracticeRequestRecord &r : m_tenant.requestLog()) {
+        if (r.query.contains(QLatin1String("onPremisesProvisioningErrors/any"))) {
+            ++advanced;
+            QCOMPARE(r.status, 200);
+            QVERIFY(r.query.contains(QLatin1String("$count=true")));
+        }
+        batches += r.path == QLatin1String("/v1.0/$batch");
+        perUser += r.path.endsWith(QLatin1String("/onPremisesSyncBehavior"));
+    }
+    QCOMPARE(advanced, 3);
+    QCOMPARE(batches, 2); // one holder lookup, one source-of-authority batch
+    QCOMPARE(perUser, 0); // never one by one
+    QCOMPARE(job->batchesSent(), 2);
+}
+
+void tst_GraphClient::scanWarnsWhatItCouldNotCheck_data()
+{
+    QTest::addColumn<QStringList>("permissions");
+    QTest::addColumn<QString>("warning");
+    const QStringList base{"User.Read.All",         "Domain.Read.All",
+                           "Organization.Read.All", "OnPremDirectorySynchronization.Read.All",
+                           "Group.Read.All",        "OrgContact.Read.All"};
+    QTest::newRow("PIM not readable with Directory.Read.All")
+        << base + QStringList{"Directory.Read.All", "User-OnPremisesSyncBehavior.ReadWrite.All"}
+        << "Eligible roles not checked: grant RoleManagement.Read.Directory";
+    QTest::newRow("source of authority without its permission")
+        << base + QStringList{"RoleManagement.Read.Directory"}
+        << "Source of authority not checked for 1 of 1 user(s) without onPremisesSyncEnabled "
+           "that carry an ImmutableId: grant User-OnPremisesSyncBehavior.ReadWrite.All";
+}
+
+void tst_GraphClient::scanWarnsWhatItCouldNotCheck()
+{
+    QFETCH(QStringList, permissions);
+    QFETCH(QString, warning);
+    QCOMPARE(m_tenant.loadJson(rules2026Tenant()), QString());
+    m_client->setAccessToken(m_tenant.issueAccessToken(permissions));
+    CloudScanJob *job = m_client->scan();
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    QCOMPARE(job->warnings().size(), 1);
+    QVERIFY2(job->warnings().first().startsWith(warning), qPrintable(job->warnings().first()));
+    // Never a silent gap: what was not read is unknown, not "no".
+    for (const CloudUser &u : job->snapshot().users)
+        if (u.id == QLatin1String("holder")) {
+            QCOMPARE(u.holdsAdminRole, !warning.startsWith(u"Eligible"));
+            QCOMPARE(u.cloudManaged.has_value(), !warning.startsWith(u"Source"));
+        }
 }
 
 void tst_GraphClient::writes()
