@@ -24,6 +24,9 @@ private Q_SLOTS:
     void everyCategoryAppears();
     void categoryOfEachDemoUser_data();
     void categoryOfEachDemoUser();
+    void rules2026Explained_data();
+    void rules2026Explained();
+    void clearObjectIdentifierOnThePracticeTenant();
     void proposedFixOnThePracticeTenant_data();
     void proposedFixOnThePracticeTenant();
 
@@ -55,7 +58,7 @@ void tst_DemoTenant::initTestCase()
     }
     QVERIFY2(reader.warnings().isEmpty(), qPrintable(reader.warnings().join('\n')));
     QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join('\n')));
-    QCOMPARE(m_onPrem.size(), 13);
+    QCOMPARE(m_onPrem.size(), 18);
     for (const OnPremUser &u : std::as_const(m_onPrem))
         QCOMPARE(u.objectGuid.size(), 16);
 }
@@ -141,6 +144,16 @@ void tst_DemoTenant::categoryOfEachDemoUser_data()
                           << "duplicate_onprem_anchor";
     QTest::newRow("mallory") << "mallory@contoso.example"
                              << "no_cloud_match";
+    QTest::newRow("nina (PIM-eligible Global Administrator)") << "nina@contoso.example"
+                                                              << "admin_role";
+    QTest::newRow("olga (source of authority moved to the cloud)") << "olga@contoso.example"
+                                                                   << "cloud_managed";
+    QTest::newRow("quinn (a cloud-only group holds an address)") << "quinn@contoso.example"
+                                                                 << "duplicate_address";
+    QTest::newRow("rita (a synced contact lost her address)") << "rita@contoso.example"
+                                                              << "in_sync";
+    QTest::newRow("sam (a deleted group holds an address)") << "sam@contoso.example"
+                                                            << "duplicate_address";
     QTest::newRow("oscar (cloud)") << "oscar@contoso.example"
                                    << "orphaned_anchor";
     QTest::newRow("peggy (cloud)") << "peggy@contoso.example"
@@ -160,6 +173,88 @@ void tst_DemoTenant::categoryOfEachDemoUser()
         }
     }
     QFAIL("no row for this user");
+}
+
+// The 2026 rows say why, in their reason or their sync errors.
+void tst_DemoTenant::rules2026Explained_data()
+{
+    QTest::addColumn<QString>("upn");
+    QTest::addColumn<QString>("reasonPart");
+    QTest::addColumn<QString>("syncErrorPart"); // empty: the row has none
+    QTest::newRow("nina") << "nina@contoso.example"
+                          << "Global Administrator (eligible through PIM)" << QString();
+    QTest::newRow("olga") << "olga@contoso.example"
+                          << "onPremisesSyncBehavior.isCloudManaged = true" << QString();
+    QTest::newRow("quinn") << "quinn@contoso.example"
+                           << "the group Marketing (id "
+                           << "smtp:marketing@contoso.example (2026-11-21T11:30:00Z) (reported on "
+                              "cloud user quinn@contoso.example";
+    QTest::newRow("rita") << "rita@contoso.example"
+                          << "hard match"
+                          << "reported on contact Rita Reyes (partner) (id ";
+    QTest::newRow("sam") << "sam@contoso.example"
+                         << "The deleted group Old Support (id "
+                         << "smtp:support@contoso.example";
+    QTest::newRow("alice: no sync error") << "alice@contoso.example"
+                                          << "hard match" << QString();
+}
+
+void tst_DemoTenant::rules2026Explained()
+{
+    QFETCH(QString, upn);
+    QFETCH(QString, reasonPart);
+    QFETCH(QString, syncErrorPart);
+    const QList<Finding> findings = reconcile();
+    for (const Finding &f : findings) {
+        if (f.onPremUpn != upn)
+            continue;
+        QVERIFY2(f.reason.contains(reasonPart), qPrintable(f.reason));
+        if (syncErrorPart.isEmpty()) {
+            QVERIFY2(f.syncErrors.isEmpty(), qPrintable(f.syncErrors.join(u'|')));
+        } else {
+            QCOMPARE(f.syncErrors.size(), 1);
+            QVERIFY2(f.syncErrors.first().contains(syncErrorPart),
+                     qPrintable(f.syncErrors.first()));
+        }
+        return;
+    }
+    QFAIL("no row for this user");
+}
+
+// Carol's cloud user still carries onPremisesObjectIdentifier: clearing it (beta, the
+// only way, not reversible) takes the pre-flight warning away; a read-only token cannot.
+void tst_DemoTenant::clearObjectIdentifierOnThePracticeTenant()
+{
+    QCOMPARE(m_tenant->loadFile(QStringLiteral(ANCHORFIX_DEMO_DIR "/demo-tenant.json")), QString());
+    QList<Finding> findings = reconcile();
+    const auto carol = [&findings]() -> const Finding * {
+        for (const Finding &f : findings)
+            if (f.onPremUpn == QLatin1String("carol@contoso.example"))
+                return &f;
+        return nullptr;
+    };
+    QVERIFY(carol());
+    const QString id = carol()->cloudId;
+    QVERIFY(carol()->warnings.join(u' ').contains(u"onPremisesObjectIdentifier"));
+    const QString beta = m_tenant->baseUrl() + QStringLiteral("/beta/users/") + id;
+    QJsonObject body{{QStringLiteral("onPremisesObjectIdentifier"), QJsonValue(QJsonValue::Null)}};
+    // The scan's read scopes cannot clear it.
+    m_client->setAccessToken(m_tenant->issueAccessToken(
+        {QStringLiteral("User.Read.All"), QStringLiteral("User.ReadWrite.All")},
+        m_tenant->directory().operatorUpn));
+    GraphResult r = runJob(m_client->request(
+        "PATCH", beta, body, true, QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All")));
+    QCOMPARE(r.httpStatus, 403);
+    QCOMPARE(r.code, QStringLiteral("Authorization_RequestDenied"));
+    QVERIFY(r.advice.contains(u"User-OnPremisesSyncBehavior.ReadWrite.All"));
+    m_client->setAccessToken(m_tenant->issueAccessToken({}, m_tenant->directory().operatorUpn));
+    r = runJob(m_client->request("PATCH", beta, body, true,
+                                 QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All")));
+    QVERIFY2(r.ok, qPrintable(r.advice));
+    QCOMPARE(r.httpStatus, 204);
+    findings = reconcile();
+    QVERIFY(carol());
+    QVERIFY(!carol()->warnings.join(u' ').contains(u"onPremisesObjectIdentifier"));
 }
 
 void tst_DemoTenant::proposedFixOnThePracticeTenant_data()
