@@ -17,6 +17,8 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
+
 // anchorfix scan [connection options] --plan plan.csv: reads on-prem (LDAP or an export)
 // and the tenant, reconciles them, writes plan.csv and prints one line per category.
 int Commands::scan(const QStringList &args)
@@ -129,6 +131,9 @@ int Commands::scan(const QStringList &args)
         return Error;
     }
     input.cloud = cloud->snapshot();
+    // What the cloud scan could not check is said, never a silent gap.
+    for (const QString &w : cloud->warnings())
+        err << "warning: " << w << "\n";
     delete cloud;
 
     Plan plan(Reconciler::reconcile(input));
@@ -155,6 +160,20 @@ int Commands::scan(const QStringList &args)
                    .arg(n, 5)
                    .arg(actionName(defaultActionFor(c)), -16)
                    .arg(categoryNeedsApproval(c) ? QStringLiteral("needed") : QStringLiteral("-"));
+    }
+    const int withSyncErrors =
+        int(std::count_if(plan.rows().cbegin(), plan.rows().cend(),
+                          [](const Finding &f) { return !f.syncErrors.isEmpty(); }));
+    if (withSyncErrors > 0)
+        out << "\n"
+            << withSyncErrors
+            << " rows carry the sync engine's own errors (onPremisesProvisioningErrors): see "
+               "the sync_errors column.\n";
+    const QStringList preflight = Reconciler::tenantPreflight(input.cloud, plan.rows());
+    if (!preflight.isEmpty()) {
+        out << "\nPre-flight:\n";
+        for (const QString &line : preflight)
+            out << "  " << line << "\n";
     }
     const int changes = int(plan.executableRows().size());
     out << "\n"

@@ -41,9 +41,12 @@ enum Column {
     RowCheck,
     TenantId,
     ScannedAtUtc,
+    SyncErrors, // every provisioning error of the row, " | " between them
     ColumnCount
 };
 constexpr int RequiredColumnCount = AllowedActions;
+// One sync_errors cell holds every provisioning error of a row.
+const QLatin1String kSyncErrorSeparator(" | ");
 
 QString yesNo(bool value)
 {
@@ -305,7 +308,8 @@ QStringList Plan::csvHeader()
             QStringLiteral("allowed_actions"),
             QStringLiteral("row_check"),
             QStringLiteral("tenant_id"),
-            QStringLiteral("scanned_at_utc")};
+            QStringLiteral("scanned_at_utc"),
+            QStringLiteral("sync_errors")};
 }
 
 void Plan::setScan(const QString &tenantId, const QDateTime &scannedAtUtc)
@@ -365,7 +369,8 @@ void Plan::write(QTextStream &out) const
                                   actionList(f.allowedActions, QStringLiteral(" ")),
                                   rowCheck(f, m_tenantId),
                                   m_tenantId,
-                                  scannedAt});
+                                  scannedAt,
+                                  f.syncErrors.join(kSyncErrorSeparator)});
     }
 }
 
@@ -549,6 +554,9 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             f.cloudImmutableId = cell(CloudImmutableId);
             f.deletedHolderId = cell(DeletedHolderId);
             f.reason = Csv::fromUtf8(Csv::unguardCell(raw(Reason)));
+            if (!isBlank(raw(SyncErrors)))
+                f.syncErrors = Csv::fromUtf8(Csv::unguardCell(raw(SyncErrors)))
+                                   .split(kSyncErrorSeparator, Qt::SkipEmptyParts);
         } else {
             // Only whether they are empty matters below.
             auto marker = [&](Column c) {

@@ -140,6 +140,9 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
     out += u"<p>" + esc(f.reason) + u"</p>";
     for (const QString &w : f.warnings)
         out += u"<p style=\"color:#8a5300\">⚠ " + esc(w) + u"</p>";
+    // The sync engine's own word (onPremisesProvisioningErrors) on this row.
+    for (const QString &e : f.syncErrors)
+        out += u"<p style=\"color:#a00000\">" + esc(tr("Sync error: %1").arg(e)) + u"</p>";
     if (f.requiresApproval)
         out += u"<p><i>" +
                esc(f.approved ? tr("Approved: this row runs in the Execute step.")
@@ -180,7 +183,17 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
         out += row(tr("Mail"), esc(cloud->mail));
         out += row(tr("Proxy addresses"), esc(cloud->proxyAddresses.join(QStringLiteral(", "))));
         out += row(tr("Synced from on-prem"), esc(yesNo(cloud->syncEnabled)));
-        out += row(tr("Admin role"), cloud->holdsAdminRole ? tr("yes") : tr("no"));
+        QStringList roles;
+        for (const RoleGrant &g : cloud->roles)
+            roles << (g.eligible ? tr("%1 (eligible)") : tr("%1 (active)")).arg(g.roleName);
+        out += row(tr("Admin role"),
+                   esc(cloud->holdsAdminRole
+                           ? (roles.isEmpty() ? tr("yes") : roles.join(QStringLiteral(", ")))
+                           : tr("no")));
+        if (cloud->cloudManaged)
+            out +=
+                row(tr("Source of authority"),
+                    esc(*cloud->cloudManaged ? tr("cloud (isCloudManaged)") : tr("on-premises")));
         out += row(tr("onPremisesObjectIdentifier"), esc(cloud->onPremisesObjectIdentifier));
     } else if (!f.cloudId.isEmpty()) {
         out += row(tr("Object id"), esc(f.cloudId));

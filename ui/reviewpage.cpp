@@ -6,6 +6,7 @@
 #include "findingtablemodel.h"
 #include "flowlayout.h"
 #include "plan.h"
+#include "reconciler.h"
 #include "severitydelegate.h"
 #include "valuejob.h"
 #include "wizardcontext.h"
@@ -64,6 +65,19 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
         onChipToggled();
     });
     chipLayout->addWidget(m_allChip);
+    // Not a category: the sync engine's own errors cut across them. Category chips are
+    // inserted before it.
+    m_syncErrorChip = new QToolButton(m_chipBar);
+    m_syncErrorChip->setObjectName(QStringLiteral("chipSyncError"));
+    m_syncErrorChip->setCheckable(true);
+    m_syncErrorChip->setToolTip(tr("Show only rows the sync engine reports a conflict for "
+                                   "(onPremisesProvisioningErrors)."));
+    m_syncErrorChip->setStyleSheet(QStringLiteral(
+        "QToolButton { background:#f3e5f5; border:1px solid #c8c8c8; border-radius:9px;"
+        " padding:2px 8px; } QToolButton:checked { border:2px solid #1f5fa8; }"));
+    connect(m_syncErrorChip, &QToolButton::toggled, m_proxy,
+            &FindingFilterProxy::setSyncErrorsOnly);
+    chipLayout->addWidget(m_syncErrorChip);
     layout->addWidget(m_chipBar);
 
     auto *filterRow = new QHBoxLayout;
@@ -198,6 +212,12 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
     m_message->setObjectName(QStringLiteral("reviewMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_preflight = new QLabel(this);
+    m_preflight->setObjectName(QStringLiteral("reviewPreflight"));
+    m_preflight->setWordWrap(true);
+    m_preflight->setStyleSheet(QStringLiteral("color:#8a5300"));
+    m_preflight->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_preflight);
     layout->addWidget(m_summary);
     layout->addWidget(m_message);
 
@@ -284,7 +304,15 @@ void ReviewPage::rebuildChips()
             setTabOrder(previous, chip);
             previous = chip;
         }
-    setTabOrder(previous, m_search);
+    setTabOrder(previous, m_syncErrorChip);
+    setTabOrder(m_syncErrorChip, m_search);
+    int withSyncErrors = 0;
+    for (int r = 0; r < model->rowCount(); ++r)
+        withSyncErrors += !model->finding(r).syncErrors.isEmpty();
+    m_syncErrorChip->setText(tr("Has sync error  %1").arg(locale.toString(withSyncErrors)));
+    m_syncErrorChip->setVisible(withSyncErrors > 0);
+    if (withSyncErrors == 0)
+        m_syncErrorChip->setChecked(false);
     onChipToggled();
 }
 
@@ -380,7 +408,17 @@ void ReviewPage::updateSummary()
         u' ' + tr("Showing %1 of %2 rows.")
                    .arg(locale.toString(m_proxy->rowCount()), locale.toString(model->rowCount()));
     m_summary->setText(text);
+    const QStringList preflight =
+        Reconciler::tenantPreflight(m_ctx->cloudSnapshot(), model->plan().rows());
+    m_preflight->setText(preflight.isEmpty() ? QString()
+                                             : u"⚠ " + preflight.join(QStringLiteral("\n⚠ ")));
+    m_preflight->setVisible(!preflight.isEmpty());
     emit completeChanged();
+}
+
+QString ReviewPage::preflightText() const
+{
+    return m_preflight->text();
 }
 
 QString ReviewPage::summaryText() const

@@ -37,6 +37,10 @@ public:
     QTableView *view() const { return m_view; }
     QTextBrowser *details() const { return m_details; }
     QToolButton *chip(Category category) const { return m_chips.value(int(category)); }
+    // "Has sync error": rows with onPremisesProvisioningErrors; shown only when some have.
+    QToolButton *syncErrorChip() const { return m_syncErrorChip; }
+    // The tenant pre-flight notes (flags, onPremisesObjectIdentifier) for the planned actions.
+    QString preflightText() const;
     void setSearchText(const QString &text);
 
     // Bulk actions on the selected rows; return how many rows changed.
@@ -87,6 +91,8 @@ private:
     QWidget *m_chipBar;
     QHash<int, QToolButton *> m_chips;
     QToolButton *m_allChip;
+    QToolButton *m_syncErrorChip;
+    QLabel *m_preflight;
     QLineEdit *m_search;
     QComboBox *m_severity;
     QCheckBox *m_executableOnly;

@@ -5,6 +5,7 @@
 #include "practicescenario.h"
 
 #include <QFile>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -85,6 +86,92 @@ private Q_SLOTS:
             QCOMPARE(users.value(f.cloudId).second, f.category == Category::SoftMatchPending
                                                         ? f.expectedImmutableId
                                                         : f.cloudImmutableId);
+    }
+
+    // The 2026 rules in `scan`: PIM eligibility, source of authority, the sync engine's
+    // errors, and the tenant flags as a pre-flight, on the bundled demo.
+    void scanShows2026Rules_data()
+    {
+        QTest::addColumn<bool>("grantSyncBehavior");
+        QTest::addColumn<bool>("blockTakeover");
+        QTest::newRow("every permission") << true << false;
+        QTest::newRow("no User-OnPremisesSyncBehavior.ReadWrite.All") << false << false;
+        QTest::newRow("takeover by hard match blocked") << true << true;
+    }
+    void scanShows2026Rules()
+    {
+        QFETCH(bool, grantSyncBehavior);
+        QFETCH(bool, blockTakeover);
+        QFile demo(QStringLiteral(ANCHORFIX_DEMO_DIR "/demo-tenant.json"));
+        QVERIFY(demo.open(QIODevice::ReadOnly));
+        QJsonObject tenant = QJsonDocument::fromJson(demo.readAll()).object();
+        QJsonObject client = tenant.value(u"clients").toArray().first().toObject();
+        if (!grantSyncBehavior)
+            client.insert(QStringLiteral("applicationPermissions"),
+                          QJsonArray{"User.Read.All", "Domain.Read.All", "Organization.Read.All",
+                                     "RoleManagement.Read.Directory",
+                                     "OnPremDirectorySynchronization.Read.All", "Group.Read.All",
+                                     "OrgContact.Read.All", "User.ReadWrite.All"});
+        tenant.insert(QStringLiteral("clients"), QJsonArray{client});
+        if (blockTakeover)
+            tenant.insert(
+                QStringLiteral("onPremisesSynchronization"),
+                QJsonObject{{QStringLiteral("features"),
+                             QJsonObject{{QStringLiteral("blockSoftMatchEnabled"), false},
+                                         {QStringLiteral("blockCloudObjectTakeoverThroughHard"
+                                                         "MatchEnabled"),
+                                          true}}}});
+        QTemporaryDir dir;
+        PracticeProcess practice;
+        QString error;
+        QVERIFY2(practice.start(tenant, dir.path(), &error), qPrintable(error));
+        const QString planPath = dir.filePath(QStringLiteral("plan.csv"));
+        const CliRun scan =
+            runAnchorfix(QStringList{QStringLiteral("scan"), QStringLiteral("--onprem-file"),
+                                     QStringLiteral(ANCHORFIX_DEMO_DIR "/demo-onprem.ldif"),
+                                     QStringLiteral("--plan"), planPath} +
+                             practice.connectionArgs(client.value(u"clientId").toString()),
+                         PracticeProcess::environment(client.value(u"clientSecret").toString()));
+        QVERIFY2(scan.exitCode == 0, qPrintable(scan.out + scan.err));
+        QVERIFY(scan.out.contains(u"admin_role"));
+        QCOMPARE(scan.out.contains(u"cloud_managed"), grantSyncBehavior);
+        // Never a silent gap: what was not checked is a warning naming the permission.
+        QCOMPARE(scan.err.contains(u"warning: Source of authority not checked for 1 of 1 "
+                                   u"user(s)"),
+                 !grantSyncBehavior);
+        QVERIFY(scan.err.contains(u"User-OnPremisesSyncBehavior.ReadWrite.All") ==
+                !grantSyncBehavior);
+        QVERIFY2(scan.out.contains(u"3 rows carry the sync engine's own errors"),
+                 qPrintable(scan.out));
+        QCOMPARE(scan.out.contains(u"will surface as InvalidHardMatch"), blockTakeover);
+        // Carol's cloud user carries onPremisesObjectIdentifier: always a pre-flight note.
+        QVERIFY(scan.out.contains(u"target cloud users with onPremisesObjectIdentifier"));
+        QVERIFY(scan.out.contains(u"Anchorfix does not change tenant flags"));
+
+        QFile file(planPath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QTextStream in(&file);
+        Plan plan;
+        QVERIFY2(Plan::read(in, &plan, &error), qPrintable(error));
+        QHash<QString, Finding> byUpn;
+        for (const Finding &f : plan.rows())
+            byUpn.insert(f.onPremUpn, f);
+        const Finding nina = byUpn.value(QStringLiteral("nina@contoso.example"));
+        QCOMPARE(nina.category, Category::AdminRole);
+        QVERIFY(nina.reason.contains(u"Global Administrator (eligible through PIM)"));
+        QCOMPARE(categoryName(byUpn.value(QStringLiteral("olga@contoso.example")).category),
+                 grantSyncBehavior ? QStringLiteral("cloud_managed")
+                                   : QStringLiteral("anchor_mismatch"));
+        const Finding quinn = byUpn.value(QStringLiteral("quinn@contoso.example"));
+        QCOMPARE(quinn.category, Category::DuplicateAddress);
+        QVERIFY(quinn.reason.contains(u"the group Marketing (id "));
+        QCOMPARE(quinn.syncErrors.size(), 1);
+        QVERIFY(quinn.syncErrors.first().contains(u"smtp:marketing@contoso.example"));
+        QVERIFY(byUpn.value(QStringLiteral("sam@contoso.example"))
+                    .reason.contains(u"The deleted group Old Support (id "));
+        QVERIFY(byUpn.value(QStringLiteral("rita@contoso.example"))
+                    .syncErrors.value(0)
+                    .contains(u"contact Rita Reyes (partner)"));
     }
 
     void wrongSecretIsAnError()

@@ -52,6 +52,9 @@ Plan hostilePlan()
                             cloud("c4", "-x@contoso.com", "@odd value, with comma")}));
     QList<Finding> rows = Reconciler::reconcile(in);
     rows[0].reason += QStringLiteral("\nsecond line with \"quotes\"");
+    rows[1].syncErrors = {QStringLiteral("=PropertyConflict on UserPrincipalName: bob@contoso.com"),
+                          QStringLiteral("PropertyConflict on ProxyAddresses: smtp:x@contoso.com "
+                                         "(reported on group Sales, id g1)")};
     return Plan(rows);
 }
 
@@ -125,6 +128,7 @@ private Q_SLOTS:
             QCOMPARE(b.approved, a.approved);
             QCOMPARE(b.allowedActions, a.allowedActions);
             QVERIFY(b.reason.startsWith(a.reason));
+            QCOMPARE(b.syncErrors, a.syncErrors);
         }
         QCOMPARE(written(back), first); // stable: a second round trip changes nothing
     }
@@ -141,7 +145,26 @@ private Q_SLOTS:
         QVERIFY(text.contains(u"'=cmd|"));
         QVERIFY(text.contains(u"'+carl@contoso.com"));
         QVERIFY(text.contains(u"\"'@odd value, with comma\""));
-        QVERIFY(text.startsWith(Plan::csvHeader().join(u',') + u"\r\n"));
+        QVERIFY(text.startsWith(Plan::csvHeader().join(u',') + u",sync_errors\r\n"));
+        QVERIFY(text.contains(u"'=PropertyConflict"));
+    }
+
+    // sync_errors is an appended column: a plan without it still reads.
+    void withoutSyncErrorsColumn()
+    {
+        const QString text = written(hostilePlan());
+        QList<QStringList> rows = records(text);
+        QString stripped;
+        for (QStringList &row : rows) {
+            row.removeLast();
+            stripped += Csv::formatRecord(row);
+        }
+        Plan back;
+        QString error;
+        QVERIFY2(readText(stripped, &back, &error), qPrintable(error));
+        QCOMPARE(back.size(), hostilePlan().size());
+        for (const Finding &f : back.rows())
+            QVERIFY(f.syncErrors.isEmpty());
     }
 
     void guardIsExactlyReversible_data()
