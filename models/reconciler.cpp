@@ -292,24 +292,35 @@ private:
     void indexOtherObjects(const CloudSnapshot &cloud)
     {
         m_extra = cloud.otherObjects;
-        for (const CloudUser &d : cloud.deletedUsers) {
-            DirectoryObject o;
-            o.type = DirectoryObject::Type::User;
-            o.id = d.id;
-            o.displayName = d.upn;
-            o.upn = d.upn;
-            o.mail = d.mail;
-            o.proxyAddresses = d.proxyAddresses;
-            o.deleted = true;
-            m_extra.append(o);
+        bool anyErrors = false;
+        for (const DirectoryObject &o : std::as_const(m_extra))
+            anyErrors = anyErrors || !o.provisioningErrors.isEmpty();
+        for (const CloudUser &u : m_users)
+            anyErrors = anyErrors || !u.provisioningErrors.isEmpty();
+        // A deleted user holds an address only where the engine reports the conflict: with
+        // no errors at all the recycle bin need not be indexed (it costs every row lookups).
+        if (anyErrors) {
+            for (const CloudUser &d : cloud.deletedUsers) {
+                DirectoryObject o;
+                o.type = DirectoryObject::Type::User;
+                o.id = d.id;
+                o.displayName = d.upn;
+                o.upn = d.upn;
+                o.mail = d.mail;
+                o.proxyAddresses = d.proxyAddresses;
+                o.deleted = true;
+                m_extra.append(o);
+            }
         }
         for (int i = 0; i < int(m_extra.size()); ++i) {
             const DirectoryObject &o = m_extra.at(i);
             for (const Address &a : addressesOf(o.upn, o.mail, o.proxyAddresses))
                 m_extraHolders.insert(FlatIndex::foldedHashOf(a.text), {i, a.part});
-            for (const ProvisioningError &e : o.provisioningErrors)
-                m_errors.push_back({&e, -1, i});
         }
+        // After m_extra is complete: the refs point into its elements.
+        for (int i = 0; i < int(m_extra.size()); ++i)
+            for (const ProvisioningError &e : m_extra.at(i).provisioningErrors)
+                m_errors.push_back({&e, -1, i});
         for (int i = 0; i < int(m_users.size()); ++i)
             for (const ProvisioningError &e : m_users.at(i).provisioningErrors)
                 m_errors.push_back({&e, i, -1});
