@@ -310,6 +310,8 @@ void ReviewPage::rebuildChips()
     for (int r = 0; r < model->rowCount(); ++r)
         withSyncErrors += !model->finding(r).syncErrors.isEmpty();
     m_syncErrorChip->setText(tr("Has sync error  %1").arg(locale.toString(withSyncErrors)));
+    m_syncErrorChip->setAccessibleName(
+        tr("Show rows with a sync error (%1 rows)").arg(locale.toString(withSyncErrors)));
     m_syncErrorChip->setVisible(withSyncErrors > 0);
     if (withSyncErrors == 0)
         m_syncErrorChip->setChecked(false);

@@ -344,6 +344,28 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), 2);
     }
 
+    // The "Has sync error" chip: rows with onPremisesProvisioningErrors, with any category.
+    void syncErrorsOnly()
+    {
+        QList<Finding> rows = sampleFindings();
+        rows[1].syncErrors = {QStringLiteral("PropertyConflict on ProxyAddresses: smtp:x")};
+        rows[5].syncErrors = {QStringLiteral("PropertyConflict on UserPrincipalName: zed")};
+        FindingTableModel model;
+        model.setFindings(rows);
+        FindingFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QSignalSpy filterChanged(&proxy, &FindingFilterProxy::filterChanged);
+        proxy.setSyncErrorsOnly(true);
+        QVERIFY(proxy.isSyncErrorsOnly());
+        QCOMPARE(filterChanged.count(), 1);
+        QCOMPARE(proxy.sourceRows({proxy.index(0, 0), proxy.index(1, 0)}), (QList<int>{1, 5}));
+        proxy.setCategories({Category::OrphanedAnchor}); // combines with the categories
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setCategories({});
+        proxy.setSyncErrorsOnly(false);
+        QCOMPARE(proxy.rowCount(), 6);
+    }
+
     void sort_data()
     {
         QTest::addColumn<int>("column");

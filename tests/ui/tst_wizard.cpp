@@ -119,6 +119,20 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(categoriesSeen >= 8, qPrintable(QString::number(categoriesSeen)));
+        // The 2026 rules: rows with the sync engine's errors have their chip, and the
+        // pre-flight names carol's onPremisesObjectIdentifier (a planned stamp it blocks).
+        QVERIFY(!review->syncErrorChip()->isHidden());
+        review->syncErrorChip()->click();
+        QVERIFY(review->proxy()->rowCount() > 0);
+        QVERIFY(review->proxy()->rowCount() < model->rowCount());
+        for (int r = 0; r < review->proxy()->rowCount(); ++r)
+            QVERIFY(
+                !model->finding(review->proxy()->mapToSource(review->proxy()->index(r, 0)).row())
+                     .syncErrors.isEmpty());
+        review->syncErrorChip()->click();
+        QCOMPARE(review->proxy()->rowCount(), model->rowCount());
+        QVERIFY2(review->preflightText().contains(u"onPremisesObjectIdentifier"),
+                 qPrintable(review->preflightText()));
 
         // Filter by a chip, then by text.
         const int mismatchRow = h.rowOf(Category::AnchorMismatch);
