@@ -4,6 +4,10 @@
 // end to end (users/s, MB/s of JSON received and parsed, wall clock: bounded by the
 // tenant's own serialisation), the client's share per CPU second, and the process's
 // peak RSS (run one benchmark per process for a clean peak: --benchmark_filter=…/999).
+// The third argument makes every Nth user a source-of-authority candidate (an ImmutableId,
+// no onPremisesSyncEnabled: one onPremisesSyncBehavior read each, in $batch of 20) and
+// gives every 10Nth a provisioning error naming an address no one else holds (a holder
+// lookup each); 0 = none. The counters count the requests and batches the scan sent.
 //
 //   bench_graphread [--benchmark_filter=…]    (Release build recommended)
 
@@ -51,10 +55,10 @@ double rssMb(bool peak)
 class TenantThread
 {
 public:
-    explicit TenantThread(int users)
+    explicit TenantThread(int users, int every = 0)
     {
         QSemaphore ready;
-        m_thread.reset(QThread::create([this, users, &ready] {
+        m_thread.reset(QThread::create([this, users, every, &ready] {
             PracticeTenant tenant;
             QJsonObject t;
             t.insert(QStringLiteral("tenantId"), QStringLiteral("bench-tenant"));
@@ -67,6 +71,24 @@ public:
                          {QStringLiteral("isInitial"), true}}});
             tenant.loadJson(t);
             tenant.directory().addSyntheticUsers(users, QStringLiteral("bench.test"));
+            for (int i = 0; every > 0 && i < users; i += every) {
+                QJsonObject &u = tenant.directory().users[i];
+                QByteArray anchor(16, '\0');
+                for (int b = 0; b < 4; ++b)
+                    anchor[b] = char((i >> (8 * b)) & 0xff);
+                u.insert(QStringLiteral("onPremisesImmutableId"),
+                         QString::fromLatin1(anchor.toBase64()));
+                u.insert(QStringLiteral("onPremisesSyncBehavior"),
+                         QJsonObject{{QStringLiteral("isCloudManaged"), i % (2 * every) == 0}});
+                if (i % (10 * every) == 0)
+                    u.insert(QStringLiteral("onPremisesProvisioningErrors"),
+                             QJsonArray{QJsonObject{
+                                 {QStringLiteral("category"), QStringLiteral("PropertyConflict")},
+                                 {QStringLiteral("propertyCausingError"),
+                                  QStringLiteral("ProxyAddresses")},
+                                 {QStringLiteral("value"),
+                                  QStringLiteral("smtp:lost%1@bench.test").arg(i)}}});
+            }
             m_port = tenant.listen();
             m_token = tenant.issueAccessToken();
             ready.release();
@@ -96,7 +118,7 @@ void BM_CloudScan(benchmark::State &state)
 {
     const int users = int(state.range(0));
     const int pageSize = int(state.range(1));
-    TenantThread tenant(users);
+    TenantThread tenant(users, int(state.range(2)));
     GraphConfig config;
     config.authorityUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(tenant.port()));
     config.graphUrl = config.authorityUrl;
@@ -108,6 +130,8 @@ void BM_CloudScan(benchmark::State &state)
 
     qint64 bytes = 0;
     qint64 read = 0;
+    qint64 requests = 0;
+    qint64 batches = 0;
     const double cpuStart = threadCpuSeconds();
     for (auto _ : state) {
         CloudScanJob *job = client.scan();
@@ -123,6 +147,8 @@ void BM_CloudScan(benchmark::State &state)
             break;
         }
         bytes += job->bytesRead();
+        requests += job->requestsSent();
+        batches += job->batchesSent();
         read += job->snapshot().users.size();
         benchmark::DoNotOptimize(job->snapshot().users.constData());
         delete job;
@@ -134,6 +160,8 @@ void BM_CloudScan(benchmark::State &state)
     state.counters["users/s"] = benchmark::Counter(double(read), benchmark::Counter::kIsRate);
     state.counters["MB/s"] = benchmark::Counter(double(bytes) / 1e6, benchmark::Counter::kIsRate);
     state.counters["MB_per_scan"] = double(bytes) / 1e6 / double(state.iterations());
+    state.counters["gets_per_scan"] = double(requests) / double(state.iterations());
+    state.counters["batches_per_scan"] = double(batches) / double(state.iterations());
     state.counters["rss_before_MB"] = rssBefore;
     state.counters["peak_rss_MB"] = rssMb(true);
 }
@@ -141,8 +169,9 @@ void BM_CloudScan(benchmark::State &state)
 } // namespace
 
 BENCHMARK(BM_CloudScan)
-    ->Args({100000, 999})
-    ->Args({100000, 100})
+    ->Args({100000, 999, 0})
+    ->Args({100000, 100, 0})
+    ->Args({100000, 999, 10}) // 10,000 SOA candidates, 1,000 provisioning errors
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3)
     ->UseRealTime();
