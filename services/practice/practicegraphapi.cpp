@@ -43,7 +43,6 @@ const QSet<QString> &knownUserProperties()
                                         QStringLiteral("onPremisesImmutableId"),
                                         QStringLiteral("onPremisesSyncEnabled"),
                                         QStringLiteral("onPremisesObjectIdentifier"),
-                                        QStringLiteral("onPremisesProvisioningErrors"),
                                         QStringLiteral("onPremisesLastSyncDateTime"),
                                         QStringLiteral("onPremisesProvisioningErrors"),
                                         QStringLiteral("onPremisesDistinguishedName"),
