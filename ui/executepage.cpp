@@ -85,6 +85,8 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_current = new QLabel(runPage);
     m_current->setObjectName(QStringLiteral("currentUser"));
     m_current->setWordWrap(true);
+    m_waitTick.setInterval(1000);
+    connect(&m_waitTick, &QTimer::timeout, this, &ExecutePage::showCurrent);
     m_rate = new QLabel(runPage);
     m_rate->setObjectName(QStringLiteral("rate"));
     m_pause = new QPushButton(tr("&Pause"), runPage);
@@ -331,14 +333,45 @@ void ExecutePage::onProgress(const ExecutionProgress &p)
         m_overall->setRange(0, int(p.total));
     m_overall->setValue(int(p.done));
     m_progressText = p.toText();
+    // The row being worked on, from the plan (the executor names it by row id).
     QString now;
+    for (const Finding &f : m_plan.rows())
+        if (p.currentRow != 0 && f.rowId == p.currentRow) {
+            now = tr("Now: %1 — %2")
+                      .arg(f.cloudUpn.isEmpty() ? f.cloudId : f.cloudUpn,
+                           FindingTableModel::actionTitle(f.action));
+            break;
+        }
+    if (now.isEmpty() && !p.currentUser.isEmpty())
+        now = tr("Now: %1").arg(p.currentUser);
     if (p.paused)
         now = tr("Paused: nothing is being sent.");
-    else if (!p.currentUser.isEmpty())
-        now = tr("Now: %1").arg(p.currentUser);
-    m_current->setText(now);
+    m_now = now;
+    m_waitReason = p.waitReason;
+    m_waitEnds = p.waitReason.isEmpty() || p.waitSecondsLeft < 0
+                     ? QDeadlineTimer()
+                     : QDeadlineTimer(p.waitSecondsLeft * 1000);
+    if (p.waitReason.isEmpty())
+        m_waitTick.stop();
+    else
+        m_waitTick.start();
+    showCurrent();
+    // Time left includes the wait in progress (the executor's rate counts waits too).
     m_rate->setText(tr("%1/min · %2 left")
                         .arg(QLocale().toString(p.perMinute, 'f', 0), duration(p.secondsLeft)));
+}
+
+void ExecutePage::showCurrent()
+{
+    QString text = m_now;
+    if (!m_waitReason.isEmpty()) {
+        // "Graph asked to slow down: next request in 8 s", counting down.
+        const qint64 left = m_waitEnds.isForever() ? -1 : (m_waitEnds.remainingTime() + 999) / 1000;
+        const QString wait = left > 0 ? tr("%1: next request in %2 s").arg(m_waitReason).arg(left)
+                                      : tr("%1…").arg(m_waitReason);
+        text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + tr("Waiting: %1").arg(wait);
+    }
+    m_current->setText(text);
 }
 
 void ExecutePage::onFinished()
@@ -350,6 +383,8 @@ void ExecutePage::onFinished()
     const ExecutionReport report = run->report();
     m_ctx->addRun(m_files, m_plan, report);
     m_finished = true;
+    m_waitTick.stop();
+    m_waitReason.clear();
     setRunButtons(true);
     m_current->setText(run->error() == Job::Cancelled ? tr("Stopped.") : tr("Done."));
     m_pause->setEnabled(false);

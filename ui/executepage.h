@@ -4,8 +4,10 @@
 #include "plan.h"
 #include "wizardservices.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QTimer>
 #include <QWizardPage>
 
 class ExecutionRun;
@@ -52,6 +54,7 @@ private:
     void onOutcome(const ChangeOutcome &outcome);
     void onProgress(const ExecutionProgress &progress);
     void onFinished();
+    void showCurrent(); // the current row and, while waiting, why and for how long
     // Back and Next while no run has started; only Summary (and Cancel) once one has:
     // the Review page shows the plan before the run, not what the run changed.
     void setRunButtons(bool runStarted);
@@ -60,7 +63,11 @@ private:
     QPointer<ExecutionRun> m_run;
     bool m_finished = false;
     RunFiles m_files;
-    Plan m_plan;            // as sent
+    Plan m_plan;          // as sent
+    QString m_now;        // "Now: <user> — <action>"
+    QString m_waitReason; // empty: not waiting
+    QDeadlineTimer m_waitEnds;
+    QTimer m_waitTick;      // counts the wait down on screen
     QString m_progressText; // the last progress as one line (also sent as infoMessage)
 
     QStackedWidget *m_stack;

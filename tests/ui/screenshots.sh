@@ -1,6 +1,7 @@
 #!/bin/sh
-# Saves a screenshot of every wizard page at 1024x768 and at 1920x1080, taken on a real X
-# server (Xvfb), and checks each PNG with ImageMagick: the right size and not blank.
+# Saves a screenshot of every wizard page at 1024x768 and at 1920x1080, and of the Execute
+# page waiting on a throttled request, taken on a real X server (Xvfb), and checks each
+# PNG with ImageMagick: the right size and not blank.
 #   screenshots.sh TST_SCREENSHOTS OUTPUT_DIR
 set -eu
 program=$1
@@ -39,4 +40,5 @@ for size in 1024x768 1920x1080; do
         check "$page-$size" "$size"
     done
 done
+check 4a-execute-throttled-1024x768 1024x768
 exit $status

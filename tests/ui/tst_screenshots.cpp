@@ -1,11 +1,12 @@
 // Walks the real wizard through the demo on a real X server (run by screenshots.sh under
 // xvfb-run) and saves what the screen shows of each page as PNG files in the folder given
-// by ANCHORFIX_SCREENSHOT_DIR, at 1024×768 and at 1920×1080. The script then checks every
-// file with ImageMagick.
+// by ANCHORFIX_SCREENSHOT_DIR, at 1024×768 and at 1920×1080, plus the Execute page while
+// it waits on a throttled request. The script then checks every file with ImageMagick.
 #include "connectpage.h"
 #include "executepage.h"
 #include "findingfilterproxy.h"
 #include "findingtablemodel.h"
+#include "practicetenant.h"
 #include "reviewpage.h"
 #include "scanpage.h"
 #include "summarypage.h"
@@ -13,6 +14,7 @@
 
 #include <QDir>
 #include <QGuiApplication>
+#include <QLabel>
 #include <QScreen>
 #include <QStandardPaths>
 #include <QTableView>
@@ -104,6 +106,38 @@ private Q_SLOTS:
         w->next();
         QCOMPARE(w->currentId(), int(AnchorfixWizard::Summary));
         shoot(w, u"5-summary" + suffix);
+    }
+
+    // The Execute page while Graph throttles the writes: the current row and the reason
+    // of the wait are on screen.
+    void executeWaitingOnThrottle()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        AnchorfixWizard *w = h.wizard.get();
+        w->resize(1024, 768);
+        w->move(0, 0);
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        QVERIFY(h.scanToReview());
+        h.context->findings()->setApproved(h.rowOf(Category::AnchorMismatch), true);
+        QVERIFY(h.context->findings()->executableCount() >= 2);
+        // One write per 12 s: the second write is answered 429 with a Retry-After.
+        PracticeFaultSettings faults;
+        faults.writeQuota = 1;
+        faults.writeWindowMs = 12000;
+        h.tenant()->setFaults(faults);
+        w->next();
+        ExecutePage *execute = w->executePage();
+        execute->startRun();
+        auto *current = execute->findChild<QLabel *>(QStringLiteral("currentUser"));
+        QVERIFY(current);
+        QVERIFY2(
+            QTest::qWaitFor([current] { return current->text().contains(u"slow down"); }, 30000),
+            qPrintable(current->text()));
+        QTest::qWait(1500); // the countdown has moved
+        shoot(w, QStringLiteral("4a-execute-throttled-1024x768"));
+        h.tenant()->setFaults(PracticeFaultSettings());
+        QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 60000));
     }
 };
 

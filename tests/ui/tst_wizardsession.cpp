@@ -702,6 +702,46 @@ private Q_SLOTS:
         QVERIFY2(results.value(QStringLiteral("skipped")) >= 1, qPrintable(status));
     }
 
+    // Waiting shows why: while Graph throttles the writes, the Execute page names the row
+    // being worked on and the reason for the wait, with a countdown; time left counts it.
+    void waitingShowsWhy()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        AnchorfixWizard *w = h.wizard.get();
+        QVERIFY(h.scanToReview());
+        FindingTableModel *model = h.context->findings();
+        QVERIFY(model->setApproved(h.rowOf(Category::AnchorMismatch), true));
+        QStringList users;
+        for (const Finding &f : model->findings())
+            if (f.isExecutable())
+                users << f.cloudUpn;
+        QVERIFY(users.size() >= 2);
+        PracticeFaultSettings faults; // one write per 6 s: the second is answered 429
+        faults.writeQuota = 1;
+        faults.writeWindowMs = 6000;
+        h.tenant()->setFaults(faults);
+        w->next();
+        ExecutePage *execute = w->executePage();
+        execute->startRun();
+        auto *current = execute->findChild<QLabel *>(QStringLiteral("currentUser"));
+        auto *rate = execute->findChild<QLabel *>(QStringLiteral("rate"));
+        QVERIFY(current && rate);
+        QVERIFY2(
+            QTest::qWaitFor([current] { return current->text().contains(u"Waiting: "); }, 30000),
+            qPrintable(current->text()));
+        const QString text = current->text();
+        bool named = false;
+        for (const QString &user : std::as_const(users))
+            named = named || text.contains(u"Now: " + user);
+        QVERIFY2(named, qPrintable(text));
+        QVERIFY2(!rate->text().contains(u"0:00 left"), qPrintable(rate->text()));
+        QVERIFY(!execute->statusText().contains(u"/min"));
+        QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 60000));
+        QVERIFY(!current->text().contains(u"Waiting"));
+        QCOMPARE(h.context->report().count(ChangeStatus::Applied), int(users.size()));
+    }
+
     void cleanupTestCase()
     {
         for (const QString &path : std::as_const(m_leftovers))
