@@ -319,22 +319,18 @@ int Commands::apply(const QStringList &args)
                 ? QStringLiteral(", %1 outcome unknown (kept pending: rollback reads them back)")
                       .arg(report.count(ChangeStatus::Unknown))
                 : QString())
-        << ".
-";
+        << ".\n";
     // The undo hint only for a journal this run wrote (a refused run wrote none).
     RollbackState journaled;
     if (RollbackJob::inspect(settings.rollbackPath, &journaled, nullptr) &&
         journaled.toUndo + journaled.purges > 0)
         out << "Audit: " << settings.auditPath << "  Undo: anchorfix rollback --rollback "
             << settings.rollbackPath << " --audit " << settings.auditPath << " (or "
-            << RollbackScript::pathFor(settings.rollbackPath) << ")
-"
-            << "After the next sync cycle: anchorfix verify --audit " << settings.auditPath << "
-";
+            << RollbackScript::pathFor(settings.rollbackPath) << ")\n"
+            << "After the next sync cycle: anchorfix verify --audit " << settings.auditPath << "\n";
     else if (QFile::exists(settings.auditPath))
         out << "Audit: " << settings.auditPath << "  Nothing was changed, so there is nothing "
-            << "to undo.
-";
+            << "to undo.\n";
     if (executor->error() != Job::NoError) {
         err << "anchorfix apply: " << executor->errorString() << "\n";
         return Error;
