@@ -99,9 +99,8 @@ private Q_SLOTS:
             {row(4, Category::DeletedAnchorHolder, Action::PurgeDeleted)},
             token(true, {readAll, writeAll}));
         QCOMPARE(result.size(), 1);
-        QVERIFY2(
-            result.first().reason.contains(u"application's User.ReadWrite.All cannot purge"),
-            qPrintable(result.first().reason));
+        QVERIFY2(result.first().reason.contains(u"application's User.ReadWrite.All cannot purge"),
+                 qPrintable(result.first().reason));
         QCOMPARE(result.first().user, QStringLiteral("user4@contoso.com"));
         QCOMPARE(result.first().action, Action::PurgeDeleted);
     }
