@@ -347,31 +347,34 @@ QString Plan::rowCheck(const Finding &f, const QString &tenantId)
 void Plan::write(QTextStream &out) const
 {
     out << Csv::formatRecord(csvHeader());
-    const QString scannedAt =
-        m_scannedAt.isValid() ? m_scannedAt.toUTC().toString(Qt::ISODate) : QString();
-    for (const Finding &f : m_rows) {
-        out << Csv::formatRecord({QString::number(f.rowId),
-                                  categoryName(f.category),
-                                  severityName(f.severity),
-                                  f.onPremDn,
-                                  f.onPremUpn,
-                                  f.onPremGuid,
-                                  f.expectedImmutableId,
-                                  f.cloudId,
-                                  f.cloudUpn,
-                                  f.cloudImmutableId,
-                                  yesNo(f.cloudSyncEnabled),
-                                  f.deletedHolderId,
-                                  actionName(f.action),
-                                  yesNo(f.requiresApproval),
-                                  yesNo(f.approved),
-                                  joinedReason(f),
-                                  actionList(f.allowedActions, QStringLiteral(" ")),
-                                  rowCheck(f, m_tenantId),
-                                  m_tenantId,
-                                  scannedAt,
-                                  f.syncErrors.join(kSyncErrorSeparator)});
-    }
+    for (const Finding &f : m_rows)
+        out << csvRecord(f, m_tenantId, m_scannedAt);
+}
+
+QString Plan::csvRecord(const Finding &f, const QString &tenantId, const QDateTime &scannedAtUtc)
+{
+    return Csv::formatRecord(
+        {QString::number(f.rowId),
+         categoryName(f.category),
+         severityName(f.severity),
+         f.onPremDn,
+         f.onPremUpn,
+         f.onPremGuid,
+         f.expectedImmutableId,
+         f.cloudId,
+         f.cloudUpn,
+         f.cloudImmutableId,
+         yesNo(f.cloudSyncEnabled),
+         f.deletedHolderId,
+         actionName(f.action),
+         yesNo(f.requiresApproval),
+         yesNo(f.approved),
+         joinedReason(f),
+         actionList(f.allowedActions, QStringLiteral(" ")),
+         rowCheck(f, tenantId),
+         tenantId,
+         scannedAtUtc.isValid() ? scannedAtUtc.toUTC().toString(Qt::ISODate) : QString(),
+         f.syncErrors.join(kSyncErrorSeparator)});
 }
 
 bool Plan::read(QTextStream &in, Plan *plan, QString *error, Rows rows)

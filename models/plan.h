@@ -37,9 +37,12 @@ public:
     int countByCategory(Category category) const;
 
     // plan.csv (DESIGN.md §4), with the appended columns allowed_actions, row_check,
-    // tenant_id and scanned_at_utc.
+    // tenant_id, scanned_at_utc and sync_errors.
     static QStringList csvHeader();
     void write(QTextStream &out) const;
+    // One row as write() puts it (for writers that stream rows without holding a Plan).
+    static QString csvRecord(const Finding &row, const QString &tenantId,
+                             const QDateTime &scannedAtUtc);
 
     enum class Rows {
         All,     // every row (the wizard shows them)

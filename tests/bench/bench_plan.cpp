@@ -35,6 +35,8 @@ QString writePlan(const QString &dir, int n, int changesEvery)
     QTextStream out(&file);
     out.setEncoding(QStringConverter::Utf8);
     const QString tenant = QStringLiteral("11111111-2222-3333-4444-555555555555");
+    const QDateTime scannedAt =
+        QDateTime::fromString(QStringLiteral("2026-11-30T08:15:00Z"), Qt::ISODate);
     out << Csv::formatRecord(Plan::csvHeader());
     for (int i = 0; i < n; ++i) {
         Finding f;
@@ -58,29 +60,7 @@ QString writePlan(const QString &dir, int n, int changesEvery)
         f.reason = QStringLiteral("Cloud user %1 already holds this account's anchor %2 (hard "
                                   "match).")
                        .arg(f.cloudUpn, f.expectedImmutableId);
-        QStringList names;
-        for (Action a : f.allowedActions)
-            names << actionName(a);
-        out << Csv::formatRecord({QString::number(f.rowId),
-                                  categoryName(f.category),
-                                  severityName(f.severity),
-                                  f.onPremDn,
-                                  f.onPremUpn,
-                                  f.onPremGuid,
-                                  f.expectedImmutableId,
-                                  f.cloudId,
-                                  f.cloudUpn,
-                                  f.cloudImmutableId,
-                                  f.cloudSyncEnabled.value() ? "yes" : "no",
-                                  f.deletedHolderId,
-                                  actionName(f.action),
-                                  f.requiresApproval ? "yes" : "no",
-                                  f.approved ? "yes" : "no",
-                                  f.reason,
-                                  names.join(u' '),
-                                  Plan::rowCheck(f, tenant),
-                                  tenant,
-                                  QStringLiteral("2026-11-30T08:15:00Z")});
+        out << Plan::csvRecord(f, tenant, scannedAt);
     }
     out.flush();
     return path;
