@@ -9,7 +9,7 @@ set -euo pipefail
 build_packages=(
   cmake g++ ninja-build pkg-config clang-format
   qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev
-  qt6-networkauth-dev qtkeychain-qt6-dev libldap-dev libgl-dev
+  qt6-networkauth-dev qtkeychain-qt6-dev libldap-dev libssl-dev libgl-dev
   qt6-qpa-plugins fonts-dejavu-core libqt6svg6 libbenchmark-dev librsvg2-bin
 )
 # cpack -G DEB: dpkg-shlibdeps (dpkg-dev) finds the Depends, and needs `file`.

@@ -87,8 +87,17 @@ void TokenProvider::setCredentialStore(CredentialStore *store)
     m_store = store;
 }
 
+void TokenProvider::setIdentitySignIn(const QString &nonce, const QString &loginHint)
+{
+    m_identityOnly = true;
+    m_nonce = nonce;
+    m_loginHint = loginHint;
+}
+
 QStringList TokenProvider::requestedScopes() const
 {
+    if (m_identityOnly)
+        return {QStringLiteral("openid"), QStringLiteral("profile")};
     if (m_config.signInMethod == SignInMethod::ClientSecret)
         return {m_config.defaultScope()};
     return m_write ? m_config.writeScopes() : m_config.readScopes();
@@ -165,7 +174,7 @@ void TokenProvider::signIn()
         QTimer::singleShot(0, this, &TokenProvider::startClientCredentials);
         return;
     }
-    if (!m_store) {
+    if (!m_store || m_identityOnly) {
         QTimer::singleShot(0, this, &TokenProvider::startInteractive);
         return;
     }
@@ -489,6 +498,11 @@ void TokenProvider::startBrowser()
     q.addQueryItem(QStringLiteral("state"), m_state);
     q.addQueryItem(QStringLiteral("code_challenge"), QString::fromLatin1(challenge));
     q.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
+    if (!m_nonce.isEmpty())
+        q.addQueryItem(QStringLiteral("nonce"), m_nonce);
+    if (!m_loginHint.isEmpty())
+        q.addQueryItem(QStringLiteral("login_hint"),
+                       QString::fromLatin1(QUrl::toPercentEncoding(m_loginHint)));
     url.setQuery(q);
     Q_EMIT statusChanged(tr("Complete the sign-in in your browser…"));
     Q_EMIT browserSignInRequested(url);

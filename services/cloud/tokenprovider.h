@@ -50,6 +50,11 @@ public:
     // Ask for User.ReadWrite.All too (only when executing a plan).
     void setWriteAccess(bool write) { m_write = write; }
     bool hasWriteAccess() const { return m_write; }
+    // An identity-only sign-in that seals an approval (issue 17): scopes "openid profile",
+    // the nonce the ID token must carry (browser sign-in only: the device code flow has
+    // none), the account to suggest (login_hint, may be empty). No saved sign-in is used
+    // or stored: the person must sign in now.
+    void setIdentitySignIn(const QString &nonce, const QString &loginHint);
 
     // Starts a sign-in; finishes with signInFinished. A running sign-in is cancelled.
     void signIn();
@@ -108,6 +113,9 @@ private:
     QPointer<CredentialStore> m_store;
     QString m_clientSecret;
     bool m_write = false;
+    bool m_identityOnly = false;
+    QString m_nonce;
+    QString m_loginHint;
     QNetworkAccessManager *m_network = nullptr;
     QPointer<QNetworkReply> m_reply;
     bool m_running = false;

@@ -127,7 +127,10 @@ PracticeResponse PracticeTenant::handle(const PracticeRequest &request)
 
     PracticeResponse response;
     const QStringList s = request.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    if (s.size() == 4 && s.at(1) == QLatin1String("oauth2") && s.at(2) == QLatin1String("v2.0")) {
+    const bool keys = s.size() == 4 && s.at(1) == QLatin1String("discovery") &&
+                      s.at(2) == QLatin1String("v2.0") && s.at(3) == QLatin1String("keys");
+    if (keys ||
+        (s.size() == 4 && s.at(1) == QLatin1String("oauth2") && s.at(2) == QLatin1String("v2.0"))) {
         if (!m_directory.isTenantName(s.at(0))) {
             QJsonObject e{{QLatin1String("error"), QStringLiteral("invalid_request")},
                           {QLatin1String("error_description"),

@@ -35,7 +35,9 @@ struct PracticeRequestRecord
 // suite, `anchorfix --demo` and `anchorfix practice`.
 //
 // Endpoints (base http://127.0.0.1:PORT):
-//   /{tenant}/oauth2/v2.0/token | devicecode | authorize    sign-in
+//   /{tenant}/oauth2/v2.0/token | devicecode | authorize    sign-in (authorize with a
+//                           login_hint signs that user in at once: no browser needed)
+//   /{tenant}/discovery/v2.0/keys                           the ID tokens' signing key (JWKS)
 //   /v1.0/…                                                 Graph (see PracticeGraphApi)
 //   /_practice/devicelogin  GET form, POST user_code=…[&action=decline]
 //   /_practice/faults       GET / PUT a PracticeFaultSettings JSON

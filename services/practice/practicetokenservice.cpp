@@ -66,6 +66,8 @@ PracticeResponse PracticeTokenService::handle(const PracticeRequest &request,
         return deviceCode(request, nowMs);
     if (endpoint == QLatin1String("authorize") && request.method == "GET")
         return authorize(request, nowMs);
+    if (endpoint == QLatin1String("keys") && request.method == "GET")
+        return PracticeResponse::json(200, jwks());
     return tokenError(405, QStringLiteral("invalid_request"), 900561,
                       QStringLiteral("The endpoint only accepts %1 requests.")
                           .arg(endpoint == QLatin1String("authorize") ? QLatin1String("GET")
@@ -147,7 +149,8 @@ QStringList PracticeTokenService::unconsentedPermissions(const QString &scope,
 }
 
 PracticeResponse PracticeTokenService::tokenResponse(const PracticeCaller &caller, bool withRefresh,
-                                                     qint64 nowMs, bool withIdToken)
+                                                     qint64 nowMs, bool withIdToken,
+                                                     const QString &nonce)
 {
     QJsonObject o;
     o.insert(QLatin1String("token_type"), QStringLiteral("Bearer"));
@@ -157,7 +160,7 @@ PracticeResponse PracticeTokenService::tokenResponse(const PracticeCaller &calle
     o.insert(QLatin1String("access_token"), issueAccessToken(caller, nowMs));
     // Entra adds an ID token when the delegated sign-in asked for openid.
     if (withIdToken && !caller.isAppOnly())
-        o.insert(QLatin1String("id_token"), idToken(caller));
+        o.insert(QLatin1String("id_token"), idToken(caller, nonce));
     if (withRefresh) {
         const QString rt = randomToken(48);
         m_refreshTokens.insert(rt, caller);
@@ -207,26 +210,42 @@ QString PracticeTokenService::issueAccessToken(const PracticeCaller &caller, qin
     return token;
 }
 
-QString PracticeTokenService::idToken(const PracticeCaller &caller) const
+QJsonObject PracticeTokenService::jwks()
+{
+    return {{QLatin1String("keys"), QJsonArray{m_signingKey.jwk()}}};
+}
+
+QJsonObject PracticeTokenService::idTokenClaims(const QString &clientId, const QString &upn,
+                                                const QString &nonce) const
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QJsonObject claims;
-    claims.insert(QLatin1String("aud"), caller.clientId);
+    claims.insert(QLatin1String("aud"), clientId);
     claims.insert(QLatin1String("iss"),
                   QStringLiteral("%1/%2/v2.0").arg(m_baseUrl, m_directory.tenantId));
     claims.insert(QLatin1String("iat"), now);
     claims.insert(QLatin1String("nbf"), now);
-    claims.insert(QLatin1String("exp"), now + 3600);
+    claims.insert(QLatin1String("exp"), now + m_idTokenLifetimeS);
     claims.insert(QLatin1String("ver"), QStringLiteral("2.0"));
     claims.insert(QLatin1String("tid"), m_directory.tenantId);
-    claims.insert(QLatin1String("preferred_username"), caller.userUpn);
-    const int i = m_directory.indexOfUser(caller.userUpn);
+    claims.insert(QLatin1String("preferred_username"), upn);
+    if (!nonce.isEmpty())
+        claims.insert(QLatin1String("nonce"), nonce);
+    const int i = m_directory.indexOfUser(upn);
     if (i >= 0) {
         const QJsonObject &user = m_directory.users.at(i);
         claims.insert(QLatin1String("oid"), user.value(QLatin1String("id")));
+        claims.insert(QLatin1String("sub"), user.value(QLatin1String("id")));
         claims.insert(QLatin1String("name"), user.value(QLatin1String("displayName")));
     }
-    return jwt(claims);
+    return claims;
+}
+
+QString PracticeTokenService::idToken(const PracticeCaller &caller, const QString &nonce)
+{
+    // Signed with the tenant's own key, like Entra's: a client can verify it against
+    // the published keys.
+    return m_signingKey.signJwt(idTokenClaims(caller.clientId, caller.userUpn, nonce));
 }
 
 QString PracticeTokenService::jwt(const QJsonObject &claims)
@@ -388,6 +407,13 @@ PracticeResponse PracticeTokenService::authorize(const PracticeRequest &request,
     ac.upn = request.queryItem(QStringLiteral("login_hint"));
     if (ac.upn.isEmpty())
         ac.upn = m_directory.operatorUpn;
+    else if (m_directory.indexOfUser(ac.upn) < 0)
+        return redirectError(QStringLiteral("invalid_request"),
+                             QStringLiteral("AADSTS50034: The user account %1 does not exist in "
+                                            "the %2 directory.")
+                                 .arg(ac.upn, m_directory.tenantId));
+    // The practice way to complete the browser step: the login_hint user signs in at once.
+    ac.nonce = request.queryItem(QStringLiteral("nonce"));
     bool offline = false;
     ac.permissions = grantedPermissions(request.queryItem(QStringLiteral("scope")),
                                         client->delegatedPermissions, &offline);
@@ -517,8 +543,8 @@ PracticeResponse PracticeTokenService::token(const PracticeRequest &request, qin
                               QStringLiteral("The Code_Verifier does not match the "
                                              "code_challenge supplied in the authorization "
                                              "request."));
-        return tokenResponse({clientId, ac.upn, ac.permissions}, ac.offlineAccess, nowMs,
-                             ac.openId);
+        return tokenResponse({clientId, ac.upn, ac.permissions}, ac.offlineAccess, nowMs, ac.openId,
+                             ac.nonce);
     }
 
     if (grant == QLatin1String("refresh_token")) {

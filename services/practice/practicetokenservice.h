@@ -1,6 +1,7 @@
 #pragma once
 
 #include "practicehttp.h"
+#include "practicesigningkey.h"
 
 #include <QHash>
 #include <QString>
@@ -30,7 +31,8 @@ class PracticeTokenService
 public:
     explicit PracticeTokenService(PracticeDirectory &directory);
 
-    // endpoint: "token", "devicecode" or "authorize". nowMs: monotonic clock.
+    // endpoint: "token", "devicecode", "authorize" or "keys" (the JWKS). nowMs: monotonic
+    // clock.
     PracticeResponse handle(const PracticeRequest &request, const QString &endpoint, qint64 nowMs);
 
     // Checks an Authorization header. On failure, *why says what Graph would.
@@ -52,6 +54,16 @@ public:
     void setBaseUrl(const QString &baseUrl) { m_baseUrl = baseUrl; }
     void setDeviceCodeTiming(int expiresInSeconds, int intervalSeconds);
     void setAccessTokenLifetime(int seconds) { m_tokenLifetimeS = seconds; }
+    void setIdTokenLifetime(int seconds) { m_idTokenLifetimeS = seconds; }
+
+    // ID tokens are RS256-signed with the tenant's own key, published as a JWKS at
+    // /{tenant}/discovery/v2.0/keys; a browser sign-in's nonce is carried into its ID token.
+    QJsonObject jwks();
+    // The claims of an ID token this tenant would issue to upn for clientId (tests).
+    QJsonObject idTokenClaims(const QString &clientId, const QString &upn,
+                              const QString &nonce) const;
+    // Signs any claims with the tenant's key (tests: a well-signed token with wrong claims).
+    QString signIdToken(const QJsonObject &claims) { return m_signingKey.signJwt(claims); }
     // Answer the next `count` device-code polls with slow_down whatever their timing.
     void setForcedSlowDowns(int count) { m_forcedSlowDowns = count; }
     int slowDownsIssued() const { return m_slowDownsIssued; }
@@ -71,7 +83,7 @@ private:
     };
     struct AuthCode
     {
-        QString clientId, redirectUri, challenge, upn;
+        QString clientId, redirectUri, challenge, upn, nonce;
         QStringList permissions;
         bool offlineAccess = false;
         bool openId = false;
@@ -87,8 +99,8 @@ private:
     PracticeResponse deviceCode(const PracticeRequest &request, qint64 nowMs);
     PracticeResponse authorize(const PracticeRequest &request, qint64 nowMs);
     PracticeResponse tokenResponse(const PracticeCaller &caller, bool withRefresh, qint64 nowMs,
-                                   bool withIdToken = false);
-    QString idToken(const PracticeCaller &caller) const;
+                                   bool withIdToken = false, const QString &nonce = QString());
+    QString idToken(const PracticeCaller &caller, const QString &nonce);
     static QString jwt(const QJsonObject &claims);
     static bool asksOpenId(const QString &scope);
     PracticeResponse tokenError(int status, const QString &error, int aadsts,
@@ -104,6 +116,8 @@ private:
     int m_deviceExpiresS = 900;
     int m_deviceIntervalS = 5;
     int m_tokenLifetimeS = 3600;
+    int m_idTokenLifetimeS = 3600;
+    PracticeSigningKey m_signingKey;
     int m_forcedSlowDowns = 0;
     int m_slowDownsIssued = 0;
     QHash<QString, DeviceCode> m_deviceCodes; // by device_code
