@@ -91,7 +91,7 @@ int Commands::verify(const QStringList &args)
     for (const VerifyOutcome &o : job->outcomes())
         out << verifyResultName(o.result) << "\t"
             << (o.change.cloudUpn.isEmpty() ? o.change.cloudId : o.change.cloudUpn) << "\t"
-            << o.change.action << "\t" << o.message << "\n";
+            << auditActionName(o.change.action) << "\t" << o.message << "\n";
     if (job->error() != Job::NoError) {
         err << "anchorfix verify: " << job->errorString() << "\n";
         return Error;

@@ -1,22 +1,12 @@
 #include "executionreport.h"
 
+#include "auditvocabulary.h"
+
 #include <QCoreApplication>
 
 QString changeStatusName(ChangeStatus status)
 {
-    switch (status) {
-    case ChangeStatus::Applied:
-        return QStringLiteral("applied");
-    case ChangeStatus::Stale:
-        return QStringLiteral("stale");
-    case ChangeStatus::Skipped:
-        return QStringLiteral("skipped");
-    case ChangeStatus::Failed:
-        return QStringLiteral("failed");
-    case ChangeStatus::Unknown:
-        return QStringLiteral("unknown");
-    }
-    return {};
+    return auditResultName(auditResultFor(status));
 }
 
 QString ExecutionProgress::toText() const

@@ -40,11 +40,11 @@ QByteArray formatRecord(const AuditRecord &r)
     message.replace(QLatin1String("\r\n"), QLatin1String(" "));
     message.replace(u'\n', u' ');
     message.replace(u'\r', u' ');
-    return Csv::formatRecord({r.timestampUtc.toUTC().toString(Qt::ISODateWithMs), r.runId,
-                              r.operatorName, r.tenantId, r.rowId, r.cloudId, r.cloudUpn, r.action,
-                              r.oldImmutableId, r.newImmutableId, r.result,
-                              r.httpStatus > 0 ? QString::number(r.httpStatus) : QString(),
-                              r.requestId, message})
+    return Csv::formatRecord(
+               {r.timestampUtc.toUTC().toString(Qt::ISODateWithMs), r.runId, r.operatorName,
+                r.tenantId, r.rowId, r.cloudId, r.cloudUpn, auditActionName(r.action),
+                r.oldImmutableId, r.newImmutableId, auditResultName(r.result),
+                r.httpStatus > 0 ? QString::number(r.httpStatus) : QString(), r.requestId, message})
         .toUtf8();
 }
 
@@ -132,9 +132,9 @@ bool AuditLog::append(const QList<AuditRecord> &records, QString *error)
     for (AuditRecord r : records) {
         if (!r.timestampUtc.isValid())
             r.timestampUtc = now;
-        if (m_rollbackRun && r.result == QLatin1String("applied") &&
-            (r.action == QLatin1String("stamp") || r.action == QLatin1String("clear")))
-            r.result = QStringLiteral("rolled_back");
+        if (m_rollbackRun && r.result == AuditResult::Applied &&
+            (r.action == AuditAction::Stamp || r.action == AuditAction::Clear))
+            r.result = AuditResult::RolledBack;
         bytes += formatRecord(r);
     }
     return DurableFile::append(m_file, bytes, error);
@@ -190,10 +190,10 @@ bool AuditLog::read(const QString &path, QList<AuditRecord> *records, QString *e
         r.rowId = cells.at(RowId);
         r.cloudId = cells.at(CloudId);
         r.cloudUpn = cells.at(CloudUpn);
-        r.action = cells.at(ActionCol);
+        r.action = auditActionFromName(cells.at(ActionCol));
         r.oldImmutableId = cells.at(OldId);
         r.newImmutableId = cells.at(NewId);
-        r.result = cells.at(Result);
+        r.result = auditResultFromName(cells.at(Result));
         r.httpStatus = cells.at(HttpStatus).toInt();
         r.requestId = cells.at(RequestId);
         r.message = cells.at(Message);

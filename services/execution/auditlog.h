@@ -1,5 +1,7 @@
 #pragma once
 
+#include "auditvocabulary.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QList>
@@ -16,13 +18,11 @@ struct AuditRecord
     QString rowId; // plan row id; empty for run rows
     QString cloudId;
     QString cloudUpn;
-    QString action; // stamp | clear | purge_deleted | run | upn_switch | upn_restore
+    AuditAction action = AuditAction::Unrecognised; // unset: an empty cell
     QString oldImmutableId;
     QString newImmutableId;
-    // started | finished | applied | failed | stale | skipped | verified | mismatch |
-    // rolled_back
-    QString result;
-    int httpStatus = 0; // 0 = none (written as an empty cell)
+    AuditResult result = AuditResult::Unrecognised; // unset: an empty cell
+    int httpStatus = 0;                             // 0 = none (written as an empty cell)
     QString requestId;
     QString message;
 

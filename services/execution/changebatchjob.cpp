@@ -402,7 +402,7 @@ void ChangeBatchJob::recordOutcomes()
                 entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
                                 now,
                                 item.purge.ok ? RollbackStatus::Applied : RollbackStatus::Failed});
-            AuditRecord a = auditFor(item, actionName(Action::PurgeDeleted), item.purge);
+            AuditRecord a = auditFor(item, AuditAction::PurgeDeleted, item.purge);
             a.cloudId = row.deletedHolderId;
             a.cloudUpn.clear();
             a.oldImmutableId = item.unit.newImmutableId;
@@ -410,7 +410,7 @@ void ChangeBatchJob::recordOutcomes()
             records.append(a);
         }
         if (item.switchSent) {
-            AuditRecord a = auditFor(item, QStringLiteral("upn_switch"), item.upnSwitch);
+            AuditRecord a = auditFor(item, AuditAction::UpnSwitch, item.upnSwitch);
             a.message = tr("UPN %1 → %2").arg(row.cloudUpn, item.unit.temporaryUpn) +
                         (item.upnSwitch.ok ? QString() : u' ' + failureText(item.upnSwitch)) +
                         (item.upnSwitch.note.isEmpty() ? QString() : u' ' + item.upnSwitch.note);
@@ -432,14 +432,14 @@ void ChangeBatchJob::recordOutcomes()
                                 wroteAnchor || upnLeftSwitched ? RollbackStatus::Applied
                                                                : RollbackStatus::Failed});
             }
-            const QString action = item.unit.kind == ChangeUnit::Kind::PurgeAndStamp
-                                       ? actionName(Action::Stamp)
-                                       : actionName(row.action);
+            const AuditAction action = item.unit.kind == ChangeUnit::Kind::PurgeAndStamp
+                                           ? AuditAction::Stamp
+                                           : auditActionFor(row.action);
             AuditRecord a = auditFor(item, action, item.write);
             // The anchor write's own result: the UPN steps have rows of their own.
-            a.result = changeStatusName(wroteAnchor ? ChangeStatus::Applied : item.outcome.status);
+            a.result = auditResultFor(wroteAnchor ? ChangeStatus::Applied : item.outcome.status);
             if (item.outcome.status == ChangeStatus::Applied && !wroteAnchor)
-                a.result = changeStatusName(ChangeStatus::Failed);
+                a.result = AuditResult::Failed;
             a.httpStatus = item.outcome.httpStatus;
             a.requestId = item.outcome.requestId;
             a.message = item.outcome.errorString;
@@ -450,7 +450,7 @@ void ChangeBatchJob::recordOutcomes()
             records.append(a);
         }
         if (item.restoreSent) {
-            AuditRecord a = auditFor(item, QStringLiteral("upn_restore"), item.upnRestore);
+            AuditRecord a = auditFor(item, AuditAction::UpnRestore, item.upnRestore);
             a.message = tr("UPN %1 → %2").arg(item.unit.temporaryUpn, row.cloudUpn) +
                         (item.upnRestore.ok ? QString() : u' ' + failureText(item.upnRestore)) +
                         (item.upnRestore.note.isEmpty() ? QString() : u' ' + item.upnRestore.note);
@@ -522,12 +522,12 @@ void ChangeBatchJob::finish()
         const Finding &row = item.unit.row;
         AuditRecord a =
             auditFor(item,
-                     item.unit.kind == ChangeUnit::Kind::PurgeAndStamp ? actionName(Action::Stamp)
-                                                                       : actionName(row.action),
+                     item.unit.kind == ChangeUnit::Kind::PurgeAndStamp ? AuditAction::Stamp
+                                                                       : auditActionFor(row.action),
                      item.verify);
         a.oldImmutableId = item.unit.newImmutableId; // what the check expected …
         a.newImmutableId = item.verify.immutableId;  // … and what it read
-        a.result = item.outcome.verified ? QStringLiteral("verified") : QStringLiteral("mismatch");
+        a.result = item.outcome.verified ? AuditResult::Verified : AuditResult::Mismatch;
         if (item.outcome.verified && item.verifyReads > 1)
             a.message =
                 tr("Read back as written on read %1 (replication delay).").arg(item.verifyReads);
@@ -572,7 +572,7 @@ bool ChangeBatchJob::audit(const QList<AuditRecord> &records, AuditDurability du
     return false;
 }
 
-AuditRecord ChangeBatchJob::auditFor(const Item &item, const QString &action,
+AuditRecord ChangeBatchJob::auditFor(const Item &item, AuditAction action,
                                      const CloudOperationResult &result) const
 {
     const Finding &row = item.unit.row;
@@ -586,7 +586,7 @@ AuditRecord ChangeBatchJob::auditFor(const Item &item, const QString &action,
     a.action = action;
     a.oldImmutableId = row.cloudImmutableId;
     a.newImmutableId = item.unit.newImmutableId;
-    a.result = changeStatusName(result.ok ? ChangeStatus::Applied : notDone(result));
+    a.result = auditResultFor(result.ok ? ChangeStatus::Applied : notDone(result));
     a.httpStatus = result.httpStatus;
     a.requestId = result.requestId;
     a.message = result.ok ? result.note : failureText(result);

@@ -79,7 +79,7 @@ private:
     enum class AuditDurability { Flushed, Synced };
     bool audit(const QList<AuditRecord> &records,
                AuditDurability durability = AuditDurability::Flushed);
-    AuditRecord auditFor(const Item &item, const QString &action,
+    AuditRecord auditFor(const Item &item, AuditAction action,
                          const CloudOperationResult &result) const;
 
     QList<Item> m_items;

@@ -141,8 +141,8 @@ void Executor::doStart()
     started.runId = m_settings.identity.runId;
     started.operatorName = m_settings.identity.operatorName;
     started.tenantId = m_settings.identity.tenantId;
-    started.action = QStringLiteral("run");
-    started.result = QStringLiteral("started");
+    started.action = AuditAction::Run;
+    started.result = AuditResult::Started;
     started.message = tr("%1 changes planned").arg(m_units.size());
     if (!m_settings.startMessage.isEmpty())
         started.message += QStringLiteral("; ") + m_settings.startMessage;
@@ -252,8 +252,8 @@ void Executor::finishRun()
     finished.runId = m_settings.identity.runId;
     finished.operatorName = m_settings.identity.operatorName;
     finished.tenantId = m_settings.identity.tenantId;
-    finished.action = QStringLiteral("run");
-    finished.result = QStringLiteral("finished");
+    finished.action = AuditAction::Run;
+    finished.result = AuditResult::Finished;
     finished.message = tr("%1 applied, %2 failed, %3 stale, %4 skipped, %5 not verified")
                            .arg(m_report.count(ChangeStatus::Applied))
                            .arg(m_report.count(ChangeStatus::Failed))

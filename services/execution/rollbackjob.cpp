@@ -121,8 +121,8 @@ void RollbackJob::doStart()
     started.runId = m_settings.identity.runId;
     started.operatorName = m_settings.identity.operatorName;
     started.tenantId = m_settings.identity.tenantId;
-    started.action = QStringLiteral("run");
-    started.result = QStringLiteral("started");
+    started.action = AuditAction::Run;
+    started.result = AuditResult::Started;
     started.message = tr("rollback of %1: %2 rows to undo, %3 already rolled back")
                           .arg(m_settings.rollbackPath)
                           .arg(m_entries.size())
@@ -206,10 +206,10 @@ void RollbackJob::restoreUpns()
             a.rowId = QString::number(owners.at(k) + 1);
             a.cloudId = e.cloudId;
             a.cloudUpn = e.cloudUpn;
-            a.action = QStringLiteral("upn_restore");
+            a.action = AuditAction::UpnRestore;
             a.oldImmutableId = cur.immutableId;
             a.newImmutableId = cur.immutableId;
-            a.result = r.ok ? QStringLiteral("applied") : QStringLiteral("failed");
+            a.result = r.ok ? AuditResult::Applied : AuditResult::Failed;
             a.httpStatus = r.httpStatus;
             a.requestId = r.requestId;
             a.message = tr("UPN %1 → %2").arg(cur.upn, e.cloudUpn);
@@ -242,7 +242,7 @@ void RollbackJob::runUndo()
 {
     QList<ChangeUnit> units;
     for (const RollbackEntry &p : std::as_const(m_purges))
-        settle(p, RollbackStatus::Applied, QStringLiteral("skipped"),
+        settle(p, RollbackStatus::Applied, AuditResult::Skipped,
                tr("A purged recycle-bin user cannot be restored; this change cannot be "
                   "undone."));
     for (qsizetype i = 0; i < m_entries.size(); ++i) {
@@ -250,12 +250,12 @@ void RollbackJob::runUndo()
         const CloudOperationResult &cur = m_current.at(i);
         const int rowId = int(i + 1);
         if (!cur.ok && cur.httpStatus == 404) {
-            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("skipped"),
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Skipped,
                    tr("The user no longer exists."), cur);
             continue;
         }
         if (!cur.ok) {
-            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("failed"),
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Failed,
                    cur.found ? cur.message
                              : tr("Could not read the user: %1 %2").arg(cur.code, cur.message),
                    cur);
@@ -265,18 +265,18 @@ void RollbackJob::runUndo()
         if (cur.immutableId == e.oldImmutableId) {
             // Undone before (a rollback stopped after the write), or a `pending` or
             // `failed` write that never landed: nothing to send.
-            settle(e, RollbackStatus::RolledBack, QStringLiteral("rolled_back"),
+            settle(e, RollbackStatus::RolledBack, AuditResult::RolledBack,
                    tr("Already at the value before the run; nothing to undo."), cur);
             continue;
         }
         if (upnMoved && cur.immutableId == e.newImmutableId) {
             // Renamed by someone else since: the anchor undo would hit a changed user.
-            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("skipped"),
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Skipped,
                    tr("The UPN is now %1, not %2; skipped.").arg(cur.upn, e.cloudUpn), cur);
             continue;
         }
         if (cur.immutableId != e.newImmutableId) {
-            settle(e, RollbackStatus::RollbackFailed, QStringLiteral("skipped"),
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Skipped,
                    tr("onPremisesImmutableId is now \"%1\", not the \"%2\" Anchorfix "
                       "wrote: someone changed it since, so it is left alone.")
                        .arg(cur.immutableId, e.newImmutableId),
@@ -391,8 +391,8 @@ void RollbackJob::onExecutorFinished(Job *job)
     finished.runId = m_settings.identity.runId;
     finished.operatorName = m_settings.identity.operatorName;
     finished.tenantId = m_settings.identity.tenantId;
-    finished.action = QStringLiteral("run");
-    finished.result = QStringLiteral("finished");
+    finished.action = AuditAction::Run;
+    finished.result = AuditResult::Finished;
     finished.message =
         tr("rollback: %1 undone, %2 failed, %3 skipped")
             .arg(m_report.count(ChangeStatus::Applied))
@@ -419,14 +419,14 @@ void RollbackJob::stopWith(int error, const QString &text)
     emitResult();
 }
 
-void RollbackJob::settle(const RollbackEntry &e, RollbackStatus status, const QString &result,
+void RollbackJob::settle(const RollbackEntry &e, RollbackStatus status, AuditResult result,
                          const QString &message, const CloudOperationResult &read)
 {
     ChangeOutcome o;
     o.rowId = int(m_entries.indexOf(e) + 1);
     o.cloudId = e.cloudId;
     o.cloudUpn = e.cloudUpn;
-    o.status = result == QLatin1String("failed") ? ChangeStatus::Failed : ChangeStatus::Skipped;
+    o.status = result == AuditResult::Failed ? ChangeStatus::Failed : ChangeStatus::Skipped;
     o.errorString = message;
     o.httpStatus = read.httpStatus;
     o.requestId = read.requestId;
@@ -444,9 +444,9 @@ void RollbackJob::settle(const RollbackEntry &e, RollbackStatus status, const QS
     a.rowId = QString::number(o.rowId);
     a.cloudId = e.cloudId;
     a.cloudUpn = e.cloudUpn;
-    a.action = isPurgeRow(e) ? QStringLiteral("purge_deleted")
-                             : (e.oldImmutableId.isEmpty() ? QStringLiteral("clear")
-                                                           : QStringLiteral("stamp"));
+    a.action = isPurgeRow(e)
+                   ? AuditAction::PurgeDeleted
+                   : (e.oldImmutableId.isEmpty() ? AuditAction::Clear : AuditAction::Stamp);
     a.oldImmutableId = e.newImmutableId;
     a.newImmutableId = e.oldImmutableId;
     a.result = result;

@@ -77,7 +77,7 @@ private:
     void onExecutorFinished(Job *job);
     void markFailedUndos(const QList<ChangeOutcome> &outcomes);
     void stopWith(int error, const QString &text);
-    void settle(const RollbackEntry &entry, RollbackStatus status, const QString &result,
+    void settle(const RollbackEntry &entry, RollbackStatus status, AuditResult result,
                 const QString &message, const CloudOperationResult &read = {});
 
     RollbackSettings m_settings;

@@ -25,9 +25,10 @@ QString showTime(const QDateTime &t)
     return t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
 }
 
-bool isVerifiedAction(const QString &action)
+bool isVerifiedAction(AuditAction action)
 {
-    return action == u"stamp" || action == u"clear" || action == u"adopt_cloud_anchor";
+    return action == AuditAction::Stamp || action == AuditAction::Clear ||
+           action == AuditAction::AdoptCloudAnchor;
 }
 
 // "PropertyConflict on UserPrincipalName: ann@contoso.com (since …)"; several joined by "; ".
@@ -53,17 +54,22 @@ QString provisioningErrorsText(const QJsonArray &errors)
 
 } // namespace
 
-QString verifyResultName(VerifyResult result)
+AuditResult auditResultFor(VerifyResult result)
 {
     switch (result) {
     case VerifyResult::Joined:
-        return QStringLiteral("joined");
+        return AuditResult::Joined;
     case VerifyResult::WaitingForSync:
-        return QStringLiteral("waiting_for_sync");
+        return AuditResult::WaitingForSync;
     case VerifyResult::SyncError:
-        return QStringLiteral("sync_error");
+        return AuditResult::SyncError;
     }
-    return {};
+    return AuditResult::Unrecognised;
+}
+
+QString verifyResultName(VerifyResult result)
+{
+    return auditResultName(auditResultFor(result));
 }
 
 VerifyJob::VerifyJob(GraphClient *client, VerifySettings settings, QObject *parent)
@@ -89,10 +95,10 @@ QList<AuditRecord> VerifyJob::changesToVerify(const QList<AuditRecord> &audit)
     for (const AuditRecord &r : audit) {
         if (r.cloudId.isEmpty())
             continue;
-        if (r.result == u"applied" && isVerifiedAction(r.action)) {
+        if (r.result == AuditResult::Applied && isVerifiedAction(r.action)) {
             latest.insert(r.cloudId, ordered.size());
             ordered << r;
-        } else if (r.result == u"rolled_back") {
+        } else if (r.result == AuditResult::RolledBack) {
             latest.remove(r.cloudId); // undone: nothing left to verify
         }
     }
@@ -301,7 +307,7 @@ void VerifyJob::onBatchFinished(GraphBatchJob *job)
         row.action = change.action;
         row.oldImmutableId = change.oldImmutableId;
         row.newImmutableId = change.newImmutableId;
-        row.result = verifyResultName(o.result);
+        row.result = auditResultFor(o.result);
         row.httpStatus = r.httpStatus;
         row.requestId = r.requestId;
         row.message = o.message;

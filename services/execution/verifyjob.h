@@ -14,6 +14,7 @@ class GraphClient;
 class GraphBatchJob;
 
 enum class VerifyResult { Joined, WaitingForSync, SyncError };
+AuditResult auditResultFor(VerifyResult result);
 QString verifyResultName(VerifyResult result); // joined | waiting_for_sync | sync_error
 
 // One change from the audit trail and what the tenant shows for it now.

@@ -238,10 +238,11 @@ private Q_SLOTS:
             QCOMPARE(row->status, RollbackStatus::Applied);
             const auto change =
                 std::find_if(audit.cbegin(), audit.cend(), [&](const AuditRecord &a) {
-                    return a.rowId == QString::number(f.rowId) && a.action == actionName(f.action);
+                    return a.rowId == QString::number(f.rowId) &&
+                           a.action == auditActionFor(f.action);
                 });
             QVERIFY(change != audit.cend());
-            QCOMPARE(change->result, QStringLiteral("applied"));
+            QCOMPARE(change->result, AuditResult::Applied);
             QVERIFY2(change->message.contains(u"read") && change->message.contains(u"lost"),
                      qPrintable(change->message));
         }
@@ -377,12 +378,12 @@ private Q_SLOTS:
         for (const AuditRecord &r : records)
             runs.insert(r.runId);
         QCOMPARE(runs.size(), 2);
-        QCOMPARE(records.last().result, QStringLiteral("finished"));
+        QCOMPARE(records.last().result, AuditResult::Finished);
         // DESIGN.md §4: app:<client id> (<app display name>) for an app-only sign-in.
         QCOMPARE(records.last().operatorName,
                  QString(u"app:" + PracticeScenario::clientId + u" (Anchorfix tests)"));
         // The run-start row names the tenant and the plan file's SHA-256.
-        QCOMPARE(records.first().result, QStringLiteral("started"));
+        QCOMPARE(records.first().result, AuditResult::Started);
         const QString sha = QString::fromLatin1(
             QCryptographicHash::hash(readAll(dir + "/plan.csv"), QCryptographicHash::Sha256)
                 .toHex());

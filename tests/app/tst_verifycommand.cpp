@@ -92,9 +92,9 @@ void tst_VerifyCommand::applyThenVerifyBeforeAndAfterSync()
     QVERIFY2(AuditLog::read(audit, &rows, &error), qPrintable(error));
     int waiting = 0, joined = 0;
     for (const AuditRecord &row : rows) {
-        waiting += row.result == u"waiting_for_sync" ? 1 : 0;
-        joined += row.result == u"joined" ? 1 : 0;
-        if (row.result == u"joined") {
+        waiting += row.result == AuditResult::WaitingForSync ? 1 : 0;
+        joined += row.result == AuditResult::Joined ? 1 : 0;
+        if (row.result == AuditResult::Joined) {
             QVERIFY(!row.requestId.isEmpty());
             // the same signed-in identity as apply's own rows
             QVERIFY(

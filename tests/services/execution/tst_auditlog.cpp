@@ -6,7 +6,7 @@
 
 namespace {
 
-AuditRecord record(const QString &result, const QString &message = QString())
+AuditRecord record(AuditResult result, const QString &message = QString())
 {
     AuditRecord r;
     r.timestampUtc = QDateTime(QDate(2026, 11, 21), QTime(12, 30, 1, 250), Qt::UTC);
@@ -16,7 +16,7 @@ AuditRecord record(const QString &result, const QString &message = QString())
     r.rowId = QStringLiteral("7");
     r.cloudId = QStringLiteral("id-7");
     r.cloudUpn = QStringLiteral("u7@contoso.com");
-    r.action = QStringLiteral("stamp");
+    r.action = AuditAction::Stamp;
     r.oldImmutableId = QStringLiteral("=old");
     r.newImmutableId = QStringLiteral("+new==");
     r.result = result;
@@ -61,12 +61,12 @@ private Q_SLOTS:
         AuditLog log;
         QString error;
         QVERIFY2(log.open(path, &error), qPrintable(error));
-        QVERIFY(log.append(record(QStringLiteral("applied"), message), &error));
+        QVERIFY(log.append(record(AuditResult::Applied, message), &error));
         log.close();
         QList<AuditRecord> records;
         QVERIFY2(AuditLog::read(path, &records, &error), qPrintable(error));
         QCOMPARE(records.size(), 1);
-        AuditRecord expected = record(QStringLiteral("applied"), readBack);
+        AuditRecord expected = record(AuditResult::Applied, readBack);
         QCOMPARE(records.first(), expected);
         QVERIFY(contents(path).startsWith(
             QByteArray(AuditLog::csvHeader().join(u',').toUtf8() + "\r\n")));
@@ -79,14 +79,14 @@ private Q_SLOTS:
         {
             AuditLog log;
             QVERIFY(log.open(path, &error));
-            QVERIFY(log.append(record(QStringLiteral("started")), &error));
+            QVERIFY(log.append(record(AuditResult::Started), &error));
         }
         const QByteArray first = contents(path);
         {
             AuditLog log;
             QVERIFY(log.open(path, &error));
-            QVERIFY(log.append(
-                {record(QStringLiteral("applied")), record(QStringLiteral("verified"))}, &error));
+            QVERIFY(
+                log.append({record(AuditResult::Applied), record(AuditResult::Verified)}, &error));
         }
         const QByteArray second = contents(path);
         QVERIFY(second.startsWith(first));
@@ -94,7 +94,7 @@ private Q_SLOTS:
         QList<AuditRecord> records;
         QVERIFY(AuditLog::read(path, &records, &error));
         QCOMPARE(records.size(), 3);
-        QCOMPARE(records.at(2).result, QStringLiteral("verified"));
+        QCOMPARE(records.at(2).result, AuditResult::Verified);
     }
 
     void refusesAFileThatIsNotAnAuditTrail()
@@ -125,7 +125,7 @@ private Q_SLOTS:
         f.close();
         AuditLog log;
         QVERIFY(log.open(path, &error));
-        QVERIFY(log.append(record(QStringLiteral("applied")), &error));
+        QVERIFY(log.append(record(AuditResult::Applied), &error));
         log.close();
         const QByteArray all = contents(path);
         QVERIFY(all.contains("run-0\r\n2026-11-21T12:30:01.250Z,run-1,"));

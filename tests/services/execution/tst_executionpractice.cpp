@@ -186,7 +186,7 @@ private Q_SLOTS:
         QVERIFY2(AuditLog::read(p.settings().auditPath, &audit, &error), qPrintable(error));
         QSet<QString> auditRequestIds;
         for (const AuditRecord &a : audit)
-            if (a.result == u"applied")
+            if (a.result == AuditResult::Applied)
                 auditRequestIds.insert(a.requestId);
         QCOMPARE(auditRequestIds.size(), writes.size());
         for (const PracticeWrite &w : writes) {
@@ -350,8 +350,8 @@ private Q_SLOTS:
         for (const Finding &f : scenario.plan) {
             QStringList results;
             for (const AuditRecord &a : audit)
-                if (a.rowId == QString::number(f.rowId) && a.result != u"verified")
-                    results.append(a.action + u'=' + a.result);
+                if (a.rowId == QString::number(f.rowId) && a.result != AuditResult::Verified)
+                    results.append(auditActionName(a.action) + u'=' + auditResultName(a.result));
             QStringList expected;
             if (f.action == Action::PurgeDeleted)
                 expected = {QStringLiteral("purge_deleted=applied"),
@@ -365,7 +365,7 @@ private Q_SLOTS:
         }
         for (const AuditRecord &a : audit)
             if (a.message.contains(u"was lost"))
-                settledNotes.insert(a.action);
+                settledNotes.insert(auditActionName(a.action));
         if (fault.startsWith(u"lost") || fault.startsWith(u"reply slower")) {
             const QString action = kind == u"upn_switch" || kind == u"upn_restore" ? kind
                                    : kind == u"purge" ? QStringLiteral("purge_deleted")
@@ -409,8 +409,8 @@ private Q_SLOTS:
         QVERIFY(AuditLog::read(p.settings().auditPath, &audit, &error));
         int unknown = 0;
         for (const AuditRecord &a : audit)
-            if (a.action == u"stamp") {
-                QCOMPARE(a.result, QStringLiteral("unknown"));
+            if (a.action == AuditAction::Stamp) {
+                QCOMPARE(a.result, AuditResult::Unknown);
                 QVERIFY2(a.message.contains(u"outcome unknown:"), qPrintable(a.message));
                 ++unknown;
             }
@@ -510,7 +510,7 @@ private Q_SLOTS:
         QStringList results;
         for (const AuditRecord &a : audit)
             if (!a.rowId.isEmpty())
-                results.append(a.action + u'=' + a.result);
+                results.append(auditActionName(a.action) + u'=' + auditResultName(a.result));
         QCOMPARE(results, (QStringList{"upn_switch=applied", "stamp=failed", "upn_restore=failed",
                                        "stamp=mismatch"}));
         p.tenant.setFaults({});

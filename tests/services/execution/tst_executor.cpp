@@ -127,7 +127,7 @@ QStringList resultsOf(const QList<AuditRecord> &records)
 {
     QStringList list;
     for (const AuditRecord &r : records)
-        list.append(r.action + u':' + r.result);
+        list.append(auditActionName(r.action) + u':' + auditResultName(r.result));
     return list;
 }
 
@@ -342,7 +342,7 @@ private Q_SLOTS:
         QCOMPARE(report.outcomes.first().status, status);
         QCOMPARE(resultsOf(run.audit()), audit);
         for (const AuditRecord &a : run.audit())
-            if (a.result == u"unknown")
+            if (a.result == AuditResult::Unknown)
                 QVERIFY2(a.message.contains(u"outcome unknown"), qPrintable(a.message));
         // The last journal row of the user: still pending for rollback to read back.
         const QList<RollbackEntry> rows = RollbackJournal::fold(run.journalRows());
@@ -416,7 +416,7 @@ private Q_SLOTS:
         QCOMPARE(report.count(ChangeStatus::Stale), 1);
         QCOMPARE(report.count(ChangeStatus::Applied), 1);
         const QList<AuditRecord> audit = run.audit();
-        QCOMPARE(audit.at(1).result, QStringLiteral("stale"));
+        QCOMPARE(audit.at(1).result, AuditResult::Stale);
         QCOMPARE(audit.at(1).cloudId, stale.cloudId);
         for (const RollbackEntry &e : run.journalRows())
             QVERIFY(e.cloudId != stale.cloudId);
@@ -451,7 +451,7 @@ private Q_SLOTS:
             n += op.kind == CloudOperation::Kind::ReadUser;
         QCOMPARE(n, reads);
         QCOMPARE(run.audit().at(2).result,
-                 verified ? QStringLiteral("verified") : QStringLiteral("mismatch"));
+                 verified ? AuditResult::Verified : AuditResult::Mismatch);
     }
 
     void onlyApprovedRowsRun()
@@ -578,7 +578,7 @@ private Q_SLOTS:
             QVERIFY2(it->upn.endsWith(u"@fed.example"), qPrintable(it->upn));
         for (const RollbackEntry &e : run.journalRows())
             QCOMPARE(e.status, RollbackStatus::Applied);
-        QCOMPARE(run.audit().last().result, QStringLiteral("finished"));
+        QCOMPARE(run.audit().last().result, AuditResult::Finished);
     }
 
     void cancelSkipsWhatHasNotStarted()
@@ -749,7 +749,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait());
         QCOMPARE(job->error(), int(Job::Cancelled));
         QVERIFY(writer.writes().isEmpty());
-        QCOMPARE(run.audit().last().result, QStringLiteral("finished"));
+        QCOMPARE(run.audit().last().result, AuditResult::Finished);
     }
 
     void rollbackAfterCrashMidSwitch()

@@ -161,10 +161,10 @@ private Q_SLOTS:
         int rolledBack = 0;
         for (const AuditRecord &r : fx.audit()) {
             if (r.runId == QLatin1String("rollback-1")) {
-                QVERIFY2(r.result != QLatin1String("applied") ||
-                             r.action.startsWith(QLatin1String("upn_")),
-                         qPrintable(r.action + u' ' + r.result));
-                rolledBack += r.result == QLatin1String("rolled_back") ? 1 : 0;
+                QVERIFY2(r.result != AuditResult::Applied ||
+                             auditActionName(r.action).startsWith(QLatin1String("upn_")),
+                         qPrintable(auditActionName(r.action) + u' ' + auditResultName(r.result)));
+                rolledBack += r.result == AuditResult::RolledBack ? 1 : 0;
             }
         }
         QCOMPARE(rolledBack, int(plan.size()));

@@ -35,8 +35,7 @@ QString upnOf(int n)
     return QStringLiteral("user%1@contoso.com").arg(n);
 }
 
-AuditRecord applied(int n, const QString &action = QStringLiteral("stamp"),
-                    const QDateTime &at = ChangedAt)
+AuditRecord applied(int n, AuditAction action = AuditAction::Stamp, const QDateTime &at = ChangedAt)
 {
     AuditRecord r;
     r.timestampUtc = at;
@@ -45,8 +44,8 @@ AuditRecord applied(int n, const QString &action = QStringLiteral("stamp"),
     r.cloudId = idOf(n);
     r.cloudUpn = upnOf(n);
     r.action = action;
-    r.newImmutableId = action == u"clear" ? QString() : anchorOf(n);
-    r.result = QStringLiteral("applied");
+    r.newImmutableId = action == AuditAction::Clear ? QString() : anchorOf(n);
+    r.result = AuditResult::Applied;
     return r;
 }
 
@@ -174,7 +173,7 @@ void tst_VerifyJob::evaluate()
     QFETCH(QString, messagePart);
     const QDateTime tenantLast = QDateTime::fromString(tenantSync, Qt::ISODate);
     const VerifyOutcome o =
-        VerifyJob::evaluate(applied(1, action), user, status, tenantLast,
+        VerifyJob::evaluate(applied(1, auditActionFromName(action)), user, status, tenantLast,
                             QDateTime(QDate(2026, 11, 30), QTime(10, 5), Qt::UTC), 30);
     QCOMPARE(verifyResultName(o.result), verifyResultName(expected));
     QVERIFY2(o.message.contains(messagePart), qPrintable(o.message));
@@ -184,24 +183,24 @@ void tst_VerifyJob::changesToVerify()
 {
     QList<AuditRecord> audit;
     AuditRecord run;
-    run.action = QStringLiteral("run");
-    run.result = QStringLiteral("started");
-    audit << run << applied(1) << applied(2) << applied(3, QStringLiteral("clear"));
-    AuditRecord purge = applied(4, QStringLiteral("purge_deleted"));
+    run.action = AuditAction::Run;
+    run.result = AuditResult::Started;
+    audit << run << applied(1) << applied(2) << applied(3, AuditAction::Clear);
+    AuditRecord purge = applied(4, AuditAction::PurgeDeleted);
     AuditRecord failed = applied(5);
-    failed.result = QStringLiteral("failed");
+    failed.result = AuditResult::Failed;
     AuditRecord undone = applied(2);
-    undone.result = QStringLiteral("rolled_back");
-    AuditRecord switched = applied(6, QStringLiteral("upn_switch"));
+    undone.result = AuditResult::RolledBack;
+    AuditRecord switched = applied(6, AuditAction::UpnSwitch);
     audit << purge << failed << undone << switched;
     // user 1: applied again later (a second run) — only the latest counts
-    AuditRecord again = applied(1, QStringLiteral("adopt_cloud_anchor"), ChangedAt.addSecs(60));
+    AuditRecord again = applied(1, AuditAction::AdoptCloudAnchor, ChangedAt.addSecs(60));
     audit << again;
     const QList<AuditRecord> changes = VerifyJob::changesToVerify(audit);
     QCOMPARE(changes.size(), 2);
     QCOMPARE(changes.at(0).cloudId, idOf(3));
     QCOMPARE(changes.at(1).cloudId, idOf(1));
-    QCOMPARE(changes.at(1).action, QStringLiteral("adopt_cloud_anchor"));
+    QCOMPARE(changes.at(1).action, AuditAction::AdoptCloudAnchor);
 }
 
 tst_VerifyJob::Run tst_VerifyJob::verify(PracticeTenant &tenant, const QString &auditPath)
@@ -248,8 +247,7 @@ void tst_VerifyJob::beforeAndAfterASyncCycle()
         QVERIFY2(audit.open(auditPath, &error), qPrintable(error));
         QList<AuditRecord> rows;
         for (int n = 1; n <= users; ++n)
-            rows << applied(n, n % 5 == 0 ? QStringLiteral("adopt_cloud_anchor")
-                                          : QStringLiteral("stamp"));
+            rows << applied(n, n % 5 == 0 ? AuditAction::AdoptCloudAnchor : AuditAction::Stamp);
         QVERIFY2(audit.append(rows, &error), qPrintable(error));
     }
 
@@ -298,15 +296,15 @@ void tst_VerifyJob::beforeAndAfterASyncCycle()
     QString error;
     QVERIFY2(AuditLog::read(auditPath, &rows, &error), qPrintable(error));
     QCOMPARE(rows.size(), 3 * users);
-    QCOMPARE(rows.at(users).result, QStringLiteral("waiting_for_sync"));
+    QCOMPARE(rows.at(users).result, AuditResult::WaitingForSync);
     QCOMPARE(rows.at(users).runId, QStringLiteral("verify-1"));
     QCOMPARE(rows.at(users).httpStatus, 200);
     QVERIFY(!rows.at(users).requestId.isEmpty());
     int joined = 0;
     for (int i = 2 * users; i < rows.size(); ++i)
-        joined += rows.at(i).result == u"joined" ? 1 : 0;
+        joined += rows.at(i).result == AuditResult::Joined ? 1 : 0;
     QCOMPARE(joined, users - 1);
-    QCOMPARE(rows.at(2 * users + 4).action, QStringLiteral("adopt_cloud_anchor"));
+    QCOMPARE(rows.at(2 * users + 4).action, AuditAction::AdoptCloudAnchor);
     // and a verify pass is itself not a change to verify
     QCOMPARE(VerifyJob::changesToVerify(rows).size(), users);
 }
