@@ -18,8 +18,15 @@
 #include "rollbackjob.h"
 #include "runstartmessage.h"
 #include "saveplanjob.h"
+#include "verifyjob.h"
 
 #include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QTimer>
 #include <QUuid>
 
@@ -467,6 +474,111 @@ ValueJob<Plan> *AppWizardServices::loadPlan(const QString &path)
     return new ForwardingJob<Plan>([path]() -> Job * { return new LoadPlanJob(path); },
                                    [](Job *j) { return static_cast<LoadPlanJob *>(j)->plan(); },
                                    this);
+}
+
+ValueJob<ResultCheck> *AppWizardServices::checkResults(const QString &auditPath)
+{
+    VerifySettings settings;
+    settings.auditPath = auditPath;
+    return new ForwardingJob<ResultCheck>(
+        [this, settings]() mutable -> Job * {
+            // A check is a run of its own in the audit trail, by whoever is signed in now.
+            settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            settings.identity.operatorName = operatorName();
+            settings.identity.tenantId = m_session->tenant().id;
+            settings.identity.graphUrl =
+                m_session->config().graphUrl.toString(QUrl::StripTrailingSlash);
+            return new VerifyJob(m_session->client(), settings);
+        },
+        [auditPath](Job *j) {
+            auto *verify = static_cast<VerifyJob *>(j);
+            ResultCheck check;
+            check.auditPath = auditPath;
+            check.tenantLastSync = verify->tenantLastSync();
+            for (const VerifyOutcome &o : verify->outcomes())
+                check.changes.append(
+                    {o.change.cloudUpn.isEmpty() ? o.change.cloudId : o.change.cloudUpn,
+                     o.change.action, verifyResultName(o.result), o.message});
+            return check;
+        },
+        this);
+}
+
+bool AppWizardServices::canSimulateSync() const
+{
+    return m_demo && m_practice;
+}
+
+// The demo's sync cycle: the demo directory's users with the anchor Entra Connect would
+// take from them (the demo's anchor rule), posted to the practice tenant's
+// /_practice/sync, which joins the users whose anchor now matches and raises
+// provisioning errors for the conflicts. Nothing of it exists against a real tenant.
+class DemoSyncRun : public Job
+{
+public:
+    DemoSyncRun(OnPremSettings onPrem, QUrl syncUrl, QObject *parent)
+        : Job(parent), m_onPrem(std::move(onPrem)), m_syncUrl(std::move(syncUrl))
+    {}
+
+protected:
+    void doStart() override
+    {
+        auto *file = new OnPremFileJob(m_onPrem.filePath, this);
+        connect(file, &Job::finished, this, [this, file] {
+            if (file->error() != NoError) {
+                fail(UserDefinedError, file->errorString());
+                emitResult();
+                return;
+            }
+            QJsonArray users;
+            for (const OnPremUser &u : file->users())
+                users.append(QJsonObject{{QStringLiteral("anchor"), u.anchor(m_onPrem.anchorRule)},
+                                         {QStringLiteral("userPrincipalName"), u.upn}});
+            // The cycle runs now, to the whole second as Graph reports sync times: rounded
+            // up, so a change made in this same second counts as before it.
+            const QDateTime now = QDateTime::currentDateTimeUtc();
+            const QDateTime at = now.addMSecs(1000 - now.time().msec());
+            post(QJsonDocument(QJsonObject{{QStringLiteral("users"), users},
+                                           {QStringLiteral("at"), at.toString(Qt::ISODate)}})
+                     .toJson());
+        });
+        file->start();
+    }
+
+private:
+    void post(const QByteArray &body)
+    {
+        auto *network = new QNetworkAccessManager(this);
+        QNetworkRequest request(m_syncUrl);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply *reply = network->post(request, body);
+        connect(reply, &QNetworkReply::finished, this, [this, reply] {
+            reply->deleteLater();
+            const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+            if (reply->error() != QNetworkReply::NoError) {
+                fail(UserDefinedError, tr("The practice tenant did not run the sync cycle: %1")
+                                           .arg(reply->errorString()));
+            } else {
+                Q_EMIT infoMessage(
+                    tr("Simulated sync cycle at %1: %2 user(s) joined, %3 with a sync error.")
+                        .arg(answer.value(QLatin1String("at")).toString())
+                        .arg(answer.value(QLatin1String("joined")).toArray().size())
+                        .arg(answer.value(QLatin1String("conflicts")).toArray().size()));
+            }
+            emitResult();
+        });
+    }
+
+    OnPremSettings m_onPrem;
+    QUrl m_syncUrl;
+};
+
+Job *AppWizardServices::simulateSync()
+{
+    if (!canSimulateSync())
+        return nullptr;
+    return new DemoSyncRun(m_demo->onPremSettings(),
+                           QUrl(m_practice->baseUrl() + QStringLiteral("/_practice/sync")), this);
 }
 
 ValueJob<QString> *AppWizardServices::readSecret(const SecretRef &secret)

@@ -35,6 +35,9 @@ public:
     ExecutionRun *rollback(const RunFiles &files) override;
     Job *savePlan(const Plan &plan, const QString &path) override;
     ValueJob<Plan> *loadPlan(const QString &path) override;
+    ValueJob<ResultCheck> *checkResults(const QString &auditPath) override;
+    bool canSimulateSync() const override;
+    Job *simulateSync() override;
     ValueJob<QString> *readSecret(const SecretRef &secret) override;
     ValueJob<QString> *writeSecret(const SecretRef &ref, const QString &secret) override;
     QString operatorName() const override;

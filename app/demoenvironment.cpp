@@ -1,7 +1,9 @@
 #include "demoenvironment.h"
 
+#include "practicedirectory.h"
 #include "practicetenant.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 
@@ -37,6 +39,12 @@ QString DemoEnvironment::start()
     m_tenant = new PracticeTenant(this);
     if (const QString error = m_tenant->loadFile(tenantPath); !error.isEmpty())
         return tr("The demo tenant does not load: %1").arg(error);
+    // The demo tenant last synced a few minutes ago, as a tenant whose Entra Connect
+    // scheduler runs (the file's fixed date would read as a stopped scheduler in Check
+    // results); "Simulate a sync cycle" runs the next one.
+    m_tenant->directory().organization.insert(
+        QStringLiteral("onPremisesLastSyncDateTime"),
+        QDateTime::currentDateTimeUtc().addSecs(-12 * 60).toString(Qt::ISODate));
     // A one-second poll interval: the demo sign-in takes a moment, not five seconds.
     m_tenant->tokens().setDeviceCodeTiming(900, 1);
     if (m_tenant->listen(0) == 0)

@@ -1,5 +1,6 @@
 #include "connectpage.h"
 
+#include "checkresultsdialog.h"
 #include "connectionsettings.h"
 #include "wizardcontext.h"
 #include "wizardservices.h"
@@ -125,7 +126,40 @@ QWidget *ConnectPage::buildProfileRow()
     connect(m_profile, &QComboBox::textActivated, this, &ConnectPage::loadProfile);
     auto *w = row(this, {label, m_profile, save}, 99);
     static_cast<QHBoxLayout *>(w->layout())->addStretch(1);
+    auto *earlier = new QPushButton(tr("Check an earlier run…"), this);
+    earlier->setObjectName(QStringLiteral("checkEarlierRun"));
+    earlier->setToolTip(tr("Open the audit.csv of an earlier run and see whether the sync has "
+                           "joined the users it changed (sign in to its tenant first)."));
+    connect(earlier, &QPushButton::clicked, this, [this] {
+        // Non-modal dialog: the wizard never runs a nested event loop.
+        const QString folder = m_ctx->outputFolder().isEmpty()
+                                   ? WizardContext::defaultOutputFolder()
+                                   : m_ctx->outputFolder();
+        auto *dialog = new QFileDialog(this, tr("Audit trail of an earlier run"), folder,
+                                       tr("Audit trails (audit.csv *.csv)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        connect(dialog, &QFileDialog::fileSelected, this, &ConnectPage::checkEarlierRun);
+        dialog->open();
+    });
+    static_cast<QHBoxLayout *>(w->layout())->addWidget(earlier);
     return w;
+}
+
+CheckResultsDialog *ConnectPage::checkResultsDialog() const
+{
+    return m_checkDialog;
+}
+
+void ConnectPage::checkEarlierRun(const QString &auditPath)
+{
+    if (!m_checkDialog) {
+        m_checkDialog = new CheckResultsDialog(m_ctx, this);
+        m_checkDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_checkDialog->show();
+    m_checkDialog->raise();
+    m_checkDialog->checkAuditFile(auditPath);
 }
 
 QWidget *ConnectPage::buildOnPremBox()

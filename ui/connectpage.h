@@ -3,6 +3,7 @@
 #include <QPointer>
 #include <QWizardPage>
 
+class CheckResultsDialog;
 class Job;
 class QButtonGroup;
 class QCheckBox;
@@ -40,6 +41,11 @@ public:
     void signIn();
     // Nothing configured yet: start the bundled practice tenant and fill the page.
     void tryDemo() { startDemo(); }
+
+    // "Check an earlier run…": Check results for an audit file of an earlier run (with the
+    // session signed in here), in a window of its own.
+    void checkEarlierRun(const QString &auditPath);
+    CheckResultsDialog *checkResultsDialog() const;
 
     QString onPremStatus() const;
     QString cloudStatus() const;
@@ -104,4 +110,5 @@ private:
     QPointer<Job> m_testJob;
     QPointer<Job> m_signInJob;
     QString m_signedInFor; // signInKey() of the successful sign-in
+    QPointer<CheckResultsDialog> m_checkDialog;
 };

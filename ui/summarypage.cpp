@@ -1,5 +1,6 @@
 #include "summarypage.h"
 
+#include "checkresultspanel.h"
 #include "executionrun.h"
 #include "findingtablemodel.h"
 #include "wizardcontext.h"
@@ -27,7 +28,8 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
     : QWizardPage(parent), m_ctx(context)
 {
     setTitle(tr("Summary"));
-    setSubTitle(tr("What was changed in Entra ID, and what was not and why. From here: retry "
+    setSubTitle(tr("What was changed in Entra ID, and what was not and why. From here: check "
+                   "whether the next sync joined the changed users, retry "
                    "the failed rows, scan again for a new plan, or roll a run back."));
     setFinalPage(true);
 
@@ -160,6 +162,11 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
     m_rollbackStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_rollbackProgress);
     layout->addWidget(m_rollbackStatus);
+
+    auto *checkTitle = new QLabel(u"<b>" + tr("Check results") + u"</b>", this);
+    layout->addWidget(checkTitle);
+    m_checkResults = new CheckResultsPanel(context, this);
+    layout->addWidget(m_checkResults, 1);
 }
 
 void SummaryPage::initializePage()
@@ -185,6 +192,7 @@ void SummaryPage::showRun(int index)
         m_shown = -1;
         m_headline->setText(tr("No run yet."));
         m_outcomes->setRowCount(0);
+        m_checkResults->setAuditPath(QString());
         updateButtons();
         return;
     }
@@ -254,6 +262,7 @@ void SummaryPage::showRun(int index)
         m_outcomes->setItem(row, 3, whyItem);
     }
     m_rollbackStatus->setText(run.rollbackText);
+    m_checkResults->setAuditPath(run.files.auditCsv);
     updateButtons();
 }
 

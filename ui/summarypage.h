@@ -3,6 +3,7 @@
 #include <QPointer>
 #include <QWizardPage>
 
+class CheckResultsPanel;
 class ExecutionRun;
 class QComboBox;
 class QLabel;
@@ -13,7 +14,8 @@ class QWidget;
 class WizardContext;
 
 // Step 5: what a run changed and what failed and why; buttons to open its audit trail
-// and rollback files and to roll it back (after an in-page confirmation). The session
+// and rollback files and to roll it back (after an in-page confirmation). Check results
+// (after the next sync cycle) shows whether Entra Connect joined each changed user. The session
 // goes on from here: retry the failed rows, or scan again for a new plan. Every run of
 // the session stays listed (the run selector), each with its own files and rollback.
 class SummaryPage : public QWizardPage
@@ -31,6 +33,8 @@ public:
 
     QString headline() const;
     QTableWidget *outcomes() const { return m_outcomes; }
+    // Check results for the shown run (after the next sync cycle: joined or not).
+    CheckResultsPanel *checkResults() const { return m_checkResults; }
     // Asks for confirmation in the page; confirmRollback() starts it.
     void requestRollback();
     void confirmRollback();
@@ -70,4 +74,5 @@ private:
     QPushButton *m_confirmYes;
     QProgressBar *m_rollbackProgress;
     QLabel *m_rollbackStatus;
+    CheckResultsPanel *m_checkResults;
 };

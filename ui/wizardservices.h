@@ -5,9 +5,12 @@
 #include "plan.h"
 #include "valuejob.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QObject>
 #include <QUrl>
+
+#include <algorithm>
 
 class ExecutionRun;
 
@@ -69,6 +72,30 @@ struct RunPreview
     QStringList unpermitted; // rows the permission pre-flight leaves out, one line each
 };
 
+// One change of a run and what the tenant shows for it now (the "Check results" step,
+// `anchorfix verify`): one row the check appended to the audit trail.
+struct CheckedChange
+{
+    QString user;    // the cloud UPN (its object id when the audit has none)
+    QString action;  // stamp | clear | adopt_cloud_anchor (as in audit.csv)
+    QString result;  // joined | waiting_for_sync | sync_error (as in audit.csv)
+    QString message; // why: the last and next sync, or the text of the sync error
+};
+
+// What a check of one audit trail found.
+struct ResultCheck
+{
+    QString auditPath;
+    QList<CheckedChange> changes;
+    QDateTime tenantLastSync; // the tenant's onPremisesLastSyncDateTime; invalid: none
+    int syncIntervalMinutes = 30;
+    int count(const QString &result) const
+    {
+        return int(std::count_if(changes.cbegin(), changes.cend(),
+                                 [&](const CheckedChange &c) { return c.result == result; }));
+    }
+};
+
 // Everything the wizard asks of the outside world, as jobs. app/ implements it on the
 // real services (LDAP, Graph, keychain, executor); tests point it at the practice
 // tenant and the Samba DC. Every method returns a job that has not started yet; the
@@ -98,6 +125,15 @@ public:
                                   const RunFiles &files) = 0;
     // Replays a rollback.csv.
     virtual ExecutionRun *rollback(const RunFiles &files) = 0;
+
+    // Check results: re-reads every user the audit trail says was changed (with the
+    // signed-in session) and appends one row per change to it (DESIGN.md §5, verify).
+    virtual ValueJob<ResultCheck> *checkResults(const QString &auditPath) = 0;
+    // The practice tenant only (--demo, training, tests): runs one simulated Entra Connect
+    // sync cycle of the demo directory (POST /_practice/sync), so Check results has
+    // something to see. canSimulateSync() is false against a real tenant.
+    virtual bool canSimulateSync() const = 0;
+    virtual Job *simulateSync() = 0;
 
     // plan.csv, read and written off the GUI thread. savePlan replaces the file
     // atomically; loadPlan's value is the plan read. On error, errorString() names the
