@@ -498,7 +498,7 @@ ValueJob<ResultCheck> *AppWizardServices::checkResults(const QString &auditPath)
             for (const VerifyOutcome &o : verify->outcomes())
                 check.changes.append(
                     {o.change.cloudUpn.isEmpty() ? o.change.cloudId : o.change.cloudUpn,
-                     o.change.action, verifyResultName(o.result), o.message});
+                     o.change.action, auditResultFor(o.result), o.message});
             return check;
         },
         this);

@@ -20,9 +20,9 @@
 
 namespace {
 
-const QString Joined = QStringLiteral("joined");
-const QString Waiting = QStringLiteral("waiting_for_sync");
-const QString SyncError = QStringLiteral("sync_error");
+constexpr AuditResult Joined = AuditResult::Joined;
+constexpr AuditResult Waiting = AuditResult::WaitingForSync;
+constexpr AuditResult SyncError = AuditResult::SyncError;
 
 QString showTime(const QDateTime &t)
 {
@@ -90,7 +90,7 @@ CheckResultsPanel::~CheckResultsPanel()
         m_job->cancel();
 }
 
-QString CheckResultsPanel::resultTitle(const QString &result)
+QString CheckResultsPanel::resultTitle(AuditResult result)
 {
     if (result == Joined)
         return tr("Joined");
@@ -98,7 +98,7 @@ QString CheckResultsPanel::resultTitle(const QString &result)
         return tr("Waiting for sync");
     if (result == SyncError)
         return tr("Sync error");
-    return result;
+    return auditResultName(result);
 }
 
 QString CheckResultsPanel::statusText() const
@@ -215,12 +215,13 @@ void CheckResultsPanel::show(const ResultCheck &check)
     for (int row = 0; row < check.changes.size(); ++row) {
         const CheckedChange &c = check.changes.at(row);
         m_table->setItem(row, 0, new QTableWidgetItem(c.user));
-        const std::optional<Action> action = actionFromName(c.action);
-        m_table->setItem(
-            row, 1,
-            new QTableWidgetItem(action ? FindingTableModel::actionTitle(*action) : c.action));
+        const std::optional<Action> action = rowActionOf(c.action);
+        m_table->setItem(row, 1,
+                         new QTableWidgetItem(action ? FindingTableModel::actionTitle(*action)
+                                                     : auditActionName(c.action)));
         auto *result = new QTableWidgetItem(resultTitle(c.result));
-        result->setData(Qt::UserRole, c.result);
+        // The audit word (joined, waiting_for_sync, sync_error), as in audit.csv.
+        result->setData(Qt::UserRole, auditResultName(c.result));
         result->setForeground(c.result == Joined      ? QColor(0x1b, 0x7f, 0x3b)
                               : c.result == SyncError ? QColor(0xb3, 0x26, 0x1e)
                                                       : QColor(0x8a, 0x53, 0x00));

@@ -42,8 +42,8 @@ public:
     // The last check of the current audit trail (empty before one finished).
     ResultCheck lastCheck() const { return m_checks.value(m_auditPath); }
 
-    // "Joined", "Waiting for sync", "Sync error" for the audit names.
-    static QString resultTitle(const QString &result);
+    // "Joined", "Waiting for sync", "Sync error".
+    static QString resultTitle(AuditResult result);
 
 Q_SIGNALS:
     void busyChanged(bool busy);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auditvocabulary.h"
 #include "clouduser.h"
 #include "connectionsettings.h"
 #include "plan.h"
@@ -76,9 +77,9 @@ struct RunPreview
 // `anchorfix verify`): one row the check appended to the audit trail.
 struct CheckedChange
 {
-    QString user;    // the cloud UPN (its object id when the audit has none)
-    QString action;  // stamp | clear | adopt_cloud_anchor (as in audit.csv)
-    QString result;  // joined | waiting_for_sync | sync_error (as in audit.csv)
+    QString user; // the cloud UPN (its object id when the audit has none)
+    AuditAction action = AuditAction::Unrecognised; // the change checked
+    AuditResult result = AuditResult::Unrecognised; // Joined, WaitingForSync or SyncError
     QString message; // why: the last and next sync, or the text of the sync error
 };
 
@@ -89,10 +90,10 @@ struct ResultCheck
     QList<CheckedChange> changes;
     QDateTime tenantLastSync; // the tenant's onPremisesLastSyncDateTime; invalid: none
     int syncIntervalMinutes = 30;
-    int count(const QString &result) const
+    int count(AuditResult result) const
     {
         return int(std::count_if(changes.cbegin(), changes.cend(),
-                                 [&](const CheckedChange &c) { return c.result == result; }));
+                                 [result](const CheckedChange &c) { return c.result == result; }));
     }
 };
 

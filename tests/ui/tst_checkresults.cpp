@@ -45,8 +45,9 @@ QList<AuditRecord> appliedChanges(const QString &auditPath)
         qWarning("%s", qPrintable(error));
     QList<AuditRecord> changes;
     for (const AuditRecord &r : rows)
-        if (r.result == u"applied" &&
-            (r.action == u"stamp" || r.action == u"clear" || r.action == u"adopt_cloud_anchor"))
+        if (r.result == AuditResult::Applied &&
+            (r.action == AuditAction::Stamp || r.action == AuditAction::Clear ||
+             r.action == AuditAction::AdoptCloudAnchor))
             changes << r;
     return changes;
 }
@@ -58,7 +59,7 @@ QStringList auditResults(const QString &auditPath)
     AuditLog::read(auditPath, &rows, &error);
     QStringList results;
     for (const AuditRecord &r : rows)
-        results << r.result;
+        results << auditResultName(r.result);
     return results;
 }
 
@@ -195,8 +196,8 @@ private Q_SLOTS:
 
         QVERIFY(runCheck(panel));
         check = panel->lastCheck();
-        QCOMPARE(check.count(QStringLiteral("joined")), int(changes.size()) - 1);
-        QCOMPARE(check.count(QStringLiteral("sync_error")), 1);
+        QCOMPARE(check.count(AuditResult::Joined), int(changes.size()) - 1);
+        QCOMPARE(check.count(AuditResult::SyncError), 1);
         for (const AuditRecord &c : changes) {
             QString why;
             const QString result = resultOf(panel, c.cloudUpn, &why);
@@ -249,7 +250,7 @@ private Q_SLOTS:
         QVERIFY(runCheck(panel));
         const ResultCheck check = panel->lastCheck();
         QVERIFY(!check.changes.isEmpty());
-        QCOMPARE(check.count(QStringLiteral("joined")), int(check.changes.size()));
+        QCOMPARE(check.count(AuditResult::Joined), int(check.changes.size()));
 
         // Against a tenant that is not the demo's, there is nothing to simulate.
         WizardHarness real(false);
@@ -305,7 +306,7 @@ private Q_SLOTS:
         QVERIFY(runCheck(dialog->panel()));
         const ResultCheck check = dialog->panel()->lastCheck();
         QCOMPARE(check.changes.size(), changes.size());
-        QCOMPARE(check.count(QStringLiteral("joined")), int(changes.size()));
+        QCOMPARE(check.count(AuditResult::Joined), int(changes.size()));
         QCOMPARE(auditResults(auditPath).size(), auditRows + changes.size());
     }
 
