@@ -1,5 +1,11 @@
 #include "commands.h"
 
+#include "approvalseal.h"
+#include "approvalsfile.h"
+#include "auditlog.h"
+#include "jwkscache.h"
+#include "sealcheckjob.h"
+
 #include "cloudsession.h"
 #include "connectionoptions.h"
 #include "durablefile.h"
@@ -131,8 +137,13 @@ int Commands::apply(const QStringList &args)
         QStringLiteral("skip-unpermitted"),
         QStringLiteral("Run the rows the sign-in may carry out and leave out those it may not "
                        "(without it, such a plan is refused and nothing is sent)."));
+    const QCommandLineOption sealedOption(
+        QStringLiteral("require-sealed-approval"),
+        QStringLiteral("Flagged rows run only with a second person's approval sealed by Entra ID "
+                       "(anchorfix approve, plan.approvals.json beside the plan). Without it, "
+                       "plan.csv's approved column is enough when there is no approvals file."));
     parser.addOptions({planOption, auditOption, rollbackOption, dryRunOption, maxOption,
-                       forceOption, skipUnpermittedOption});
+                       forceOption, skipUnpermittedOption, sealedOption});
     ProgressLine::addQuietOption(parser);
     // Every connection option is accepted (one set for scan, apply and rollback); the
     // on-prem ones are not needed here.
@@ -239,9 +250,51 @@ int Commands::apply(const QStringList &args)
         }
     }
 
+    // Second-person approval (issue 17): with plan.approvals.json beside the plan, it alone
+    // approves the flagged rows, and its seal is checked first; the policy refuses flagged
+    // rows without a sealed approval.
+    QList<Finding> rows = plan.rows();
+    const bool requireSealed = parser.isSet(sealedOption);
+    const QString approvalsPath = Approvals::pathFor(planPath);
+    std::optional<Approvals> approvals;
+    if (!ApprovalsFile::read(approvalsPath, &approvals, &error)) {
+        err << "anchorfix apply: " << error << " Nothing was changed.\n";
+        return Error;
+    }
+    QString approvalProblem;
+    if (approvals && session) {
+        JwksCache keys;
+        auto *check = new SealCheckJob(approvals.value(), SealCheckJob::expectationsFor(*session),
+                                       connection.graphConfig().authorityUrl, &keys, &holder);
+        check->setAutoDelete(false);
+        ConnectionOptions::waitFor(check);
+        approvalProblem = check->problem();
+    } else if (approvals) {
+        approvalProblem = QStringLiteral("not verified (a dry run without sign-in)");
+    }
+    const QList<RowApproval> approvalVerdicts =
+        ApprovalSeal::decide(rows, approvals, approvalProblem, requireSealed);
+    if (requireSealed || approvals || !approvalVerdicts.isEmpty()) {
+        out << (requireSealed ? "Approval policy: flagged rows need a second person's sealed "
+                                "approval (--require-sealed-approval).\n"
+                              : "Approval policy: single admin (plan.csv's approvals count unless "
+                                "an approvals file is present).\n");
+        if (approvals)
+            out << "Approvals: " << approvalsPath << " by "
+                << ApprovalSeal::approverText(*approvals)
+                << (approvals->sealed ? ", sealed" : ", unsealed (device-code sign-in)")
+                << (approvalProblem.isEmpty()
+                        ? QString()
+                        : QStringLiteral(" — not accepted: ") + approvalProblem)
+                << "\n";
+    }
+    for (const RowApproval &v : approvalVerdicts)
+        if (!v.runs())
+            err << (dryRun ? "would not run: row " : "not run: row ") << v.rowId << ": " << v.reason
+                << "\n";
+
     // Permission pre-flight: compare each row with what the token grants before anything
     // is sent; a row that would fail for lack of permission is not sent at all.
-    QList<Finding> rows = plan.rows();
     QList<UnpermittedRow> unpermitted;
     if (session)
         unpermitted = PermissionPreflight::check(rows, session->permissions());
@@ -298,6 +351,44 @@ int Commands::apply(const QStringList &args)
     if (parser.isSet(forceOption) && !removeRunFiles(settings.rollbackPath, &error)) {
         err << "anchorfix apply: " << error << "\n";
         return Error;
+    }
+    // The audit names approver, operator and seal for every flagged row before the run:
+    // result `approved` (it runs) or `skipped` (the approval does not cover it). A single
+    // admin's run (no approvals file, no policy) keeps the audit as it was.
+    if ((approvals || requireSealed) && !approvalVerdicts.isEmpty()) {
+        QList<AuditRecord> records;
+        for (const RowApproval &v : approvalVerdicts) {
+            const auto row = std::find_if(rows.cbegin(), rows.cend(),
+                                          [&v](const Finding &f) { return f.rowId == v.rowId; });
+            AuditRecord r;
+            r.runId = settings.identity.runId;
+            r.operatorName = settings.identity.operatorName;
+            r.tenantId = settings.identity.tenantId;
+            r.rowId = QString::number(v.rowId);
+            if (row != rows.cend()) {
+                r.cloudId = row->cloudId;
+                r.cloudUpn = row->cloudUpn;
+                r.action = actionName(row->action);
+                r.oldImmutableId = row->cloudImmutableId;
+                r.newImmutableId = row->expectedImmutableId;
+            }
+            r.result = v.runs() ? QStringLiteral("approved") : QStringLiteral("skipped");
+            r.message = v.reason;
+            if (approvals)
+                r.message += QStringLiteral("; approver=%1; seal=%2; digest=%3")
+                                 .arg(ApprovalSeal::approverText(*approvals),
+                                      approvals->sealed ? QStringLiteral("sealed")
+                                                        : QStringLiteral("unsealed"),
+                                      approvals->digest);
+            records.append(r);
+        }
+        AuditLog audit;
+        if (!audit.open(settings.auditPath, &error) || !audit.append(records, &error) ||
+            !audit.sync(&error)) {
+            err << "anchorfix apply: " << error << " Nothing was changed.\n";
+            return Error;
+        }
+        audit.close();
     }
     auto *writer = new GraphCloudWriter(session->client(), &holder);
     auto *executor = new Executor(rows, settings, writer, &holder);

@@ -12,6 +12,8 @@ enum ExitCode { Done = 0, Error = 1, Usage = 2, FinishedWithFailures = 3 };
 int convert(const QStringList &args);
 int scan(const QStringList &args);
 int apply(const QStringList &args);
+// A second person reviews and seals a plan's flagged rows (plan.approvals.json).
+int approve(const QStringList &args);
 int rollback(const QStringList &args);
 int verify(const QStringList &args);
 int practice(const QStringList &args);

@@ -19,8 +19,9 @@ struct Subcommand
 
 const Subcommand subcommands[] = {
     {"convert", Commands::convert},   {"scan", Commands::scan},
-    {"apply", Commands::apply},       {"rollback", Commands::rollback},
-    {"practice", Commands::practice}, {"verify", Commands::verify},
+    {"apply", Commands::apply},       {"approve", Commands::approve},
+    {"rollback", Commands::rollback}, {"practice", Commands::practice},
+    {"verify", Commands::verify},
 };
 
 void setIdentity()
