@@ -368,11 +368,11 @@ int Commands::apply(const QStringList &args)
             if (row != rows.cend()) {
                 r.cloudId = row->cloudId;
                 r.cloudUpn = row->cloudUpn;
-                r.action = actionName(row->action);
+                r.action = auditActionFor(row->action);
                 r.oldImmutableId = row->cloudImmutableId;
                 r.newImmutableId = row->expectedImmutableId;
             }
-            r.result = v.runs() ? QStringLiteral("approved") : QStringLiteral("skipped");
+            r.result = v.runs() ? AuditResult::Approved : AuditResult::Skipped;
             r.message = v.reason;
             if (approvals)
                 r.message += QStringLiteral("; approver=%1; seal=%2; digest=%3")

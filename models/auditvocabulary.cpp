@@ -39,7 +39,7 @@ constexpr ResultWord kResults[] = {
     {AuditResult::Unknown, "unknown"},      {AuditResult::Verified, "verified"},
     {AuditResult::Mismatch, "mismatch"},    {AuditResult::RolledBack, "rolled_back"},
     {AuditResult::Joined, "joined"},        {AuditResult::WaitingForSync, "waiting_for_sync"},
-    {AuditResult::SyncError, "sync_error"},
+    {AuditResult::SyncError, "sync_error"}, {AuditResult::Approved, "approved"},
 };
 
 const ActionWord *findAction(AuditAction action)

@@ -40,6 +40,7 @@ enum class AuditResult {
     Joined, // verify
     WaitingForSync,
     SyncError,
+    Approved,    // a flagged row's second-person approval, recorded before the run (issue 17)
     Unrecognised // not set, or read from a file and not a word of this vocabulary
 };
 

@@ -149,7 +149,7 @@ private Q_SLOTS:
         // The audit names approver, operator and seal for each flagged row.
         const QList<AuditRecord> records = audit(dir);
         const auto approved = std::find_if(records.cbegin(), records.cend(), [](const auto &r) {
-            return r.result == QLatin1String("approved");
+            return r.result == AuditResult::Approved;
         });
         QVERIFY(approved != records.cend());
         QCOMPARE(approved->rowId, QString::number(flagged().at(0).rowId));

@@ -55,6 +55,7 @@ private slots:
         QTest::newRow("waiting_for_sync")
             << AuditResult::WaitingForSync << QStringLiteral("waiting_for_sync");
         QTest::newRow("sync_error") << AuditResult::SyncError << QStringLiteral("sync_error");
+        QTest::newRow("approved") << AuditResult::Approved << QStringLiteral("approved");
     }
 
     void resultSpelling()
