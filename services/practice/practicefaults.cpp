@@ -86,6 +86,10 @@ QJsonObject PracticeFaultSettings::toJson() const
     o.insert(QLatin1String("serviceUnavailableRetryAfter"), serviceUnavailableRetryAfter);
     o.insert(QLatin1String("dropOn"), toArray(dropOn));
     o.insert(QLatin1String("delayMs"), delayMs);
+    o.insert(QLatin1String("pageDelayMs"), pageDelayMs);
+    o.insert(QLatin1String("readBudget"), readBudget);
+    o.insert(QLatin1String("readWindowMs"), readWindowMs);
+    o.insert(QLatin1String("countOffset"), countOffset);
     o.insert(QLatin1String("unknownUserProperties"),
              QJsonArray::fromStringList(unknownUserProperties));
     QJsonArray list;
@@ -105,6 +109,10 @@ PracticeFaultSettings PracticeFaultSettings::fromJson(const QJsonObject &o)
         o.value(QLatin1String("serviceUnavailableRetryAfter")).toDouble(-1);
     s.dropOn = toIntList(o.value(QLatin1String("dropOn")));
     s.delayMs = o.value(QLatin1String("delayMs")).toInt(0);
+    s.pageDelayMs = o.value(QLatin1String("pageDelayMs")).toInt(0);
+    s.readBudget = o.value(QLatin1String("readBudget")).toInt(0);
+    s.readWindowMs = o.value(QLatin1String("readWindowMs")).toInt(10000);
+    s.countOffset = o.value(QLatin1String("countOffset")).toInt(0);
     for (const QJsonValue &v : o.value(QLatin1String("unknownUserProperties")).toArray())
         s.unknownUserProperties.append(v.toString());
     for (const QJsonValue &v : o.value(QLatin1String("rules")).toArray())
@@ -117,6 +125,7 @@ void PracticeFaults::set(const PracticeFaultSettings &settings)
     m_settings = settings;
     m_requests = 0;
     m_writeTimes.clear();
+    m_readUnits = GraphReadBudget();
     m_ruleMatches = QList<int>(settings.rules.size(), 0);
 }
 
@@ -163,4 +172,13 @@ qint64 PracticeFaults::takeWrite(qint64 nowMs)
         return 0;
     }
     return std::max<qint64>(1, m_writeTimes.first() + window - nowMs);
+}
+
+qint64 PracticeFaults::takeReadUnits(qint64 nowMs, int cost, int quota)
+{
+    if (quota <= 0)
+        return 0;
+    if (m_readUnits.quota() != quota || m_readUnits.windowMs() != m_settings.readWindowMs)
+        m_readUnits.setQuota(quota, m_settings.readWindowMs);
+    return m_readUnits.take(nowMs, cost);
 }

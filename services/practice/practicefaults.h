@@ -1,5 +1,6 @@
 #pragma once
 
+#include "graphreadbudget.h"
 #include "practicehttp.h"
 
 #include <QJsonObject>
@@ -47,6 +48,17 @@ struct PracticeFaultSettings
     double serviceUnavailableRetryAfter = -1; // seconds; < 0 = no Retry-After header
     QList<int> dropOn;                        // close the connection without answer on these
     int delayMs = 0;                          // answer every Graph request this much later
+    // Graph's latency for a page of a collection (users, recycle bin, delta, groups, …):
+    // each such page is answered this much later (real Graph: about a second for 999 users).
+    int pageDelayMs = 0;
+    // Graph's read budget (GraphReadBudget): resource units per readWindowMs for the app;
+    // 0 = unlimited, -1 = Graph's quota for the tenant's size (3,500 / 5,000 / 8,000).
+    // Beyond it a request gets 429 TooManyRequests with Retry-After, like Graph.
+    int readBudget = 0;
+    int readWindowMs = 10000;
+    // $count answers this much more (or less) than there are: the eventually consistent
+    // index lagging behind the directory.
+    int countOffset = 0;
     // User properties $select refuses as unknown (e.g. onPremisesObjectIdentifier, which
     // v1.0 does not document).
     QStringList unknownUserProperties;
@@ -74,10 +86,14 @@ public:
     // Takes one write from the quota at nowMs (monotonic). Returns 0 when allowed, else
     // the milliseconds until the window frees a slot (the Retry-After to announce).
     qint64 takeWrite(qint64 nowMs);
+    // Spends cost resource units of the read budget (quota: the budget in force). Returns
+    // 0 when allowed, else the milliseconds until the units are free again.
+    qint64 takeReadUnits(qint64 nowMs, int cost, int quota);
 
 private:
     PracticeFaultSettings m_settings;
     int m_requests = 0;
     QList<int> m_ruleMatches;   // per rule: matching requests seen
     QList<qint64> m_writeTimes; // sliding window of accepted writes
+    GraphReadBudget m_readUnits;
 };

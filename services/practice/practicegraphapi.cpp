@@ -323,6 +323,8 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
     if (s.at(0) == QLatin1String("users")) {
         if (s.size() == 1)
             return m == "GET" ? listUsers(request, ctx, false) : notAllowed();
+        if (s.size() == 2 && s.at(1) == QLatin1String("$count"))
+            return m == "GET" ? countUsers(request, ctx, false) : notAllowed();
         if (s.size() == 3 && s.at(2) == QLatin1String("onPremisesSyncBehavior"))
             return m == "GET" ? syncBehavior(request, ctx, s.at(1)) : notAllowed();
         if (s.size() == 2 && beta && m == "PATCH" &&
@@ -357,6 +359,9 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
         if (s.at(1) == QLatin1String("deletedItems")) {
             if (s.size() == 3 && s.at(2) == QLatin1String("microsoft.graph.user"))
                 return m == "GET" ? listUsers(request, ctx, true) : notAllowed();
+            if (s.size() == 4 && s.at(2) == QLatin1String("microsoft.graph.user") &&
+                s.at(3) == QLatin1String("$count"))
+                return m == "GET" ? countUsers(request, ctx, true) : notAllowed();
             if (s.size() == 3 && s.at(2) == QLatin1String("microsoft.graph.group"))
                 return m == "GET"
                            ? listDirectoryObjects(
@@ -498,7 +503,9 @@ PracticeResponse PracticeGraphApi::listPage(const PracticeRequest &request,
                             next.toString(QUrl::FullyEncoded)));
     }
     page.insert(QLatin1String("value"), value);
-    return PracticeResponse::json(200, page);
+    PracticeResponse response = PracticeResponse::json(200, page);
+    response.delayMs = m_faults.settings().pageDelayMs; // Graph's page latency
+    return response;
 }
 
 PracticeResponse PracticeGraphApi::listUsers(const PracticeRequest &request,
@@ -515,42 +522,109 @@ PracticeResponse PracticeGraphApi::listUsers(const PracticeRequest &request,
         properties.append(QStringLiteral("deletedDateTime"));
     const QList<QJsonObject> &source = deleted ? m_directory.deletedUsers : m_directory.users;
 
-    const QString filter = request.queryItem(QStringLiteral("$filter"));
     QList<QJsonObject> matched;
-    if (auto answer = collectionFilter(request, ctx, source, QStringLiteral("user"), &matched)) {
-        if (answer->status != 200)
-            return *answer;
-        return listPage(request, ctx, matched, QStringLiteral("users"),
-                        [&](const QJsonObject &o) { return project(o, properties); });
-    }
-    if (!filter.isEmpty()) {
-        static const QRegularExpression eq(
-            QStringLiteral("^\\s*(\\w+)\\s+eq\\s+'((?:[^']|'')*)'\\s*$"));
-        const QRegularExpressionMatch match = eq.match(filter);
-        const QString property = match.hasMatch() ? match.captured(1) : QString();
-        if (property != kImmutableId && property != kUpn && property != QLatin1String("mail"))
-            return error(400, QStringLiteral("Request_UnsupportedQuery"),
-                         QStringLiteral("Unsupported or invalid query filter clause specified for "
-                                        "property '%1' of resource 'User'.")
-                             .arg(property.isEmpty() ? filter : property),
-                         ctx);
-        const QString wanted = match.captured(2).replace(QLatin1String("''"), QLatin1String("'"));
-        QList<QJsonObject> filtered;
-        for (const QJsonObject &u : source) {
-            const QString have = u.value(property).toString();
-            const bool hit = property == kImmutableId
-                                 ? have == wanted
-                                 : have.compare(wanted, Qt::CaseInsensitive) == 0;
-            if (hit)
-                filtered.append(u);
-        }
-        return listPage(request, ctx, filtered, QStringLiteral("users"),
-                        [&](const QJsonObject &o) { return project(o, properties); });
-    }
-    return listPage(request, ctx, source,
+    if (auto bad = filterUsers(request, ctx, source, &matched))
+        return *bad;
+    return listPage(request, ctx, matched,
                     deleted ? QStringLiteral("directory/deletedItems/microsoft.graph.user")
                             : QStringLiteral("users"),
                     [&](const QJsonObject &o) { return project(o, properties); });
+}
+
+std::optional<PracticeResponse> PracticeGraphApi::filterUsers(const PracticeRequest &request,
+                                                              const PracticeGraphContext &ctx,
+                                                              const QList<QJsonObject> &source,
+                                                              QList<QJsonObject> *matched) const
+{
+    const QString filter = request.queryItem(QStringLiteral("$filter"));
+    if (filter.trimmed().isEmpty()) {
+        *matched = source;
+        return std::nullopt;
+    }
+    if (auto answer = collectionFilter(request, ctx, source, QStringLiteral("user"), matched)) {
+        if (answer->status != 200)
+            return *answer;
+        return std::nullopt;
+    }
+    const auto unsupported = [&](const QString &property) {
+        return error(400, QStringLiteral("Request_UnsupportedQuery"),
+                     QStringLiteral("Unsupported or invalid query filter clause specified for "
+                                    "property '%1' of resource 'User'.")
+                         .arg(property),
+                     ctx);
+    };
+    // startswith/endswith(property,'value'): startswith is a basic query on the string
+    // properties below; endswith needs the advanced query parameters. Both compare without
+    // regard to case.
+    static const QRegularExpression function(
+        QStringLiteral(
+            "^\\s*(startswith|endswith)\\(\\s*(\\w+)\\s*,\\s*'((?:[^']|'')*)'\\s*\\)\\s*$"),
+        QRegularExpression::CaseInsensitiveOption);
+    if (const QRegularExpressionMatch hit = function.match(filter); hit.hasMatch()) {
+        const bool ends =
+            hit.captured(1).compare(QLatin1String("endswith"), Qt::CaseInsensitive) == 0;
+        const QString property = hit.captured(2);
+        static const QSet<QString> searchable = {
+            kUpn, QStringLiteral("displayName"), QStringLiteral("mail"),
+            QStringLiteral("givenName"), QStringLiteral("surname")};
+        if (!searchable.contains(property))
+            return unsupported(property);
+        if (ends && (request.header("consistencylevel").toLower() != "eventual" ||
+                     request.queryItem(QStringLiteral("$count")) != QLatin1String("true")))
+            return error(400, QStringLiteral("Request_UnsupportedQuery"),
+                         QStringLiteral("Operator 'endsWith' is not supported because the "
+                                        "required parameters might be missing. Try adding $count "
+                                        "with a value of true and setting ConsistencyLevel "
+                                        "header to eventual."),
+                         ctx);
+        const QString wanted = hit.captured(3).replace(QLatin1String("''"), QLatin1String("'"));
+        for (const QJsonObject &u : source) {
+            const QString have = u.value(property).toString();
+            if (ends ? have.endsWith(wanted, Qt::CaseInsensitive)
+                     : have.startsWith(wanted, Qt::CaseInsensitive))
+                matched->append(u);
+        }
+        return std::nullopt;
+    }
+    static const QRegularExpression eq(
+        QStringLiteral("^\\s*(\\w+)\\s+eq\\s+'((?:[^']|'')*)'\\s*$"));
+    const QRegularExpressionMatch match = eq.match(filter);
+    const QString property = match.hasMatch() ? match.captured(1) : QString();
+    if (property != kImmutableId && property != kUpn && property != QLatin1String("mail"))
+        return unsupported(property.isEmpty() ? filter : property);
+    const QString wanted = match.captured(2).replace(QLatin1String("''"), QLatin1String("'"));
+    for (const QJsonObject &u : source) {
+        const QString have = u.value(property).toString();
+        const bool hit = property == kImmutableId ? have == wanted
+                                                  : have.compare(wanted, Qt::CaseInsensitive) == 0;
+        if (hit)
+            matched->append(u);
+    }
+    return std::nullopt;
+}
+
+PracticeResponse PracticeGraphApi::countUsers(const PracticeRequest &request,
+                                              const PracticeGraphContext &ctx, bool deleted)
+{
+    if (auto denied = requirePermission(ctx, {QStringLiteral("User.Read.All"),
+                                              QStringLiteral("User.ReadWrite.All"),
+                                              QStringLiteral("Directory.Read.All")}))
+        return *denied;
+    // A raw count is an advanced query: refused without the header.
+    if (request.header("consistencylevel").toLower() != "eventual")
+        return error(400, QStringLiteral("Request_UnsupportedQuery"),
+                     QStringLiteral("Raw count (/$count) is not supported because the "
+                                    "'ConsistencyLevel:eventual' header is missing. Refer to "
+                                    "https://aka.ms/graph-docs/advanced-queries for more "
+                                    "information"),
+                     ctx);
+    QList<QJsonObject> matched;
+    if (auto bad = filterUsers(request, ctx, deleted ? m_directory.deletedUsers : m_directory.users,
+                               &matched))
+        return *bad;
+    // Eventual consistency: the index may lag behind the directory (countOffset).
+    const qint64 count = std::max<qint64>(0, matched.size() + m_faults.settings().countOffset);
+    return PracticeResponse::text(200, "text/plain", QByteArray::number(count));
 }
 
 PracticeResponse PracticeGraphApi::getUser(const PracticeRequest &request,

@@ -44,9 +44,9 @@ struct PracticeGraphContext
 
 // Microsoft Graph v1.0 as documented for the endpoints Anchorfix uses (DESIGN.md §7):
 // users (default property set, $select, $top 1..999, $skiptoken paging, $filter on
-// onPremisesImmutableId/userPrincipalName/mail), PATCH with the documented refusals,
-// the recycle bin, domains, organization, onPremisesSynchronization, directoryRoles
-// and their members, and $batch. Errors use Graph's envelope.
+// onPremisesImmutableId/userPrincipalName/mail, startswith, $count), PATCH with the documented
+// refusals, the recycle bin, domains, organization, onPremisesSynchronization, directoryRoles and
+// their members, and $batch. Errors use Graph's envelope.
 class PracticeGraphApi
 {
 public:
@@ -76,6 +76,17 @@ private:
                               const Projection &projection);
     PracticeResponse listUsers(const PracticeRequest &request, const PracticeGraphContext &ctx,
                                bool deleted);
+    // GET /users/$count and /directory/deletedItems/microsoft.graph.user/$count (text/plain;
+    // needs ConsistencyLevel: eventual), with the same $filter as the list.
+    PracticeResponse countUsers(const PracticeRequest &request, const PracticeGraphContext &ctx,
+                                bool deleted);
+    // The users a list's $filter keeps: none = all; eq on onPremisesImmutableId,
+    // userPrincipalName, mail; startswith (basic) and endswith (advanced) on the string
+    // properties; the any() filters of collectionFilter. nullopt = ok, else Graph's 400.
+    std::optional<PracticeResponse> filterUsers(const PracticeRequest &request,
+                                                const PracticeGraphContext &ctx,
+                                                const QList<QJsonObject> &source,
+                                                QList<QJsonObject> *matched) const;
     PracticeResponse getUser(const PracticeRequest &request, const PracticeGraphContext &ctx,
                              const QString &id);
     PracticeResponse patchUser(const PracticeRequest &request, const PracticeGraphContext &ctx,

@@ -214,6 +214,8 @@ PracticeResponse PracticeTenant::handleGraph(const PracticeRequest &request,
         } else {
             ctx.caller = *caller;
             record.permissions = caller->permissions;
+            if (auto throttled = spendReadUnits(request, ctx))
+                return *throttled;
             response = m_graph.dispatch(request, ctx);
             if (request.path == QLatin1String("/v1.0/$batch") && response.status == 200) {
                 // Record the largest Retry-After announced inside the batch.
@@ -234,12 +236,46 @@ PracticeResponse PracticeTenant::handleGraph(const PracticeRequest &request,
             }
         }
     }
-    response.delayMs = f.delayMs;
+    response.delayMs += f.delayMs;
     if (rule && rule->effect == Effect::LostReply)
         response.drop = true; // done, but the client never hears of it
     else if (rule && rule->effect == Effect::SlowReply)
         response.delayMs = std::max(response.delayMs, rule->delayMs);
     return response;
+}
+
+std::optional<PracticeResponse> PracticeTenant::spendReadUnits(const PracticeRequest &request,
+                                                               const PracticeGraphContext &ctx)
+{
+    const PracticeFaultSettings &f = m_faults.settings();
+    if (f.readBudget == 0)
+        return std::nullopt;
+    int cost = 0;
+    if (request.path.endsWith(QLatin1String("/$batch"))) {
+        // Each request inside a batch is counted as if it had been sent alone.
+        for (const QJsonValue &v : request.jsonBody().value(QLatin1String("requests")).toArray()) {
+            const QJsonObject o = v.toObject();
+            const QUrl inner(o.value(QLatin1String("url")).toString());
+            cost += GraphReadBudget::costOf(o.value(QLatin1String("method")).toString().toLatin1(),
+                                            inner.path(), QUrlQuery(inner));
+        }
+        cost = std::max(cost, 1);
+    } else {
+        cost = GraphReadBudget::costOf(request.method, request.path, request.query);
+    }
+    const int quota =
+        f.readBudget > 0 ? f.readBudget : GraphReadBudget::appTenantQuota(m_directory.users.size());
+    const qint64 waitMs = m_faults.takeReadUnits(qint64(ctx.nowMs), cost, quota);
+    if (waitMs <= 0)
+        return std::nullopt;
+    // What Graph sends when an app spends more than its resource units.
+    PracticeResponse r = PracticeGraphApi::error(429, QStringLiteral("TooManyRequests"),
+                                                 QStringLiteral("Please retry again later."), ctx);
+    r.setHeader("Retry-After", QByteArray::number(waitMs / 1000.0, 'f', 3));
+    r.setHeader("x-ms-throttle-scope", "Tenant_Application/Read/" + ctx.caller.clientId.toLatin1() +
+                                           '/' + m_directory.tenantId.toLatin1());
+    r.setHeader("x-ms-throttle-information", "ResourceUnitLimitExceeded");
+    return r;
 }
 
 PracticeResponse PracticeTenant::handleControl(const PracticeRequest &request)

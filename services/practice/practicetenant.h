@@ -10,6 +10,8 @@
 #include <QList>
 #include <QObject>
 
+#include <optional>
+
 class PracticeHttpServer;
 
 // One request the practice tenant received (control endpoints excluded).
@@ -94,6 +96,9 @@ Q_SIGNALS:
 private:
     PracticeResponse handleControl(const PracticeRequest &request);
     PracticeResponse handleGraph(const PracticeRequest &request, PracticeRequestRecord &record);
+    // The read budget (PracticeFaultSettings::readBudget): nullopt = within it, else the 429.
+    std::optional<PracticeResponse> spendReadUnits(const PracticeRequest &request,
+                                                   const PracticeGraphContext &ctx);
 
     PracticeDirectory m_directory;
     QJsonObject m_loaded;
