@@ -3,6 +3,7 @@
 #include "graphbatchjob.h"
 #include "graphclient.h"
 #include "graphrequestjob.h"
+#include "partitioneduserreadjob.h"
 
 #include <QJsonArray>
 #include <QUrl>
@@ -84,14 +85,90 @@ void CloudScanJob::doStart()
 {
     m_stage = Stage::Users;
     Q_EMIT infoMessage(tr("Reading users…"));
-    runGet(QStringLiteral("/users?$select=%1,onPremisesObjectIdentifier&$top=%2")
-               .arg(GraphClient::userSelect())
-               .arg(m_pageSize),
-           GraphPermission::UserRead);
+    readUsers();
+}
+
+void CloudScanJob::readUsers()
+{
+    if (!m_client)
+        return;
+    const bool deleted = m_stage == Stage::DeletedUsers;
+    QString select = GraphClient::userSelect();
+    if (deleted)
+        select += QLatin1String(",deletedDateTime");
+    else if (!m_withoutObjectIdentifier)
+        select += QLatin1String(",onPremisesObjectIdentifier");
+    auto *job = new PartitionedUserReadJob(
+        m_client,
+        deleted ? QStringLiteral("/directory/deletedItems/microsoft.graph.user")
+                : QStringLiteral("/users"),
+        select, m_pageSize);
+    job->setMaxInFlight(m_maxInFlight);
+    if (m_partitionThreshold >= 0)
+        job->setPartitionThreshold(m_partitionThreshold);
+    m_userRead = job;
+    connect(job, &Job::finished, this, [this, job] { onUsersRead(job); });
+    connect(job, &Job::infoMessage, this, &Job::infoMessage);
+    if (!deleted)
+        connect(job, &Job::progressChanged, this, &CloudScanJob::setProgress);
+    job->start();
+}
+
+void CloudScanJob::onUsersRead(PartitionedUserReadJob *job)
+{
+    m_userRead = nullptr;
+    if (isFinished())
+        return;
+    m_requests += job->requestsSent();
+    m_pages += job->pagesRead();
+    m_bytes += job->bytesRead();
+    const bool deleted = m_stage == Stage::DeletedUsers;
+    if (job->error() != Job::NoError) {
+        const GraphResult result = job->failedRequest();
+        if (!deleted && !m_withoutObjectIdentifier && job->pagesRead() == 0 &&
+            result.httpStatus == 400) {
+            // onPremisesObjectIdentifier is not documented for v1.0: a Graph that refuses
+            // it in $select refuses the first page. Read the users without it.
+            m_withoutObjectIdentifier = true;
+            m_warnings.append(tr("Graph did not return onPremisesObjectIdentifier: the "
+                                 "pre-flight warning for cloud users that still carry one (hard "
+                                 "match blocked since July 2026) is missing."));
+            Q_EMIT infoMessage(m_warnings.last());
+            readUsers();
+            return;
+        }
+        m_failed = result;
+        fail(job->error() == Job::Cancelled ? int(Cancelled) : int(RequestFailed),
+             job->errorString());
+        emitResult();
+        return;
+    }
+    for (const QString &w : job->warnings())
+        if (!m_warnings.contains(w))
+            m_warnings.append(w);
+    if (!deleted) {
+        m_usersPartitioned = job->wasPartitioned();
+        m_partitionsRead = job->partitionsRead();
+    }
+    QList<CloudUser> users = job->takeUsers();
+    QList<CloudUser> &target = deleted ? m_snapshot.deletedUsers : m_snapshot.users;
+    target.reserve(users.size());
+    for (CloudUser &u : users) {
+        if (skippedWithoutId(u))
+            continue;
+        if (!deleted)
+            m_userIndex.insert(u.id, int(target.size()));
+        target.append(std::move(u));
+    }
+    nextStage();
 }
 
 void CloudScanJob::doCancel()
 {
+    if (m_userRead) {
+        m_userRead->disconnect(this);
+        m_userRead->cancel();
+    }
     if (m_current) {
         m_current->disconnect(this);
         m_current->cancel();
@@ -213,21 +290,6 @@ void CloudScanJob::onPage(GraphRequestJob *job)
     if (isFinished())
         return;
     const GraphResult result = job->result();
-    if (!result.ok && m_stage == Stage::Users && m_pages == 0 && !m_withoutObjectIdentifier &&
-        result.httpStatus == 400) {
-        // onPremisesObjectIdentifier is not documented for v1.0: a Graph that refuses it in
-        // $select refuses the first page. Read the users without it.
-        m_withoutObjectIdentifier = true;
-        m_warnings.append(tr("Graph did not return onPremisesObjectIdentifier: the pre-flight "
-                             "warning for cloud users that still carry one (hard match blocked "
-                             "since July 2026) is missing."));
-        Q_EMIT infoMessage(m_warnings.last());
-        runGet(QStringLiteral("/users?$select=%1&$top=%2")
-                   .arg(GraphClient::userSelect())
-                   .arg(m_pageSize),
-               GraphPermission::UserRead);
-        return;
-    }
     if (!result.ok && tolerate(result))
         return;
     if (!result.ok) {
@@ -284,22 +346,8 @@ void CloudScanJob::consume(const QJsonObject &page)
     const QJsonArray values = page.value(QLatin1String("value")).toArray();
     switch (m_stage) {
     case Stage::Users:
-        // No reserve() per page: an exact reserve each page would copy the list every time.
-        for (const QJsonValue &v : values) {
-            CloudUser u = GraphClient::userFromJson(v.toObject());
-            if (skippedWithoutId(u))
-                continue;
-            m_userIndex.insert(u.id, int(m_snapshot.users.size()));
-            m_snapshot.users.append(std::move(u));
-        }
-        setProgress(m_snapshot.users.size(), 0);
-        Q_EMIT infoMessage(tr("Page %1: %2 users").arg(m_pages).arg(m_snapshot.users.size()));
-        break;
     case Stage::DeletedUsers:
-        for (const QJsonValue &v : values)
-            if (CloudUser u = GraphClient::userFromJson(v.toObject()); !skippedWithoutId(u))
-                m_snapshot.deletedUsers.append(std::move(u));
-        break;
+        break; // read by PartitionedUserReadJob
     case Stage::Domains:
         for (const QJsonValue &v : values) {
             const QJsonObject o = v.toObject();
@@ -415,11 +463,7 @@ void CloudScanJob::nextStage()
     case Stage::Users:
         m_stage = Stage::DeletedUsers;
         Q_EMIT infoMessage(tr("Reading the recycle bin…"));
-        runGet(QStringLiteral("/directory/deletedItems/microsoft.graph.user?$select=%1,"
-                              "deletedDateTime&$top=%2")
-                   .arg(GraphClient::userSelect())
-                   .arg(m_pageSize),
-               GraphPermission::UserRead);
+        readUsers();
         return;
     case Stage::DeletedUsers:
         m_stage = Stage::Domains;

@@ -12,11 +12,14 @@
 
 class GraphBatchJob;
 class GraphRequestJob;
+class PartitionedUserReadJob;
 
 // Reads the whole tenant into a CloudSnapshot (DESIGN.md §3, §7), each page parsed and
 // appended as it arrives; progressChanged counts users read:
-//  - users ($select of every property the reconciler needs, $top=999, @odata.nextLink),
-//    soft-deleted users, domains, organization, onPremisesSynchronization features;
+//  - users and soft-deleted users ($select of every property the reconciler needs,
+//    $top=999, @odata.nextLink), in parallel partitions checked against $count when the
+//    tenant is big (PartitionedUserReadJob); domains, organization,
+//    onPremisesSynchronization features;
 //  - Entra roles: role definitions (beta, for isPrivileged; v1.0 if beta refuses), active
 //    role assignments and PIM eligibility schedules → holdsAdminRole and roles (any active
 //    role, or eligibility for a privileged one);
@@ -52,6 +55,14 @@ public:
     // Requests sent: plain GETs (each page one) and $batch POSTs.
     int requestsSent() const { return m_requests; }
     int batchesSent() const { return m_batches; }
+    // Requests in flight at once while reading users (default 6: QNetworkAccessManager
+    // opens at most six connections to one host).
+    void setMaxInFlight(int requests) { m_maxInFlight = requests; }
+    // Tenants with more users than this are read in partitions (default: two pages).
+    void setPartitionThreshold(qint64 users) { m_partitionThreshold = users; }
+    // Whether the users were read in partitions (checked against $count), and how many.
+    bool usersPartitioned() const { return m_usersPartitioned; }
+    int partitionsRead() const { return m_partitionsRead; }
 
 protected:
     void doStart() override;
@@ -75,6 +86,8 @@ private:
         SyncBehavior,
         Done
     };
+    void readUsers(); // Users or DeletedUsers, per m_stage
+    void onUsersRead(PartitionedUserReadJob *job);
     void runGet(const QString &pathOrNextLink, const char *permission);
     void onPage(GraphRequestJob *job);
     // A stage that may fail without stopping the scan: true when handled (warning added).
@@ -93,6 +106,11 @@ private:
     QPointer<GraphClient> m_client;
     QPointer<GraphRequestJob> m_current;
     QPointer<GraphBatchJob> m_currentBatch;
+    QPointer<PartitionedUserReadJob> m_userRead;
+    int m_maxInFlight = 6;
+    qint64 m_partitionThreshold = -1;
+    bool m_usersPartitioned = false;
+    int m_partitionsRead = 0;
     Stage m_stage = Stage::Users;
     CloudSnapshot m_snapshot;
     QHash<QString, int> m_userIndex;       // id → index in m_snapshot.users

@@ -182,6 +182,7 @@ void GraphRequestJob::onReplyFinished()
     const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
     if (doc.isObject())
         r.body = doc.object();
+    m_textBody = doc.isObject() ? QByteArray() : data;
     if (!r.ok)
         r.parseErrorEnvelope(r.body);
 

@@ -43,6 +43,8 @@ public:
     {
         m_headers.append({name, value});
     }
+    // The final response body when it is not JSON ($count answers text/plain).
+    QByteArray textBody() const { return m_textBody; }
     // Response body bytes received over all attempts.
     qint64 bytesReceived() const { return m_bytesReceived; }
 
@@ -80,4 +82,5 @@ private:
     bool m_renewedToken = false;
     int m_settleResends = 0;
     GraphResult m_result;
+    QByteArray m_textBody;
 };
