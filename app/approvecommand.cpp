@@ -2,13 +2,12 @@
 
 #include "approvaldigest.h"
 #include "approvals.h"
+#include "approvalseal.h"
 #include "approvalsfile.h"
-#include "approvalsigninjob.h"
 #include "connectionoptions.h"
 #include "findingdetails.h"
-#include "jwkscache.h"
 #include "plan.h"
-#include "sealcheckjob.h"
+#include "sealapprovaljob.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -140,8 +139,6 @@ int Commands::approve(const QStringList &args)
     err << flagged.size() << " flagged row(s) in " << planPath << " need a second person's "
         << "decision.\n";
     Approvals approvals;
-    approvals.tenantId = plan.tenantId();
-    QList<Finding> approvedRows;
     for (const Finding &row : std::as_const(flagged)) {
         err << "\nRow " << row.rowId << "  " << categoryName(row.category) << "  "
             << actionName(row.action) << "  "
@@ -157,22 +154,18 @@ int Commands::approve(const QStringList &args)
             return Error;
         }
         approvals.decisions.append(*d);
-        if (d->approved)
-            approvedRows.append(row);
     }
-    approvals.digest = ApprovalDigest::sealDigest(approvals.tenantId, approvedRows);
-
     // The seal: the approver signs in; Entra puts the digest into the signed ID token.
     graph.signInMethod =
         parser.isSet(deviceCodeOption) ? SignInMethod::DeviceCode : SignInMethod::BrowserPkce;
     QObject holder;
-    auto *signIn =
-        new ApprovalSignInJob(graph, approvals.digest, parser.value(approverOption), &holder);
-    signIn->setAutoDelete(false);
+    auto *seal = new SealApprovalJob(graph, plan.tenantId(), flagged, approvals.decisions,
+                                     approvalsPath, parser.value(approverOption), &holder);
+    seal->setAutoDelete(false);
     const bool openBrowser =
         !parser.isSet(noBrowserOption) &&
         (qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY"));
-    QObject::connect(signIn, &ApprovalSignInJob::browserSignInRequested, &holder,
+    QObject::connect(seal, &SealApprovalJob::browserSignInRequested, &holder,
                      [&err, openBrowser](const QUrl &url) {
                          err << "\nSign in as the approver: " << url.toString(QUrl::FullyEncoded)
                              << "\n"
@@ -181,46 +174,16 @@ int Commands::approve(const QStringList &args)
                              QProcess::startDetached(QStringLiteral("xdg-open"),
                                                      {url.toString(QUrl::FullyEncoded)});
                      });
-    QObject::connect(signIn, &ApprovalSignInJob::deviceCodeIssued, &holder,
+    QObject::connect(seal, &SealApprovalJob::deviceCodeIssued, &holder,
                      [&err](const QString &, const QUrl &, const QString &message) {
                          err << "\n" << message << "\n" << Qt::flush;
                      });
-    ConnectionOptions::waitFor(signIn);
-    if (signIn->error() != Job::NoError) {
-        err << "anchorfix approve: " << signIn->errorString() << " Nothing was written.\n";
+    ConnectionOptions::waitFor(seal);
+    if (seal->error() != Job::NoError) {
+        err << "anchorfix approve: " << seal->errorString() << "\n";
         return Error;
     }
-    approvals.idToken = signIn->idToken();
-    approvals.sealed = signIn->isSealed();
-    approvals.approvedAtUtc = QDateTime::currentDateTimeUtc();
-    const std::optional<Jwt> token = Jwt::parse(approvals.idToken, &error);
-    if (!token) {
-        err << "anchorfix approve: " << error << ". Nothing was written.\n";
-        return Error;
-    }
-    approvals.approverUpn = token->claim("preferred_username");
-    approvals.approverOid = token->claim("oid");
-    approvals.approverName = token->claim("name");
-
-    // Checked as a run will check it (with no operator yet), so a bad seal is seen now.
-    JwksCache cache;
-    SealExpectations expected;
-    expected.tenantId = approvals.tenantId;
-    expected.clientId = graph.clientId;
-    expected.issuer = ApprovalSeal::issuerFor(graph.authorityUrl.toString(), approvals.tenantId);
-    expected.nowUtc = approvals.approvedAtUtc;
-    auto *check = new SealCheckJob(approvals, expected, graph.authorityUrl, &cache, &holder);
-    check->setAutoDelete(false);
-    ConnectionOptions::waitFor(check);
-    if (!check->problem().isEmpty()) {
-        err << "anchorfix approve: the approval could not be sealed: " << check->problem()
-            << ". Nothing was written.\n";
-        return Error;
-    }
-    if (!ApprovalsFile::write(approvalsPath, approvals, &error)) {
-        err << "anchorfix approve: " << error << "\n";
-        return Error;
-    }
+    approvals = seal->approvals();
     out << "Approved " << approvals.approvedCount() << " row(s), rejected "
         << approvals.decisions.size() - approvals.approvedCount() << ", by "
         << ApprovalSeal::approverText(approvals) << "; "

@@ -1,5 +1,7 @@
 #include "appwizardservices.h"
 
+#include "sealapprovaljob.h"
+
 #include "cloudscanjob.h"
 #include "cloudsession.h"
 #include "credentialstore.h"
@@ -474,6 +476,35 @@ ValueJob<Plan> *AppWizardServices::loadPlan(const QString &path)
     return new ForwardingJob<Plan>([path]() -> Job * { return new LoadPlanJob(path); },
                                    [](Job *j) { return static_cast<LoadPlanJob *>(j)->plan(); },
                                    this);
+}
+
+ValueJob<Approvals> *AppWizardServices::sealApproval(const CloudSettings &settings,
+                                                     const Plan &plan,
+                                                     const QList<ApprovalDecision> &decisions,
+                                                     const QString &planPath,
+                                                     const QString &approver)
+{
+    GraphConfig config = graphConfigFor(settings);
+    config.phrasing = GraphConfig::Phrasing::Wizard;
+    config.signInMethod = SignInMethod::BrowserPkce; // only the browser flow can seal
+    return new ForwardingJob<Approvals>(
+        [=, this]() -> Job * {
+            auto *job = new SealApprovalJob(config, plan.tenantId(), plan.rows(), decisions,
+                                            Approvals::pathFor(planPath), approver);
+            connect(job, &SealApprovalJob::browserSignInRequested, this, [this](const QUrl &url) {
+                if (!m_practice) {
+                    Q_EMIT browserSignInRequested(url);
+                    return;
+                }
+                // The demo's practice tenant signs the login_hint user in at once: its
+                // "browser page" is a redirect, followed here.
+                auto *browser = new QNetworkAccessManager(this);
+                QNetworkReply *reply = browser->get(QNetworkRequest(url));
+                connect(reply, &QNetworkReply::finished, browser, &QObject::deleteLater);
+            });
+            return job;
+        },
+        [](Job *j) { return static_cast<SealApprovalJob *>(j)->approvals(); }, this);
 }
 
 ValueJob<ResultCheck> *AppWizardServices::checkResults(const QString &auditPath)

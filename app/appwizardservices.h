@@ -35,6 +35,9 @@ public:
     ExecutionRun *rollback(const RunFiles &files) override;
     Job *savePlan(const Plan &plan, const QString &path) override;
     ValueJob<Plan> *loadPlan(const QString &path) override;
+    ValueJob<Approvals> *sealApproval(const CloudSettings &settings, const Plan &plan,
+                                      const QList<ApprovalDecision> &decisions,
+                                      const QString &planPath, const QString &approver) override;
     ValueJob<ResultCheck> *checkResults(const QString &auditPath) override;
     bool canSimulateSync() const override;
     Job *simulateSync() override;

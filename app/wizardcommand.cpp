@@ -17,7 +17,7 @@ int Commands::wizard(const QStringList &args)
     parser.setApplicationDescription(
         QStringLiteral("Anchorfix: find and repair broken source anchors (ImmutableId) between "
                        "Active Directory and Entra ID.\nWithout a subcommand it opens the wizard. "
-                       "Subcommands: convert, scan, apply, rollback, verify, practice."));
+                       "Subcommands: convert, scan, apply, approve, rollback, verify, practice."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption demo(

@@ -1,5 +1,7 @@
 #include "connectpage.h"
 
+#include "approvalreviewdialog.h"
+
 #include "checkresultsdialog.h"
 #include "connectionsettings.h"
 #include "wizardcontext.h"
@@ -143,12 +145,34 @@ QWidget *ConnectPage::buildProfileRow()
         dialog->open();
     });
     static_cast<QHBoxLayout *>(w->layout())->addWidget(earlier);
+    auto *review = new QPushButton(tr("Review a plan for approval…"), this);
+    review->setObjectName(QStringLiteral("reviewPlanForApproval"));
+    review->setToolTip(tr("As the second person: open an operator's plan.csv, approve or reject "
+                          "its flagged rows and seal your approval by signing in to the tenant "
+                          "set below (no scan needed)."));
+    connect(review, &QPushButton::clicked, this, [this] {
+        auto *dialog = new QFileDialog(this, tr("Plan to review"), QString(), tr("Plans (*.csv)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        connect(dialog, &QFileDialog::fileSelected, this, &ConnectPage::reviewPlanForApproval);
+        dialog->open();
+    });
+    static_cast<QHBoxLayout *>(w->layout())->addWidget(review);
     return w;
 }
 
 CheckResultsDialog *ConnectPage::checkResultsDialog() const
 {
     return m_checkDialog;
+}
+
+ApprovalReviewDialog *ConnectPage::reviewPlanForApproval(const QString &planPath)
+{
+    auto *dialog = new ApprovalReviewDialog(m_ctx, cloudSettings(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    dialog->openPlan(planPath);
+    return dialog;
 }
 
 void ConnectPage::checkEarlierRun(const QString &auditPath)

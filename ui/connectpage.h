@@ -3,6 +3,7 @@
 #include <QPointer>
 #include <QWizardPage>
 
+class ApprovalReviewDialog;
 class CheckResultsDialog;
 class Job;
 class QButtonGroup;
@@ -45,6 +46,8 @@ public:
     // "Check an earlier run…": Check results for an audit file of an earlier run (with the
     // session signed in here), in a window of its own.
     void checkEarlierRun(const QString &auditPath);
+    // "Review a plan for approval…": the second person's review of plan.csv (issue 17).
+    ApprovalReviewDialog *reviewPlanForApproval(const QString &planPath);
     CheckResultsDialog *checkResultsDialog() const;
 
     QString onPremStatus() const;

@@ -519,7 +519,12 @@ void ReviewPage::exportPlan(const QString &path)
 {
     if (m_planJob)
         return;
-    Job *job = m_ctx->services()->savePlan(m_ctx->findings()->plan(), path);
+    // The saved plan names its tenant and scan time, as `anchorfix scan` writes it: apply
+    // refuses it in another tenant, and a second person's approval seals the tenant too.
+    Plan plan = m_ctx->findings()->plan();
+    if (plan.tenantId().isEmpty())
+        plan.setScan(m_ctx->cloudSnapshot().tenantId, m_ctx->cloudSnapshot().scannedAt);
+    Job *job = m_ctx->services()->savePlan(plan, path);
     connect(job, &Job::finished, this, [this, path](Job *j) {
         const bool ok = j->error() == Job::NoError;
         if (ok)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "approvals.h"
 #include "auditvocabulary.h"
 #include "clouduser.h"
 #include "connectionsettings.h"
@@ -140,6 +141,13 @@ public:
     // atomically; loadPlan's value is the plan read. On error, errorString() names the
     // file and says what to do (for a broken file: the line and column).
     virtual Job *savePlan(const Plan &plan, const QString &path) = 0;
+    // The approver's side of a second-person approval (issue 17): signs in to the tenant of
+    // settings with the browser (login_hint = approver, may be empty) so that the ID token
+    // seals the decisions on plan's flagged rows, and writes plan.approvals.json beside
+    // planPath. The value is what was written.
+    virtual ValueJob<Approvals> *sealApproval(const CloudSettings &settings, const Plan &plan,
+                                              const QList<ApprovalDecision> &decisions,
+                                              const QString &planPath, const QString &approver) = 0;
     virtual ValueJob<Plan> *loadPlan(const QString &path) = 0;
 
     // Secrets in the OS keychain (with a timeout: on failure the secret is kept for
