@@ -142,6 +142,23 @@ QString actionName(Action action)
     return QStringLiteral("adopt_cloud_anchor");
 }
 
+QString actionTitle(Action action)
+{
+    switch (action) {
+    case Action::None:
+        return QCoreApplication::translate("Action", "No change");
+    case Action::Stamp:
+        return QCoreApplication::translate("Action", "Stamp ImmutableId");
+    case Action::Clear:
+        return QCoreApplication::translate("Action", "Clear ImmutableId");
+    case Action::PurgeDeleted:
+        return QCoreApplication::translate("Action", "Purge deleted holder, then stamp");
+    case Action::AdoptCloudAnchor:
+        return QCoreApplication::translate("Action", "Write cloud anchor to AD");
+    }
+    return {};
+}
+
 QList<Action> allActions()
 {
     return {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted,

@@ -41,7 +41,8 @@ QList<Category> allCategories();
 QString severityName(Severity severity); // info | warning | conflict
 std::optional<Severity> severityFromName(QStringView name);
 
-QString actionName(Action action); // none | stamp | clear | purge_deleted | adopt_cloud_anchor
+QString actionName(Action action);  // none | stamp | clear | purge_deleted | adopt_cloud_anchor
+QString actionTitle(Action action); // "Stamp ImmutableId", … for people
 std::optional<Action> actionFromName(QStringView name);
 QList<Action> allActions();
 // True for actions executed over LDAP (they need a write bind, not a Graph write).

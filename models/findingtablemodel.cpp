@@ -41,19 +41,7 @@ QString FindingTableModel::columnTitle(Column column)
 
 QString FindingTableModel::actionTitle(Action action)
 {
-    switch (action) {
-    case Action::None:
-        return tr("No change");
-    case Action::Stamp:
-        return tr("Stamp ImmutableId");
-    case Action::Clear:
-        return tr("Clear ImmutableId");
-    case Action::PurgeDeleted:
-        return tr("Purge deleted holder, then stamp");
-    case Action::AdoptCloudAnchor:
-        return tr("Write cloud anchor to AD");
-    }
-    return {};
+    return ::actionTitle(action);
 }
 
 int FindingTableModel::rowCount(const QModelIndex &parent) const
@@ -99,7 +87,7 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
         case Column::Action:
             return actionTitle(f.action);
         case Column::Approval:
-            if (!f.requiresApproval)
+            if (!Plan::takesApproval(f))
                 return tr("not needed");
             return f.approved ? tr("approved") : tr("needs approval");
         case Column::Count:
@@ -109,11 +97,11 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
     case Qt::EditRole:
         if (column == Column::Action)
             return int(f.action);
-        if (column == Column::Approval && f.requiresApproval)
+        if (column == Column::Approval && Plan::takesApproval(f))
             return f.approved;
         break;
     case Qt::CheckStateRole:
-        if (column == Column::Approval && f.requiresApproval)
+        if (column == Column::Approval && Plan::takesApproval(f))
             return f.approved ? Qt::Checked : Qt::Unchecked;
         break;
     case Qt::ToolTipRole:
@@ -124,7 +112,7 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
             return f.allowedActions.size() > 1
                        ? tr("Double-click or press F2 to choose another action.")
                        : tr("This category allows no change from Anchorfix.");
-        if (column == Column::Approval && f.requiresApproval)
+        if (column == Column::Approval && Plan::takesApproval(f))
             return tr("This row is flagged: it runs only once you approve it.");
         break;
     case UnderlyingDataRole:
@@ -142,7 +130,7 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
         case Column::Action:
             return int(f.action);
         case Column::Approval:
-            return f.requiresApproval ? QVariant(f.approved) : QVariant();
+            return Plan::takesApproval(f) ? QVariant(f.approved) : QVariant();
         case Column::Count:
             break;
         }
@@ -171,7 +159,7 @@ Qt::ItemFlags FindingTableModel::flags(const QModelIndex &index) const
     const auto column = Column(index.column());
     if (column == Column::Action && f.allowedActions.size() > 1)
         flags |= Qt::ItemIsEditable;
-    if (column == Column::Approval && f.requiresApproval)
+    if (column == Column::Approval && Plan::takesApproval(f))
         flags |= Qt::ItemIsUserCheckable;
     return flags;
 }
@@ -203,41 +191,15 @@ bool FindingTableModel::setData(const QModelIndex &index, const QVariant &value,
     return false;
 }
 
+// The rules are Plan's: the table only asks, and reports what changed.
 bool FindingTableModel::applyAction(int row, Action action, QString *error)
 {
-    Finding &f = m_rows[row];
-    if (!f.allows(action)) {
-        if (error)
-            *error = tr("Row %1 (%2) does not allow “%3”. Allowed: %4.")
-                         .arg(f.rowId)
-                         .arg(categoryTitle(f.category), actionTitle(action), [&f] {
-                             QStringList names;
-                             for (Action a : f.allowedActions)
-                                 names.append(actionTitle(a));
-                             return names.join(QStringLiteral(", "));
-                         }());
-        return false;
-    }
-    if (f.action == action)
-        return false;
-    f.action = action;
-    f.approved = false; // an approval is for the action it was given for
-    return true;
+    return Plan::chooseAction(m_rows[row], action, error) == Plan::Choice::Changed;
 }
 
 bool FindingTableModel::applyApproved(int row, bool approved, QString *error)
 {
-    Finding &f = m_rows[row];
-    if (!f.requiresApproval) {
-        if (error)
-            *error =
-                tr("Row %1 (%2) needs no approval.").arg(f.rowId).arg(categoryTitle(f.category));
-        return false;
-    }
-    if (f.approved == approved)
-        return false;
-    f.approved = approved;
-    return true;
+    return Plan::chooseApproval(m_rows[row], approved, error) == Plan::Choice::Changed;
 }
 
 bool FindingTableModel::setAction(int row, Action action, QString *error)
@@ -247,10 +209,14 @@ bool FindingTableModel::setAction(int row, Action action, QString *error)
             *error = tr("There is no row %1.").arg(row);
         return false;
     }
-    if (m_rows.at(row).action == action)
-        return m_rows.at(row).allows(action);
-    if (!applyAction(row, action, error))
+    switch (Plan::chooseAction(m_rows[row], action, error)) {
+    case Plan::Choice::Refused:
         return false;
+    case Plan::Choice::Unchanged:
+        return true;
+    case Plan::Choice::Changed:
+        break;
+    }
     emitRowsChanged({row}, Column::Action, Column::Approval);
     Q_EMIT choicesChanged();
     return true;
@@ -263,10 +229,14 @@ bool FindingTableModel::setApproved(int row, bool approved, QString *error)
             *error = tr("There is no row %1.").arg(row);
         return false;
     }
-    if (m_rows.at(row).requiresApproval && m_rows.at(row).approved == approved)
-        return true;
-    if (!applyApproved(row, approved, error))
+    switch (Plan::chooseApproval(m_rows[row], approved, error)) {
+    case Plan::Choice::Refused:
         return false;
+    case Plan::Choice::Unchanged:
+        return true;
+    case Plan::Choice::Changed:
+        break;
+    }
     emitRowsChanged({row}, Column::Approval, Column::Approval);
     Q_EMIT choicesChanged();
     return true;
@@ -328,7 +298,6 @@ int FindingTableModel::countByAction(Action action, bool executableOnly) const
 
 int FindingTableModel::pendingApprovalCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Finding &f) {
-        return f.requiresApproval && !f.approved && f.action != Action::None;
-    }));
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+                             [](const Finding &f) { return Plan::awaitsApproval(f); }));
 }

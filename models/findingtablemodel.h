@@ -12,9 +12,8 @@
 // are editable; everything else is read-only. QtCore only (no colours, no icons): the
 // view decides how a row looks, through UnderlyingDataRole.
 //
-// Rules kept here, the same as Plan's: a row's action must be one its category allows,
-// changing the action of a flagged row withdraws its approval (it was given for the
-// old action), and only flagged rows carry an approval checkbox.
+// The rules for a person's choices are Plan's (Plan::chooseAction/chooseApproval): the
+// table asks them and only reports what changed.
 class FindingTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -62,7 +61,7 @@ public:
     int pendingApprovalCount() const;
 
     static QString columnTitle(Column column);
-    static QString actionTitle(Action action); // "Stamp ImmutableId", … for people
+    static QString actionTitle(Action action); // ::actionTitle(), for the views
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -253,23 +253,50 @@ int Plan::indexOfRow(int rowId) const
     return -1;
 }
 
-bool Plan::setAction(int index, Action action, QString *error)
+Plan::Choice Plan::chooseAction(Finding &row, Action action, QString *error)
 {
-    Finding &row = m_rows[index];
     if (!row.allows(action)) {
-        if (error)
-            *error = tr("Row %1 (%2) allows only: %3.")
+        if (error) {
+            QStringList titles;
+            for (Action a : std::as_const(row.allowedActions))
+                titles << QStringLiteral("%1 (%2)").arg(actionTitle(a), actionName(a));
+            *error = tr("Row %1 (%2) does not allow “%3”; it allows only: %4.")
                          .arg(row.rowId)
-                         .arg(categoryName(row.category), actionList(row.allowedActions));
-        return false;
+                         .arg(categoryTitle(row.category), actionTitle(action),
+                              titles.join(QStringLiteral(", ")));
+        }
+        return Choice::Refused;
     }
+    if (row.action == action)
+        return Choice::Unchanged;
     row.action = action;
-    return true;
+    row.approved = false; // an approval is for the action it was given for
+    return Choice::Changed;
 }
 
-void Plan::setApproved(int index, bool approved)
+Plan::Choice Plan::chooseApproval(Finding &row, bool approved, QString *error)
 {
-    m_rows[index].approved = approved;
+    if (!takesApproval(row)) {
+        if (error)
+            *error = tr("Row %1 (%2) needs no approval.")
+                         .arg(row.rowId)
+                         .arg(categoryTitle(row.category));
+        return Choice::Refused;
+    }
+    if (row.approved == approved)
+        return Choice::Unchanged;
+    row.approved = approved;
+    return Choice::Changed;
+}
+
+bool Plan::setAction(int index, Action action, QString *error)
+{
+    return chooseAction(m_rows[index], action, error) != Choice::Refused;
+}
+
+bool Plan::setApproved(int index, bool approved, QString *error)
+{
+    return chooseApproval(m_rows[index], approved, error) != Choice::Refused;
 }
 
 QList<Finding> Plan::executableRows() const

@@ -29,9 +29,23 @@ public:
     // What read() set aside row by row (a row that cannot run), for the person to read.
     QStringList notes() const { return m_notes; }
 
-    // false (and a message) if the row does not allow the action.
+    // The rules for a person's choices, one copy for every front-end (the wizard's table
+    // asks them too): a row's action must be one the row allows (its category, DESIGN.md
+    // §3); a new action withdraws the approval given for the old one; only a row that
+    // needs approval takes one. Refused comes with a message an admin can act on.
+    enum class Choice { Refused, Unchanged, Changed };
+    static Choice chooseAction(Finding &row, Action action, QString *error = nullptr);
+    static Choice chooseApproval(Finding &row, bool approved, QString *error = nullptr);
+    static bool takesApproval(const Finding &row) { return row.requiresApproval; }
+    // A row with a change that does not run until a person approves it.
+    static bool awaitsApproval(const Finding &row)
+    {
+        return takesApproval(row) && !row.approved && row.action != Action::None;
+    }
+
+    // false (and a message) if the row does not allow the action / takes no approval.
     bool setAction(int index, Action action, QString *error = nullptr);
-    void setApproved(int index, bool approved);
+    bool setApproved(int index, bool approved, QString *error = nullptr);
 
     QList<Finding> executableRows() const;
     int countByCategory(Category category) const;

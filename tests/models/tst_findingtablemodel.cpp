@@ -213,6 +213,71 @@ private Q_SLOTS:
         }
     }
 
+    // The table keeps no rules of its own: for every category and every action, choosing
+    // through the table and through Plan gives the same answer, the same message and the
+    // same row; approval follows DESIGN.md §3's "needs approval" column.
+    void agreesWithPlan_data()
+    {
+        QTest::addColumn<int>("category");
+        QTest::addColumn<int>("action");
+        QTest::addColumn<bool>("needsApproval");
+        // DESIGN.md §3, "needs approval".
+        const QList<Category> approved{
+            Category::AnchorMismatch,      Category::SyncedObject,
+            Category::DeletedAnchorHolder, Category::DuplicateAddress,
+            Category::AmbiguousMatch,      Category::FederatedDomain,
+            Category::OrphanedAnchor,      Category::DuplicateOnPremAnchor,
+            Category::AdminRole,           Category::CloudManaged};
+        for (Category c : allCategories())
+            for (Action a : allActions())
+                QTest::addRow("%s x %s", qPrintable(categoryName(c)), qPrintable(actionName(a)))
+                    << int(c) << int(a) << approved.contains(c);
+    }
+
+    void agreesWithPlan()
+    {
+        QFETCH(int, category);
+        QFETCH(int, action);
+        QFETCH(bool, needsApproval);
+        const Category c = Category(category);
+        const Action a = Action(action);
+        Finding row = makeFinding(7, c, "amy@corp.example", "amy@corp.example");
+        // adopt_cloud_anchor is offered row by row (DESIGN.md §3): offer it where it may be.
+        if ((c == Category::AnchorMismatch || c == Category::SyncedObject) &&
+            !row.allowedActions.contains(Action::AdoptCloudAnchor))
+            row.allowedActions.append(Action::AdoptCloudAnchor);
+        QCOMPARE(row.requiresApproval, needsApproval);
+        row.approved = row.requiresApproval; // so that a withdrawn approval shows
+
+        FindingTableModel model;
+        QAbstractItemModelTester tester(&model);
+        model.setFindings({row});
+        Plan plan({row});
+        QString modelError, planError;
+        const bool modelTook = model.setAction(0, a, &modelError);
+        QCOMPARE(modelTook, plan.setAction(0, a, &planError));
+        QCOMPARE(modelTook, row.allows(a));
+        QCOMPARE(modelError, planError);
+        QCOMPARE(model.finding(0), plan.at(0));
+        QCOMPARE(model.plan().rows(), plan.rows());
+
+        // Approval: the same answer and row, and the table offers a check box exactly where
+        // Plan takes an approval.
+        for (bool approve : {true, false}) {
+            modelError.clear();
+            planError.clear();
+            QCOMPARE(model.setApproved(0, approve, &modelError),
+                     plan.setApproved(0, approve, &planError));
+            QCOMPARE(modelError, planError);
+            QCOMPARE(model.finding(0), plan.at(0));
+            QCOMPARE(model.pendingApprovalCount(), Plan::awaitsApproval(plan.at(0)) ? 1 : 0);
+            QCOMPARE(model.executableCount(), int(plan.executableRows().size()));
+        }
+        QCOMPARE(bool(model.flags(model.index(0, int(Column::Approval))) & Qt::ItemIsUserCheckable),
+                 Plan::takesApproval(plan.at(0)));
+        QCOMPARE(Plan::takesApproval(plan.at(0)), needsApproval);
+    }
+
     void refusalExplainsItself()
     {
         FindingTableModel model;
