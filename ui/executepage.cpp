@@ -18,7 +18,16 @@
 #include <QVBoxLayout>
 #include <QWizard>
 
+#include <algorithm>
+
 namespace {
+
+bool hasFlaggedChanges(const Plan &plan)
+{
+    return std::any_of(plan.rows().cbegin(), plan.rows().cend(), [](const Finding &f) {
+        return f.requiresApproval && f.action != Action::None;
+    });
+}
 
 QString statusTitle(const ChangeOutcome &o)
 {
@@ -191,6 +200,16 @@ void ExecutePage::prepare()
     if (const int pending = model->pendingApprovalCount(); pending > 0)
         html += u"<p>" +
                 tr("%n flagged row(s) are not approved and will not run.", nullptr, pending) +
+                u"</p>";
+    // The approval mode in force (issue 17): the wizard runs what was approved on Review;
+    // a second person's sealed approval is enforced by `anchorfix apply`.
+    if (hasFlaggedChanges(model->plan()))
+        html += u"<p>" +
+                tr("Approval: single admin — flagged rows you approved on the Review page "
+                   "run. To require a second person's approval sealed by Entra ID, save the "
+                   "plan, have it reviewed (Review a plan for approval…) and run it with "
+                   "anchorfix apply --require-sealed-approval.")
+                    .toHtmlEscaped() +
                 u"</p>";
     if (!preview.unpermitted.isEmpty()) {
         html += u"<p><b>" +

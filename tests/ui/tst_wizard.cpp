@@ -268,6 +268,8 @@ private Q_SLOTS:
         QVERIFY(
             execute->confirmationText().contains(FindingTableModel::actionTitle(Action::Clear)));
         QVERIFY(execute->confirmationText().contains(u"audit.csv"));
+        // The approval mode in force is named (the plan has flagged rows).
+        QVERIFY(execute->confirmationText().contains(u"Approval: single admin"));
         QVERIFY(!w->button(QWizard::CommitButton)->isEnabled());
         const qsizetype beforeExecute = h.tenant()->requestLog().size();
         execute->startRun();
