@@ -90,6 +90,8 @@ QJsonObject PracticeFaultSettings::toJson() const
     o.insert(QLatin1String("readBudget"), readBudget);
     o.insert(QLatin1String("readWindowMs"), readWindowMs);
     o.insert(QLatin1String("countOffset"), countOffset);
+    o.insert(QLatin1String("deltaTokenLifetimeMs"), double(deltaTokenLifetimeMs));
+    o.insert(QLatin1String("deltaResync"), deltaResync);
     o.insert(QLatin1String("unknownUserProperties"),
              QJsonArray::fromStringList(unknownUserProperties));
     QJsonArray list;
@@ -113,6 +115,9 @@ PracticeFaultSettings PracticeFaultSettings::fromJson(const QJsonObject &o)
     s.readBudget = o.value(QLatin1String("readBudget")).toInt(0);
     s.readWindowMs = o.value(QLatin1String("readWindowMs")).toInt(10000);
     s.countOffset = o.value(QLatin1String("countOffset")).toInt(0);
+    s.deltaTokenLifetimeMs =
+        qint64(o.value(QLatin1String("deltaTokenLifetimeMs")).toDouble(7.0 * 24 * 3600 * 1000));
+    s.deltaResync = o.value(QLatin1String("deltaResync")).toBool(false);
     for (const QJsonValue &v : o.value(QLatin1String("unknownUserProperties")).toArray())
         s.unknownUserProperties.append(v.toString());
     for (const QJsonValue &v : o.value(QLatin1String("rules")).toArray())

@@ -59,6 +59,10 @@ struct PracticeFaultSettings
     // $count answers this much more (or less) than there are: the eventually consistent
     // index lagging behind the directory.
     int countOffset = 0;
+    // Delta links older than this are refused (Graph: 7 days for directory objects).
+    qint64 deltaTokenLifetimeMs = 7LL * 24 * 3600 * 1000;
+    // Answer every delta link with 410 Gone (resyncRequired): a full read is needed.
+    bool deltaResync = false;
     // User properties $select refuses as unknown (e.g. onPremisesObjectIdentifier, which
     // v1.0 does not document).
     QStringList unknownUserProperties;

@@ -76,6 +76,27 @@ private:
                               const Projection &projection);
     PracticeResponse listUsers(const PracticeRequest &request, const PracticeGraphContext &ctx,
                                bool deleted);
+    // GET /users/delta: the first round (every user, pages, then @odata.deltaLink),
+    // $deltatoken=latest (only a delta link), and a delta link's round (users changed or
+    // added since, and {"id","@removed":{"reason"}} for those gone). The link keeps the
+    // first request's $select. An expired link (deltaTokenLifetimeMs) is refused with 400
+    // syncStateNotFound; the deltaResync fault answers 410 Gone (resyncRequired).
+    PracticeResponse usersDelta(const PracticeRequest &request, const PracticeGraphContext &ctx);
+    struct DeltaState
+    {
+        qint64 issuedMs = 0;
+        QString select;
+        QHash<QString, size_t> hashes; // user id → hash of its JSON when the link was issued
+    };
+    struct DeltaRound
+    {
+        QStringList changed; // ids still to send
+        QStringList removed;
+        QStringList properties;
+        QString select;
+    };
+    PracticeResponse deltaPage(DeltaRound round, const PracticeGraphContext &ctx,
+                               const std::function<QString(const QString &)> &deltaLink);
     // GET /users/$count and /directory/deletedItems/microsoft.graph.user/$count (text/plain;
     // needs ConsistencyLevel: eventual), with the same $filter as the list.
     PracticeResponse countUsers(const PracticeRequest &request, const PracticeGraphContext &ctx,
@@ -132,5 +153,8 @@ private:
     PracticeDirectory &m_directory;
     PracticeFaults &m_faults;
     QList<PracticeWrite> m_writes;
-    QHash<QString, qint64> m_skipTokens; // opaque token → offset
+    QHash<QString, qint64> m_skipTokens;                  // opaque token → offset
+    QHash<QString, QList<QJsonObject>> m_filteredCursors; // token → the users a filter matched
+    QHash<QString, DeltaState> m_deltaStates;             // $deltatoken → the users' state then
+    QHash<QString, DeltaRound> m_deltaRounds; // delta $skiptoken → what is left to send
 };
