@@ -353,6 +353,7 @@ Job *AppWizardServices::signIn(const CloudSettings &settings)
     delete m_writer;
     m_writer = nullptr;
     m_session->reset();
+    m_lastCloudScan = {}; // another tenant, perhaps: no delta rescan
     return new SignInRun(this, settings);
 }
 
@@ -364,9 +365,17 @@ bool AppWizardServices::isSignedIn() const
 ValueJob<CloudScan> *AppWizardServices::scanCloud(const CloudSettings &)
 {
     return new ForwardingJob<CloudScan>(
-        [this]() -> Job * { return m_session->client() ? m_session->client()->scan() : nullptr; },
-        [](Job *j) {
+        [this]() -> Job * {
+            if (!m_session->client())
+                return nullptr;
+            CloudScanJob *scan = m_session->client()->scan();
+            // "Scan again": only the users changed since this session's last scan.
+            scan->setPrevious(m_lastCloudScan);
+            return scan;
+        },
+        [this](Job *j) {
             auto *scan = static_cast<CloudScanJob *>(j);
+            m_lastCloudScan = scan->snapshot();
             return CloudScan{scan->snapshot(), scan->warnings()};
         },
         this);

@@ -67,4 +67,5 @@ private:
     CloudWriter *m_writer = nullptr;
     QPointer<PracticeTenant> m_practice;
     int m_autoApproveDelayMs = 1500;
+    CloudSnapshot m_lastCloudScan; // its delta link makes "Scan again" read only changes
 };

@@ -116,6 +116,9 @@ struct CloudSnapshot
     std::optional<bool> directorySyncEnabled; // organization.onPremisesSyncEnabled
     QDateTime lastSyncDateTime;
     QDateTime scannedAt;
+    // GET /users/delta's @odata.deltaLink taken when the users were read: a rescan reads
+    // only what changed since (CloudScanJob::setPrevious). Empty = none.
+    QString usersDeltaLink;
 
     // The tenant's initial (*.onmicrosoft.com) domain, or empty.
     QString initialDomain() const;

@@ -83,9 +83,102 @@ CloudScanJob::CloudScanJob(GraphClient *client) : Job(client), m_client(client) 
 
 void CloudScanJob::doStart()
 {
-    m_stage = Stage::Users;
-    Q_EMIT infoMessage(tr("Reading users…"));
-    readUsers();
+    if (!m_previous.usersDeltaLink.isEmpty()) {
+        // Only what changed since the previous scan.
+        m_stage = Stage::UsersDelta;
+        m_snapshot.users = m_previous.users;
+        for (CloudUser &u : m_snapshot.users) {
+            // Roles, errors and the source of authority are read again below.
+            u.holdsAdminRole = false;
+            u.roles.clear();
+            u.provisioningErrors.clear();
+            u.cloudManaged.reset();
+        }
+        for (qsizetype i = 0; i < m_snapshot.users.size(); ++i)
+            m_userIndex.insert(m_snapshot.users.at(i).id, int(i));
+        Q_EMIT infoMessage(tr("Reading the users changed since the previous scan…"));
+        runGet(m_previous.usersDeltaLink, GraphPermission::UserRead);
+        return;
+    }
+    startUsers();
+}
+
+QString CloudScanJob::usersSelect() const
+{
+    return m_withoutObjectIdentifier
+               ? GraphClient::userSelect()
+               : GraphClient::userSelect() + QLatin1String(",onPremisesObjectIdentifier");
+}
+
+void CloudScanJob::startUsers()
+{
+    // The delta link first: changes made while the users are read come with the next
+    // rescan.
+    m_stage = Stage::UsersDeltaLink;
+    runGet(QStringLiteral("/users/delta?$select=%1&$deltatoken=latest").arg(usersSelect()),
+           GraphPermission::UserRead);
+}
+
+void CloudScanJob::fullReadAfterDelta(const QString &why)
+{
+    m_warnings.append(why);
+    Q_EMIT infoMessage(why);
+    m_snapshot.users.clear();
+    m_userIndex.clear();
+    m_usersFromDelta = false;
+    startUsers();
+}
+
+void CloudScanJob::mergeDelta(const QJsonArray &values)
+{
+    for (const QJsonValue &v : values) {
+        const QJsonObject o = v.toObject();
+        const QString id = o.value(QLatin1String("id")).toString();
+        const int i = m_userIndex.value(id, -1);
+        if (o.contains(QLatin1String("@removed"))) {
+            if (i >= 0) {
+                // Swap with the last user: the index stays valid for everyone else.
+                const int last = int(m_snapshot.users.size()) - 1;
+                if (i != last) {
+                    m_snapshot.users.swapItemsAt(i, last);
+                    m_userIndex.insert(m_snapshot.users.at(i).id, i);
+                }
+                m_snapshot.users.removeLast();
+                m_userIndex.remove(id);
+            }
+            continue;
+        }
+        CloudUser fresh = GraphClient::userFromJson(o);
+        if (skippedWithoutId(fresh))
+            continue;
+        if (i < 0) {
+            m_userIndex.insert(id, int(m_snapshot.users.size()));
+            m_snapshot.users.append(std::move(fresh));
+            continue;
+        }
+        // A changed user may carry only what changed: keep the rest.
+        CloudUser &u = m_snapshot.users[i];
+        const auto has = [&o](const char *key) {
+            return o.contains(QLatin1String(key));
+        };
+        if (has("userPrincipalName"))
+            u.upn = fresh.upn;
+        if (has("displayName"))
+            u.displayName = fresh.displayName;
+        if (has("mail"))
+            u.mail = fresh.mail;
+        if (has("proxyAddresses"))
+            u.proxyAddresses = fresh.proxyAddresses;
+        if (has("onPremisesImmutableId"))
+            u.immutableId = fresh.immutableId;
+        if (has("onPremisesSyncEnabled"))
+            u.syncEnabled = fresh.syncEnabled;
+        if (has("onPremisesObjectIdentifier"))
+            u.onPremisesObjectIdentifier = fresh.onPremisesObjectIdentifier;
+        if (has("accountEnabled"))
+            u.accountEnabled = fresh.accountEnabled;
+    }
+    setProgress(m_snapshot.users.size(), 0);
 }
 
 void CloudScanJob::readUsers()
@@ -93,11 +186,8 @@ void CloudScanJob::readUsers()
     if (!m_client)
         return;
     const bool deleted = m_stage == Stage::DeletedUsers;
-    QString select = GraphClient::userSelect();
-    if (deleted)
-        select += QLatin1String(",deletedDateTime");
-    else if (!m_withoutObjectIdentifier)
-        select += QLatin1String(",onPremisesObjectIdentifier");
+    const QString select =
+        deleted ? GraphClient::userSelect() + QLatin1String(",deletedDateTime") : usersSelect();
     auto *job = new PartitionedUserReadJob(
         m_client,
         deleted ? QStringLiteral("/directory/deletedItems/microsoft.graph.user")
@@ -134,7 +224,8 @@ void CloudScanJob::onUsersRead(PartitionedUserReadJob *job)
                                  "pre-flight warning for cloud users that still carry one (hard "
                                  "match blocked since July 2026) is missing."));
             Q_EMIT infoMessage(m_warnings.last());
-            readUsers();
+            m_snapshot.usersDeltaLink.clear();
+            startUsers(); // the delta link with the same $select
             return;
         }
         m_failed = result;
@@ -218,6 +309,37 @@ bool CloudScanJob::tolerate(const GraphResult &result)
     const QString answer = tr("Graph answered %1 %2").arg(result.httpStatus).arg(result.code);
     QString warning;
     switch (m_stage) {
+    case Stage::UsersDeltaLink:
+        if (result.httpStatus == 400 && !m_withoutObjectIdentifier && !m_deltaLinkRetried) {
+            // Perhaps onPremisesObjectIdentifier in $select: once more without it.
+            m_deltaLinkRetried = true;
+            runGet(QStringLiteral("/users/delta?$select=%1&$deltatoken=latest")
+                       .arg(GraphClient::userSelect()),
+                   GraphPermission::UserRead);
+            return true;
+        }
+        // Not needed for this scan: only "Scan again" reads all users instead of changes.
+        Q_EMIT infoMessage(tr("No delta link (%1): a rescan will read every user.").arg(answer));
+        m_stage = Stage::Users;
+        readUsers();
+        return true;
+    case Stage::UsersDelta:
+        if (result.httpStatus == 410 || result.code == QLatin1String("syncStateNotFound") ||
+            result.httpStatus == 400 || result.httpStatus == 404) {
+            fullReadAfterDelta(
+                result.httpStatus == 410
+                    ? tr("Graph can no longer tell what changed since the previous scan (410 "
+                         "Gone, %1): every user is read again.")
+                          .arg(result.code)
+                : result.code == QLatin1String("syncStateNotFound")
+                    ? tr("The previous scan is too old to read only the changes (its delta link "
+                         "expired; Graph keeps them 7 days): every user is read again.")
+                    : tr("Graph refused the previous scan's delta link (%1): every user is read "
+                         "again.")
+                          .arg(answer));
+            return true;
+        }
+        return false;
     case Stage::SyncFeatures:
         if (!denied)
             return false;
@@ -345,6 +467,14 @@ void CloudScanJob::consume(const QJsonObject &page)
 {
     const QJsonArray values = page.value(QLatin1String("value")).toArray();
     switch (m_stage) {
+    case Stage::UsersDeltaLink:
+    case Stage::UsersDelta:
+        if (m_stage == Stage::UsersDelta)
+            mergeDelta(values);
+        if (const QString link = page.value(QLatin1String("@odata.deltaLink")).toString();
+            !link.isEmpty())
+            m_snapshot.usersDeltaLink = link;
+        break;
     case Stage::Users:
     case Stage::DeletedUsers:
         break; // read by PartitionedUserReadJob
@@ -460,6 +590,19 @@ void CloudScanJob::nextStage()
         "$filter=onPremisesProvisioningErrors/any(o:o/category%20eq%20'PropertyConflict')"
         "&$count=true");
     switch (m_stage) {
+    case Stage::UsersDeltaLink:
+        m_stage = Stage::Users;
+        Q_EMIT infoMessage(tr("Reading users…"));
+        readUsers();
+        return;
+    case Stage::UsersDelta:
+        m_usersFromDelta = true;
+        Q_EMIT infoMessage(
+            tr("%1 users after the changes since the previous scan.").arg(m_snapshot.users.size()));
+        m_stage = Stage::DeletedUsers;
+        Q_EMIT infoMessage(tr("Reading the recycle bin…"));
+        readUsers();
+        return;
     case Stage::Users:
         m_stage = Stage::DeletedUsers;
         Q_EMIT infoMessage(tr("Reading the recycle bin…"));

@@ -55,6 +55,12 @@ public:
     // Requests sent: plain GETs (each page one) and $batch POSTs.
     int requestsSent() const { return m_requests; }
     int batchesSent() const { return m_batches; }
+    // A rescan: the users are the previous scan's with the changes since its delta link
+    // (GET /users/delta), everything else is read again. An expired or refused delta link
+    // means a full read, and a warning says why. Call before start().
+    void setPrevious(const CloudSnapshot &previous) { m_previous = previous; }
+    // Whether the users came from a delta read of the previous scan.
+    bool usersFromDelta() const { return m_usersFromDelta; }
     // Requests in flight at once while reading users (default 6: QNetworkAccessManager
     // opens at most six connections to one host).
     void setMaxInFlight(int requests) { m_maxInFlight = requests; }
@@ -70,6 +76,8 @@ protected:
 
 private:
     enum class Stage {
+        UsersDeltaLink, // /users/delta?$deltatoken=latest before a full read
+        UsersDelta,     // a rescan: the changes since the previous scan's delta link
         Users,
         DeletedUsers,
         Domains,
@@ -87,6 +95,10 @@ private:
         Done
     };
     void readUsers(); // Users or DeletedUsers, per m_stage
+    void startUsers();
+    QString usersSelect() const;
+    void mergeDelta(const QJsonArray &values);
+    void fullReadAfterDelta(const QString &why);
     void onUsersRead(PartitionedUserReadJob *job);
     void runGet(const QString &pathOrNextLink, const char *permission);
     void onPage(GraphRequestJob *job);
@@ -107,6 +119,9 @@ private:
     QPointer<GraphRequestJob> m_current;
     QPointer<GraphBatchJob> m_currentBatch;
     QPointer<PartitionedUserReadJob> m_userRead;
+    CloudSnapshot m_previous;
+    bool m_usersFromDelta = false;
+    bool m_deltaLinkRetried = false;
     int m_maxInFlight = 6;
     qint64 m_partitionThreshold = -1;
     bool m_usersPartitioned = false;

@@ -35,6 +35,8 @@ private Q_SLOTS:
     void partitionedReadIsComplete_data();
     void partitionedReadIsComplete();
     void scanReadsBigTenantInPartitions();
+    void rescanReadsOnlyChanges_data();
+    void rescanReadsOnlyChanges();
 
 private:
     // smallTenant() with the users (and deleted users) given.
@@ -383,6 +385,92 @@ void tst_PartitionedRead::scanReadsBigTenantInPartitions()
     QCOMPARE(seen.size(), users.size());
     QCOMPARE(snapshot.deletedUsers.size(), 1); // smallTenant's recycle bin, read plainly
     QVERIFY(job->warnings().isEmpty());
+}
+
+void tst_PartitionedRead::rescanReadsOnlyChanges_data()
+{
+    QTest::addColumn<qint64>("deltaLifetimeMs");
+    QTest::addColumn<bool>("resync");
+    QTest::addColumn<QString>("warning"); // empty: read from the delta link, no warning
+    QTest::newRow("changes only") << qint64(3600000) << false << QString();
+    QTest::newRow("expired delta link: 400 syncStateNotFound")
+        << qint64(0) << false << QStringLiteral("expired");
+    QTest::newRow("410 Gone: resync required")
+        << qint64(3600000) << true << QStringLiteral("410 Gone");
+}
+
+void tst_PartitionedRead::rescanReadsOnlyChanges()
+{
+    QFETCH(qint64, deltaLifetimeMs);
+    QFETCH(bool, resync);
+    QFETCH(QString, warning);
+    const QJsonArray users = everyFirstCharacter();
+    load(users, smallTenant().value(QStringLiteral("deletedUsers")).toArray());
+    const auto scan = [this](const CloudSnapshot *previous) {
+        CloudScanJob *job = m_client->scan();
+        job->setPageSize(7);
+        job->setPartitionThreshold(20);
+        if (previous)
+            job->setPrevious(*previous);
+        return std::unique_ptr<CloudScanJob>(job);
+    };
+    auto first = scan(nullptr);
+    QVERIFY(run(first.get()));
+    QCOMPARE(first->error(), int(Job::NoError));
+    const CloudSnapshot before = first->snapshot();
+    QVERIFY(before.usersDeltaLink.contains(QLatin1String("$deltatoken=")));
+
+    // Changes in the tenant: a new anchor, a renamed user, one to the recycle bin, one new.
+    PracticeDirectory &d = m_tenant.directory();
+    QJsonObject stamped = d.users.at(3);
+    stamped.insert(QStringLiteral("onPremisesImmutableId"),
+                   QStringLiteral("NEWAAAAAAAAAAAAAAAAAAA=="));
+    d.setUser(3, stamped);
+    QJsonObject renamed = d.users.at(10);
+    renamed.insert(QStringLiteral("userPrincipalName"), QStringLiteral("renamed@contoso.test"));
+    d.setUser(10, renamed);
+    QJsonObject gone = d.users.takeAt(20);
+    gone.insert(QStringLiteral("deletedDateTime"), QStringLiteral("2026-12-01T05:00:00Z"));
+    d.deletedUsers.append(gone);
+    d.users.append(user(QStringLiteral("fresh"), QStringLiteral("fresh@contoso.test"),
+                        QJsonValue(QJsonValue::Null)));
+    d.reindex();
+    PracticeFaultSettings faults;
+    faults.deltaTokenLifetimeMs = deltaLifetimeMs;
+    faults.deltaResync = resync;
+    m_tenant.setFaults(faults);
+    m_tenant.clearLogs();
+
+    auto again = scan(&before);
+    QVERIFY(run(again.get()));
+    QCOMPARE(again->error(), int(Job::NoError));
+    QCOMPARE(again->usersFromDelta(), warning.isEmpty());
+    if (warning.isEmpty())
+        QVERIFY2(again->warnings().isEmpty(), qPrintable(again->warnings().join(u'\n')));
+    else
+        QVERIFY2(again->warnings().join(u'\n').contains(warning),
+                 qPrintable(again->warnings().join(u'\n')));
+    int fullReads = 0;
+    for (const PracticeRequestRecord &r : m_tenant.requestLog())
+        fullReads += r.path == QLatin1String("/v1.0/users") &&
+                     !r.query.contains(QLatin1String("onPremisesProvisioningErrors"));
+    QCOMPARE(fullReads > 0, !warning.isEmpty()); // changes only: no page of all users
+
+    // Whichever way, the users are the tenant's as a full scan sees them.
+    auto full = scan(nullptr);
+    QVERIFY(run(full.get()));
+    const auto key = [](const QList<CloudUser> &list) {
+        QStringList out;
+        for (const CloudUser &u : list)
+            out << u.id + u'|' + u.upn + u'|' + u.immutableId;
+        out.sort();
+        return out;
+    };
+    QCOMPARE(key(again->snapshot().users), key(full->snapshot().users));
+    QCOMPARE(again->snapshot().users.size(), users.size()); // one gone, one new
+    QCOMPARE(again->snapshot().deletedUsers.size(), 2);
+    QVERIFY(!again->snapshot().usersDeltaLink.isEmpty());
+    QVERIFY(again->snapshot().usersDeltaLink != before.usersDeltaLink);
 }
 
 QTEST_GUILESS_MAIN(tst_PartitionedRead)
