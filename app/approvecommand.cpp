@@ -127,7 +127,7 @@ int Commands::approve(const QStringList &args)
     }
     QList<Finding> flagged;
     for (const Finding &row : plan.rows())
-        if (row.requiresApproval && row.action != Action::None)
+        if (row.needsApproval() && row.action != Action::None)
             flagged.append(row);
     if (flagged.isEmpty()) {
         out << planPath << " has no flagged rows that change anything: nothing to approve.\n";

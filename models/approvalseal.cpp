@@ -99,7 +99,7 @@ QList<RowApproval> ApprovalSeal::decide(QList<Finding> &rows,
 {
     QList<RowApproval> verdicts;
     for (Finding &row : rows) {
-        if (!row.requiresApproval || row.action == Action::None)
+        if (!row.needsApproval() || row.action == Action::None)
             continue;
         RowApproval v;
         v.rowId = row.rowId;

@@ -20,10 +20,11 @@ enum class AuditAction {
     Clear,
     PurgeDeleted,
     AdoptCloudAnchor,
-    Run,         // the run's start and end rows
-    UpnSwitch,   // federated user: UPN to the initial domain before the stamp
-    UpnRestore,  // … and back after it
-    Unrecognised // not set, or read from a file and not a word of this vocabulary
+    ClearObjectIdentifier, // the clear before the stamp (clear_object_identifier)
+    Run,                   // the run's start and end rows
+    UpnSwitch,             // federated user: UPN to the initial domain before the stamp
+    UpnRestore,            // … and back after it
+    Unrecognised           // not set, or read from a file and not a word of this vocabulary
 };
 
 enum class AuditResult {

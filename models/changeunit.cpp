@@ -44,6 +44,9 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
     case Action::Stamp:
         unit.kind = row.category == Category::FederatedDomain ? Kind::FederatedStamp : Kind::Stamp;
         break;
+    case Action::ClearObjectIdentifier:
+        unit.kind = Kind::ClearIdentifierAndStamp;
+        break;
     case Action::AdoptCloudAnchor:
         return failWith(tr("adopt_cloud_anchor writes to AD over LDAP, which apply does not do "
                            "yet. Set the row to stamp or none, or run the Set-ADUser command "

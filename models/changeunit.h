@@ -9,10 +9,12 @@
 
 // One plan row turned into the steps that carry it out, in dependency order:
 // purge_deleted of the recycle-bin holder before the stamp; for a federated-domain user
-// the UPN goes to the initial domain, the stamp is made, and the UPN comes back.
+// the UPN goes to the initial domain, the stamp is made, and the UPN comes back;
+// clear_object_identifier clears onPremisesObjectIdentifier (beta, not reversible) before
+// the stamp.
 struct ChangeUnit
 {
-    enum class Kind { Stamp, Clear, PurgeAndStamp, FederatedStamp };
+    enum class Kind { Stamp, Clear, PurgeAndStamp, FederatedStamp, ClearIdentifierAndStamp };
 
     Finding row;
     Kind kind = Kind::Stamp;

@@ -25,8 +25,16 @@ struct ProvisioningError
 // An Entra role a user holds: an active assignment, or eligibility through PIM.
 struct RoleGrant
 {
+    RoleGrant() = default;
+    RoleGrant(const QString &role, bool isEligible, const QString &groupId = {})
+        : roleName(role), eligible(isEligible), viaGroupId(groupId)
+    {}
+
     QString roleName; // "Global Administrator"
     bool eligible = false;
+    // Held through a role-assignable group the user is a (transitive) member of: the
+    // group's id; empty for a role assigned to the user itself.
+    QString viaGroupId;
 
     friend bool operator==(const RoleGrant &, const RoleGrant &) = default;
 };
@@ -98,6 +106,10 @@ struct TenantFlags
     bool blockSoftMatch = false;
     bool blockCloudObjectTakeoverThroughHardMatch = false;
     bool known = false; // read from the tenant (false: defaults, the scan could not read them)
+    // features.allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled: the temporary bypass
+    // of the July 2026 block; while true, Entra Connect may update
+    // onPremisesObjectIdentifier, so a set value does not block a hard match.
+    bool allowOnPremUpdateOfObjectIdentifier = false;
 
     friend bool operator==(const TenantFlags &, const TenantFlags &) = default;
 };

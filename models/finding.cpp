@@ -137,9 +137,11 @@ QString actionName(Action action)
     case Action::PurgeDeleted:
         return QStringLiteral("purge_deleted");
     case Action::AdoptCloudAnchor:
+        return QStringLiteral("adopt_cloud_anchor");
+    case Action::ClearObjectIdentifier:
         break;
     }
-    return QStringLiteral("adopt_cloud_anchor");
+    return QStringLiteral("clear_object_identifier");
 }
 
 QString actionTitle(Action action)
@@ -155,19 +157,37 @@ QString actionTitle(Action action)
         return QCoreApplication::translate("Action", "Purge deleted holder, then stamp");
     case Action::AdoptCloudAnchor:
         return QCoreApplication::translate("Action", "Write cloud anchor to AD");
+    case Action::ClearObjectIdentifier:
+        return QCoreApplication::translate(
+            "Action", "Clear onPremisesObjectIdentifier (irreversible), then stamp");
     }
     return {};
 }
 
 QList<Action> allActions()
 {
-    return {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted,
-            Action::AdoptCloudAnchor};
+    return {Action::None,
+            Action::Stamp,
+            Action::Clear,
+            Action::PurgeDeleted,
+            Action::AdoptCloudAnchor,
+            Action::ClearObjectIdentifier};
 }
 
 bool isOnPremAction(Action action)
 {
     return action == Action::AdoptCloudAnchor;
+}
+
+bool isIrreversibleAction(Action action)
+{
+    return action == Action::PurgeDeleted || action == Action::ClearObjectIdentifier;
+}
+
+bool Finding::canClearObjectIdentifier() const
+{
+    return (category == Category::SoftMatchPending || category == Category::AnchorMismatch) &&
+           !cloudId.isEmpty() && !expectedImmutableId.isEmpty();
 }
 
 bool Finding::canAdoptCloudAnchor() const

@@ -31,7 +31,10 @@ enum class Severity { Info, Warning, Conflict };
 
 // Cloud-side actions change the cloud user; AdoptCloudAnchor changes the on-prem user: it
 // writes the cloud user's ImmutableId (16 bytes) into mS-DS-ConsistencyGuid over LDAP.
-enum class Action { None, Stamp, Clear, PurgeDeleted, AdoptCloudAnchor };
+// ClearObjectIdentifier clears the cloud user's onPremisesObjectIdentifier (PATCH
+// /beta/users/{id} null; it cannot be written back), then stamps the anchor: since July
+// 2026 a hard match is blocked while it is set.
+enum class Action { None, Stamp, Clear, PurgeDeleted, AdoptCloudAnchor, ClearObjectIdentifier };
 
 QString categoryName(Category category); // "in_sync", "anchor_mismatch", …
 std::optional<Category> categoryFromName(QStringView name);
@@ -41,12 +44,16 @@ QList<Category> allCategories();
 QString severityName(Severity severity); // info | warning | conflict
 std::optional<Severity> severityFromName(QStringView name);
 
-QString actionName(Action action);  // none | stamp | clear | purge_deleted | adopt_cloud_anchor
+// none | stamp | clear | purge_deleted | adopt_cloud_anchor | clear_object_identifier
+QString actionName(Action action);
 QString actionTitle(Action action); // "Stamp ImmutableId", … for people
 std::optional<Action> actionFromName(QStringView name);
 QList<Action> allActions();
 // True for actions executed over LDAP (they need a write bind, not a Graph write).
 bool isOnPremAction(Action action);
+// True for actions whose change cannot be undone (a purge, clearing
+// onPremisesObjectIdentifier): the confirm step, rollback files and audit say so.
+bool isIrreversibleAction(Action action);
 
 // What each category allows, proposes and whether a person must approve it.
 QList<Action> allowedActionsFor(Category category);
@@ -94,8 +101,19 @@ struct Finding
     // synced_object. The reconciler also checks the anchor rule and that no scanned on-prem
     // object yields that ImmutableId; a plan file can only be checked this far.
     bool canAdoptCloudAnchor() const;
+    // What a row itself must have for clear_object_identifier: an on-prem anchor to stamp
+    // after the clear and a matched cloud user, category
+    // soft_match_pending or anchor_mismatch (the rows a stamp serves without a UPN switch).
+    // The reconciler offers it only where the cloud user has onPremisesObjectIdentifier
+    // set; a plan file cannot show that, and clearing an unset value changes nothing.
+    bool canClearObjectIdentifier() const;
     // Will this row be executed by apply?
-    bool isExecutable() const { return action != Action::None && (!requiresApproval || approved); }
+    // Clearing onPremisesObjectIdentifier cannot be undone: a person approves it always.
+    bool needsApproval() const
+    {
+        return requiresApproval || action == Action::ClearObjectIdentifier;
+    }
+    bool isExecutable() const { return action != Action::None && (!needsApproval() || approved); }
 
     friend bool operator==(const Finding &, const Finding &) = default;
 };

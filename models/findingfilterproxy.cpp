@@ -292,7 +292,7 @@ bool FindingFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &ri
     } else if (C(left.column()) == C::Approval) {
         // Pending approvals first, then approved, then rows that need none.
         const auto rank = [](const Finding &f) {
-            return f.requiresApproval ? (f.approved ? 1 : 0) : 2;
+            return f.needsApproval() ? (f.approved ? 1 : 0) : 2;
         };
         if (rank(a) != rank(b))
             return rank(a) < rank(b);

@@ -44,6 +44,41 @@ QString FindingTableModel::actionTitle(Action action)
     return ::actionTitle(action);
 }
 
+QString FindingTableModel::changeLine(const Finding &f)
+{
+    const auto value = [](const QString &v) {
+        return v.isEmpty() ? tr("(none)") : v;
+    };
+    const QString anchor = tr("onPremisesImmutableId %1 → %2")
+                               .arg(value(f.cloudImmutableId), value(f.expectedImmutableId));
+    const QString user = !f.cloudUpn.isEmpty()    ? f.cloudUpn
+                         : !f.onPremUpn.isEmpty() ? f.onPremUpn
+                                                  : f.cloudId;
+    QString how;
+    switch (f.action) {
+    case Action::None:
+        return {};
+    case Action::Stamp:
+        how = anchor;
+        if (f.category == Category::FederatedDomain)
+            how += u' ' + tr("(UPN switched to the initial domain and back)");
+        break;
+    case Action::Clear:
+        how = tr("onPremisesImmutableId %1 → (none)").arg(value(f.cloudImmutableId));
+        break;
+    case Action::PurgeDeleted:
+        how = tr("IRREVERSIBLE: purge recycle-bin user %1; then %2").arg(f.deletedHolderId, anchor);
+        break;
+    case Action::AdoptCloudAnchor:
+        how = tr("AD %1: mS-DS-ConsistencyGuid → %2").arg(f.onPremDn, value(f.cloudImmutableId));
+        break;
+    case Action::ClearObjectIdentifier:
+        how = tr("IRREVERSIBLE: onPremisesObjectIdentifier (set) → (none); then %1").arg(anchor);
+        break;
+    }
+    return tr("%1 — %2: %3").arg(user, actionTitle(f.action), how);
+}
+
 int FindingTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
@@ -177,7 +212,7 @@ bool FindingTableModel::setData(const QModelIndex &index, const QVariant &value,
         } else {
             bool ok = false;
             const int n = value.toInt(&ok);
-            if (ok && n >= 0 && n <= int(Action::AdoptCloudAnchor))
+            if (ok && n >= 0 && n <= int(Action::ClearObjectIdentifier))
                 action = Action(n);
         }
         return action && setAction(row, *action);

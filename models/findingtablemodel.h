@@ -62,6 +62,10 @@ public:
 
     static QString columnTitle(Column column);
     static QString actionTitle(Action action); // ::actionTitle(), for the views
+    // One line for the confirm step: who changes, how, old → new value; irreversible
+    // changes (purge, clear of onPremisesObjectIdentifier) say so.
+    // "alice@contoso.com — Stamp ImmutableId: onPremisesImmutableId (none) → h9RU…".
+    static QString changeLine(const Finding &f);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -46,6 +46,12 @@ QList<UnpermittedRow> PermissionPreflight::check(const QList<Finding> &rows,
                                : tr("purging the recycle-bin user needs User.DeleteRestore.All "
                                     "(or the delegated User.ReadWrite.All)"));
         }
+        if (row.action == Action::ClearObjectIdentifier &&
+            !granted.has(name(GraphPermission::SyncBehaviorWrite))) {
+            u.missing.append(name(GraphPermission::SyncBehaviorWrite));
+            reasons.append(tr("clearing onPremisesObjectIdentifier needs "
+                              "User-OnPremisesSyncBehavior.ReadWrite.All"));
+        }
         if (!canWrite) {
             u.missing.append(name(GraphPermission::UserWrite));
             if (row.action == Action::Clear)
@@ -77,6 +83,14 @@ QList<Finding> PermissionPreflight::withoutRows(const QList<Finding> &rows,
         if (!skip.contains(row.rowId))
             kept.append(row);
     return kept;
+}
+
+QStringList PermissionPreflight::extraWritePermissions(const QList<Finding> &rows)
+{
+    for (const Finding &row : rows)
+        if (row.isExecutable() && row.action == Action::ClearObjectIdentifier)
+            return {name(GraphPermission::SyncBehaviorWrite)};
+    return {};
 }
 
 QStringList PermissionPreflight::describe(const QList<UnpermittedRow> &unpermitted)

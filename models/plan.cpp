@@ -89,8 +89,12 @@ QString actionList(const QList<Action> &actions, const QString &separator = QStr
     return names.join(separator);
 }
 
-constexpr std::array<Action, 5> AllActions{Action::None, Action::Stamp, Action::Clear,
-                                           Action::PurgeDeleted, Action::AdoptCloudAnchor};
+constexpr std::array<Action, 6> AllActions{Action::None,
+                                           Action::Stamp,
+                                           Action::Clear,
+                                           Action::PurgeDeleted,
+                                           Action::AdoptCloudAnchor,
+                                           Action::ClearObjectIdentifier};
 
 // --- reading cells as bytes: a million rows must not cost a QString per cell ------
 
@@ -363,7 +367,7 @@ QString Plan::rowCheck(const Finding &f, const QString &tenantId)
                                       yesNo(f.cloudSyncEnabled),
                                       f.deletedHolderId,
                                       actionList(f.allowedActions, QStringLiteral(" ")),
-                                      yesNo(f.requiresApproval),
+                                      yesNo(f.needsApproval()),
                                       tenantId}
                               .join(sep);
     const QByteArray digest = QCryptographicHash::hash(
@@ -394,7 +398,7 @@ QString Plan::csvRecord(const Finding &f, const QString &tenantId, const QDateTi
          yesNo(f.cloudSyncEnabled),
          f.deletedHolderId,
          actionName(f.action),
-         yesNo(f.requiresApproval),
+         yesNo(f.needsApproval()),
          yesNo(f.approved),
          joinedReason(f),
          actionList(f.allowedActions, QStringLiteral(" ")),
@@ -610,6 +614,8 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             allowed.removeAll(Action::Stamp); // nothing to stamp
         if (f.canAdoptCloudAnchor())
             allowed.append(Action::AdoptCloudAnchor);
+        if (f.canClearObjectIdentifier())
+            allowed.append(Action::ClearObjectIdentifier);
         if (!isBlank(raw(AllowedActions))) {
             QList<Action> listed;
             QString unknown;
@@ -629,7 +635,11 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
                             [&](Action a) { return a != Action::None && !listed.contains(a); }))
                 allowed.removeIf(
                     [&](Action a) { return a != Action::None && !listed.contains(a); });
-        }
+        } else if (action != Action::ClearObjectIdentifier)
+            // Without allowed_actions (an older plan) the clear is allowed only where the
+            // row chose it: whether the user has onPremisesObjectIdentifier set is not in
+            // the file, and an older scan did not offer it.
+            allowed.removeAll(Action::ClearObjectIdentifier);
         f.allowedActions = allowed;
 
         if (!action)
@@ -663,7 +673,8 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
         if (approved == YesNo::Invalid)
             return fail(line, col(Approved), tr("\"%1\" is not yes or no.").arg(cell(Approved)));
         // A file cannot lift the approval a category needs.
-        f.requiresApproval = categoryNeedsApproval(f.category) || needsApproval == YesNo::Yes;
+        f.requiresApproval = categoryNeedsApproval(f.category) || needsApproval == YesNo::Yes ||
+                             f.action == Action::ClearObjectIdentifier; // irreversible
         f.approved = approved == YesNo::Yes;
 
         if (f.action != Action::None) {

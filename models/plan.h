@@ -36,7 +36,8 @@ public:
     enum class Choice { Refused, Unchanged, Changed };
     static Choice chooseAction(Finding &row, Action action, QString *error = nullptr);
     static Choice chooseApproval(Finding &row, bool approved, QString *error = nullptr);
-    static bool takesApproval(const Finding &row) { return row.requiresApproval; }
+    // Flagged rows, and every row whose action cannot be undone (clear_object_identifier).
+    static bool takesApproval(const Finding &row) { return row.needsApproval(); }
     // A row with a change that does not run until a person approves it.
     static bool awaitsApproval(const Finding &row)
     {

@@ -98,6 +98,8 @@ std::optional<Derived> derive(const Finding &row, const CloudUserFacts &facts)
         now.cloudImmutableId = facts.immutableId;
         if (now.canAdoptCloudAnchor())
             d.allowedActions.append(Action::AdoptCloudAnchor);
+        if (now.canClearObjectIdentifier())
+            d.allowedActions.append(Action::ClearObjectIdentifier);
         return d;
     }
     if (!cloudRow)

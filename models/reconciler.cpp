@@ -375,9 +375,14 @@ QString orNone(const QString &value)
 QString roleList(const CloudUser &c)
 {
     QStringList parts;
-    for (const RoleGrant &g : c.roles)
-        parts << (g.eligible ? tr("%1 (eligible through PIM)") : tr("%1 (active)"))
-                     .arg(g.roleName.isEmpty() ? tr("an unnamed role") : g.roleName);
+    for (const RoleGrant &g : c.roles) {
+        QString part = (g.eligible ? tr("%1 (eligible through PIM)") : tr("%1 (active)"))
+                           .arg(g.roleName.isEmpty() ? tr("an unnamed role") : g.roleName);
+        if (!g.viaGroupId.isEmpty())
+            part +=
+                u' ' + tr("through membership of the role-assignable group %1").arg(g.viaGroupId);
+        parts << part;
+    }
     return parts.join(QStringLiteral(", "));
 }
 
@@ -666,11 +671,20 @@ private:
 
     void addStampWarnings(Finding &f, const CloudUser &target) const
     {
-        if (!target.onPremisesObjectIdentifier.isEmpty())
+        if (!target.onPremisesObjectIdentifier.isEmpty() &&
+            !m_input.cloud.flags.allowOnPremUpdateOfObjectIdentifier) {
             f.warnings << tr("Cloud user has onPremisesObjectIdentifier set: since July 2026 Entra "
                              "blocks a hard match until it is cleared (PATCH /beta/users/%1 "
                              "{\"onPremisesObjectIdentifier\": null}).")
                               .arg(target.id);
+            if (f.canClearObjectIdentifier()) {
+                // Offered, never proposed: the old value cannot be written back.
+                f.allowedActions.append(Action::ClearObjectIdentifier);
+                f.warnings.last() += u' ' + tr("Anchorfix can clear it before the stamp "
+                                               "(clear_object_identifier); that cannot be "
+                                               "undone.");
+            }
+        }
         if (m_input.cloud.flags.blockCloudObjectTakeoverThroughHardMatch)
             f.warnings << tr("The tenant blocks cloud object takeover through hard match: a stamp "
                              "shows up as InvalidHardMatch at the next sync until the block is "
@@ -792,23 +806,28 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
 
 QStringList Reconciler::tenantPreflight(const CloudSnapshot &cloud, const QList<Finding> &rows)
 {
-    int stamps = 0, clears = 0, blockedByIdentifier = 0;
+    int stamps = 0, clears = 0, blockedByIdentifier = 0, identifierClears = 0;
     for (const Finding &f : rows) {
-        if (f.action == Action::Stamp) {
-            ++stamps;
+        if (f.action == Action::Stamp || f.action == Action::PurgeDeleted ||
+            f.action == Action::ClearObjectIdentifier)
+            ++stamps; // each ends in a stamp
+        if (f.action == Action::Stamp || f.action == Action::PurgeDeleted) {
             if (f.cloudIndex >= 0 && f.cloudIndex < cloud.users.size() &&
                 !cloud.users.at(f.cloudIndex).onPremisesObjectIdentifier.isEmpty())
                 ++blockedByIdentifier;
         } else if (f.action == Action::Clear) {
             ++clears;
+        } else if (f.action == Action::ClearObjectIdentifier) {
+            ++identifierClears;
         }
     }
     QStringList out;
     if (!cloud.flags.known) {
         out << tr("The tenant's sync flags (blockSoftMatchEnabled, "
-                  "blockCloudObjectTakeoverThroughHardMatchEnabled) are unknown: the scan could "
-                  "not read them, so what a stamp or clear achieves at the next sync is not "
-                  "checked.");
+                  "blockCloudObjectTakeoverThroughHardMatchEnabled, "
+                  "allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled) are unknown: the scan "
+                  "could not read them, so what a stamp or clear achieves at the next sync is "
+                  "not checked.");
     } else {
         if (cloud.flags.blockCloudObjectTakeoverThroughHardMatch)
             out << tr("Takeover by hard match is blocked "
@@ -820,8 +839,21 @@ QStringList Reconciler::tenantPreflight(const CloudSnapshot &cloud, const QList<
             out << tr("Soft match is blocked (blockSoftMatchEnabled): %n planned clear(s) will "
                       "not let the next sync link the account; stamp instead.",
                       nullptr, clears);
+        if (cloud.flags.allowOnPremUpdateOfObjectIdentifier)
+            out << tr("The temporary bypass is on "
+                      "(allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled): Entra Connect may "
+                      "update onPremisesObjectIdentifier, so a set value does not block the hard "
+                      "match while the bypass lasts; no clear is needed for that (%n "
+                      "clear_object_identifier planned). It is meant for recovery only: once it "
+                      "is turned off, the July 2026 block applies again.",
+                      nullptr, identifierClears);
     }
-    if (blockedByIdentifier > 0)
+    if (identifierClears > 0)
+        out << tr("%n planned clear_object_identifier action(s) clear onPremisesObjectIdentifier "
+                  "before the stamp: not reversible (the old value cannot be written back); "
+                  "needs User-OnPremisesSyncBehavior.ReadWrite.All.",
+                  nullptr, identifierClears);
+    if (blockedByIdentifier > 0 && !cloud.flags.allowOnPremUpdateOfObjectIdentifier)
         out << tr("%n planned stamp(s) target cloud users with onPremisesObjectIdentifier set: "
                   "since July 2026 Entra blocks the hard match until it is cleared "
                   "(PATCH /beta/users/{id} {\"onPremisesObjectIdentifier\": null}, not "

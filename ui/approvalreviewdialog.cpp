@@ -80,7 +80,7 @@ void ApprovalReviewDialog::openPlan(const QString &path)
         if (ok) {
             m_plan = job->value();
             for (const Finding &f : m_plan.rows())
-                if (f.requiresApproval && f.action != Action::None)
+                if (f.needsApproval() && f.action != Action::None)
                     m_flagged.append(f);
             m_table->blockSignals(true);
             m_table->setRowCount(int(m_flagged.size()));

@@ -93,6 +93,43 @@ private Q_SLOTS:
         QCOMPARE(PermissionPreflight::describe(result).size(), result.size());
     }
 
+    // clear_object_identifier needs User-OnPremisesSyncBehavior.ReadWrite.All for the
+    // clear and User.ReadWrite.All for the stamp after it; it is asked for at execute only
+    // when an executable row chooses it.
+    void clearObjectIdentifierNeedsSyncBehaviorWrite_data()
+    {
+        QTest::addColumn<GrantedPermissions>("granted");
+        QTest::addColumn<QStringList>("missing");
+        const QString behavior = QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All");
+        QTest::newRow("write only: the clear cannot run")
+            << token(false, {readAll, writeAll}) << QStringList{behavior};
+        QTest::newRow("sync behavior only: the stamp after it cannot")
+            << token(true, {readAll, behavior}) << QStringList{writeAll};
+        QTest::newRow("both: it runs") << token(false, {writeAll, behavior}) << QStringList{};
+    }
+    void clearObjectIdentifierNeedsSyncBehaviorWrite()
+    {
+        QFETCH(GrantedPermissions, granted);
+        QFETCH(QStringList, missing);
+        Finding f = row(7, Category::SoftMatchPending, Action::ClearObjectIdentifier, false);
+        f.allowedActions.append(Action::ClearObjectIdentifier);
+        QVERIFY(!f.isExecutable()); // irreversible: approval first
+        QVERIFY(PermissionPreflight::extraWritePermissions({f}).isEmpty());
+        f.approved = true;
+        QCOMPARE(PermissionPreflight::extraWritePermissions({f}),
+                 QStringList{QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All")});
+        const QList<UnpermittedRow> result = PermissionPreflight::check({f}, granted);
+        QCOMPARE(result.isEmpty(), missing.isEmpty());
+        if (missing.isEmpty())
+            return;
+        QCOMPARE(result.first().missing, missing);
+        QVERIFY2(result.first().reason.contains(missing.first()),
+                 qPrintable(result.first().reason));
+        QVERIFY(PermissionPreflight::extraWritePermissions(
+                    {row(1, Category::SoftMatchPending, Action::Stamp)})
+                    .isEmpty());
+    }
+
     void purgeReasonNamesTheAppCase()
     {
         const QList<UnpermittedRow> result = PermissionPreflight::check(

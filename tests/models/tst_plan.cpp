@@ -207,6 +207,41 @@ private Q_SLOTS:
         QVERIFY(back.executableRows().contains(back.at(0)));
     }
 
+    // clear_object_identifier in plan.csv: written and read back by name, allowed where
+    // the scan offered it, and never run without an approval, whatever the file says.
+    void clearObjectIdentifierRoundTrips()
+    {
+        auto target = cloud("c1", "dora@contoso.com"); // soft match: no approval by category
+        target.onPremisesObjectIdentifier = QStringLiteral("S-1-5-21-1-2-3-1104");
+        Plan plan(Reconciler::reconcile(input({onPrem("dora@contoso.com", 1)}, tenant({target}))));
+        QString error;
+        QVERIFY2(plan.setAction(0, Action::ClearObjectIdentifier, &error), qPrintable(error));
+        QVERIFY(plan.executableRows().isEmpty()); // not approved
+        const QString text = written(plan);
+        QVERIFY2(text.contains(u",clear_object_identifier,yes,no,"), qPrintable(text));
+        Plan back;
+        QVERIFY2(readText(text, &back, &error), qPrintable(error));
+        QCOMPARE(back.at(0).action, Action::ClearObjectIdentifier);
+        QVERIFY(back.at(0).allows(Action::ClearObjectIdentifier));
+        QVERIFY(back.at(0).needsApproval());
+        QVERIFY(back.executableRows().isEmpty());
+        // A hand edit cannot lift the approval: requires_approval "no" is read as yes.
+        Plan edited;
+        QVERIFY2(
+            readText(withCell(withCell(text, 1, "requires_approval", "no"), 1, "approved", "no"),
+                     &edited, &error),
+            qPrintable(error));
+        QVERIFY(edited.at(0).requiresApproval);
+        QVERIFY(edited.executableRows().isEmpty());
+        QVERIFY2(readText(withCell(text, 1, "approved", "yes"), &edited, &error),
+                 qPrintable(error));
+        QCOMPARE(edited.executableRows().size(), 1);
+        // Where the scan did not offer it (allowed_actions), the file cannot choose it.
+        const QString narrowed = withCell(text, 1, "allowed_actions", "none stamp");
+        QVERIFY(!readText(narrowed, &edited, &error));
+        QVERIFY2(error.contains(u"clear_object_identifier"), qPrintable(error));
+    }
+
     void executableRowsNeedApproval()
     {
         Plan plan = hostilePlan();
@@ -395,6 +430,14 @@ private Q_SLOTS:
         QVERIFY(plan.at(0).isExecutable());
         QCOMPARE(plan.at(0).allowedActions,
                  (QList<Action>{Action::None, Action::Stamp, Action::Clear}));
+        // Without allowed_actions the clear of onPremisesObjectIdentifier is allowed only
+        // where the row chose it.
+        QString chosen = text;
+        chosen.replace(QStringLiteral(",stamp,yes,yes,"),
+                       QStringLiteral(",clear_object_identifier,yes,yes,"));
+        QVERIFY2(readText(chosen, &plan, &error), qPrintable(error));
+        QCOMPARE(plan.at(0).action, Action::ClearObjectIdentifier);
+        QVERIFY(plan.at(0).isExecutable());
     }
 
     // Issue 14.8: the plan knows its tenant and when it was scanned.

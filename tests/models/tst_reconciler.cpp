@@ -492,6 +492,98 @@ private Q_SLOTS:
         QCOMPARE(notes.isEmpty(), expectedParts.isEmpty());
     }
 
+    // clear_object_identifier is offered (never proposed) where a stamp target still has
+    // onPremisesObjectIdentifier set, needs approval once chosen, and is not offered while
+    // the tenant's temporary bypass flag lets Entra Connect update the identifier.
+    void clearObjectIdentifierOffered_data()
+    {
+        QTest::addColumn<QString>("cloudAnchor"); // empty: soft_match_pending
+        QTest::addColumn<bool>("federated");
+        QTest::addColumn<bool>("bypass");
+        QTest::addColumn<bool>("offered");
+        QTest::addColumn<int>("category");
+        QTest::newRow("soft match pending")
+            << QString() << false << false << true << int(Category::SoftMatchPending);
+        QTest::newRow("anchor mismatch")
+            << anchor(9) << false << false << true << int(Category::AnchorMismatch);
+        QTest::newRow("federated: the UPN switch is not combined with it")
+            << QString() << true << false << false << int(Category::FederatedDomain);
+        QTest::newRow("bypass flag on: nothing blocks the hard match")
+            << anchor(9) << false << true << false << int(Category::AnchorMismatch);
+    }
+    void clearObjectIdentifierOffered()
+    {
+        QFETCH(QString, cloudAnchor);
+        QFETCH(bool, federated);
+        QFETCH(bool, bypass);
+        QFETCH(bool, offered);
+        QFETCH(int, category);
+        const QString upn =
+            federated ? QStringLiteral("a@fed.example") : QStringLiteral("a@contoso.com");
+        auto target = cloud("c1", upn, cloudAnchor);
+        target.onPremisesObjectIdentifier = QStringLiteral("S-1-5-21-1-2-3-1104");
+        auto snapshot = tenant({target});
+        snapshot.domains.append({QStringLiteral("fed.example"), true, false, false, true});
+        snapshot.flags.known = true;
+        snapshot.flags.allowOnPremUpdateOfObjectIdentifier = bypass;
+        QList<Finding> rows = Reconciler::reconcile(input({onPrem(upn, 1)}, snapshot));
+        Finding &f = rows[0];
+        QCOMPARE(int(f.category), category);
+        QCOMPARE(f.allows(Action::ClearObjectIdentifier), offered);
+        QVERIFY(f.action != Action::ClearObjectIdentifier); // offered, never the default
+        QCOMPARE(f.warnings.join(u' ').contains(u"onPremisesObjectIdentifier"), !bypass);
+        if (!offered)
+            return;
+        QVERIFY(f.warnings.join(u' ').contains(u"cannot be undone"));
+        // Chosen, it needs a person's approval even where the category does not.
+        f.action = Action::ClearObjectIdentifier;
+        f.approved = false;
+        QVERIFY(f.needsApproval());
+        QVERIFY(!f.isExecutable());
+        f.approved = true;
+        QVERIFY(f.isExecutable());
+        QVERIFY(isIrreversibleAction(f.action));
+        const QStringList notes = Reconciler::tenantPreflight(snapshot, rows);
+        QVERIFY2(
+            notes.join(u' ').contains(
+                u"1 planned clear_object_identifier action(s) clear onPremisesObjectIdentifier"),
+            qPrintable(notes.join(u'|')));
+        QVERIFY(notes.join(u' ').contains(u"not reversible"));
+    }
+
+    // The temporary bypass flag is shown with what it means; its name is Graph's.
+    void bypassFlagInThePreflight()
+    {
+        auto snapshot = tenant({cloud("c1", "a@contoso.com")});
+        snapshot.flags.known = true;
+        snapshot.flags.allowOnPremUpdateOfObjectIdentifier = true;
+        const QList<Finding> rows =
+            Reconciler::reconcile(input({onPrem("a@contoso.com", 1)}, snapshot));
+        const QString notes = Reconciler::tenantPreflight(snapshot, rows).join(u' ');
+        QVERIFY2(notes.contains(u"allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled"),
+                 qPrintable(notes));
+        QVERIFY(notes.contains(u"does not block the hard match"));
+        QVERIFY(notes.contains(u"does not change tenant flags"));
+        snapshot.flags.allowOnPremUpdateOfObjectIdentifier = false;
+        QVERIFY(Reconciler::tenantPreflight(snapshot, rows).isEmpty());
+    }
+
+    // A role held through a role-assignable group makes its member admin_role, and the
+    // reason names the group.
+    void roleThroughGroupIsAdminRole()
+    {
+        auto member = cloud("c1", "a@contoso.com");
+        member.holdsAdminRole = true;
+        member.roles = {
+            RoleGrant(QStringLiteral("Global Administrator"), true, QStringLiteral("g-admins"))};
+        const QList<Finding> rows =
+            Reconciler::reconcile(input({onPrem("a@contoso.com", 1)}, tenant({member})));
+        QCOMPARE(rows[0].category, Category::AdminRole);
+        QVERIFY2(rows[0].reason.contains(u"eligible through PIM") &&
+                     rows[0].reason.contains(u"role-assignable group g-admins"),
+                 qPrintable(rows[0].reason));
+    }
+
     void everyCategoryHasAStableNameAndRules()
     {
         QCOMPARE(allCategories().size(), CategoryCount);
