@@ -345,8 +345,9 @@ bool CloudScanJob::tolerate(const GraphResult &result)
             return false;
         // Not worth stopping the scan for: the findings only lose two pre-flight warnings.
         warning = tr("The tenant's sync settings (blockSoftMatch, "
-                     "blockCloudObjectTakeoverThroughHardMatch) could not be read: the app "
-                     "lacks %1. Their pre-flight warnings are missing.")
+                     "blockCloudObjectTakeoverThroughHardMatch, the "
+                     "onPremisesObjectIdentifier bypass) could not be read: the app lacks %1. "
+                     "Their pre-flight warnings are missing.")
                       .arg(QLatin1String(GraphPermission::SyncRead));
         break;
     case Stage::RoleDefinitions:
@@ -373,6 +374,22 @@ bool CloudScanJob::tolerate(const GraphResult &result)
                               "(PIM needs Microsoft Entra ID P2). A user who is only eligible "
                               "for a privileged role is not shown as admin_role.")
                                .arg(answer);
+        break;
+    case Stage::RoleGroups:
+        if (result.httpStatus == 404) {
+            // The principal is not a group (a service principal): nothing to expand.
+            nextRoleGroup();
+            return true;
+        }
+        warning = denied ? tr("Roles held through role-assignable groups not checked: grant "
+                              "%1 (group members answered 403). A member of a group that "
+                              "holds an admin role is not shown as admin_role, yet Entra "
+                              "refuses its match.")
+                               .arg(QLatin1String(GraphPermission::GroupRead))
+                         : tr("Roles held through role-assignable groups not checked: %1 for "
+                              "the members of group %2.")
+                               .arg(answer, m_roleGroup);
+        m_roleGroupQueue.clear(); // one warning; the rest would answer the same
         break;
     case Stage::UserErrors:
         warning = tr("Provisioning errors of users not read (%1): the sync engine's own "
@@ -434,6 +451,7 @@ void CloudScanJob::onPage(GraphRequestJob *job)
             break;
         case Stage::GroupErrors:
         case Stage::DeletedGroups:
+        case Stage::RoleGroups:
             perm = GraphPermission::GroupRead;
             break;
         case Stage::ContactErrors:
@@ -513,6 +531,9 @@ void CloudScanJob::consume(const QJsonObject &page)
         m_snapshot.flags.blockSoftMatch = f.value(QLatin1String("blockSoftMatchEnabled")).toBool();
         m_snapshot.flags.blockCloudObjectTakeoverThroughHardMatch =
             f.value(QLatin1String("blockCloudObjectTakeoverThroughHardMatchEnabled")).toBool();
+        // The temporary bypass of the July 2026 onPremisesObjectIdentifier block.
+        m_snapshot.flags.allowOnPremUpdateOfObjectIdentifier =
+            f.value(QLatin1String("allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled")).toBool();
         m_snapshot.flags.known = true;
         m_flagsKnown = true;
         break;
@@ -546,6 +567,19 @@ void CloudScanJob::consume(const QJsonObject &page)
         }
         break;
     }
+    case Stage::RoleGroups: {
+        const QList<RoleGrant> held = m_grants.value(m_roleGroup);
+        for (const QJsonValue &v : values) {
+            const QString member = v.toObject().value(QLatin1String("id")).toString();
+            QList<RoleGrant> &grants = m_groupGrants[member];
+            for (RoleGrant g : held) {
+                g.viaGroupId = m_roleGroup;
+                if (!grants.contains(g))
+                    grants.append(g);
+            }
+        }
+        break;
+    }
     case Stage::UserErrors:
         for (const QJsonValue &v : values) {
             const QJsonObject o = v.toObject();
@@ -574,14 +608,34 @@ void CloudScanJob::consume(const QJsonObject &page)
 
 void CloudScanJob::finishRoles()
 {
-    for (auto it = m_grants.cbegin(); it != m_grants.cend(); ++it) {
-        const int i = m_userIndex.value(it.key(), -1);
+    const auto grant = [this](const QString &userId, const QList<RoleGrant> &roles) {
+        const int i = m_userIndex.value(userId, -1);
         if (i < 0)
-            continue; // a group or service principal: not a user the reconciler matches
+            return; // a group or service principal: not a user the reconciler matches
         CloudUser &u = m_snapshot.users[i];
         u.holdsAdminRole = true;
-        u.roles = it.value();
+        for (const RoleGrant &g : roles)
+            if (!u.roles.contains(g))
+                u.roles.append(g);
+    };
+    for (auto it = m_grants.cbegin(); it != m_grants.cend(); ++it)
+        grant(it.key(), it.value());
+    for (auto it = m_groupGrants.cbegin(); it != m_groupGrants.cend(); ++it)
+        grant(it.key(), it.value());
+}
+
+void CloudScanJob::nextRoleGroup()
+{
+    if (m_roleGroupQueue.isEmpty()) {
+        nextStage(); // RoleGroups done
+        return;
     }
+    m_roleGroup = m_roleGroupQueue.takeFirst();
+    // Graph documents transitive membership for groups; role-assignable groups cannot
+    // nest, but a transitive read stays right if that ever changes.
+    runGet(QStringLiteral("/groups/%1/transitiveMembers/microsoft.graph.user?$select=id&$top=999")
+               .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_roleGroup))),
+           GraphPermission::GroupRead);
 }
 
 void CloudScanJob::nextStage()
@@ -646,6 +700,19 @@ void CloudScanJob::nextStage()
                GraphPermission::RoleRead);
         return;
     case Stage::RoleEligibility:
+        // Principals that are no user may be role-assignable groups: expand their members.
+        m_roleGroupQueue.clear();
+        for (auto it = m_grants.cbegin(); it != m_grants.cend(); ++it)
+            if (!m_userIndex.contains(it.key()))
+                m_roleGroupQueue.append(it.key());
+        m_roleGroupQueue.sort(); // a stable order of requests
+        m_stage = Stage::RoleGroups;
+        Q_FALLTHROUGH();
+    case Stage::RoleGroups:
+        if (!m_roleGroupQueue.isEmpty()) {
+            nextRoleGroup();
+            return;
+        }
         finishRoles();
         m_stage = Stage::UserErrors;
         Q_EMIT infoMessage(tr("Reading the sync engine's provisioning errors…"));

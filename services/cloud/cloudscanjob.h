@@ -22,7 +22,9 @@ class PartitionedUserReadJob;
 //    onPremisesSynchronization features;
 //  - Entra roles: role definitions (beta, for isPrivileged; v1.0 if beta refuses), active
 //    role assignments and PIM eligibility schedules → holdsAdminRole and roles (any active
-//    role, or eligibility for a privileged one);
+//    role, or eligibility for a privileged one); a principal that is a role-assignable
+//    group passes its roles to its transitive user members
+//    (/groups/{id}/transitiveMembers/microsoft.graph.user; a 404 = not a group);
 //  - the sync engine's onPremisesProvisioningErrors of users, groups and contacts (the
 //    advanced $filter …/any(…) with ConsistencyLevel: eventual and $count=true), deleted
 //    groups, and the groups and contacts that hold a conflicting address (looked up in
@@ -86,6 +88,7 @@ private:
         RoleDefinitions,
         RoleAssignments,
         RoleEligibility,
+        RoleGroups, // members of groups that hold a role (role-assignable groups)
         UserErrors,
         GroupErrors,
         ContactErrors,
@@ -134,7 +137,13 @@ private:
     bool m_privilegeKnown = false;
     bool m_rolesFromBeta = true;
     QHash<QString, QList<RoleGrant>> m_grants; // principal id → roles
-    QList<QStringList> m_pendingBatches;       // Holders: values; SyncBehavior: user ids
+    // RoleGroups: principals that are no user (a group, or a service principal), read one
+    // by one; the one being read; roles its members hold through it.
+    QStringList m_roleGroupQueue;
+    QString m_roleGroup;
+    QHash<QString, QList<RoleGrant>> m_groupGrants; // member user id → roles via groups
+    void nextRoleGroup();
+    QList<QStringList> m_pendingBatches; // Holders: values; SyncBehavior: user ids
     int m_batchIndex = 0;
     int m_behaviorDenied = 0;
     int m_behaviorFailed = 0;

@@ -319,6 +319,62 @@ void PracticeDirectory::removeDeletedUser(int i)
         m_deletedById.insert(deletedUsers.at(j).value(QLatin1String("id")).toString(), j);
 }
 
+int PracticeDirectory::indexOfGroup(const QString &id) const
+{
+    for (int i = 0; i < groups.size(); ++i)
+        if (groups.at(i).value(QLatin1String("id")).toString() == id)
+            return i;
+    return -1;
+}
+
+QStringList PracticeDirectory::userMembersOf(const QString &groupId, bool transitive) const
+{
+    QSet<QString> users_, seenGroups{groupId};
+    QStringList todo{groupId};
+    while (!todo.isEmpty()) {
+        const int g = indexOfGroup(todo.takeFirst());
+        if (g < 0)
+            continue;
+        for (const QJsonValue &v : groups.at(g).value(QLatin1String("members")).toArray()) {
+            const QString id = v.toString();
+            if (indexOfUser(id) >= 0)
+                users_.insert(id);
+            else if (transitive && indexOfGroup(id) >= 0 && !seenGroups.contains(id)) {
+                seenGroups.insert(id);
+                todo.append(id);
+            }
+        }
+    }
+    QStringList out(users_.cbegin(), users_.cend());
+    out.sort();
+    return out;
+}
+
+QSet<QString> PracticeDirectory::matchBlockingAdmins() const
+{
+    QSet<QString> principals;
+    for (const PracticeRole &role : roles)
+        for (const QString &id : role.memberIds)
+            principals.insert(id);
+    QSet<QString> privileged;
+    for (const QJsonObject &d : roleDefinitions)
+        if (d.value(QLatin1String("isPrivileged")).toBool())
+            privileged.insert(d.value(QLatin1String("id")).toString());
+    for (const QJsonObject &e : roleEligibilitySchedules)
+        if (privileged.contains(e.value(QLatin1String("roleDefinitionId")).toString()))
+            principals.insert(e.value(QLatin1String("principalId")).toString());
+    QSet<QString> admins;
+    for (const QString &id : std::as_const(principals)) {
+        if (indexOfGroup(id) >= 0) {
+            for (const QString &member : userMembersOf(id, true))
+                admins.insert(member);
+        } else {
+            admins.insert(id);
+        }
+    }
+    return admins;
+}
+
 int PracticeDirectory::indexOfUser(const QString &idOrUpn) const
 {
     const int i = m_userById.value(idOrUpn, -1);
@@ -467,14 +523,21 @@ PracticeSyncResult PracticeDirectory::simulateSync(const QList<PracticeSyncedUse
                                                    const QDateTime &at)
 {
     PracticeSyncResult result;
-    QSet<QString> admins;
-    for (const PracticeRole &role : std::as_const(roles))
-        for (const QString &id : role.memberIds)
-            admins.insert(id);
-    const bool blockSoftMatch = onPremisesSynchronization.value(QLatin1String("features"))
-                                    .toObject()
-                                    .value(QLatin1String("blockSoftMatchEnabled"))
-                                    .toBool();
+    const QSet<QString> admins = matchBlockingAdmins();
+    const QJsonObject features =
+        onPremisesSynchronization.value(QLatin1String("features")).toObject();
+    const bool blockSoftMatch = features.value(QLatin1String("blockSoftMatchEnabled")).toBool();
+    const bool identifierBypass =
+        features.value(QLatin1String("allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled"))
+            .toBool();
+    // July 2026: a cloud-managed user whose onPremisesObjectIdentifier is set is not taken
+    // over, unless the temporary bypass is on; and admins never are.
+    const auto blocked = [&](const QJsonObject &user) {
+        if (admins.contains(user.value(QLatin1String("id")).toString()))
+            return true;
+        return !user.value(QLatin1String("onPremisesSyncEnabled")).toBool() && !identifierBypass &&
+               !user.value(QLatin1String("onPremisesObjectIdentifier")).toString().isEmpty();
+    };
     const QLatin1String idKey("id"), anchorKey("onPremisesImmutableId"),
         upnKey("userPrincipalName"), syncKey("onPremisesSyncEnabled"),
         lastSyncKey("onPremisesLastSyncDateTime"), errorsKey("onPremisesProvisioningErrors");
@@ -496,15 +559,19 @@ PracticeSyncResult PracticeDirectory::simulateSync(const QList<PracticeSyncedUse
                 byUpn = i;
         }
         if (hard >= 0) {
-            if (!admins.contains(users.at(hard).value(idKey).toString()))
+            if (blocked(users.at(hard)))
+                result.blocked << users.at(hard).value(idKey).toString();
+            else
                 join(users[hard]);
             continue;
         }
         if (byUpn < 0)
             continue; // the sync would create a new cloud user: not simulated
         QJsonObject &user = users[byUpn];
-        if (admins.contains(user.value(idKey).toString()))
+        if (blocked(user)) {
+            result.blocked << user.value(idKey).toString();
             continue;
+        }
         const QString holder = immutableIdHolder(person.anchor, QString());
         if (!holder.isEmpty()) { // a deleted user holds the anchor
             addProvisioningError(user, QStringLiteral("SourceAnchor"), person.anchor, at);

@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -30,6 +31,7 @@ struct PracticeSyncResult
 {
     QStringList joined;    // hard match (or soft match) now synced
     QStringList conflicts; // PropertyConflict raised on them
+    QStringList blocked;   // InvalidHardMatch: an admin, or onPremisesObjectIdentifier set
 };
 
 struct PracticeRole
@@ -63,7 +65,9 @@ struct PracticeRole
 //                    directory role's template gets one, privileged per Entra's list),
 //   roleEligibilitySchedules [{principalId, roleDefinitionId}] (PIM eligibility),
 //   groups [{id, displayName, mail, mailEnabled, securityEnabled, proxyAddresses,
-//            onPremisesSyncEnabled, onPremisesProvisioningErrors}],
+//            onPremisesSyncEnabled, onPremisesProvisioningErrors, isAssignableToRole,
+//            members [user or group ids]}] (a role member or eligibility principal may
+//            be a group id: a role-assignable group),
 //   contacts [{id, displayName, mail, proxyAddresses, onPremisesSyncEnabled,
 //              onPremisesProvisioningErrors}],
 //   deletedGroups [as groups + deletedDateTime]
@@ -96,6 +100,14 @@ public:
 
     // Index into users by id or (case-insensitive) UPN; -1 when absent.
     int indexOfUser(const QString &idOrUpn) const;
+    int indexOfGroup(const QString &id) const;
+    // The ids of the users in a group's `members` (ids of users or groups); transitive
+    // follows nested groups (each once). Sorted, no duplicates.
+    QStringList userMembersOf(const QString &groupId, bool transitive) const;
+    // Users Entra treats as admins when matching (2026 rules): members of a directory role
+    // (active), principals of a PIM eligibility for a privileged role, and the transitive
+    // user members of groups that hold either.
+    QSet<QString> matchBlockingAdmins() const;
     int indexOfDeletedUser(const QString &id) const;
     const PracticeClient *client(const QString &clientId) const;
     const QJsonObject *domain(const QString &name) const;
@@ -115,7 +127,11 @@ public:
     // errors cleared); without one, a cloud user with the same UPN and no ImmutableId is
     // soft-matched (unless blockSoftMatch); one with another ImmutableId, or a deleted
     // user holding the anchor, gets a PropertyConflict in onPremisesProvisioningErrors, as
-    // Graph documents it. Members of a directory role are never matched. The organization's
+    // Graph documents it. Admins (matchBlockingAdmins(): active, PIM-eligible for a
+    // privileged role, or through a group holding a role) are never matched, and neither
+    // is a cloud user whose onPremisesObjectIdentifier is set (July 2026), unless the
+    // tenant's allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled bypass is on; those
+    // are listed in PracticeSyncResult::blocked (InvalidHardMatch). The organization's
     // onPremisesLastSyncDateTime becomes `at`.
     PracticeSyncResult simulateSync(const QList<PracticeSyncedUser> &onPrem, const QDateTime &at);
 

@@ -432,6 +432,14 @@ PracticeResponse PracticeGraphApi::dispatch(const PracticeRequest &request,
             return notAllowed();
         return listDirectoryObjects(request, ctx, m_directory.groups, QStringLiteral("group"),
                                     QStringLiteral("groups"));
+    } else if (s.at(0) == QLatin1String("groups") && s.size() == 4 &&
+               (s.at(2) == QLatin1String("transitiveMembers") ||
+                s.at(2) == QLatin1String("members")) &&
+               s.at(3) == QLatin1String("microsoft.graph.user")) {
+        if (m != "GET")
+            return notAllowed();
+        return groupUserMembers(request, ctx, s.at(1),
+                                s.at(2) == QLatin1String("transitiveMembers"));
     } else if (s.at(0) == QLatin1String("contacts") && s.size() == 1) {
         if (m != "GET")
             return notAllowed();
@@ -1234,6 +1242,32 @@ PracticeResponse PracticeGraphApi::syncBehavior(const PracticeRequest &request,
                                                      .value(QLatin1String("isCloudManaged"))
                                                      .toBool(false));
     return PracticeResponse::json(200, body);
+}
+
+PracticeResponse PracticeGraphApi::groupUserMembers(const PracticeRequest &request,
+                                                    const PracticeGraphContext &ctx,
+                                                    const QString &id, bool transitive)
+{
+    // Graph documents GroupMember.Read.All as the least privileged; Group.Read.All and
+    // Directory.Read.All also read members.
+    if (auto denied = requirePermission(
+            ctx, {QStringLiteral("GroupMember.Read.All"), QStringLiteral("Group.Read.All"),
+                  QStringLiteral("Directory.Read.All"), QStringLiteral("GroupMember.ReadWrite.All"),
+                  QStringLiteral("Group.ReadWrite.All")}))
+        return *denied;
+    if (m_directory.indexOfGroup(id) < 0)
+        return notFound(id, ctx); // also the answer for a service principal's id
+    QStringList properties;
+    if (auto bad = selection(request, ctx, &properties))
+        return *bad;
+    QList<QJsonObject> members;
+    for (const QString &userId : m_directory.userMembersOf(id, transitive)) {
+        const int i = m_directory.indexOfUser(userId);
+        if (i >= 0)
+            members.append(m_directory.users.at(i));
+    }
+    return listPage(request, ctx, members, QStringLiteral("users"),
+                    [&](const QJsonObject &o) { return project(o, properties); });
 }
 
 PracticeResponse PracticeGraphApi::clearObjectIdentifier(const PracticeRequest &request,

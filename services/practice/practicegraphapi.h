@@ -128,6 +128,11 @@ private:
                                           const QString &contextName);
     PracticeResponse syncBehavior(const PracticeRequest &request, const PracticeGraphContext &ctx,
                                   const QString &id);
+    // GET /groups/{id}/transitiveMembers/microsoft.graph.user (and …/members/…): the user
+    // members of a group, through nested groups for transitiveMembers.
+    PracticeResponse groupUserMembers(const PracticeRequest &request,
+                                      const PracticeGraphContext &ctx, const QString &id,
+                                      bool transitive);
     // PATCH /beta/users/{id} {"onPremisesObjectIdentifier": null}.
     PracticeResponse clearObjectIdentifier(const PracticeRequest &request,
                                            const PracticeGraphContext &ctx, const QString &id);

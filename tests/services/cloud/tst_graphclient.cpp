@@ -36,6 +36,8 @@ private Q_SLOTS:
     void scanWhenObjectIdentifierIsRefused();
     void scanSkipsUsersWithoutId();
     void scanReads2026Facts();
+    void scanReadsRolesThroughGroups_data();
+    void scanReadsRolesThroughGroups();
     void scanWarnsWhatItCouldNotCheck_data();
     void scanWarnsWhatItCouldNotCheck();
     void writes();
@@ -361,6 +363,90 @@ void tst_GraphClient::scanReads2026Facts()
     QCOMPARE(batches, 2); // one holder lookup, one source-of-authority batch
     QCOMPARE(perUser, 0); // never one by one
     QCOMPARE(job->batchesSent(), 2);
+}
+
+// A role assigned (or PIM-eligible) to a role-assignable group makes its members
+// admin_role (Graph: /groups/{id}/transitiveMembers); a service principal holding a role
+// answers 404 there and is no warning; without a permission to read members the scan says
+// so. The tenant's temporary onPremisesObjectIdentifier bypass flag is read with the
+// other sync flags.
+void tst_GraphClient::scanReadsRolesThroughGroups_data()
+{
+    QTest::addColumn<bool>("membersReadable");
+    QTest::newRow("members readable") << true;
+    QTest::newRow("403 on group members") << false;
+}
+
+void tst_GraphClient::scanReadsRolesThroughGroups()
+{
+    QFETCH(bool, membersReadable);
+    QJsonObject t = rules2026Tenant();
+    QJsonObject sync = t.value(QStringLiteral("onPremisesSynchronization")).toObject();
+    QJsonObject features = sync.value(QStringLiteral("features")).toObject();
+    features.insert(QStringLiteral("allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled"), true);
+    sync.insert(QStringLiteral("features"), features);
+    t.insert(QStringLiteral("onPremisesSynchronization"), sync);
+    QJsonArray groups = t.value(QStringLiteral("groups")).toArray();
+    groups.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("g-admins")},
+                              {QStringLiteral("displayName"), QStringLiteral("Tier 0 admins")},
+                              {QStringLiteral("isAssignableToRole"), true},
+                              {QStringLiteral("members"), QJsonArray{QStringLiteral("cloud")}}});
+    groups.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("g-elig")},
+                              {QStringLiteral("displayName"), QStringLiteral("PIM admins")},
+                              {QStringLiteral("isAssignableToRole"), true},
+                              {QStringLiteral("members"), QJsonArray{QStringLiteral("synced")}}});
+    t.insert(QStringLiteral("groups"), groups);
+    QJsonArray roles = t.value(QStringLiteral("directoryRoles")).toArray();
+    QJsonObject ga = roles[0].toObject();
+    ga.insert(QStringLiteral("members"),
+              QJsonArray{QStringLiteral("admin"), QStringLiteral("g-admins"),
+                         QStringLiteral("sp-automation")}); // a service principal
+    roles[0] = ga;
+    t.insert(QStringLiteral("directoryRoles"), roles);
+    QJsonArray eligible = t.value(QStringLiteral("roleEligibilitySchedules")).toArray();
+    eligible.append(QJsonObject{{QStringLiteral("principalId"), QStringLiteral("g-elig")},
+                                {QStringLiteral("roleDefinitionId"),
+                                 QStringLiteral("62e90394-69f5-4237-9190-012177145e10")}});
+    t.insert(QStringLiteral("roleEligibilitySchedules"), eligible);
+    QCOMPARE(m_tenant.loadJson(t), QString());
+    if (!membersReadable)
+        m_client->setAccessToken(m_tenant.issueAccessToken(
+            {"User.Read.All", "Domain.Read.All", "Organization.Read.All",
+             "OnPremDirectorySynchronization.Read.All", "RoleManagement.Read.Directory",
+             "OrgContact.Read.All", "User-OnPremisesSyncBehavior.ReadWrite.All"}));
+    CloudScanJob *job = m_client->scan();
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    const CloudSnapshot s = job->snapshot();
+    QVERIFY(s.flags.allowOnPremUpdateOfObjectIdentifier);
+    QHash<QString, CloudUser> byId;
+    for (const CloudUser &u : s.users)
+        byId.insert(u.id, u);
+    int memberReads = 0;
+    for (const PracticeRequestRecord &r : m_tenant.requestLog())
+        memberReads += r.path.contains(QLatin1String("/transitiveMembers/"));
+    if (!membersReadable) {
+        QVERIFY(!byId.value(QStringLiteral("cloud")).holdsAdminRole);
+        QVERIFY2(
+            job->warnings().join(u'\n').contains(
+                u"Roles held through role-assignable groups not checked: grant Group.Read.All"),
+            qPrintable(job->warnings().join(u'\n')));
+        QCOMPARE(memberReads, 1); // one 403 is enough
+        return;
+    }
+    QVERIFY2(job->warnings().isEmpty(), qPrintable(job->warnings().join(u'\n')));
+    QVERIFY(byId.value(QStringLiteral("cloud")).holdsAdminRole);
+    QCOMPARE(byId.value(QStringLiteral("cloud")).roles,
+             (QList<RoleGrant>{RoleGrant(QStringLiteral("Global Administrator"), false,
+                                         QStringLiteral("g-admins"))}));
+    QVERIFY(byId.value(QStringLiteral("synced")).holdsAdminRole);
+    QCOMPARE(byId.value(QStringLiteral("synced")).roles,
+             (QList<RoleGrant>{RoleGrant(QStringLiteral("Global Administrator"), true,
+                                         QStringLiteral("g-elig"))}));
+    QCOMPARE(byId.value(QStringLiteral("admin")).roles,
+             (QList<RoleGrant>{RoleGrant(QStringLiteral("Global Administrator"), false)}));
+    QCOMPARE(memberReads, 3); // g-admins, g-elig, and the service principal's 404
 }
 
 void tst_GraphClient::scanWarnsWhatItCouldNotCheck_data()

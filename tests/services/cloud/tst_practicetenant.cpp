@@ -65,6 +65,9 @@ private Q_SLOTS:
     void roleManagement();
     void clearObjectIdentifier_data();
     void clearObjectIdentifier();
+    void groupMembers();
+    void simulatedSyncBlocksLike2026_data();
+    void simulatedSyncBlocksLike2026();
 
 private:
     // smallTenant() plus the 2026 facts: provisioning errors on a user, a group and a
@@ -1433,6 +1436,96 @@ void tst_PracticeTenant::clearObjectIdentifier()
         QCOMPARE(after.status, 200);
         QVERIFY(after.json().value(QStringLiteral("onPremisesObjectIdentifier")).isNull());
     }
+}
+
+// GET /groups/{id}/transitiveMembers/microsoft.graph.user as Graph documents it: nested
+// groups followed, users only, 404 for an id that is no group, 403 without a permission
+// that reads members.
+void tst_PracticeTenant::groupMembers()
+{
+    load2026();
+    QJsonObject outer{{QStringLiteral("id"), QStringLiteral("g-outer")},
+                      {QStringLiteral("displayName"), QStringLiteral("Outer")},
+                      {QStringLiteral("members"),
+                       QJsonArray{QStringLiteral("cloud"), QStringLiteral("g-inner")}}};
+    QJsonObject inner{{QStringLiteral("id"), QStringLiteral("g-inner")},
+                      {QStringLiteral("displayName"), QStringLiteral("Inner")},
+                      {QStringLiteral("members"),
+                       QJsonArray{QStringLiteral("fed"), QStringLiteral("g-outer")}}}; // a cycle
+    m_tenant.directory().groups << outer << inner;
+    HttpReply r = graph("GET", QStringLiteral("/v1.0/groups/g-outer/transitiveMembers/"
+                                              "microsoft.graph.user?$select=id"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(ids(r), (QStringList{"cloud", "fed"}));
+    r = graph("GET",
+              QStringLiteral("/v1.0/groups/g-outer/members/microsoft.graph.user?$select=id"));
+    QCOMPARE(ids(r), QStringList{"cloud"});
+    r = graph("GET", QStringLiteral("/v1.0/groups/sp-1/transitiveMembers/microsoft.graph.user"));
+    QCOMPARE(r.status, 404);
+    QCOMPARE(r.errorCode(), QStringLiteral("Request_ResourceNotFound"));
+    r = graph("GET", QStringLiteral("/v1.0/groups/g-outer/transitiveMembers/microsoft.graph.user"),
+              {}, m_tenant.issueAccessToken({QStringLiteral("User.Read.All")}));
+    QCOMPARE(r.status, 403);
+    r = graph("GET", QStringLiteral("/v1.0/groups/g-outer/transitiveMembers/microsoft.graph.user"),
+              {}, m_tenant.issueAccessToken({QStringLiteral("GroupMember.Read.All")}));
+    QCOMPARE(r.status, 200);
+}
+
+// The simulated sync cycle refuses a match like Entra in 2026: an eligible privileged role
+// and a role held through a group count as admin; onPremisesObjectIdentifier blocks the
+// hard match unless the temporary bypass flag is on.
+void tst_PracticeTenant::simulatedSyncBlocksLike2026_data()
+{
+    QTest::addColumn<QString>("setup");
+    QTest::addColumn<bool>("joined");
+    QTest::newRow("plain user: joined") << "plain" << true;
+    QTest::newRow("PIM-eligible Global Administrator: blocked") << "eligible" << false;
+    QTest::newRow("eligible, not privileged: joined") << "eligible-reader" << true;
+    QTest::newRow("member of a group holding a role: blocked") << "group" << false;
+    QTest::newRow("onPremisesObjectIdentifier set: blocked") << "identifier" << false;
+    QTest::newRow("onPremisesObjectIdentifier set, bypass on: joined") << "bypass" << true;
+}
+
+void tst_PracticeTenant::simulatedSyncBlocksLike2026()
+{
+    QFETCH(QString, setup);
+    QFETCH(bool, joined);
+    load2026();
+    PracticeDirectory &d = m_tenant.directory();
+    const QString anchor = QStringLiteral("CLOUDAAAAAAAAAAAAAAAAA==");
+    QJsonObject cloud = d.users.at(0);
+    cloud.insert(QStringLiteral("onPremisesImmutableId"), anchor);
+    d.roleEligibilitySchedules.clear();
+    const QString ga = QStringLiteral("62e90394-69f5-4237-9190-012177145e10");
+    const QString reader = QStringLiteral("88d8e3e3-8f55-4a1e-953a-9b9898b8876b");
+    if (setup == u"eligible" || setup == u"eligible-reader")
+        d.roleEligibilitySchedules << QJsonObject{
+            {QStringLiteral("principalId"), QStringLiteral("cloud")},
+            {QStringLiteral("roleDefinitionId"), setup == u"eligible" ? ga : reader}};
+    if (setup == u"group") {
+        d.groups << QJsonObject{{QStringLiteral("id"), QStringLiteral("g-admins")},
+                                {QStringLiteral("isAssignableToRole"), true},
+                                {QStringLiteral("members"), QJsonArray{QStringLiteral("cloud")}}};
+        d.roleEligibilitySchedules
+            << QJsonObject{{QStringLiteral("principalId"), QStringLiteral("g-admins")},
+                           {QStringLiteral("roleDefinitionId"), ga}};
+    }
+    if (setup == u"identifier" || setup == u"bypass")
+        cloud.insert(QStringLiteral("onPremisesObjectIdentifier"),
+                     QStringLiteral("S-1-5-21-9-9-9-1001"));
+    d.setUser(0, cloud);
+    if (setup == u"bypass") {
+        QJsonObject features =
+            d.onPremisesSynchronization.value(QStringLiteral("features")).toObject();
+        features.insert(QStringLiteral("allowOnPremUpdateOfOnPremisesObjectIdentifierEnabled"),
+                        true);
+        d.onPremisesSynchronization.insert(QStringLiteral("features"), features);
+    }
+    const PracticeSyncResult r = d.simulateSync({{anchor, QStringLiteral("cloud@contoso.test")}},
+                                                QDateTime::currentDateTimeUtc());
+    QCOMPARE(r.joined.contains(QStringLiteral("cloud")), joined);
+    QCOMPARE(r.blocked.contains(QStringLiteral("cloud")), !joined);
+    QCOMPARE(d.users.at(0).value(QStringLiteral("onPremisesSyncEnabled")).toBool(), joined);
 }
 
 QTEST_GUILESS_MAIN(tst_PracticeTenant)
