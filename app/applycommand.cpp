@@ -234,7 +234,8 @@ int Commands::apply(const QStringList &args)
     CloudSession *session = nullptr;
     TenantFacts tenant;
     if (!dryRun || haveCloud) {
-        session = connection.signIn(&holder, !dryRun, &error);
+        session = connection.signIn(&holder, !dryRun, &error,
+                                    PermissionPreflight::extraWritePermissions(plan.rows()));
         if (session && !session->hasTenantDomains())
             error = session->tenantDomainsProblem();
         if (!session || !session->hasTenantDomains()) {

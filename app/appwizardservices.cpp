@@ -413,8 +413,9 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
     const QList<Finding> rows = plan.rows();
+    const QStringList extra = PermissionPreflight::extraWritePermissions(rows);
     return new ServiceRun<Executor>(
-        [this] { return requestWriteAccess(); },
+        [this, extra] { return m_session->requestWriteAccess(extra); },
         [this, rows, settings]() mutable -> Executor * {
             CloudWriter *writer = cloudWriter();
             if (!writer)
@@ -448,8 +449,15 @@ RunPreview AppWizardServices::previewRun(const Plan &plan) const
     if (granted.known && !granted.appOnly &&
         !granted.has(QLatin1String(GraphPermission::UserWrite)))
         granted.scopes.append(QLatin1String(GraphPermission::UserWrite));
-    preview.unpermitted =
-        PermissionPreflight::describe(PermissionPreflight::check(plan.rows(), granted));
+    // … and the extra write permissions the plan's rows ask for with it.
+    if (granted.known && !granted.appOnly)
+        for (const QString &p : PermissionPreflight::extraWritePermissions(plan.rows()))
+            if (!granted.has(p))
+                granted.scopes.append(p);
+    const QList<UnpermittedRow> unpermitted = PermissionPreflight::check(plan.rows(), granted);
+    preview.unpermitted = PermissionPreflight::describe(unpermitted);
+    for (const UnpermittedRow &u : unpermitted)
+        preview.unpermittedRowIds.append(u.rowId);
     return preview;
 }
 

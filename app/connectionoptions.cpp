@@ -178,13 +178,15 @@ bool ConnectionOptions::loadLdapPassword(QString *error)
     return true;
 }
 
-CloudSession *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QString *error)
+CloudSession *ConnectionOptions::signIn(QObject *parent, bool writeAccess, QString *error,
+                                        const QStringList &extraWritePermissions)
 {
     QString secret = qEnvironmentVariable(clientSecretVariable);
     if (secret.isEmpty())
         secret = secretFromKeychain(SecretKind::ClientSecret, nullptr);
     GraphConfig config = m_graph;
     config.signInMethod = secret.isEmpty() ? SignInMethod::DeviceCode : SignInMethod::ClientSecret;
+    config.extraWritePermissions = extraWritePermissions;
     // Lives as long as the command: a long run renews its access token through it.
     auto *session = new CloudSession(parent);
     QObject::connect(session, &CloudSession::deviceCodeIssued, session,

@@ -46,7 +46,9 @@ public:
     // Signs in (client credentials when a secret is found, else device code on the
     // terminal) and returns the session (signed-in identity, granted permissions, tenant
     // facts, a client that renews its token), owned by parent. nullptr + message.
-    CloudSession *signIn(QObject *parent, bool writeAccess, QString *error);
+    // extraWritePermissions are asked for with the write scopes (delegated sign-in).
+    CloudSession *signIn(QObject *parent, bool writeAccess, QString *error,
+                         const QStringList &extraWritePermissions = {});
 
     // Runs a job to its end on a local event loop (command line only) and returns
     // its error code.

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <functional>
 
 // Sign-in, then who signed in (GET /me when no token names them), then the tenant's
@@ -192,6 +193,13 @@ bool grantsWrite(const CloudSession *session)
            session->permissions().has(QLatin1String(GraphPermission::UserWrite));
 }
 
+bool grantsAll(const CloudSession *session, const QStringList &extra)
+{
+    return grantsWrite(session) &&
+           std::all_of(extra.cbegin(), extra.cend(),
+                       [session](const QString &p) { return session->permissions().has(p); });
+}
+
 } // namespace
 
 // User.ReadWrite.All right before changes are sent (the wizard signs in with read
@@ -201,20 +209,27 @@ bool grantsWrite(const CloudSession *session)
 class WriteAccessJob : public Job
 {
 public:
-    explicit WriteAccessJob(CloudSession *session) : Job(session), m_session(session) {}
+    WriteAccessJob(CloudSession *session, const QStringList &extra)
+        : Job(session), m_session(session), m_extra(extra)
+    {}
 
 protected:
     void doStart() override
     {
         m_provider = m_session->tokenProvider();
-        if (!m_provider || m_session->isAppOnly() || grantsWrite(m_session)) {
+        if (!m_provider || m_session->isAppOnly() || grantsAll(m_session, m_extra)) {
             emitResult(); // no session: the run itself says to sign in
             return;
         }
         m_provider->setWriteAccess(true);
-        Q_EMIT infoMessage(tr("Asking the tenant for write access (User.ReadWrite.All)…"));
+        m_provider->setExtraWritePermissions(m_extra);
+        Q_EMIT infoMessage(
+            tr("Asking the tenant for write access (%1)…")
+                .arg((QStringList{QLatin1String(GraphPermission::UserWrite)} + m_extra)
+                         .join(QLatin1String(", "))));
         connect(m_provider, &TokenProvider::renewFinished, this, [this](bool ok, const QString &) {
-            if (ok && grantsWrite(m_session)) {
+            if (ok &&
+                (grantsAll(m_session, m_extra) || (m_renewedAgain && grantsWrite(m_session)))) {
                 m_provider->disconnect(this);
                 Q_EMIT infoMessage(tr("Write access granted."));
                 emitResult();
@@ -283,6 +298,7 @@ private:
 
     CloudSession *m_session;
     QPointer<TokenProvider> m_provider;
+    QStringList m_extra;
     bool m_interactive = false;
     bool m_renewedAgain = false;
 };
@@ -296,9 +312,9 @@ Job *CloudSession::signIn(const GraphConfig &config, const QString &clientSecret
     return new CloudSignInJob(this, config, clientSecret, writeAccess);
 }
 
-Job *CloudSession::requestWriteAccess()
+Job *CloudSession::requestWriteAccess(const QStringList &extraPermissions)
 {
-    return new WriteAccessJob(this);
+    return new WriteAccessJob(this, extraPermissions);
 }
 
 void CloudSession::cancelSignIn()

@@ -43,7 +43,10 @@ public:
     // through the refresh token, else an interactive sign-in (its device code reported
     // as an info message). Finishes at once when the token grants it already, for an
     // app-only session (it holds what the app was granted) and without a session.
-    Job *requestWriteAccess();
+    // extraPermissions are asked for too (a plan that clears onPremisesObjectIdentifier
+    // needs User-OnPremisesSyncBehavior.ReadWrite.All); a sign-in that does not grant
+    // them still succeeds: the permission pre-flight leaves the rows that need them out.
+    Job *requestWriteAccess(const QStringList &extraPermissions = {});
     void cancelSignIn();
     // Forgets the tokens and removes the refresh token from the keychain.
     void signOut();

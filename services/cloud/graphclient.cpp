@@ -189,6 +189,18 @@ GraphRequestJob *GraphClient::purgeDeletedItem(const QString &deletedId)
                                GraphRequestJob::Kind::PurgeDeletedItem);
 }
 
+GraphRequestJob *GraphClient::clearObjectIdentifier(const QString &userId)
+{
+    // A full URL: the path below /v1.0 cannot reach beta.
+    const QString v1 = m_config.graphBase();
+    const QString url = v1.left(v1.size() - 4) + QLatin1String("beta") + userPath(userId);
+    QJsonObject body;
+    body.insert(QLatin1String("onPremisesObjectIdentifier"), QJsonValue(QJsonValue::Null));
+    return new GraphRequestJob(this, "PATCH", url, body, true,
+                               QLatin1String(GraphPermission::SyncBehaviorWrite),
+                               GraphRequestJob::Kind::ObjectIdentifierClear);
+}
+
 GraphRequestJob *GraphClient::restoreDeletedItem(const QString &deletedId)
 {
     return request("POST", deletedItemPath(deletedId) + QLatin1String("/restore"), QJsonObject(),

@@ -99,6 +99,10 @@ public:
     // (dropped connection) the client checks whether the item is still there before
     // sending it again; a 404 after such an attempt counts as done.
     GraphRequestJob *purgeDeletedItem(const QString &deletedId);
+    // PATCH /beta/users/{id} {"onPremisesObjectIdentifier": null} (beta only; needs
+    // User-OnPremisesSyncBehavior.ReadWrite.All). Not reversible: nothing can write a value
+    // back. Idempotent; a lost answer is settled by reading the user back on beta.
+    GraphRequestJob *clearObjectIdentifier(const QString &userId);
     // POST /directory/deletedItems/{id}/restore (not retried after a dropped connection).
     GraphRequestJob *restoreDeletedItem(const QString &deletedId);
     // POST /$batch with up to 20 requests; GraphBatchJob::results() has one GraphResult

@@ -158,6 +158,8 @@ QStringList GraphConfig::writeScopes() const
     QStringList scopes = readScopes();
     scopes.insert(scopes.size() - 1, trimmedBase(graphUrl) + QLatin1Char('/') +
                                          QLatin1String(GraphPermission::UserWrite));
+    for (const QString &extra : extraWritePermissions)
+        scopes.insert(scopes.size() - 1, trimmedBase(graphUrl) + QLatin1Char('/') + extra);
     return scopes;
 }
 

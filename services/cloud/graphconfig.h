@@ -45,8 +45,11 @@ struct GraphConfig
 
     // Delegated scopes (with the Graph resource prefix) for reading, and for executing.
     QStringList readScopes() const;
-    QStringList writeScopes() const; // read scopes + User.ReadWrite.All
-    QString defaultScope() const;    // "{graph}/.default" (client credentials)
+    QStringList writeScopes() const; // read scopes + User.ReadWrite.All + extraWritePermissions
+    // Asked for with the write scopes when the plan needs more (e.g.
+    // User-OnPremisesSyncBehavior.ReadWrite.All to clear onPremisesObjectIdentifier).
+    QStringList extraWritePermissions;
+    QString defaultScope() const; // "{graph}/.default" (client credentials)
 
     static bool isLoopbackHost(const QString &host);
 };

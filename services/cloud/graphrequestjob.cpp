@@ -108,8 +108,11 @@ void GraphRequestJob::retryLater(int delayMs)
 
 bool GraphRequestJob::isSettleable() const
 {
-    // Writes whose effect a read shows: a PATCH of a user, the purge of a deleted item.
-    return (m_method == "PATCH" && m_path.startsWith(QLatin1String("/users/"))) ||
+    // Writes whose effect a read shows: a PATCH of a user (v1.0, or the beta clear of
+    // onPremisesObjectIdentifier, read back on beta), the purge of a deleted item.
+    return (m_method == "PATCH" && (m_path.startsWith(QLatin1String("/users/")) ||
+                                    (m_kind == Kind::ObjectIdentifierClear &&
+                                     m_path.contains(QLatin1String("/beta/users/"))))) ||
            (m_method == "DELETE" && m_path.startsWith(QLatin1String("/directory/deletedItems/")));
 }
 

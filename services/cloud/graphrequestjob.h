@@ -27,7 +27,7 @@ class GraphRequestJob : public Job
 public:
     enum Error { RequestFailed = UserDefinedError + 1 };
     // What the job does for its caller beyond the HTTP exchange.
-    enum class Kind { Plain, ImmutableIdWrite, PurgeDeletedItem };
+    enum class Kind { Plain, ImmutableIdWrite, PurgeDeletedItem, ObjectIdentifierClear };
 
     GraphRequestJob(GraphClient *client, const QByteArray &method, const QString &pathAndQuery,
                     const std::optional<QJsonObject> &body, bool idempotent,

@@ -85,7 +85,8 @@ bool graphPatchLanded(const QJsonObject &patchBody, const QJsonObject &user)
     for (auto it = patchBody.constBegin(); it != patchBody.constEnd(); ++it) {
         const QJsonValue want = it.value();
         const QJsonValue have = user.value(it.key());
-        if (it.key() == QLatin1String("onPremisesImmutableId")) {
+        if (it.key() == QLatin1String("onPremisesImmutableId") ||
+            it.key() == QLatin1String("onPremisesObjectIdentifier")) {
             if (want.toString() != have.toString()) // null and "" both mean "not set"
                 return false;
         } else if (it.key() == QLatin1String("userPrincipalName")) {

@@ -49,6 +49,11 @@ public:
     void setClientSecret(const QString &secret) { m_clientSecret = secret; }
     // Ask for User.ReadWrite.All too (only when executing a plan).
     void setWriteAccess(bool write) { m_write = write; }
+    // Permissions asked for with the write scopes (GraphConfig::extraWritePermissions).
+    void setExtraWritePermissions(const QStringList &permissions)
+    {
+        m_config.extraWritePermissions = permissions;
+    }
     bool hasWriteAccess() const { return m_write; }
     // An identity-only sign-in that seals an approval (issue 17): scopes "openid profile",
     // the nonce the ID token must carry (browser sign-in only: the device code flow has

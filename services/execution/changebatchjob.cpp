@@ -42,6 +42,19 @@ QString upnRestoreCommand(const QString &userId, const QString &upn)
         .arg(quoted(userId), quoted(upn));
 }
 
+// The journal row of a clear of onPremisesObjectIdentifier: its own change of the user
+// (column `change`), with no ImmutableId values; rollback reports it as not reversible.
+RollbackEntry identifierEntry(const Finding &row, const QDateTime &at, RollbackStatus status)
+{
+    return {row.cloudId,
+            row.cloudUpn,
+            QString(),
+            QString(),
+            at,
+            status,
+            QLatin1String(kObjectIdentifierClearChange)};
+}
+
 // Failed, or unknown when the answer was lost and could not be read back.
 ChangeStatus notDone(const CloudOperationResult &r)
 {
@@ -102,6 +115,15 @@ QList<RollbackScriptStep> ChangeBatchJob::undoSteps() const
             s.cloudId = row.cloudId;
             s.cloudUpn = row.cloudUpn;
             s.value = row.cloudUpn;
+            steps.append(s);
+        }
+        if (item.identifierSent &&
+            !(item.identifierClear.ok == false && item.identifierClear.httpStatus >= 400 &&
+              item.identifierClear.httpStatus < 500)) {
+            RollbackScriptStep s;
+            s.kind = RollbackScriptStep::Kind::ObjectIdentifierNotUndoable;
+            s.cloudId = row.cloudId;
+            s.cloudUpn = row.cloudUpn;
             steps.append(s);
         }
         if (item.purgeSent && item.purge.ok) {
@@ -221,6 +243,8 @@ void ChangeBatchJob::journalPending()
         if (item.unit.kind == ChangeUnit::Kind::PurgeAndStamp)
             entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
                             QDateTime(), RollbackStatus::Pending});
+        if (item.unit.kind == ChangeUnit::Kind::ClearIdentifierAndStamp)
+            entries.append(identifierEntry(row, QDateTime(), RollbackStatus::Pending));
         entries.append({row.cloudId, row.cloudUpn, row.cloudImmutableId, item.unit.newImmutableId,
                         QDateTime(), RollbackStatus::Pending});
     }
@@ -234,7 +258,8 @@ void ChangeBatchJob::skipUnstartedIfCancelled()
     if (!isCancelRequested())
         return;
     for (Item &item : m_items) {
-        if (item.live && !item.purgeSent && !item.switchSent && !item.writeSent) {
+        if (item.live && !item.purgeSent && !item.identifierSent && !item.switchSent &&
+            !item.writeSent) {
             item.live = false;
             item.outcome.status = ChangeStatus::Skipped;
             item.outcome.errorString = tr("Cancelled before it was sent.");
@@ -270,6 +295,33 @@ void ChangeBatchJob::purge()
                     tr("Could not purge the recycle-bin user %1 that holds the anchor, so the "
                        "stamp was not sent: %2")
                         .arg(item.unit.row.deletedHolderId, failureText(r));
+            }
+        },
+        &ChangeBatchJob::clearIdentifier);
+}
+
+void ChangeBatchJob::clearIdentifier()
+{
+    skipUnstartedIfCancelled();
+    runStep(
+        [](Item &item) -> std::optional<CloudOperation> {
+            if (!item.live || item.unit.kind != ChangeUnit::Kind::ClearIdentifierAndStamp)
+                return std::nullopt;
+            item.identifierSent = true;
+            return CloudOperation{
+                CloudOperation::Kind::ClearObjectIdentifier, item.unit.row.cloudId, {}};
+        },
+        [](Item &item, const CloudOperationResult &r) {
+            item.identifierClear = r;
+            if (!r.ok) {
+                item.live = false;
+                item.outcome.status = notDone(r);
+                item.outcome.httpStatus = r.httpStatus;
+                item.outcome.requestId = r.requestId;
+                item.outcome.errorString =
+                    tr("Could not clear onPremisesObjectIdentifier, so the stamp was not sent: "
+                       "%1")
+                        .arg(failureText(r));
             }
         },
         &ChangeBatchJob::switchUpn);
@@ -387,13 +439,16 @@ void ChangeBatchJob::recordOutcomes()
     QList<AuditRecord> records;
     for (const Item &item : std::as_const(m_items)) {
         const Finding &row = item.unit.row;
-        const bool journaled = item.purgeSent || item.switchSent || item.writeSent;
+        const bool journaled =
+            item.purgeSent || item.identifierSent || item.switchSent || item.writeSent;
         if (item.pendingJournaled && !journaled) {
             // Journaled, then cancelled before anything was sent: close the journal entry
             // (and the purge's, which was journaled with it) so no `pending` row remains.
             if (item.unit.kind == ChangeUnit::Kind::PurgeAndStamp)
                 entries.append({row.deletedHolderId, QString(), item.unit.newImmutableId, QString(),
                                 now, RollbackStatus::Failed});
+            if (item.unit.kind == ChangeUnit::Kind::ClearIdentifierAndStamp)
+                entries.append(identifierEntry(row, now, RollbackStatus::Failed));
             entries.append({row.cloudId, row.cloudUpn, row.cloudImmutableId,
                             item.unit.newImmutableId, now, RollbackStatus::Failed});
         }
@@ -407,6 +462,28 @@ void ChangeBatchJob::recordOutcomes()
             a.cloudUpn.clear();
             a.oldImmutableId = item.unit.newImmutableId;
             a.newImmutableId.clear();
+            records.append(a);
+        }
+        if (item.identifierSent) {
+            if (!item.identifierClear.outcomeUnknown) // unknown: it stays `pending`
+                entries.append(identifierEntry(row, now,
+                                               item.identifierClear.ok ? RollbackStatus::Applied
+                                                                       : RollbackStatus::Failed));
+            AuditRecord a =
+                auditFor(item, AuditAction::ClearObjectIdentifier, item.identifierClear);
+            a.oldImmutableId.clear();
+            a.newImmutableId.clear();
+            const QString what =
+                tr("onPremisesObjectIdentifier cleared (PATCH /beta/users/%1); not reversible: "
+                   "the old value cannot be written back.")
+                    .arg(row.cloudId);
+            a.message = item.identifierClear.ok
+                            ? what + (item.identifierClear.note.isEmpty()
+                                          ? QString()
+                                          : u' ' + item.identifierClear.note)
+                            : tr("Clearing onPremisesObjectIdentifier (not reversible) failed: %1")
+                                  .arg(failureText(item.identifierClear));
+            a.message += retryNote(item.identifierClear);
             records.append(a);
         }
         if (item.switchSent) {
@@ -432,9 +509,11 @@ void ChangeBatchJob::recordOutcomes()
                                 wroteAnchor || upnLeftSwitched ? RollbackStatus::Applied
                                                                : RollbackStatus::Failed});
             }
-            const AuditAction action = item.unit.kind == ChangeUnit::Kind::PurgeAndStamp
-                                           ? AuditAction::Stamp
-                                           : auditActionFor(row.action);
+            const AuditAction action =
+                item.unit.kind == ChangeUnit::Kind::PurgeAndStamp ||
+                        item.unit.kind == ChangeUnit::Kind::ClearIdentifierAndStamp
+                    ? AuditAction::Stamp
+                    : auditActionFor(row.action);
             AuditRecord a = auditFor(item, action, item.write);
             // The anchor write's own result: the UPN steps have rows of their own.
             a.result = auditResultFor(wroteAnchor ? ChangeStatus::Applied : item.outcome.status);
@@ -520,11 +599,10 @@ void ChangeBatchJob::finish()
         if (!item.writeSent || item.write.outcomeUnknown)
             continue;
         const Finding &row = item.unit.row;
-        AuditRecord a =
-            auditFor(item,
-                     item.unit.kind == ChangeUnit::Kind::PurgeAndStamp ? AuditAction::Stamp
-                                                                       : auditActionFor(row.action),
-                     item.verify);
+        const bool thenStamp = item.unit.kind == ChangeUnit::Kind::PurgeAndStamp ||
+                               item.unit.kind == ChangeUnit::Kind::ClearIdentifierAndStamp;
+        AuditRecord a = auditFor(item, thenStamp ? AuditAction::Stamp : auditActionFor(row.action),
+                                 item.verify);
         a.oldImmutableId = item.unit.newImmutableId; // what the check expected …
         a.newImmutableId = item.verify.immutableId;  // … and what it read
         a.result = item.outcome.verified ? AuditResult::Verified : AuditResult::Mismatch;

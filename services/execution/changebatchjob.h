@@ -13,7 +13,9 @@
 
 // Carries out up to one Graph $batch worth of plan rows, step by step across the batch:
 // re-read every user (a row changed since the scan is skipped as stale) → journal
-// `pending` (fsynced) → purge recycle-bin holders → switch federated UPNs to the initial
+// `pending` (fsynced) → purge recycle-bin holders → clear onPremisesObjectIdentifier
+// (clear_object_identifier: not reversible, journaled as its own change) → switch
+// federated UPNs to the initial
 // domain → write the anchors → put the UPNs back (also when the write failed) → journal
 // `applied`/`failed` → audit → read back and audit `verified`/`mismatch` (a written value
 // that does not read back yet is read again after 0.3 s and 1 s: Entra ID replicates
@@ -48,8 +50,9 @@ private:
         ChangeUnit unit;
         bool live = true; // still going: not stale, no step failed
         ChangeOutcome outcome;
-        CloudOperationResult purge, upnSwitch, write, upnRestore, verify;
-        bool purgeSent = false, switchSent = false, writeSent = false, restoreSent = false;
+        CloudOperationResult purge, identifierClear, upnSwitch, write, upnRestore, verify;
+        bool purgeSent = false, identifierSent = false, switchSent = false, writeSent = false,
+             restoreSent = false;
         bool pendingJournaled = false;
         int verifyReads = 0;
     };
@@ -66,6 +69,7 @@ private:
     void readBefore();
     void journalPending();
     void purge();
+    void clearIdentifier();
     void switchUpn();
     void write();
     void restoreUpn();

@@ -17,6 +17,8 @@ struct CloudOperation
         SetImmutableId, // PATCH /users/{id} {"onPremisesImmutableId": value or null}
         SetUpn,         // PATCH /users/{id} {"userPrincipalName": value}
         PurgeDeleted,   // DELETE /directory/deletedItems/{id}
+        // PATCH /beta/users/{id} {"onPremisesObjectIdentifier": null}: not reversible
+        ClearObjectIdentifier,
     };
     Kind kind = Kind::ReadUser;
     QString userId;

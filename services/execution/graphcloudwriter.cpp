@@ -11,6 +11,14 @@
 
 namespace {
 
+// Requests that cannot go in a v1.0 $batch, or whose lost answer GraphClient settles one
+// by one: purges, and the beta clear of onPremisesObjectIdentifier.
+bool isSentAlone(CloudOperation::Kind kind)
+{
+    return kind == CloudOperation::Kind::PurgeDeleted ||
+           kind == CloudOperation::Kind::ClearObjectIdentifier;
+}
+
 int writesIn(const QList<CloudOperation> &ops, const QList<int> &indexes)
 {
     int n = 0;
@@ -146,9 +154,9 @@ void GraphCloudWriter::start(const CallPtr &call)
     }
     QList<int> batched, purges;
     for (int i = 0; i < call->operations.size(); ++i)
-        (call->operations.at(i).kind == CloudOperation::Kind::PurgeDeleted ? purges : batched)
-            .append(i);
-    // Purges first (one by one), then the rest as one $batch; sendPurges() chains on.
+        (isSentAlone(call->operations.at(i).kind) ? purges : batched).append(i);
+    // Purges and identifier clears first (one by one), then the rest as one $batch;
+    // sendPurges() chains on.
     if (!purges.isEmpty())
         sendPurges(call, purges);
     else
@@ -160,7 +168,7 @@ void GraphCloudWriter::sendPurges(const CallPtr &call, QList<int> indexes)
     if (indexes.isEmpty()) {
         QList<int> batched;
         for (int i = 0; i < call->operations.size(); ++i)
-            if (call->operations.at(i).kind != CloudOperation::Kind::PurgeDeleted)
+            if (!isSentAlone(call->operations.at(i).kind))
                 batched.append(i);
         if (batched.isEmpty())
             finishCall(call);
@@ -179,7 +187,9 @@ void GraphCloudWriter::sendPurges(const CallPtr &call, QList<int> indexes)
     const CloudOperation op = call->operations.at(i);
     const qint64 sentMs = m_clock.elapsed();
     m_pacer.recordWrites(1, sentMs);
-    GraphRequestJob *job = m_client->purgeDeletedItem(op.userId);
+    GraphRequestJob *job = op.kind == CloudOperation::Kind::ClearObjectIdentifier
+                               ? m_client->clearObjectIdentifier(op.userId)
+                               : m_client->purgeDeletedItem(op.userId);
     connect(job, &Job::finished, this, [this, call, job, i, op, indexes, sentMs] {
         m_pacer.confirmWrites(1, sentMs, m_clock.elapsed());
         call->results[i] = toResult(op, job->result());
@@ -214,6 +224,7 @@ void GraphCloudWriter::sendBatch(const CallPtr &call, const QList<int> &indexes)
             requests.append(GraphBatchRequest::setUserPrincipalName(id, op.userId, op.value));
             break;
         case CloudOperation::Kind::PurgeDeleted:
+        case CloudOperation::Kind::ClearObjectIdentifier:
             break;
         }
     }

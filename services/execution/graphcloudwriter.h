@@ -14,7 +14,9 @@ struct GraphResult;
 // CloudWriter on Microsoft Graph: reads and PATCHes go out as one $batch (inner
 // 429/503/504s are resent by GraphBatchJob after their Retry-After, lost answers settled
 // by reading back); purges go one by one through GraphClient::purgeDeletedItem, which
-// settles a lost answer the same way before resending a DELETE.
+// settles a lost answer the same way before resending a DELETE. Clears of
+// onPremisesObjectIdentifier go one by one too (a beta request cannot ride in a v1.0
+// $batch), settled by reading the user back on beta.
 // One call is on the wire at a time by default, so nothing can be sent while a
 // Retry-After runs (more calls in flight let requests already on the wire land inside a
 // Retry-After). Writes are paced to the write quota; while a write call waits for the

@@ -41,6 +41,16 @@ QList<PreviewedRequest> RequestPreview::forUnits(const QList<ChangeUnit> &units,
                 {row.rowId, unit.user(), QStringLiteral("DELETE"),
                  base(graphUrl) + QStringLiteral("/directory/deletedItems/") + row.deletedHolderId,
                  QString(), RollbackScript::purgeDeletedCommand(graphUrl, row.deletedHolderId)});
+        if (unit.kind == ChangeUnit::Kind::ClearIdentifierAndStamp) {
+            QString beta = graphUrl;
+            while (beta.endsWith(u'/'))
+                beta.chop(1);
+            list.append({row.rowId, unit.user(), QStringLiteral("PATCH"),
+                         beta + QStringLiteral("/beta/users/") + row.cloudId,
+                         json("onPremisesObjectIdentifier", QString()),
+                         RollbackScript::clearObjectIdentifierCommand(graphUrl, row.cloudId) +
+                             QStringLiteral("  # not reversible")});
+        }
         if (unit.kind == ChangeUnit::Kind::FederatedStamp)
             patch("userPrincipalName", unit.temporaryUpn,
                   RollbackScript::patchUpnCommand(graphUrl, row.cloudId, unit.temporaryUpn));

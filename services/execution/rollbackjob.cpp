@@ -22,7 +22,13 @@ QString localPartOf(const QString &upn)
 
 bool isPurgeRow(const RollbackEntry &e)
 {
-    return e.cloudUpn.isEmpty() && e.newImmutableId.isEmpty();
+    return e.cloudUpn.isEmpty() && e.newImmutableId.isEmpty() && !e.isObjectIdentifierClear();
+}
+
+// Changes no rollback can undo: they are reported, never sent again or reversed.
+bool isIrreversibleRow(const RollbackEntry &e)
+{
+    return isPurgeRow(e) || e.isObjectIdentifierClear();
 }
 
 // Rows a rollback still has to look at. `failed` ones too: a journal of the first version
@@ -34,7 +40,7 @@ bool needsRollback(const RollbackEntry &e)
     case RollbackStatus::Applied:
     case RollbackStatus::Failed:
     case RollbackStatus::RollbackFailed:
-        return !isPurgeRow(e);
+        return !isIrreversibleRow(e);
     case RollbackStatus::RolledBack:
         return false;
     }
@@ -47,6 +53,8 @@ RollbackState stateOf(const QList<RollbackEntry> &entries)
     for (const RollbackEntry &e : entries) {
         if (isPurgeRow(e))
             s.purges += e.status == RollbackStatus::Applied ? 1 : 0;
+        else if (e.isObjectIdentifierClear())
+            s.identifierClears += e.status == RollbackStatus::Applied ? 1 : 0;
         else if (e.status == RollbackStatus::RolledBack)
             ++s.rolledBack;
         else if (needsRollback(e))
@@ -72,6 +80,12 @@ QString RollbackState::doneText() const
         text += u' ' + QCoreApplication::translate(
                            "RollbackJob", "%n recycle-bin purge(s) of the run cannot be undone.",
                            nullptr, purges);
+    if (identifierClears > 0)
+        text += u' ' + QCoreApplication::translate(
+                           "RollbackJob",
+                           "%n cleared onPremisesObjectIdentifier value(s) cannot be written "
+                           "back (not reversible).",
+                           nullptr, identifierClears);
     return text;
 }
 
@@ -109,7 +123,7 @@ void RollbackJob::doStart()
     for (const RollbackEntry &e : std::as_const(all)) {
         if (needsRollback(e))
             m_entries.append(e);
-        else if (isPurgeRow(e) && e.status == RollbackStatus::Applied)
+        else if (isIrreversibleRow(e) && e.status == RollbackStatus::Applied)
             m_purges.append(e);
     }
     if (!m_audit.open(m_settings.auditPath, &error) ||
@@ -243,8 +257,11 @@ void RollbackJob::runUndo()
     QList<ChangeUnit> units;
     for (const RollbackEntry &p : std::as_const(m_purges))
         settle(p, RollbackStatus::Applied, AuditResult::Skipped,
-               tr("A purged recycle-bin user cannot be restored; this change cannot be "
-                  "undone."));
+               p.isObjectIdentifierClear()
+                   ? tr("onPremisesObjectIdentifier was cleared; it cannot be written back, so "
+                        "this change is not reversible. The rest of the run is rolled back.")
+                   : tr("A purged recycle-bin user cannot be restored; this change cannot be "
+                        "undone."));
     for (qsizetype i = 0; i < m_entries.size(); ++i) {
         const RollbackEntry &e = m_entries.at(i);
         const CloudOperationResult &cur = m_current.at(i);
@@ -444,9 +461,10 @@ void RollbackJob::settle(const RollbackEntry &e, RollbackStatus status, AuditRes
     a.rowId = QString::number(o.rowId);
     a.cloudId = e.cloudId;
     a.cloudUpn = e.cloudUpn;
-    a.action = isPurgeRow(e)
-                   ? AuditAction::PurgeDeleted
-                   : (e.oldImmutableId.isEmpty() ? AuditAction::Clear : AuditAction::Stamp);
+    a.action = isPurgeRow(e)                 ? AuditAction::PurgeDeleted
+               : e.isObjectIdentifierClear() ? AuditAction::ClearObjectIdentifier
+               : e.oldImmutableId.isEmpty()  ? AuditAction::Clear
+                                             : AuditAction::Stamp;
     a.oldImmutableId = e.newImmutableId;
     a.newImmutableId = e.oldImmutableId;
     a.result = result;

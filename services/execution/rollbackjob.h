@@ -23,10 +23,11 @@ struct RollbackSettings
 // What a rollback.csv still asks of a rollback.
 struct RollbackState
 {
-    int toUndo = 0;     // rows a rollback must still look at (applied, pending, failed,
-                        // rollback_failed)
-    int rolledBack = 0; // rows already rolled back
-    int purges = 0;     // recycle-bin purges: permanent, never undone
+    int toUndo = 0;           // rows a rollback must still look at (applied, pending, failed,
+                              // rollback_failed)
+    int rolledBack = 0;       // rows already rolled back
+    int purges = 0;           // recycle-bin purges: permanent, never undone
+    int identifierClears = 0; // cleared onPremisesObjectIdentifier: never undone
 
     bool isDone() const { return toUndo == 0; }
     // "This run is already rolled back…" / "Nothing to undo…" for a journal that is done.
@@ -85,7 +86,7 @@ private:
     AuditLog m_audit;
     RollbackJournal m_journal;
     QList<RollbackEntry> m_entries; // rows to settle, newest first
-    QList<RollbackEntry> m_purges;  // not undoable
+    QList<RollbackEntry> m_purges;  // not undoable (recycle-bin purges, identifier clears)
     QList<CloudOperationResult> m_current;
     QList<RollbackEntry> m_marks; // journal marks decided from the reads
     QPointer<Executor> m_executor;

@@ -20,6 +20,8 @@ QString tr(const char *text)
 }
 
 enum Column { CloudId, CloudUpn, OldId, NewId, AppliedAt, Status, ColumnCount };
+// Appended columns a file may lack (an older run's file still reads).
+enum OptionalColumn { Change, OptionalColumnCount };
 
 constexpr std::array kStatuses{RollbackStatus::Pending, RollbackStatus::Applied,
                                RollbackStatus::Failed, RollbackStatus::RolledBack,
@@ -30,7 +32,7 @@ QByteArray formatEntry(const RollbackEntry &e)
     const QString at =
         e.appliedAtUtc.isValid() ? e.appliedAtUtc.toUTC().toString(Qt::ISODateWithMs) : QString();
     return Csv::formatRecord({e.cloudId, e.cloudUpn, e.oldImmutableId, e.newImmutableId, at,
-                              rollbackStatusName(e.status)})
+                              rollbackStatusName(e.status), e.change})
         .toUtf8();
 }
 
@@ -79,6 +81,16 @@ std::optional<RollbackStatus> rollbackStatusFromName(QStringView name)
     return std::nullopt;
 }
 
+bool RollbackEntry::isObjectIdentifierClear() const
+{
+    return change == QLatin1String(kObjectIdentifierClearChange);
+}
+
+QString RollbackEntry::key() const
+{
+    return change.isEmpty() ? cloudId : cloudId + QChar(0x1f) + change;
+}
+
 RollbackJournal::~RollbackJournal()
 {
     close();
@@ -86,9 +98,13 @@ RollbackJournal::~RollbackJournal()
 
 QStringList RollbackJournal::csvHeader()
 {
-    return {QStringLiteral("cloud_id"),         QStringLiteral("cloud_upn"),
-            QStringLiteral("old_immutable_id"), QStringLiteral("new_immutable_id"),
-            QStringLiteral("applied_at_utc"),   QStringLiteral("status")};
+    return {QStringLiteral("cloud_id"),
+            QStringLiteral("cloud_upn"),
+            QStringLiteral("old_immutable_id"),
+            QStringLiteral("new_immutable_id"),
+            QStringLiteral("applied_at_utc"),
+            QStringLiteral("status"),
+            QStringLiteral("change")};
 }
 
 bool RollbackJournal::create(const QString &path, QString *error)
@@ -143,7 +159,7 @@ bool RollbackJournal::openExisting(const QString &path, QString *error)
         if (!readRows(path, &rows, error))
             return false;
         for (const RollbackEntry &e : fold(rows))
-            m_undone.insert(e.cloudId, e);
+            m_undone.insert(e.key(), e);
     }
     if (!DurableFile::openForAppend(m_file, path, false, error))
         return false;
@@ -179,7 +195,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
         }
         // The undo of a row is recorded on the row itself, never as a change of its own:
         // a journal that says "set the old value" would make the next rollback a redo.
-        RollbackEntry row = m_undone.value(e.cloudId, e);
+        RollbackEntry row = m_undone.value(e.key(), e);
         switch (e.status) {
         case RollbackStatus::Pending:
             continue;
@@ -193,7 +209,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
             break;
         }
         row.appliedAtUtc = e.appliedAtUtc.isValid() ? e.appliedAtUtc : row.appliedAtUtc;
-        m_undone.insert(row.cloudId, row);
+        m_undone.insert(row.key(), row);
         bytes += formatEntry(row);
     }
     if (bytes.isEmpty())
@@ -255,6 +271,9 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
     }
     std::array<qsizetype, ColumnCount> at{};
     const QStringList header = csvHeader();
+    std::array<qsizetype, OptionalColumnCount> optionalAt{};
+    for (int c = 0; c < OptionalColumnCount; ++c)
+        optionalAt[c] = cells.indexOf(header.at(ColumnCount + c)); // -1: absent
     for (int c = 0; c < ColumnCount; ++c) {
         at[c] = cells.indexOf(header.at(c));
         if (at[c] < 0 || cells.size() > 64) {
@@ -269,18 +288,28 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
     while (reader.readRecord(&cells)) {
         const bool complete = cells.size() == width;
         const auto status = complete ? rollbackStatusFromName(cells.at(at[Status])) : std::nullopt;
-        if (!status || cells.at(at[CloudId]).isEmpty()) {
+        // A change this version does not know: cut short by a torn write when it is the
+        // start of a known one in the last column, else damage.
+        const QString change =
+            complete && optionalAt[Change] >= 0 ? cells.at(optionalAt[Change]) : QString();
+        const bool knownChange =
+            change.isEmpty() || change == QLatin1String(kObjectIdentifierClearChange);
+        const bool cutChange = !knownChange && optionalAt[Change] == width - 1 &&
+                               QLatin1String(kObjectIdentifierClearChange).startsWith(change);
+        if (!status || cells.at(at[CloudId]).isEmpty() || !knownChange) {
             // A torn write leaves a prefix of a row: fewer cells, or the status cut short.
-            const bool torn = cells.size() < width || (complete && at[Status] == width - 1 &&
-                                                       isCutStatus(cells.at(at[Status])));
+            const bool torn =
+                cells.size() < width || cutChange ||
+                (complete && at[Status] == width - 1 && isCutStatus(cells.at(at[Status])));
             if (torn) {
                 tornLines.append(reader.recordLine());
                 continue;
             }
             if (error)
-                *error = tr("%1, line %2: expected %3 columns with a cloud_id and a status of "
-                            "pending, applied, failed, rolled_back or rollback_failed. Nothing "
-                            "was changed; restore the file from a copy or correct that line.")
+                *error = tr("%1, line %2: expected %3 columns with a cloud_id, a status of "
+                            "pending, applied, failed, rolled_back or rollback_failed, and a "
+                            "change that is empty or clear_object_identifier. Nothing was "
+                            "changed; restore the file from a copy or correct that line.")
                              .arg(path)
                              .arg(reader.recordLine())
                              .arg(width);
@@ -296,6 +325,7 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         if (!cells.at(at[AppliedAt]).isEmpty())
             e.appliedAtUtc = QDateTime::fromString(cells.at(at[AppliedAt]), Qt::ISODateWithMs);
         e.status = *status;
+        e.change = change;
         rows->append(e);
     }
     if (reader.hasError()) {
@@ -320,9 +350,10 @@ QList<RollbackEntry> RollbackJournal::fold(const QList<RollbackEntry> &rows)
     QList<RollbackEntry> entries;
     QHash<QString, qsizetype> indexById;
     for (const RollbackEntry &row : rows) {
-        const auto it = indexById.constFind(row.cloudId);
+        const QString key = row.key();
+        const auto it = indexById.constFind(key);
         if (it == indexById.cend()) {
-            indexById.insert(row.cloudId, entries.size());
+            indexById.insert(key, entries.size());
             entries.append(row);
         } else {
             entries[*it] = row;

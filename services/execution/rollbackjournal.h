@@ -20,20 +20,40 @@ std::optional<RollbackStatus> rollbackStatusFromName(QStringView name);
 // One row of rollback.csv (DESIGN.md §4): the undo of one change.
 struct RollbackEntry
 {
+    RollbackEntry() = default;
+    RollbackEntry(const QString &id, const QString &upn, const QString &oldId, const QString &newId,
+                  const QDateTime &at, RollbackStatus rowStatus, const QString &changeKind = {})
+        : cloudId(id), cloudUpn(upn), oldImmutableId(oldId), newImmutableId(newId),
+          appliedAtUtc(at), status(rowStatus), change(changeKind)
+    {}
+
     QString cloudId;
     QString cloudUpn; // the UPN before the run; empty for a purged recycle-bin user
     QString oldImmutableId;
     QString newImmutableId;
     QDateTime appliedAtUtc;
     RollbackStatus status = RollbackStatus::Pending;
+    // The appended `change` column: empty for an anchor (or UPN) change of cloud_id;
+    // "clear_object_identifier" for the clear of its onPremisesObjectIdentifier, which
+    // cannot be undone (old/new ImmutableId empty; rollback reports it, changes nothing).
+    QString change;
+
+    bool isObjectIdentifierClear() const;
+    // Rows fold per (cloud_id, change): the last row of each wins.
+    QString key() const;
 
     friend bool operator==(const RollbackEntry &, const RollbackEntry &) = default;
 };
 
+// The `change` value of a cleared onPremisesObjectIdentifier.
+inline constexpr const char *kObjectIdentifierClearChange = "clear_object_identifier";
+
 // rollback.csv as a write-ahead journal. During a run every change gets a `pending` row,
 // flushed and fsynced before the request is sent, then an `applied` or `failed` row; the
 // last row per cloud_id wins. compact() rewrites the file atomically (temp file, fsync,
-// rename) to one row per change, which is what a normal end leaves behind.
+// rename) to one row per change, which is what a normal end leaves behind. The `change`
+// column (appended) tells a cleared onPremisesObjectIdentifier from an anchor change of
+// the same user; a file without it still reads.
 class RollbackJournal
 {
 public:
@@ -72,7 +92,7 @@ public:
         return append(QList<RollbackEntry>{entry}, error);
     }
 
-    // Rewrites the journal as one row per cloud_id (last row wins), atomically, and closes it.
+    // Rewrites the journal as one row per change (last row wins), atomically, and closes it.
     bool compact(QString *error);
     void close();
 

@@ -124,6 +124,14 @@ QString RollbackScript::purgeDeletedCommand(const QString &graphUrl, const QStri
                      segment(deletedId)));
 }
 
+QString RollbackScript::clearObjectIdentifierCommand(const QString &graphUrl,
+                                                     const QString &cloudId)
+{
+    return QStringLiteral("Invoke-MgGraphRequest -Method PATCH -Uri %1 -ContentType "
+                          "'application/json' -Body '{\"onPremisesObjectIdentifier\":null}'")
+        .arg(literal(base(graphUrl) + QStringLiteral("/beta/users/") + segment(cloudId)));
+}
+
 QString RollbackScript::render(const QString &graphUrl, const QString &tenantId,
                                const QString &runId, const QList<RollbackScriptStep> &steps)
 {
@@ -156,6 +164,12 @@ QString RollbackScript::render(const QString &graphUrl, const QString &tenantId,
                      .arg(commentText(step.cloudId), step.wroteValue.isEmpty()
                                                          ? QStringLiteral("the anchor")
                                                          : commentText(step.wroteValue));
+            break;
+        case RollbackScriptStep::Kind::ObjectIdentifierNotUndoable:
+            s += QStringLiteral("# %1 (%2): onPremisesObjectIdentifier cleared by Anchorfix.\n"
+                                "# Clearing it is NOT reversible (Graph cannot write a value "
+                                "back); nothing to run.\n\n")
+                     .arg(commentText(step.cloudId), commentText(step.cloudUpn));
             break;
         case RollbackScriptStep::Kind::RestoreImmutableId:
             s += QStringLiteral("# %1 (%2): onPremisesImmutableId back to %3\n")

@@ -10,6 +10,8 @@ struct RollbackScriptStep
         RestoreImmutableId, // PATCH the old value back (null when it was empty)
         RestoreUpn,         // PATCH userPrincipalName back
         PurgeNotUndoable,   // a purged recycle-bin user: a comment only
+        // a cleared onPremisesObjectIdentifier: a comment only (it cannot be written back)
+        ObjectIdentifierNotUndoable,
     };
     Kind kind = Kind::RestoreImmutableId;
     QString cloudId;
@@ -38,6 +40,8 @@ QString patchImmutableIdCommand(const QString &graphUrl, const QString &cloudId,
                                 const QString &value);
 QString patchUpnCommand(const QString &graphUrl, const QString &cloudId, const QString &upn);
 QString purgeDeletedCommand(const QString &graphUrl, const QString &deletedId);
+// PATCH {graph}/beta/users/{id} {"onPremisesObjectIdentifier": null}: beta only.
+QString clearObjectIdentifierCommand(const QString &graphUrl, const QString &cloudId);
 
 // The whole script; steps are in the order they must run (newest change first).
 QString render(const QString &graphUrl, const QString &tenantId, const QString &runId,

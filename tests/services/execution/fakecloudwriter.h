@@ -133,6 +133,10 @@ private:
             r.ok = true;
             r.httpStatus = 204;
             break;
+        case CloudOperation::Kind::ClearObjectIdentifier: // nothing the fake keeps
+            r.ok = true;
+            r.httpStatus = 204;
+            break;
         case CloudOperation::Kind::PurgeDeleted:
             break;
         }

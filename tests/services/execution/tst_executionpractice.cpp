@@ -6,6 +6,7 @@
 #include "practicetenant.h"
 #include "rollbackjob.h"
 #include "rollbackjournal.h"
+#include "rollbackscript.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -525,6 +526,160 @@ private Q_SLOTS:
         rollback->start();
         QVERIFY(rolledBack.wait(30000));
         QCOMPARE(p.state(fed.cloudId), qMakePair(fed.cloudUpn, fed.cloudImmutableId));
+    }
+
+    // clear_object_identifier end to end on the practice tenant: the beta clear, then the
+    // stamp, journaled first; the audit and rollback.ps1 say it is not reversible; rollback
+    // puts the anchor back, reports the clear as not reversible and fails nothing. Without
+    // User-OnPremisesSyncBehavior.ReadWrite.All the clear gets Graph's 403 and the stamp is
+    // not sent; a lost reply to the clear is settled by reading the user back on beta.
+    void clearObjectIdentifierThenRollBack_data()
+    {
+        QTest::addColumn<bool>("permitted");
+        QTest::addColumn<bool>("lostReply");
+        QTest::newRow("permitted") << true << false;
+        QTest::newRow("permitted, the reply to the clear is lost") << true << true;
+        QTest::newRow("403 without User-OnPremisesSyncBehavior.ReadWrite.All") << false << false;
+    }
+    void clearObjectIdentifierThenRollBack()
+    {
+        QFETCH(bool, permitted);
+        QFETCH(bool, lostReply);
+        PracticeScenario scenario = PracticeScenario::build(2, 0, 0, 0);
+        Finding &row = scenario.plan[0];
+        row.allowedActions.append(Action::ClearObjectIdentifier);
+        row.action = Action::ClearObjectIdentifier;
+        row.approved = true; // irreversible: approved by a person
+        QVERIFY(row.isExecutable());
+        Practice p(scenario);
+        const int i = p.tenant.directory().indexOfUser(row.cloudId);
+        QJsonObject user = p.tenant.directory().users.at(i);
+        user.insert("onPremisesObjectIdentifier", "S-1-5-21-1-2-3-1104");
+        p.tenant.directory().setUser(i, user);
+        QStringList permissions{"User.Read.All", "User.ReadWrite.All"};
+        if (permitted)
+            permissions << "User-OnPremisesSyncBehavior.ReadWrite.All";
+        p.client->setAccessToken(
+            p.tenant.issueAccessToken(permissions, PracticeScenario::operatorUpn));
+        if (lostReply) {
+            PracticeFaultRule lost;
+            lost.effect = PracticeFaultRule::Effect::LostReply;
+            lost.method = "PATCH";
+            lost.pathContains = QStringLiteral("/beta/users/");
+            lost.times = 3; // past Qt's silent re-sends
+            PracticeFaultSettings faults;
+            faults.rules = {lost};
+            p.tenant.setFaults(faults);
+        }
+        auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
+        QSignalSpy finished(executor, &Job::finished);
+        executor->start();
+        QVERIFY(finished.wait(30000));
+        ChangeOutcome o, other;
+        for (const ChangeOutcome &c : executor->report().outcomes)
+            (c.rowId == row.rowId ? o : other) = c;
+        QCOMPARE(o.rowId, row.rowId);
+        const auto identifier = [&] {
+            return p.tenant.directory()
+                .users.at(p.tenant.directory().indexOfUser(row.cloudId))
+                .value("onPremisesObjectIdentifier")
+                .toString();
+        };
+        QList<RollbackEntry> journal;
+        QString error;
+        QVERIFY2(RollbackJournal::read(p.settings().rollbackPath, &journal, &error),
+                 qPrintable(error));
+        QCOMPARE(journal.size(), 3); // the clear and the stamp of row 1, the stamp of row 2
+        RollbackEntry clearEntry, stampEntry;
+        for (const RollbackEntry &e : journal)
+            if (e.cloudId == row.cloudId)
+                (e.isObjectIdentifierClear() ? clearEntry : stampEntry) = e;
+        QVERIFY(clearEntry.isObjectIdentifierClear());
+        QCOMPARE(stampEntry.newImmutableId, row.expectedImmutableId);
+        QList<AuditRecord> audit;
+        QVERIFY(AuditLog::read(p.settings().auditPath, &audit, &error));
+        QStringList results;
+        QString clearMessage;
+        for (const AuditRecord &a : audit)
+            if (a.rowId == u"1") {
+                results.append(auditActionName(a.action) + u'=' + auditResultName(a.result));
+                if (a.action == AuditAction::ClearObjectIdentifier)
+                    clearMessage = a.message;
+            }
+        QCOMPARE(other.status, ChangeStatus::Applied); // the plain stamp runs either way
+        if (!permitted) {
+            QCOMPARE(o.status, ChangeStatus::Failed);
+            QCOMPARE(o.httpStatus, 403);
+            QVERIFY2(o.errorString.contains(u"User-OnPremisesSyncBehavior.ReadWrite.All"),
+                     qPrintable(o.errorString));
+            QVERIFY2(o.errorString.contains(u"the stamp was not sent"), qPrintable(o.errorString));
+            QCOMPARE(identifier(), QStringLiteral("S-1-5-21-1-2-3-1104"));
+            QCOMPARE(p.state(row.cloudId).second, QString()); // no stamp
+            QCOMPARE(clearEntry.status, RollbackStatus::Failed);
+            QCOMPARE(stampEntry.status, RollbackStatus::Failed);
+            QCOMPARE(results, (QStringList{"clear_object_identifier=failed", "stamp=failed"}));
+            return;
+        }
+        QCOMPARE(o.status, ChangeStatus::Applied);
+        QVERIFY(o.verified);
+        QCOMPARE(identifier(), QString());
+        QCOMPARE(p.state(row.cloudId).second, row.expectedImmutableId);
+        QCOMPARE(clearEntry.status, RollbackStatus::Applied);
+        QCOMPARE(stampEntry.status, RollbackStatus::Applied);
+        QCOMPARE(results, (QStringList{"clear_object_identifier=applied", "stamp=applied",
+                                       "stamp=verified"}));
+        QVERIFY2(clearMessage.contains(u"not reversible"), qPrintable(clearMessage));
+        if (lostReply)
+            QVERIFY2(clearMessage.contains(u"reading the user back showed the new value"),
+                     qPrintable(clearMessage));
+        // The beta PATCH went out alone, never in a v1.0 $batch (a lost reply may have let
+        // it land more than once: clearing is idempotent).
+        int betaClears = 0;
+        for (const PracticeWrite &w : p.tenant.writeLog())
+            if (w.path.startsWith(u"/beta/users/")) {
+                QVERIFY(!w.inBatch);
+                ++betaClears;
+            }
+        QVERIFY(betaClears >= 1);
+        if (!lostReply)
+            QCOMPARE(betaClears, 1);
+        const QString script = QString::fromUtf8([&] {
+            QFile f(RollbackScript::pathFor(p.settings().rollbackPath));
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        }());
+        QVERIFY2(script.contains(u"onPremisesObjectIdentifier cleared by Anchorfix") &&
+                     script.contains(u"NOT reversible"),
+                 qPrintable(script));
+
+        p.tenant.setFaults({});
+        RollbackSettings rs;
+        rs.identity = p.settings().identity;
+        rs.identity.runId = QStringLiteral("run-rollback");
+        rs.rollbackPath = p.settings().rollbackPath;
+        rs.auditPath = p.settings().auditPath;
+        rs.initialDomain = PracticeScenario::initialDomain;
+        auto *rollback = new RollbackJob(rs, p.writer);
+        QSignalSpy rolledBack(rollback, &Job::finished);
+        rollback->start();
+        QVERIFY(rolledBack.wait(30000));
+        QCOMPARE(rollback->error(), int(Job::NoError));
+        for (auto it = scenario.original.cbegin(); it != scenario.original.cend(); ++it)
+            QCOMPARE(p.state(it.key()), it.value()); // the anchors are back …
+        QCOMPARE(identifier(), QString());           // … the identifier stays cleared
+        QString skipped;
+        for (const ChangeOutcome &r : rollback->report().outcomes) {
+            if (r.status == ChangeStatus::Skipped)
+                skipped = r.errorString;
+            else
+                QCOMPARE(r.status, ChangeStatus::Applied);
+        }
+        QVERIFY2(skipped.contains(u"not reversible"), qPrintable(skipped));
+        RollbackState state;
+        QVERIFY(RollbackJob::inspect(p.settings().rollbackPath, &state, &error));
+        QVERIFY(state.isDone());
+        QCOMPARE(state.identifierClears, 1);
+        QVERIFY2(state.doneText().contains(u"cannot be written back"),
+                 qPrintable(state.doneText()));
     }
 
     void staleRowIsSkippedAgainstTheTenant()

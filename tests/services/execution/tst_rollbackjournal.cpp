@@ -110,6 +110,48 @@ private Q_SLOTS:
                                QString::number(QCoreApplication::applicationPid())));
     }
 
+    // The clear of onPremisesObjectIdentifier is a change of its own beside the user's
+    // anchor change (column `change`): neither row folds the other away, compact keeps
+    // both, and a file of an earlier version without the column still reads.
+    void identifierClearIsAChangeOfItsOwn()
+    {
+        const QString file = path();
+        RollbackJournal journal;
+        QString error;
+        QVERIFY(journal.create(file, &error));
+        RollbackEntry clear{QStringLiteral("a"),
+                            QStringLiteral("a@contoso.com"),
+                            QString(),
+                            QString(),
+                            QDateTime(),
+                            RollbackStatus::Pending,
+                            QStringLiteral("clear_object_identifier")};
+        QVERIFY(clear.isObjectIdentifierClear());
+        QVERIFY(journal.append({clear, entry("a", RollbackStatus::Pending)}, &error));
+        clear.status = RollbackStatus::Applied;
+        clear.appliedAtUtc = QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC);
+        QVERIFY(journal.append({clear, entry("a", RollbackStatus::Applied)}, &error));
+        QVERIFY2(journal.compact(&error), qPrintable(error));
+        QVERIFY(readAll(file).startsWith(
+            "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,applied_at_utc,status,change"));
+        QList<RollbackEntry> read;
+        QVERIFY2(RollbackJournal::read(file, &read, &error), qPrintable(error));
+        QCOMPARE(read, (QList{clear, entry("a", RollbackStatus::Applied)}));
+        // Without the column (an older run), rows are anchor changes as before.
+        const QString old = path();
+        QVERIFY(writeFile(old,
+                          "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,"
+                          "applied_at_utc,status\r\na,a@contoso.com,old==,+new==,,pending\r\n"));
+        QVERIFY2(RollbackJournal::read(old, &read, &error), qPrintable(error));
+        QCOMPARE(read, QList{entry("a", RollbackStatus::Pending)});
+        // A change this version does not know is refused, not guessed.
+        const QString odd = path();
+        QVERIFY(writeFile(odd, "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,"
+                               "applied_at_utc,status,change\r\na,a@x,,,,applied,frobnicate\r\n"));
+        QVERIFY(!RollbackJournal::read(odd, &read, &error));
+        QVERIFY2(error.contains(u"clear_object_identifier"), qPrintable(error));
+    }
+
     void tornLastLineIsIgnored()
     {
         const QString file = path();

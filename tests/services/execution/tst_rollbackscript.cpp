@@ -182,6 +182,30 @@ private Q_SLOTS:
                  expected);
     }
 
+    void scriptSaysAnIdentifierClearCannotBeUndone()
+    {
+        RollbackScriptStep clear;
+        clear.kind = RollbackScriptStep::Kind::ObjectIdentifierNotUndoable;
+        clear.cloudId = QStringLiteral("id-7");
+        clear.cloudUpn = QStringLiteral("carol@contoso.com");
+        const QString script =
+            RollbackScript::render(QStringLiteral("https://graph.microsoft.com"),
+                                   QStringLiteral("tenant-1"), QStringLiteral("run-9"), {clear});
+        QVERIFY2(script.contains(u"# id-7 (carol@contoso.com): onPremisesObjectIdentifier "
+                                 u"cleared by Anchorfix."),
+                 qPrintable(script));
+        QVERIFY(script.contains(u"NOT reversible"));
+        // A comment only: nothing is sent for it.
+        QVERIFY(!script.contains(u"onPremisesObjectIdentifier ="));
+        QVERIFY(!script.contains(u"/beta/"));
+        QCOMPARE(
+            RollbackScript::clearObjectIdentifierCommand(
+                QStringLiteral("https://graph.microsoft.com/"), QStringLiteral("id-7")),
+            QStringLiteral("Invoke-MgGraphRequest -Method PATCH -Uri "
+                           "'https://graph.microsoft.com/beta/users/id-7' -ContentType "
+                           "'application/json' -Body '{\"onPremisesObjectIdentifier\":null}'"));
+    }
+
     void scriptSaysAPurgeCannotBeUndone()
     {
         RollbackScriptStep purge;
