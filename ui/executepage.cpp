@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
@@ -78,11 +79,18 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_start->setToolTip(tr("Send the changes listed above to Entra ID."));
     connect(m_start, &QPushButton::clicked, this, &ExecutePage::startRun);
     confirmLayout->addWidget(m_confirmation);
+    // Who changes and how, one line each: scrolls on its own for long plans.
+    m_changes = new QListWidget(confirmPage);
+    m_changes->setObjectName(QStringLiteral("changeList"));
+    m_changes->setAccessibleName(tr("Changes that will be sent"));
+    m_changes->setSelectionMode(QAbstractItemView::NoSelection);
+    m_changes->setWordWrap(true);
+    m_changes->setMinimumHeight(80);
+    confirmLayout->addWidget(m_changes, 1);
     auto *startRow = new QHBoxLayout;
     startRow->addWidget(m_start);
     startRow->addStretch(1);
     confirmLayout->addLayout(startRow);
-    confirmLayout->addStretch(1);
     m_stack->addWidget(confirmPage);
 
     auto *runPage = new QWidget(m_stack);
@@ -189,14 +197,32 @@ void ExecutePage::prepare()
     if (!preview.account.isEmpty())
         html += u"<br>" + tr("Signed in as %1").arg(preview.account.toHtmlEscaped());
     html += u"</p><ul>";
-    for (Action a :
-         {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor}) {
+    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor,
+                     Action::ClearObjectIdentifier}) {
         const int n = model->countByAction(a);
         if (n > 0)
             html += QStringLiteral("<li>%1 × %2</li>")
                         .arg(locale.toString(n), FindingTableModel::actionTitle(a).toHtmlEscaped());
     }
     html += u"</ul>";
+    m_changes->clear();
+    for (int r = 0; r < model->rowCount(); ++r) {
+        const Finding &f = model->finding(r);
+        if (!f.isExecutable())
+            continue;
+        QString line = FindingTableModel::changeLine(f);
+        const bool leftOut = preview.unpermittedRowIds.contains(f.rowId);
+        if (leftOut)
+            line = tr("Left out (permission): %1").arg(line);
+        auto *item = new QListWidgetItem(line, m_changes);
+        if (isIrreversibleAction(f.action) && !leftOut) {
+            item->setForeground(QColor(0xb3, 0x26, 0x1e));
+            item->setToolTip(tr("Cannot be undone: rollback reports it and changes nothing."));
+        } else if (leftOut) {
+            item->setForeground(QColor(0x70, 0x70, 0x70));
+        }
+    }
+    m_changes->setVisible(m_changes->count() > 0);
     if (const int pending = model->pendingApprovalCount(); pending > 0)
         html += u"<p>" +
                 tr("%n flagged row(s) are not approved and will not run.", nullptr, pending) +
@@ -226,6 +252,12 @@ void ExecutePage::prepare()
             u"<p><b>" +
             tr("Purging a deleted user is permanent: it cannot be rolled back.").toHtmlEscaped() +
             u"</b></p>";
+    if (model->countByAction(Action::ClearObjectIdentifier) > 0)
+        html += u"<p><b>" +
+                tr("Clearing onPremisesObjectIdentifier is not reversible: the old value cannot "
+                   "be written back, and rollback leaves it cleared.")
+                    .toHtmlEscaped() +
+                u"</b></p>";
     html += u"<p>" + tr("Files:") + u"</p><ul>";
     html += u"<li>" +
             tr("Audit trail: %1").arg(QDir::toNativeSeparators(files.auditCsv).toHtmlEscaped()) +
@@ -238,6 +270,8 @@ void ExecutePage::prepare()
                 .arg(QDir::toNativeSeparators(files.rollbackPs1).toHtmlEscaped()) +
             u"</li>";
     html += u"</ul>";
+    if (m_changes->count() > 0)
+        html += u"<p>" + tr("Users that will change, one line per change:") + u"</p>";
     m_confirmation->setText(html);
     m_start->setEnabled(model->executableCount() > 0);
     m_start->setFocus();
@@ -247,6 +281,14 @@ void ExecutePage::prepare()
 QString ExecutePage::confirmationText() const
 {
     return m_confirmation->text();
+}
+
+QStringList ExecutePage::changeLines() const
+{
+    QStringList lines;
+    for (int i = 0; i < m_changes->count(); ++i)
+        lines << m_changes->item(i)->text();
+    return lines;
 }
 
 QString ExecutePage::statusText() const

@@ -41,6 +41,9 @@ public:
     bool isRunning() const { return !m_run.isNull(); }
     bool hasFinished() const { return m_finished; }
     QString confirmationText() const;
+    // The confirm step's list: one line per change that will be sent (user, action,
+    // old → new), irreversible ones marked.
+    QStringList changeLines() const;
     QString statusText() const;
     // Closing now would stop changes half-way: say that the window closes once the run
     // has stopped, and how to stop it sooner.
@@ -72,6 +75,7 @@ private:
 
     QStackedWidget *m_stack;
     QLabel *m_confirmation;
+    class QListWidget *m_changes;
     QPushButton *m_start;
     QProgressBar *m_overall;
     QLabel *m_current;

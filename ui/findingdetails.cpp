@@ -119,6 +119,16 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
             lines << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
                            psString(f.expectedImmutableId));
         break;
+    case Action::ClearObjectIdentifier:
+        lines << tr("# NOT reversible: onPremisesObjectIdentifier cannot be written back. "
+                    "Needs User-OnPremisesSyncBehavior.ReadWrite.All (beta).")
+              << QStringLiteral("Invoke-MgGraphRequest -Method PATCH -Uri \"%1/users/%2\" -Body "
+                                "'{\"onPremisesObjectIdentifier\":null}' -ContentType "
+                                "'application/json'")
+                     .arg(base.left(base.size() - 4) + QStringLiteral("beta"), f.cloudId)
+              << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
+                       psString(f.expectedImmutableId));
+        break;
     case Action::AdoptCloudAnchor:
         lines << tr("# On-prem (ActiveDirectory module): keep the cloud anchor, write it to AD.")
               << AdCommand::setAdUser(
@@ -143,7 +153,7 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
     // The sync engine's own word (onPremisesProvisioningErrors) on this row.
     for (const QString &e : f.syncErrors)
         out += u"<p style=\"color:#a00000\">" + esc(tr("Sync error: %1").arg(e)) + u"</p>";
-    if (f.requiresApproval)
+    if (f.needsApproval())
         out += u"<p><i>" +
                esc(f.approved ? tr("Approved: this row runs in the Execute step.")
                               : tr("Flagged: this row runs only after you approve it.")) +
@@ -185,7 +195,9 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
         out += row(tr("Synced from on-prem"), esc(yesNo(cloud->syncEnabled)));
         QStringList roles;
         for (const RoleGrant &g : cloud->roles)
-            roles << (g.eligible ? tr("%1 (eligible)") : tr("%1 (active)")).arg(g.roleName);
+            roles << (g.eligible ? tr("%1 (eligible)") : tr("%1 (active)")).arg(g.roleName) +
+                         (g.viaGroupId.isEmpty() ? QString()
+                                                 : u' ' + tr("via group %1").arg(g.viaGroupId));
         out += row(tr("Admin role"),
                    esc(cloud->holdsAdminRole
                            ? (roles.isEmpty() ? tr("yes") : roles.join(QStringLiteral(", ")))

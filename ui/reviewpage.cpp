@@ -166,7 +166,7 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
             return;
         const int row = m_proxy->mapToSource(current).row();
         const Finding &f = m_ctx->findings()->finding(row);
-        if (f.requiresApproval)
+        if (f.needsApproval())
             m_ctx->findings()->setApproved(row, !f.approved);
     });
 
@@ -395,8 +395,8 @@ void ReviewPage::updateSummary()
     const FindingTableModel *model = m_ctx->findings();
     const QLocale locale;
     QStringList parts;
-    for (Action a :
-         {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor}) {
+    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor,
+                     Action::ClearObjectIdentifier}) {
         const int n = model->countByAction(a);
         if (n > 0)
             parts << QStringLiteral("%1 × %2").arg(locale.toString(n),

@@ -324,13 +324,15 @@ void SummaryPage::requestRollback()
         return;
     const WizardContext::Run &run = m_ctx->runs().at(m_shown);
     int undo = 0;
-    int purged = 0;
+    int purged = 0, identifierClears = 0;
     for (const ChangeOutcome &o : run.report.outcomes) {
         if (o.status != ChangeStatus::Applied)
             continue;
         ++undo;
         if (o.action == Action::PurgeDeleted)
             ++purged;
+        if (o.action == Action::ClearObjectIdentifier)
+            ++identifierClears;
     }
     QString text = tr("Undo %n change(s) of run %1 in Entra ID, using %2?", nullptr, undo)
                        .arg(run.number)
@@ -339,6 +341,11 @@ void SummaryPage::requestRollback()
         text += u' ' + tr("%n purged recycle-bin user(s) cannot be brought back: a purge "
                           "cannot be undone. The anchor stamped after it is put back.",
                           nullptr, purged);
+    if (identifierClears > 0)
+        text += u' ' + tr("%n cleared onPremisesObjectIdentifier value(s) cannot be written "
+                          "back: that change is not reversible. The anchor stamped after it is "
+                          "put back.",
+                          nullptr, identifierClears);
     m_confirmText->setText(text);
     m_confirmBox->show();
     m_confirmYes->setFocus();

@@ -69,9 +69,10 @@ struct SecretRef
 // What the Execute confirm step names before anything is sent.
 struct RunPreview
 {
-    QString tenant;          // "Contoso (contoso.onmicrosoft.com)"
-    QString account;         // who makes the changes: a UPN, or app:<client id> (<name>)
-    QStringList unpermitted; // rows the permission pre-flight leaves out, one line each
+    QString tenant;               // "Contoso (contoso.onmicrosoft.com)"
+    QString account;              // who makes the changes: a UPN, or app:<client id> (<name>)
+    QStringList unpermitted;      // rows the permission pre-flight leaves out, one line each
+    QList<int> unpermittedRowIds; // the same rows, by row_id
 };
 
 // One change of a run and what the tenant shows for it now (the "Check results" step,

@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QLabel>
+#include <QListWidget>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -358,6 +359,87 @@ private Q_SLOTS:
 
     // Execute gets User.ReadWrite.All right before sending: silently through the
     // session's refresh token, else with a new sign-in shown on the Execute page.
+    // Issue 10.7 and 13.4: the confirm step lists every user that will change and how
+    // (user, action, old → new), the irreversible clear of onPremisesObjectIdentifier
+    // marked; the run asks for User-OnPremisesSyncBehavior.ReadWrite.All with the write
+    // scopes, clears carol's identifier on beta, stamps her, and the audit says the clear
+    // is not reversible.
+    void confirmListsEveryChange()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        QVERIFY(h.scanToReview());
+        AnchorfixWizard *w = h.wizard.get();
+        FindingTableModel *model = h.context->findings();
+        int carol = -1;
+        for (int r = 0; r < model->rowCount(); ++r)
+            if (model->finding(r).onPremUpn == u"carol@contoso.example")
+                carol = r;
+        QVERIFY(carol >= 0);
+        const Finding before = model->finding(carol);
+        QVERIFY(before.allows(Action::ClearObjectIdentifier));
+        QVERIFY(model->setAction(carol, Action::ClearObjectIdentifier));
+        QVERIFY(!model->finding(carol).isExecutable()); // irreversible: approval first
+        QVERIFY(model->setApproved(carol, true));
+        for (int r = 0; r < model->rowCount(); ++r) // approve the other flagged stamps
+            if (r != carol && model->finding(r).category == Category::AnchorMismatch)
+                QVERIFY(model->setApproved(r, true));
+        QList<Finding> executable;
+        for (int r = 0; r < model->rowCount(); ++r)
+            if (model->finding(r).isExecutable())
+                executable << model->finding(r);
+        QVERIFY(executable.size() >= 3);
+
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Execute));
+        ExecutePage *execute = w->executePage();
+        const QStringList lines = execute->changeLines();
+        QCOMPARE(lines.size(), executable.size());
+        for (int i = 0; i < lines.size(); ++i) {
+            const Finding &f = executable.at(i);
+            QVERIFY2(lines.at(i).startsWith(f.cloudUpn + u" — " +
+                                            FindingTableModel::actionTitle(f.action)),
+                     qPrintable(lines.at(i)));
+            QCOMPARE(lines.at(i).contains(u"IRREVERSIBLE"), isIrreversibleAction(f.action));
+            if (f.action == Action::Stamp || f.action == Action::PurgeDeleted ||
+                f.action == Action::ClearObjectIdentifier) // old → new anchor
+                QVERIFY2(
+                    lines.at(i).contains(u"onPremisesImmutableId " +
+                                         (f.cloudImmutableId.isEmpty() ? QStringLiteral("(none)")
+                                                                       : f.cloudImmutableId) +
+                                         u" → " + f.expectedImmutableId),
+                    qPrintable(lines.at(i)));
+        }
+        const QString carolLine = lines.at(executable.indexOf(model->finding(carol)));
+        QVERIFY2(carolLine.contains(u"onPremisesObjectIdentifier (set) → (none)"),
+                 qPrintable(carolLine));
+        QVERIFY2(execute->confirmationText().contains(u"not reversible"),
+                 qPrintable(execute->confirmationText()));
+        auto *list = execute->findChild<QListWidget *>(QStringLiteral("changeList"));
+        QVERIFY(list && !list->accessibleName().isEmpty());
+        QCOMPARE(list->verticalScrollBarPolicy(), Qt::ScrollBarAsNeeded);
+
+        const qsizetype beforeRun = h.tenant()->requestLog().size();
+        execute->startRun();
+        QVERIFY(QTest::qWaitFor([execute] { return execute->hasFinished(); }, 30000));
+        QCOMPARE(h.context->report().count(ChangeStatus::Failed), 0);
+        const QJsonObject carolNow = tenantUser(h.tenant(), before.cloudId);
+        QVERIFY(carolNow.value("onPremisesObjectIdentifier").toString().isEmpty());
+        QCOMPARE(carolNow.value("onPremisesImmutableId").toString(), before.expectedImmutableId);
+        bool betaClear = false;
+        const QList<PracticeRequestRecord> log = h.tenant()->requestLog();
+        for (qsizetype i = beforeRun; i < log.size(); ++i)
+            if (log.at(i).path == u"/beta/users/" + before.cloudId) {
+                betaClear = true;
+                QVERIFY(log.at(i).permissions.contains(
+                    QStringLiteral("User-OnPremisesSyncBehavior.ReadWrite.All")));
+            }
+        QVERIFY(betaClear);
+        const QString audit = readLines(h.context->runFiles().auditCsv).join(u'\n');
+        QVERIFY2(audit.contains(u"clear_object_identifier,,,applied"), qPrintable(audit));
+        QVERIFY(audit.contains(u"not reversible"));
+    }
+
     void writeAccessOnExecute_data()
     {
         QTest::addColumn<bool>("revokeRefreshTokens");
