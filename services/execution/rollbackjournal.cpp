@@ -27,13 +27,30 @@ constexpr std::array kStatuses{RollbackStatus::Pending, RollbackStatus::Applied,
                                RollbackStatus::Failed, RollbackStatus::RolledBack,
                                RollbackStatus::RollbackFailed};
 
-QByteArray formatEntry(const RollbackEntry &e)
+// withChange = false for a file an earlier version wrote (no `change` column): its rows
+// keep its width, or the next read would refuse them.
+QByteArray formatEntry(const RollbackEntry &e, bool withChange = true)
 {
     const QString at =
         e.appliedAtUtc.isValid() ? e.appliedAtUtc.toUTC().toString(Qt::ISODateWithMs) : QString();
-    return Csv::formatRecord({e.cloudId, e.cloudUpn, e.oldImmutableId, e.newImmutableId, at,
-                              rollbackStatusName(e.status), e.change})
-        .toUtf8();
+    QStringList cells{e.cloudId,        e.cloudUpn, e.oldImmutableId,
+                      e.newImmutableId, at,         rollbackStatusName(e.status)};
+    if (withChange)
+        cells << e.change;
+    return Csv::formatRecord(cells).toUtf8();
+}
+
+// Whether an existing file's header has the `change` column.
+bool headerHasChange(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return true;
+    QString line = QString::fromUtf8(file.readLine());
+    QTextStream in(&line);
+    Csv::Reader reader(in);
+    QStringList cells;
+    return !reader.readRecord(&cells) || cells.contains(QLatin1String("change"));
 }
 
 // A status cut short by a torn write ("appl"): the start of a status name, but not one.
@@ -110,6 +127,7 @@ QStringList RollbackJournal::csvHeader()
 bool RollbackJournal::create(const QString &path, QString *error)
 {
     close();
+    m_changeColumn = true;
     m_undo = false;
     m_undone.clear();
     const QFileInfo info(path);
@@ -153,7 +171,9 @@ bool RollbackJournal::openForUndo(const QString &path, QString *error)
 bool RollbackJournal::openExisting(const QString &path, QString *error)
 {
     const QFileInfo info(path);
+    m_changeColumn = true;
     if (info.exists() && info.size() > 0) {
+        m_changeColumn = headerHasChange(path);
         // Refuse to append to something that is not a rollback file.
         QList<RollbackEntry> rows;
         if (!readRows(path, &rows, error))
@@ -190,7 +210,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
     QByteArray bytes;
     for (const RollbackEntry &e : entries) {
         if (!m_undo) {
-            bytes += formatEntry(e);
+            bytes += formatEntry(e, m_changeColumn);
             continue;
         }
         // The undo of a row is recorded on the row itself, never as a change of its own:
@@ -210,7 +230,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
         }
         row.appliedAtUtc = e.appliedAtUtc.isValid() ? e.appliedAtUtc : row.appliedAtUtc;
         m_undone.insert(row.key(), row);
-        bytes += formatEntry(row);
+        bytes += formatEntry(row, m_changeColumn);
     }
     if (bytes.isEmpty())
         return true;

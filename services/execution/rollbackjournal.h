@@ -115,5 +115,6 @@ private:
     QFile m_file;
     QString m_path;
     bool m_undo = false;
+    bool m_changeColumn = true; // false: an earlier version's file, rows written without it
     QHash<QString, RollbackEntry> m_undone; // openForUndo: the row each undo belongs to
 };

@@ -144,6 +144,14 @@ private Q_SLOTS:
                           "applied_at_utc,status\r\na,a@contoso.com,old==,+new==,,pending\r\n"));
         QVERIFY2(RollbackJournal::read(old, &read, &error), qPrintable(error));
         QCOMPARE(read, QList{entry("a", RollbackStatus::Pending)});
+        // A rollback of such a file writes its marks in the file's own width.
+        RollbackJournal undo;
+        QVERIFY2(undo.openForUndo(old, &error), qPrintable(error));
+        QVERIFY(undo.append(entry("a", RollbackStatus::Applied), &error));
+        undo.close();
+        QVERIFY2(RollbackJournal::read(old, &read, &error), qPrintable(error));
+        QCOMPARE(read.size(), 1);
+        QCOMPARE(read.first().status, RollbackStatus::RolledBack);
         // A change this version does not know is refused, not guessed.
         const QString odd = path();
         QVERIFY(writeFile(odd, "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,"
