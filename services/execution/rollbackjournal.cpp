@@ -20,6 +20,8 @@ QString tr(const char *text)
 }
 
 enum Column { CloudId, CloudUpn, OldId, NewId, AppliedAt, Status, ColumnCount };
+// Appended columns (DESIGN.md §4): optional when read, so an older journal still reads.
+enum OptionalColumn { Side, OnPremDn, OptionalCount };
 
 constexpr std::array kStatuses{RollbackStatus::Pending, RollbackStatus::Applied,
                                RollbackStatus::Failed, RollbackStatus::RolledBack,
@@ -30,7 +32,9 @@ QByteArray formatEntry(const RollbackEntry &e)
     const QString at =
         e.appliedAtUtc.isValid() ? e.appliedAtUtc.toUTC().toString(Qt::ISODateWithMs) : QString();
     return Csv::formatRecord({e.cloudId, e.cloudUpn, e.oldImmutableId, e.newImmutableId, at,
-                              rollbackStatusName(e.status)})
+                              rollbackStatusName(e.status),
+                              e.onPrem ? QStringLiteral("onprem") : QStringLiteral("cloud"),
+                              e.onPremDn})
         .toUtf8();
 }
 
@@ -86,9 +90,14 @@ RollbackJournal::~RollbackJournal()
 
 QStringList RollbackJournal::csvHeader()
 {
-    return {QStringLiteral("cloud_id"),         QStringLiteral("cloud_upn"),
-            QStringLiteral("old_immutable_id"), QStringLiteral("new_immutable_id"),
-            QStringLiteral("applied_at_utc"),   QStringLiteral("status")};
+    return {QStringLiteral("cloud_id"),
+            QStringLiteral("cloud_upn"),
+            QStringLiteral("old_immutable_id"),
+            QStringLiteral("new_immutable_id"),
+            QStringLiteral("applied_at_utc"),
+            QStringLiteral("status"),
+            QStringLiteral("side"),
+            QStringLiteral("onprem_dn")};
 }
 
 bool RollbackJournal::create(const QString &path, QString *error)
@@ -143,7 +152,7 @@ bool RollbackJournal::openExisting(const QString &path, QString *error)
         if (!readRows(path, &rows, error))
             return false;
         for (const RollbackEntry &e : fold(rows))
-            m_undone.insert(e.cloudId, e);
+            m_undone.insert(e.key(), e);
     }
     if (!DurableFile::openForAppend(m_file, path, false, error))
         return false;
@@ -179,7 +188,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
         }
         // The undo of a row is recorded on the row itself, never as a change of its own:
         // a journal that says "set the old value" would make the next rollback a redo.
-        RollbackEntry row = m_undone.value(e.cloudId, e);
+        RollbackEntry row = m_undone.value(e.key(), e);
         switch (e.status) {
         case RollbackStatus::Pending:
             continue;
@@ -193,7 +202,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
             break;
         }
         row.appliedAtUtc = e.appliedAtUtc.isValid() ? e.appliedAtUtc : row.appliedAtUtc;
-        m_undone.insert(row.cloudId, row);
+        m_undone.insert(row.key(), row);
         bytes += formatEntry(row);
     }
     if (bytes.isEmpty())
@@ -238,6 +247,7 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         return false;
     }
     QByteArray bytes = file.readAll();
+    const bool lastLineOpen = !bytes.isEmpty() && !bytes.endsWith('\n');
     // A write torn inside a quoted cell is closed here as the next append would close it.
     if (DurableFile::endsInsideQuotes(bytes))
         bytes += DurableFile::csvSeal(bytes.right(1), true);
@@ -255,18 +265,27 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
     }
     std::array<qsizetype, ColumnCount> at{};
     const QStringList header = csvHeader();
+    std::array<qsizetype, OptionalCount> optionalAt{};
+    for (int c = 0; c < OptionalCount; ++c)
+        optionalAt[c] = cells.indexOf(header.at(ColumnCount + c));
     for (int c = 0; c < ColumnCount; ++c) {
         at[c] = cells.indexOf(header.at(c));
         if (at[c] < 0 || cells.size() > 64) {
             if (error)
                 *error = tr("%1 is not a rollback file: its first line should be \"%2\".")
-                             .arg(path, header.join(u','));
+                             .arg(path, header.mid(0, ColumnCount).join(u','));
             return false;
         }
     }
     const qsizetype width = cells.size();
     QList<int> tornLines;
+    // A row cut short inside its last cell still has every cell; only the missing line
+    // end tells. Such a last row is torn (the journal ends every row with one).
     while (reader.readRecord(&cells)) {
+        if (lastLineOpen && in.atEnd() && cells.size() == width && optionalAt[Side] >= 0) {
+            tornLines.append(reader.recordLine());
+            continue;
+        }
         const bool complete = cells.size() == width;
         const auto status = complete ? rollbackStatusFromName(cells.at(at[Status])) : std::nullopt;
         if (!status || cells.at(at[CloudId]).isEmpty()) {
@@ -296,6 +315,10 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         if (!cells.at(at[AppliedAt]).isEmpty())
             e.appliedAtUtc = QDateTime::fromString(cells.at(at[AppliedAt]), Qt::ISODateWithMs);
         e.status = *status;
+        if (optionalAt[Side] >= 0 && optionalAt[Side] < cells.size())
+            e.onPrem = cells.at(optionalAt[Side]).compare(u"onprem", Qt::CaseInsensitive) == 0;
+        if (optionalAt[OnPremDn] >= 0 && optionalAt[OnPremDn] < cells.size())
+            e.onPremDn = cells.at(optionalAt[OnPremDn]);
         rows->append(e);
     }
     if (reader.hasError()) {
@@ -320,9 +343,9 @@ QList<RollbackEntry> RollbackJournal::fold(const QList<RollbackEntry> &rows)
     QList<RollbackEntry> entries;
     QHash<QString, qsizetype> indexById;
     for (const RollbackEntry &row : rows) {
-        const auto it = indexById.constFind(row.cloudId);
+        const auto it = indexById.constFind(row.key());
         if (it == indexById.cend()) {
-            indexById.insert(row.cloudId, entries.size());
+            indexById.insert(row.key(), entries.size());
             entries.append(row);
         } else {
             entries[*it] = row;

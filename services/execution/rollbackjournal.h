@@ -22,10 +22,19 @@ struct RollbackEntry
 {
     QString cloudId;
     QString cloudUpn; // the UPN before the run; empty for a purged recycle-bin user
+    // Cloud rows: onPremisesImmutableId. On-prem rows: mS-DS-ConsistencyGuid as base64
+    // (empty = not set).
     QString oldImmutableId;
     QString newImmutableId;
     QDateTime appliedAtUtc;
     RollbackStatus status = RollbackStatus::Pending;
+    // Appended columns `side` (cloud | onprem) and `onprem_dn`: an on-prem row changed the
+    // AD user onPremDn over LDAP (adopt_cloud_anchor), not the cloud user.
+    bool onPrem = false;
+    QString onPremDn = {};
+
+    // What "the last row per change wins" folds on: the side and the cloud_id.
+    QString key() const { return onPrem ? QStringLiteral("onprem:") + cloudId : cloudId; }
 
     friend bool operator==(const RollbackEntry &, const RollbackEntry &) = default;
 };
