@@ -18,6 +18,7 @@
 #include "ldaptestconnectionjob.h"
 #include "loadplanjob.h"
 #include "onpremfilejob.h"
+#include "onpremscansource.h"
 #include "permissionpreflight.h"
 #include "practicetenant.h"
 #include "rollbackjob.h"
@@ -331,23 +332,9 @@ ValueJob<ConnectionCheck> *AppWizardServices::testOnPremConnection(const OnPremS
 
 ValueJob<OnPremScan> *AppWizardServices::scanOnPrem(const OnPremSettings &settings)
 {
-    if (settings.source == OnPremSettings::Source::File) {
-        const QString path = settings.filePath;
-        return new ForwardingJob<OnPremScan>([path]() -> Job * { return new OnPremFileJob(path); },
-                                             [](Job *j) {
-                                                 auto *file = static_cast<OnPremFileJob *>(j);
-                                                 return OnPremScan{file->users(), file->warnings()};
-                                             },
-                                             this);
-    }
-    const LdapConfig config = ldapConfigFor(settings);
-    return new ForwardingJob<OnPremScan>(
-        [config]() -> Job * { return new LdapScanJob(config); },
-        [](Job *j) {
-            auto *scan = static_cast<LdapScanJob *>(j);
-            return OnPremScan{scan->users(), scan->warnings(), scan->isScoped()};
-        },
-        this);
+    if (settings.source == OnPremSettings::Source::File)
+        return OnPremScanSource::file(settings.filePath, this);
+    return OnPremScanSource::ldap(ldapConfigFor(settings), this);
 }
 
 Job *AppWizardServices::signIn(const CloudSettings &settings)

@@ -5,6 +5,7 @@
 #include "clouduser.h"
 #include "connectionsettings.h"
 #include "plan.h"
+#include "scanresult.h"
 #include "valuejob.h"
 
 #include <QDateTime>
@@ -21,20 +22,6 @@ struct ConnectionCheck
 {
     QString summary; // "dc1.corp.example" or "42 users in the file"
     QString baseDn;  // the domain's defaultNamingContext (LDAP), to offer as base DN
-};
-
-// What a scan of one side read, and what it could not use (line numbers, missing
-// permissions…), to show beside the result.
-struct OnPremScan
-{
-    QList<OnPremUser> users;
-    QStringList warnings;
-    bool scoped = false; // an OU or filter limited the LDAP scan (orphaned anchors may not be)
-};
-struct CloudScan
-{
-    CloudSnapshot snapshot;
-    QStringList warnings;
 };
 
 // Where the run's files go.
