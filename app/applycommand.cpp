@@ -146,7 +146,7 @@ int Commands::apply(const QStringList &args)
                        forceOption, skipUnpermittedOption, sealedOption});
     ProgressLine::addQuietOption(parser);
     // Every connection option is accepted (one set for scan, apply and rollback); the
-    // on-prem ones are not needed here.
+    // on-prem ones are needed only for adopt_cloud_anchor rows (the LDAP write bind).
     ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
     connection.addTo(parser);
     if (!parser.parse(QStringList{QStringLiteral("anchorfix apply")} + args)) {
@@ -228,6 +228,27 @@ int Commands::apply(const QStringList &args)
             << ageHours
             << " hours ago. The tenant may have changed since; rows that did are skipped as "
                "stale. Consider scanning again.\n";
+    }
+
+    // The write bind is asked for only when the plan writes to AD (like User.ReadWrite.All
+    // for cloud writes); found before anything is signed in to or sent.
+    std::optional<LdapConfig> ldap;
+    if (!dryRun && Executor::hasOnPremChanges(plan.rows())) {
+        if (!connection.readOnPrem(parser, &error) || connection.usesOnPremFile()) {
+            err << "anchorfix apply: the plan has adopt_cloud_anchor rows, which write "
+                   "mS-DS-ConsistencyGuid in AD over LDAP: give --ldap-uri, --bind-dn (an "
+                   "account that may write it) and --base-dn. "
+                << (connection.usesOnPremFile()
+                        ? QStringLiteral("An export file cannot be written to.")
+                        : error)
+                << " Nothing was changed.\n";
+            return Usage;
+        }
+        if (!connection.loadLdapPassword(&error)) {
+            err << "anchorfix apply: " << error << " Nothing was changed.\n";
+            return Error;
+        }
+        ldap = connection.ldapConfig();
     }
 
     QObject holder;
@@ -339,7 +360,11 @@ int Commands::apply(const QStringList &args)
     settings.auditPath = parser.value(auditOption);
     settings.initialDomain = tenant.initialDomain;
     settings.maxChanges = maxChanges;
-    settings.startMessage = RunStartMessage::text(tenant, planPath, planBytes);
+    settings.ldap = ldap;
+    if (ldap)
+        settings.startMessage =
+            QStringLiteral("LDAP write bind %1 at %2; ").arg(ldap->bindDn, ldap->uri);
+    settings.startMessage += RunStartMessage::text(tenant, planPath, planBytes);
     if (!unpermitted.isEmpty()) {
         QStringList ids;
         for (const UnpermittedRow &u : std::as_const(unpermitted))

@@ -2,6 +2,8 @@
 
 #include "sealapprovaljob.h"
 
+#include "adcommand.h"
+#include "atomicfile.h"
 #include "cloudscanjob.h"
 #include "cloudsession.h"
 #include "credentialstore.h"
@@ -11,10 +13,12 @@
 #include "graphclient.h"
 #include "graphcloudwriter.h"
 #include "graphconfig.h"
+#include "immutableid.h"
 #include "ldapscanjob.h"
 #include "ldaptestconnectionjob.h"
 #include "loadplanjob.h"
 #include "onpremfilejob.h"
+#include "onpremscansource.h"
 #include "permissionpreflight.h"
 #include "practicetenant.h"
 #include "rollbackjob.h"
@@ -328,23 +332,9 @@ ValueJob<ConnectionCheck> *AppWizardServices::testOnPremConnection(const OnPremS
 
 ValueJob<OnPremScan> *AppWizardServices::scanOnPrem(const OnPremSettings &settings)
 {
-    if (settings.source == OnPremSettings::Source::File) {
-        const QString path = settings.filePath;
-        return new ForwardingJob<OnPremScan>([path]() -> Job * { return new OnPremFileJob(path); },
-                                             [](Job *j) {
-                                                 auto *file = static_cast<OnPremFileJob *>(j);
-                                                 return OnPremScan{file->users(), file->warnings()};
-                                             },
-                                             this);
-    }
-    const LdapConfig config = ldapConfigFor(settings);
-    return new ForwardingJob<OnPremScan>(
-        [config]() -> Job * { return new LdapScanJob(config); },
-        [](Job *j) {
-            auto *scan = static_cast<LdapScanJob *>(j);
-            return OnPremScan{scan->users(), scan->warnings(), scan->isScoped()};
-        },
-        this);
+    if (settings.source == OnPremSettings::Source::File)
+        return OnPremScanSource::file(settings.filePath, this);
+    return OnPremScanSource::ldap(ldapConfigFor(settings), this);
 }
 
 Job *AppWizardServices::signIn(const CloudSettings &settings)
@@ -381,8 +371,40 @@ ValueJob<CloudScan> *AppWizardServices::scanCloud(const CloudSettings &)
         this);
 }
 
+QString AppWizardServices::adScript(const QList<Finding> &rows, const QString &exportFile)
+{
+    QStringList lines{
+        QStringLiteral("# Anchorfix: the Active Directory side of this run (adopt_cloud_anchor)."),
+        QStringLiteral(
+            "# Each command keeps the cloud user's anchor and writes it into the on-prem "
+            "user's"),
+        QStringLiteral("# mS-DS-ConsistencyGuid, so the next sync hard-matches the existing cloud "
+                       "user."),
+        QStringLiteral("# Anchorfix did not run them: the on-prem source was an export file (%1).")
+            .arg(exportFile),
+        QStringLiteral("# Run on a domain-joined machine as an account that may write "
+                       "mS-DS-ConsistencyGuid."),
+        QStringLiteral("# To be able to undo, note each user's value first (Get-ADUser line)."),
+        QStringLiteral("Import-Module ActiveDirectory")};
+    for (const Finding &f : rows) {
+        const std::optional<ImmutableId> anchor = ImmutableId::parse(f.cloudImmutableId);
+        if (!anchor)
+            continue;
+        lines << QString()
+              << QStringLiteral("# %1: keep the cloud anchor %2 (GUID %3)")
+                     .arg(f.cloudUpn.isEmpty() ? f.cloudId : f.cloudUpn, anchor->toBase64(),
+                          anchor->toGuid())
+              << QStringLiteral("Get-ADUser -Identity %1 -Properties %2")
+                     .arg(AdCommand::psLiteral(f.onPremDn),
+                          AdCommand::psLiteral(
+                              QString::fromLatin1(AdCommand::ConsistencyGuidAttribute)))
+              << AdCommand::setAdUser(f.onPremDn, anchor->bytes());
+    }
+    return lines.join(u'\n') + u'\n';
+}
+
 ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &snapshot,
-                                         const RunFiles &files)
+                                         const RunFiles &files, const OnPremSettings &onPrem)
 {
     // The plan as executed, beside its rollback file: a record that nothing waits for,
     // saved off the GUI thread like an exported plan.
@@ -412,7 +434,27 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
         RunStartMessage::text(tenant, files.planCsv, RunStartMessage::planContent(plan));
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
-    const QList<Finding> rows = plan.rows();
+    QList<Finding> rows = plan.rows();
+    if (onPrem.source == OnPremSettings::Source::File) {
+        // No directory to write to: the on-prem rows become a script for the admin.
+        QList<Finding> adRows;
+        for (qsizetype i = rows.size() - 1; i >= 0; --i)
+            if (rows.at(i).isExecutable() && isOnPremAction(rows.at(i).action))
+                adRows.prepend(rows.takeAt(i));
+        if (!adRows.isEmpty()) {
+            AtomicFile script(files.adScript);
+            QString error;
+            const QByteArray text = adScript(adRows, onPrem.filePath).toUtf8();
+            if (!script.open(&error) || script.device()->write(text) != text.size() ||
+                !script.commit(&error))
+                qWarning("anchorfix: %s: %s", qPrintable(files.adScript), qPrintable(error));
+            settings.startMessage +=
+                QStringLiteral("; %1 on-prem row(s) not run (the on-prem source is an export "
+                               "file): Set-ADUser commands in %2")
+                    .arg(adRows.size())
+                    .arg(files.adScript);
+        }
+    }
     const QStringList extra = PermissionPreflight::extraWritePermissions(rows);
     return new ServiceRun<Executor>(
         [this, extra] { return m_session->requestWriteAccess(extra); },

@@ -30,8 +30,10 @@ public:
     bool isSignedIn() const override;
     ValueJob<CloudScan> *scanCloud(const CloudSettings &settings) override;
     RunPreview previewRun(const Plan &plan) const override;
-    ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
-                          const RunFiles &files) override;
+    ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot, const RunFiles &files,
+                          const OnPremSettings &onPrem) override;
+    // The Set-ADUser script of on-prem rows that cannot run (an export file as source).
+    static QString adScript(const QList<Finding> &rows, const QString &exportFile);
     ExecutionRun *rollback(const RunFiles &files) override;
     Job *savePlan(const Plan &plan, const QString &path) override;
     ValueJob<Plan> *loadPlan(const QString &path) override;

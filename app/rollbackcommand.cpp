@@ -47,7 +47,7 @@ int Commands::rollback(const QStringList &args)
     parser.addOptions({rollbackOption, auditOption});
     ProgressLine::addQuietOption(parser);
     // Every connection option is accepted (one set for scan, apply and rollback); the
-    // on-prem ones are not needed here.
+    // on-prem ones are needed only when the journal has on-prem rows to undo.
     ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
     connection.addTo(parser);
     if (!parser.parse(QStringList{QStringLiteral("anchorfix rollback")} + args)) {
@@ -81,6 +81,26 @@ int Commands::rollback(const QStringList &args)
         out << state.doneText() << "\n";
         return Done;
     }
+    // On-prem rows are undone over LDAP: the write bind is asked for only then.
+    std::optional<LdapConfig> ldap;
+    if (state.onPremToUndo > 0) {
+        if (!connection.readOnPrem(parser, &error) || connection.usesOnPremFile()) {
+            err << "anchorfix rollback: " << state.onPremToUndo
+                << " change(s) of this run wrote mS-DS-ConsistencyGuid in AD and are undone "
+                   "over LDAP: give --ldap-uri, --bind-dn (an account that may write it) and "
+                   "--base-dn. "
+                << (connection.usesOnPremFile()
+                        ? QStringLiteral("An export file cannot be written to.")
+                        : error)
+                << " Nothing was changed.\n";
+            return Usage;
+        }
+        if (!connection.loadLdapPassword(&error)) {
+            err << "anchorfix rollback: " << error << " Nothing was changed.\n";
+            return Error;
+        }
+        ldap = connection.ldapConfig();
+    }
     QObject holder;
     CloudSession *session = connection.signIn(&holder, true, &error);
     if (session && !session->hasTenantDomains())
@@ -99,6 +119,7 @@ int Commands::rollback(const QStringList &args)
     settings.auditPath = parser.value(auditOption);
     settings.initialDomain = tenant.initialDomain;
     settings.federatedDomains = tenant.federatedDomains;
+    settings.ldap = ldap;
     auto *writer = new GraphCloudWriter(session->client(), &holder);
     auto *job = new RollbackJob(settings, writer, &holder);
     job->setAutoDelete(false);

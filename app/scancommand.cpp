@@ -1,16 +1,15 @@
 #include "commands.h"
 
-#include "cloudscanjob.h"
+#include "cloudscansource.h"
 #include "cloudsession.h"
 #include "connectionoptions.h"
 #include "durablefile.h"
-#include "graphclient.h"
-#include "ldapscanjob.h"
-#include "onpremfilejob.h"
+#include "onpremscansource.h"
 #include "plan.h"
 #include "progressline.h"
 #include "reconciler.h"
 #include "saveplanjob.h"
+#include "scanjob.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -18,6 +17,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <optional>
 
 // anchorfix scan [connection options] --plan plan.csv: reads on-prem (LDAP or an export)
 // and the tenant, reconciles them, writes plan.csv and prints one line per category.
@@ -72,80 +72,72 @@ int Commands::scan(const QStringList &args)
     }
 
     const bool quiet = ProgressLine::isQuiet(parser);
-    // On-prem first: a wrong LDAP password should not cost a sign-in.
-    ReconcileInput input;
-    input.anchorRule = connection.anchorRule();
-    if (connection.usesOnPremFile()) {
-        OnPremFileJob job(connection.onPremFile());
-        ProgressLine progress(QStringLiteral("on-prem file"), quiet);
-        QObject::connect(&job, &Job::progressChanged, &job,
-                         [&progress](qint64 done, qint64 total) { progress.update(done, total); });
-        const int code = ConnectionOptions::waitFor(&job);
-        progress.finish();
-        if (code != 0) {
-            err << "anchorfix scan: " << job.errorString() << "\n";
-            return Error;
-        }
-        for (const QString &w : job.warnings())
-            err << "warning: " << w << "\n";
-        input.onPrem = job.users();
-    } else {
-        if (!connection.loadLdapPassword(&error)) {
-            err << "anchorfix scan: " << error << "\n";
-            return Error;
-        }
-        LdapScanJob job(connection.ldapConfig());
-        ProgressLine progress(QStringLiteral("on-prem"), quiet);
-        QObject::connect(&job, &Job::progressChanged, &job, [&progress](qint64 done, qint64 total) {
-            progress.update(done, total, QStringLiteral("users read"));
-        });
-        const int code = ConnectionOptions::waitFor(&job);
-        progress.finish();
-        if (code != 0) {
-            err << "anchorfix scan: " << job.errorString() << "\n";
-            return Error;
-        }
-        for (const QString &w : job.warnings())
-            err << "warning: " << w << "\n";
-        input.onPrem = job.users();
-        input.onPremScanScoped = job.isScoped();
-    }
-
-    QObject holder;
-    CloudSession *session = connection.signIn(&holder, false, &error);
-    if (!session) {
+    if (!connection.usesOnPremFile() && !connection.loadLdapPassword(&error)) {
         err << "anchorfix scan: " << error << "\n";
         return Error;
     }
-    CloudScanJob *cloud = session->client()->scan();
-    cloud->setAutoDelete(false);
-    ProgressLine progress(QStringLiteral("cloud"), quiet);
-    QObject::connect(cloud, &Job::progressChanged, cloud, [&progress](qint64 done, qint64 total) {
-        progress.update(done, total, QStringLiteral("users read"));
+    // The wizard's ScanJob, on-prem first: a wrong LDAP password should not cost a sign-in.
+    QObject holder;
+    CloudSession *session = nullptr;
+    std::optional<ProgressLine> onPremProgress;
+    std::optional<ProgressLine> cloudProgress;
+    onPremProgress.emplace(connection.usesOnPremFile() ? QStringLiteral("on-prem file")
+                                                       : QStringLiteral("on-prem"),
+                           quiet);
+    ScanJob scan(
+        [&connection]() {
+            return connection.usesOnPremFile() ? OnPremScanSource::file(connection.onPremFile())
+                                               : OnPremScanSource::ldap(connection.ldapConfig());
+        },
+        [&]() -> ValueJob<CloudScan> * {
+            QString signInError;
+            session = connection.signIn(&holder, false, &signInError);
+            if (!session)
+                return new FailedJob<CloudScan>(signInError);
+            cloudProgress.emplace(QStringLiteral("cloud"), quiet);
+            return CloudScanSource::graph([session] { return session->client(); });
+        },
+        connection.anchorRule());
+    scan.setOrder(ScanJob::Order::OnPremFirst);
+    QObject::connect(&scan, &ScanJob::sideProgressChanged, &scan,
+                     [&](ScanJob::Side side, qint64 done, qint64 total) {
+                         if (side == ScanJob::Side::Cloud && cloudProgress)
+                             cloudProgress->update(done, total, QStringLiteral("users read"));
+                         else if (side == ScanJob::Side::OnPrem && connection.usesOnPremFile())
+                             onPremProgress->update(done, total);
+                         else if (side == ScanJob::Side::OnPrem)
+                             onPremProgress->update(done, total, QStringLiteral("users read"));
+                     });
+    QObject::connect(&scan, &ScanJob::sideFinished, &scan, [&](ScanJob::Side side) {
+        const bool onPremSide = side == ScanJob::Side::OnPrem;
+        if (onPremSide)
+            onPremProgress->finish();
+        else if (cloudProgress)
+            cloudProgress->finish();
+        if (scan.sideError(side) != Job::NoError)
+            return;
+        // What a side could not read or check is said, never a silent gap.
+        for (const QString &w : onPremSide ? scan.onPremScan().warnings : scan.cloudScan().warnings)
+            err << "warning: " << w << "\n";
+        err.flush();
     });
-    const int cloudCode = ConnectionOptions::waitFor(cloud);
-    progress.finish();
-    if (cloudCode != 0) {
-        err << "anchorfix scan: " << cloud->errorString() << "\n";
-        delete cloud;
+    if (ConnectionOptions::waitFor(&scan) != 0) {
+        err << "anchorfix scan: " << scan.errorString() << "\n";
         return Error;
     }
-    input.cloud = cloud->snapshot();
-    // What the cloud scan could not check is said, never a silent gap.
-    for (const QString &w : cloud->warnings())
-        err << "warning: " << w << "\n";
-    delete cloud;
+    const ScanResult &result = scan.value();
+    const CloudSnapshot &cloud = result.cloud.snapshot;
 
-    Plan plan(Reconciler::reconcile(input));
-    plan.setScan(input.cloud.tenantId, input.cloud.scannedAt); // apply checks both
+    Plan plan(result.findings);
+    plan.setScan(cloud.tenantId, cloud.scannedAt); // apply checks both
     if (!SavePlanJob::write(plan, planPath, &error)) {
         err << "anchorfix scan: " << error << "\n";
         return Error;
     }
 
-    out << "Scanned " << input.onPrem.size() << " on-prem users and " << input.cloud.users.size()
-        << " cloud users (" << input.cloud.deletedUsers.size() << " in the recycle bin) of tenant "
-        << input.cloud.tenantId << ".\n\n";
+    out << "Scanned " << result.onPrem.users.size() << " on-prem users and " << cloud.users.size()
+        << " cloud users (" << cloud.deletedUsers.size() << " in the recycle bin) of tenant "
+        << cloud.tenantId << ".\n\n";
     out << QStringLiteral("%1 %2  %3  %4\n")
                .arg(QStringLiteral("category"), -26)
                .arg(QStringLiteral("rows"), 5)
@@ -169,7 +161,7 @@ int Commands::scan(const QStringList &args)
             << withSyncErrors
             << " rows carry the sync engine's own errors (onPremisesProvisioningErrors): see "
                "the sync_errors column.\n";
-    const QStringList preflight = Reconciler::tenantPreflight(input.cloud, plan.rows());
+    const QStringList preflight = Reconciler::tenantPreflight(cloud, plan.rows());
     if (!preflight.isEmpty()) {
         out << "\nPre-flight:\n";
         for (const QString &line : preflight)

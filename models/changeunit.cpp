@@ -1,5 +1,7 @@
 #include "changeunit.h"
 
+#include "immutableid.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -48,9 +50,16 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
         unit.kind = Kind::ClearIdentifierAndStamp;
         break;
     case Action::AdoptCloudAnchor:
-        return failWith(tr("adopt_cloud_anchor writes to AD over LDAP, which apply does not do "
-                           "yet. Set the row to stamp or none, or run the Set-ADUser command "
-                           "from the review's details pane."));
+        // The cloud user's anchor goes into AD as it is: the cloud is not written.
+        if (row.onPremDn.isEmpty())
+            return failWith(tr("adopt_cloud_anchor needs onprem_dn (the AD user to write)."));
+        if (anchorBytes(row.cloudImmutableId).isEmpty())
+            return failWith(tr("adopt_cloud_anchor needs a cloud_immutable_id of 16 bytes "
+                               "(24 base64 characters); \"%1\" is not one.")
+                                .arg(row.cloudImmutableId));
+        unit.kind = Kind::AdoptCloudAnchor;
+        unit.newImmutableId = row.cloudImmutableId;
+        return unit;
     }
     if (row.expectedImmutableId.isEmpty())
         return failWith(tr("no expected_immutable_id to stamp."));
@@ -64,6 +73,14 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
             return failWith(tr("cloud_upn \"%1\" has no local part.").arg(row.cloudUpn));
     }
     return unit;
+}
+
+QByteArray ChangeUnit::anchorBytes(const QString &immutableId)
+{
+    // Only the base64 form: a GUID or hex string in onPremisesImmutableId is not an anchor
+    // Entra Connect wrote, and its bytes would not hard-match.
+    const auto id = ImmutableId::parse(immutableId);
+    return id && id->toBase64() == immutableId ? id->bytes() : QByteArray();
 }
 
 QString ChangeUnit::temporaryUpnFor(const QString &upn, const QString &initialDomain)

@@ -31,7 +31,8 @@ QList<UnpermittedRow> PermissionPreflight::check(const QList<Finding> &rows,
         return list;
     const bool canWrite = granted.has(name(GraphPermission::UserWrite));
     for (const Finding &row : rows) {
-        if (!row.isExecutable())
+        // On-prem writes go over LDAP: the write bind decides, not the Graph token.
+        if (!row.isExecutable() || isOnPremAction(row.action))
             continue;
         UnpermittedRow u;
         u.rowId = row.rowId;

@@ -8,8 +8,8 @@ struct PreviewedRequest
 {
     int rowId = 0;
     QString user;       // UPN (or id) of the user the request is for
-    QString method;     // PATCH | DELETE
-    QString url;        // absolute
-    QString body;       // compact JSON; empty for DELETE
-    QString powershell; // Invoke-MgGraphRequest …
+    QString method;     // PATCH | DELETE | LDAP MODIFY (adopt_cloud_anchor)
+    QString url;        // absolute; LDAP MODIFY: the AD user's DN
+    QString body;       // compact JSON; empty for DELETE; LDAP MODIFY: the LDIF
+    QString powershell; // Invoke-MgGraphRequest …, or Set-ADUser … for LDAP MODIFY
 };

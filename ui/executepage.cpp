@@ -47,6 +47,15 @@ QString statusTitle(const ChangeOutcome &o)
     return QObject::tr("Failed");
 }
 
+// Approved on-prem rows (adopt_cloud_anchor) that the plan would run.
+int onPremChangeCount(const Plan &plan)
+{
+    int n = 0;
+    for (const Finding &f : plan.rows())
+        n += f.isExecutable() && isOnPremAction(f.action) ? 1 : 0;
+    return n;
+}
+
 QString duration(qint64 seconds)
 {
     if (seconds < 0)
@@ -247,6 +256,16 @@ void ExecutePage::prepare()
             html += u"<li>" + line.toHtmlEscaped() + u"</li>";
         html += u"</ul>";
     }
+    if (const int ad = onPremChangeCount(model->plan());
+        ad > 0 && m_ctx->onPremSettings().source == OnPremSettings::Source::File)
+        html += u"<p><b>" +
+                tr("%n change(s) would write to Active Directory, but the on-prem side is an "
+                   "export file: Anchorfix cannot write them, and they are not part of this "
+                   "run. Their Set-ADUser commands are saved to %1, to run on a "
+                   "domain-joined machine.",
+                   nullptr, ad)
+                    .arg(QDir::toNativeSeparators(files.adScript).toHtmlEscaped()) +
+                u"</b></p>";
     if (model->countByAction(Action::PurgeDeleted) > 0)
         html +=
             u"<p><b>" +
@@ -330,7 +349,8 @@ void ExecutePage::startRun()
     m_pause->setEnabled(true);
     m_cancel->setEnabled(true);
     m_plan = m_ctx->findings()->plan();
-    ExecutionRun *run = m_ctx->services()->execute(m_plan, m_ctx->cloudSnapshot(), files);
+    ExecutionRun *run =
+        m_ctx->services()->execute(m_plan, m_ctx->cloudSnapshot(), files, m_ctx->onPremSettings());
     m_run = run;
     setRunButtons(true);
     connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);

@@ -1,7 +1,6 @@
 #include "scanpage.h"
 
 #include "findingtablemodel.h"
-#include "reconciler.h"
 #include "wizardcontext.h"
 #include "wizardservices.h"
 
@@ -14,7 +13,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
@@ -101,19 +99,15 @@ ScanPage::ScanPage(WizardContext *context, QWidget *parent) : QWizardPage(parent
 
     connect(m_cancel, &QPushButton::clicked, this, &ScanPage::cancelScan);
     connect(m_again, &QPushButton::clicked, this, &ScanPage::startScan);
-    connect(&m_reconcile, &QFutureWatcher<QList<Finding>>::finished, this, &ScanPage::onReconciled);
 }
 
 ScanPage::~ScanPage()
 {
-    // Stop the reads without hearing back; a running diff works on its own copy of the
-    // inputs and its result is simply dropped.
-    for (Job *job :
-         {static_cast<Job *>(m_onPremJob.data()), static_cast<Job *>(m_cloudJob.data())}) {
-        if (job) {
-            job->disconnect(this);
-            job->cancel();
-        }
+    // Stop the scan without hearing back; a running comparison works on its own copy of
+    // the inputs and its result is simply dropped.
+    if (m_job) {
+        m_job->disconnect(this);
+        m_job->cancel();
     }
 }
 
@@ -134,7 +128,7 @@ bool ScanPage::isComplete() const
 
 bool ScanPage::isRunning() const
 {
-    return m_onPremJob || m_cloudJob || m_reconcile.isRunning();
+    return !m_job.isNull();
 }
 
 QString ScanPage::statusText() const
@@ -146,9 +140,8 @@ void ScanPage::startScan()
 {
     if (isRunning())
         return;
-    m_onPremDone = m_cloudDone = m_complete = m_failed = m_ended = m_onPremScoped = false;
+    m_complete = false;
     m_errors.clear();
-    m_stoppedBecause.clear();
     m_warningLines.clear();
     m_warnings->clear();
     m_warnings->hide();
@@ -161,112 +154,80 @@ void ScanPage::startScan()
     m_onPremLabel->setText(tr("Connecting to %1…").arg(m_ctx->onPremSettings().describe()));
     m_cloudLabel->setText(tr("Connecting to %1…").arg(m_ctx->cloudSettings().describe()));
 
-    auto *onPrem = m_ctx->services()->scanOnPrem(m_ctx->onPremSettings());
-    m_onPremJob = onPrem;
-    connect(onPrem, &Job::progressChanged, this, [this](qint64 done, qint64 total) {
-        showProgress(m_onPremBar, done, total);
-        m_onPremLabel->setText(countText(done, total, tr("users read")));
+    WizardServices *services = m_ctx->services();
+    const OnPremSettings onPrem = m_ctx->onPremSettings();
+    const CloudSettings cloud = m_ctx->cloudSettings();
+    auto *job = new ScanJob([services, onPrem] { return services->scanOnPrem(onPrem); },
+                            [services, cloud] { return services->scanCloud(cloud); },
+                            onPrem.anchorRule, this);
+    m_job = job;
+    connect(job, &ScanJob::sideProgressChanged, this,
+            [this](ScanJob::Side side, qint64 done, qint64 total) {
+                const bool onPremSide = side == ScanJob::Side::OnPrem;
+                showProgress(onPremSide ? m_onPremBar : m_cloudBar, done, total);
+                (onPremSide ? m_onPremLabel : m_cloudLabel)
+                    ->setText(countText(done, total, tr("users read")));
+            });
+    connect(job, &ScanJob::sideInfoMessage, this, [this](ScanJob::Side side, const QString &text) {
+        if (side == ScanJob::Side::Cloud)
+            m_cloudLabel->setText(text);
     });
-    connect(onPrem, &Job::finished, this, &ScanPage::onOnPremFinished);
-
-    auto *cloud = m_ctx->services()->scanCloud(m_ctx->cloudSettings());
-    m_cloudJob = cloud;
-    connect(cloud, &Job::progressChanged, this, [this](qint64 done, qint64 total) {
-        showProgress(m_cloudBar, done, total);
-        m_cloudLabel->setText(countText(done, total, tr("users read")));
-    });
-    connect(cloud, &Job::infoMessage, m_cloudLabel, &QLabel::setText);
-    connect(cloud, &Job::finished, this, &ScanPage::onCloudFinished);
-
-    onPrem->start();
-    cloud->start();
+    connect(job, &ScanJob::sideFinished, this, &ScanPage::onSideFinished);
+    connect(job, &ScanJob::reconcileStarted, this, [this] { m_status->setText(tr("Comparing…")); });
+    connect(job, &Job::finished, this, &ScanPage::onScanFinished);
+    job->start();
 }
 
 void ScanPage::cancelScan()
 {
-    // Both finish (as Cancelled) through their finished() handlers.
-    if (m_onPremJob)
-        m_onPremJob->cancel();
-    if (m_cloudJob)
-        m_cloudJob->cancel();
+    // Both sides finish (as Cancelled) through onSideFinished, then the scan.
+    if (m_job)
+        m_job->cancel();
 }
 
-void ScanPage::onOnPremFinished()
+void ScanPage::onSideFinished(ScanJob::Side side)
 {
-    auto *job = m_onPremJob.data();
-    m_onPremJob = nullptr;
-    m_onPremDone = true;
-    if (!job)
-        return;
-    if (job->error() == Job::NoError) {
-        m_ctx->setOnPremUsers(job->value().users);
-        m_onPremScoped = job->value().scoped;
-        m_onPremBar->setRange(0, 1);
-        m_onPremBar->setValue(1);
-        QString text = tr("%1 users read from %2")
-                           .arg(QLocale().toString(qsizetype(job->value().users.size())),
-                                m_ctx->onPremSettings().describe());
-        if (!job->value().warnings.isEmpty())
-            text += u' ' + tr("(%n warning(s) below)", nullptr, int(job->value().warnings.size()));
-        m_onPremLabel->setText(text);
-        addWarnings(tr("On-premises"), job->value().warnings);
-    } else {
-        m_onPremBar->setRange(0, 1);
-        m_onPremBar->setValue(0);
-        const bool stopped = job->error() == Job::Cancelled && !m_stoppedBecause.isEmpty();
-        m_onPremLabel->setText(stopped                          ? m_stoppedBecause
-                               : job->error() == Job::Cancelled ? tr("Cancelled.")
-                                                                : job->errorString());
-        if (!stopped)
-            m_errors.append(job->error() == Job::Cancelled
-                                ? tr("The scan was cancelled.")
-                                : tr("On-premises: %1").arg(job->errorString()));
-        m_failed = true;
-        if (m_cloudJob) {
-            m_stoppedBecause = tr("Stopped: the on-premises side failed, see below.");
-            m_cloudJob->cancel(); // no point reading the other side
+    const bool onPremSide = side == ScanJob::Side::OnPrem;
+    QProgressBar *bar = onPremSide ? m_onPremBar : m_cloudBar;
+    QLabel *label = onPremSide ? m_onPremLabel : m_cloudLabel;
+    bar->setRange(0, 1);
+    if (m_job->sideError(side) == Job::NoError) {
+        bar->setValue(1);
+        if (onPremSide) {
+            const OnPremScan &scan = m_job->onPremScan();
+            m_ctx->setOnPremUsers(scan.users);
+            QString text = tr("%1 users read from %2")
+                               .arg(QLocale().toString(qsizetype(scan.users.size())),
+                                    m_ctx->onPremSettings().describe());
+            if (!scan.warnings.isEmpty())
+                text += u' ' + tr("(%n warning(s) below)", nullptr, int(scan.warnings.size()));
+            label->setText(text);
+            addWarnings(tr("On-premises"), scan.warnings);
+        } else {
+            const CloudSnapshot &snapshot = m_job->cloudScan().snapshot;
+            m_ctx->setCloudSnapshot(snapshot);
+            label->setText(tr("%1 users, %2 in the recycle bin, %3 domains")
+                               .arg(QLocale().toString(qsizetype(snapshot.users.size())),
+                                    QLocale().toString(qsizetype(snapshot.deletedUsers.size())),
+                                    QLocale().toString(qsizetype(snapshot.domains.size()))));
+            addWarnings(tr("Entra ID"), m_job->cloudScan().warnings);
         }
-    }
-    maybeReconcile();
-}
-
-void ScanPage::onCloudFinished()
-{
-    auto *job = m_cloudJob.data();
-    m_cloudJob = nullptr;
-    m_cloudDone = true;
-    if (!job)
         return;
-    if (job->error() == Job::NoError) {
-        const CloudSnapshot &snapshot = job->value().snapshot;
-        m_ctx->setCloudSnapshot(snapshot);
-        m_cloudBar->setRange(0, 1);
-        m_cloudBar->setValue(1);
-        m_cloudLabel->setText(tr("%1 users, %2 in the recycle bin, %3 domains")
-                                  .arg(QLocale().toString(qsizetype(snapshot.users.size())),
-                                       QLocale().toString(qsizetype(snapshot.deletedUsers.size())),
-                                       QLocale().toString(qsizetype(snapshot.domains.size()))));
-        addWarnings(tr("Entra ID"), job->value().warnings);
-    } else {
-        m_cloudBar->setRange(0, 1);
-        m_cloudBar->setValue(0);
-        // Cancelled because the other side failed: say so, not "Cancelled."
-        const bool stopped = job->error() == Job::Cancelled && !m_stoppedBecause.isEmpty();
-        m_cloudLabel->setText(stopped                          ? m_stoppedBecause
-                              : job->error() == Job::Cancelled ? tr("Cancelled.")
-                                                               : job->errorString());
-        const QString text = job->error() == Job::Cancelled
-                                 ? tr("The scan was cancelled.")
-                                 : tr("Entra ID: %1").arg(job->errorString());
-        if (!stopped && !m_errors.contains(text))
-            m_errors.append(text);
-        m_failed = true;
-        if (m_onPremJob) {
-            m_stoppedBecause = tr("Stopped: the Entra ID side failed, see below.");
-            m_onPremJob->cancel();
-        }
     }
-    maybeReconcile();
+    bar->setValue(0);
+    // Cancelled because the other side failed: say so, not "Cancelled."
+    const bool cancelled = m_job->sideError(side) == Job::Cancelled;
+    if (m_job->sideStoppedByOther(side)) {
+        label->setText(onPremSide ? tr("Stopped: the Entra ID side failed, see below.")
+                                  : tr("Stopped: the on-premises side failed, see below."));
+        return;
+    }
+    label->setText(cancelled ? tr("Cancelled.") : m_job->sideErrorString(side));
+    const QString text = cancelled    ? tr("The scan was cancelled.")
+                         : onPremSide ? tr("On-premises: %1").arg(m_job->sideErrorString(side))
+                                      : tr("Entra ID: %1").arg(m_job->sideErrorString(side));
+    if (!m_errors.contains(text))
+        m_errors.append(text);
 }
 
 void ScanPage::addWarnings(const QString &side, const QStringList &warnings)
@@ -280,30 +241,30 @@ void ScanPage::addWarnings(const QString &side, const QStringList &warnings)
     m_warnings->show();
 }
 
-void ScanPage::maybeReconcile()
+void ScanPage::onScanFinished()
 {
-    // Cancelling one side from the other's handler finishes it inside that handler:
-    // only the first call with both sides done goes on.
-    if (!m_onPremDone || !m_cloudDone || m_ended)
+    ScanJob *job = m_job;
+    m_job = nullptr;
+    if (!job)
         return;
-    m_ended = true;
-    if (m_failed) {
+    if (job->error() != Job::NoError) {
+        // Cancelled before a side began: no side said anything yet.
+        const bool cancelled = job->error() == Job::Cancelled;
+        for (ScanJob::Side side : {ScanJob::Side::OnPrem, ScanJob::Side::Cloud}) {
+            if (!job->isSideDone(side)) {
+                QProgressBar *bar = side == ScanJob::Side::OnPrem ? m_onPremBar : m_cloudBar;
+                bar->setRange(0, 1);
+                bar->setValue(0);
+                (side == ScanJob::Side::OnPrem ? m_onPremLabel : m_cloudLabel)
+                    ->setText(cancelled ? tr("Cancelled.") : job->errorString());
+            }
+        }
+        if (m_errors.isEmpty())
+            m_errors.append(cancelled ? tr("The scan was cancelled.") : job->errorString());
         endWithError(m_errors.join(u'\n'));
         return;
     }
-    m_status->setText(tr("Comparing…"));
-    ReconcileInput input;
-    input.onPrem = m_ctx->onPremUsers();
-    input.cloud = m_ctx->cloudSnapshot();
-    input.anchorRule = m_ctx->onPremSettings().anchorRule;
-    input.onPremScanScoped = m_onPremScoped; // the scan's own word (LdapConfig::isScoped)
-    // The diff of 200k users takes longer than a frame: a worker thread does it.
-    m_reconcile.setFuture(QtConcurrent::run([input] { return Reconciler::reconcile(input); }));
-}
-
-void ScanPage::onReconciled()
-{
-    QList<Finding> findings = m_reconcile.result();
+    QList<Finding> findings = job->value().findings;
     const qsizetype n = findings.size();
     m_ctx->findings()->setFindings(std::move(findings));
     m_complete = true;

@@ -1,12 +1,7 @@
 #pragma once
 
-#include "clouduser.h"
-#include "finding.h"
-#include "onpremuser.h"
-#include "valuejob.h"
-#include "wizardservices.h"
+#include "scanjob.h"
 
-#include <QFutureWatcher>
 #include <QPointer>
 #include <QWizardPage>
 
@@ -16,8 +11,9 @@ class QProgressBar;
 class QPushButton;
 class WizardContext;
 
-// Step 2: reads both sides at once, each with its own progress bar, then reconciles
-// them on a worker thread. Cancel stops both reads; "Scan again" restarts.
+// Step 2: runs the ScanJob (both sides at once, each with its own progress bar, then the
+// comparison off the GUI thread) and shows it. Cancel stops both reads; "Scan again"
+// restarts.
 class ScanPage : public QWizardPage
 {
     Q_OBJECT
@@ -41,25 +37,15 @@ Q_SIGNALS:
     void scanEnded(bool ok);
 
 private:
-    void onOnPremFinished();
-    void onCloudFinished();
-    void maybeReconcile();
-    void onReconciled();
+    void onSideFinished(ScanJob::Side side);
+    void onScanFinished();
     void endWithError(const QString &text);
     void addWarnings(const QString &side, const QStringList &warnings);
 
     WizardContext *m_ctx;
-    QPointer<ValueJob<OnPremScan>> m_onPremJob;
-    QPointer<ValueJob<CloudScan>> m_cloudJob;
-    QFutureWatcher<QList<Finding>> m_reconcile;
-    bool m_onPremDone = false;
-    bool m_onPremScoped = false; // an OU or filter limited the on-prem scan
-    bool m_cloudDone = false;
+    QPointer<ScanJob> m_job;
     bool m_complete = false;
-    bool m_failed = false;
-    bool m_ended = false;
     QStringList m_errors;
-    QString m_stoppedBecause; // why the other side was cancelled, when it was
 
     QProgressBar *m_onPremBar;
     QLabel *m_onPremLabel;

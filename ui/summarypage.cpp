@@ -101,10 +101,19 @@ SummaryPage::SummaryPage(WizardContext *context, QWidget *parent)
         if (m_shown >= 0)
             openFile(m_ctx->runs().at(m_shown).files.folder);
     });
+    m_openAdScript = new QPushButton(tr("Open AD script"), this);
+    m_openAdScript->setObjectName(QStringLiteral("openAdScript"));
+    m_openAdScript->setToolTip(tr("set-aduser.ps1: the changes to Active Directory that could "
+                                  "not run from an export file, as Set-ADUser commands."));
+    connect(m_openAdScript, &QPushButton::clicked, this, [this] {
+        if (m_shown >= 0)
+            openFile(m_ctx->runs().at(m_shown).files.adScript);
+    });
     files->addWidget(m_openAudit);
     files->addWidget(m_openRollback);
     files->addWidget(m_openScript);
     files->addWidget(m_openFolder);
+    files->addWidget(m_openAdScript);
     files->addStretch(1);
     layout->addLayout(files);
 
@@ -227,6 +236,18 @@ void SummaryPage::showRun(int index)
                 tr("Failed rows are listed first with the reason. Fix the cause, then press "
                    "Retry failed rows, or Scan again for a fresh plan.") +
                 u"</p>";
+    if (QFileInfo::exists(run.files.adScript)) {
+        int ad = 0;
+        for (const Finding &f : run.plan.rows())
+            ad += f.isExecutable() && isOnPremAction(f.action) ? 1 : 0;
+        text += u"<p>" +
+                tr("%n change(s) to Active Directory were not made: the on-prem side is an "
+                   "export file. Run their Set-ADUser commands (%1) on a domain-joined "
+                   "machine: the next sync then hard-matches each to its cloud user.",
+                   nullptr, ad)
+                    .arg(QDir::toNativeSeparators(run.files.adScript).toHtmlEscaped()) +
+                u"</p>";
+    }
     text += u"<p>" +
             tr("This run's files (kept, never deleted by Anchorfix): %1")
                 .arg(QDir::toNativeSeparators(run.files.folder).toHtmlEscaped()) +
@@ -276,6 +297,7 @@ void SummaryPage::updateButtons()
     m_openRollback->setEnabled(shown && QFileInfo::exists(files.rollbackCsv));
     m_openScript->setEnabled(shown && QFileInfo::exists(files.rollbackPs1));
     m_openFolder->setEnabled(shown && QFileInfo::exists(files.folder));
+    m_openAdScript->setVisible(shown && QFileInfo::exists(files.adScript));
     m_retry->setEnabled(shown && !busy && run.report.count(ChangeStatus::Failed) > 0);
     m_scanAgain->setEnabled(!busy);
     m_runSelector->setEnabled(!busy);

@@ -65,6 +65,7 @@ private:
     QPushButton *m_openRollback;
     QPushButton *m_openScript;
     QPushButton *m_openFolder;
+    QPushButton *m_openAdScript;
     QPushButton *m_retry;
     QPushButton *m_scanAgain;
     QPushButton *m_rollbackButton;

@@ -58,6 +58,7 @@ RunFiles WizardContext::newRunFiles()
     files.rollbackCsv = run.filePath(QStringLiteral("rollback.csv"));
     files.rollbackPs1 = run.filePath(QStringLiteral("rollback.ps1"));
     files.planCsv = run.filePath(QStringLiteral("plan.csv"));
+    files.adScript = run.filePath(QStringLiteral("set-aduser.ps1"));
     m_runFiles = files;
     return files;
 }

@@ -5,6 +5,7 @@
 #include "clouduser.h"
 #include "connectionsettings.h"
 #include "plan.h"
+#include "scanresult.h"
 #include "valuejob.h"
 
 #include <QDateTime>
@@ -23,20 +24,6 @@ struct ConnectionCheck
     QString baseDn;  // the domain's defaultNamingContext (LDAP), to offer as base DN
 };
 
-// What a scan of one side read, and what it could not use (line numbers, missing
-// permissions…), to show beside the result.
-struct OnPremScan
-{
-    QList<OnPremUser> users;
-    QStringList warnings;
-    bool scoped = false; // an OU or filter limited the LDAP scan (orphaned anchors may not be)
-};
-struct CloudScan
-{
-    CloudSnapshot snapshot;
-    QStringList warnings;
-};
-
 // Where the run's files go.
 struct RunFiles
 {
@@ -45,6 +32,9 @@ struct RunFiles
     QString rollbackCsv; // journal, then the undo list
     QString rollbackPs1; // the same undo as Graph PowerShell
     QString planCsv;     // the plan as executed
+    // The AD side (adopt_cloud_anchor) as ActiveDirectory PowerShell, written instead of
+    // running it when the on-prem source is an export file (nothing to write to).
+    QString adScript;
 };
 
 // Which secret the wizard keeps in the keychain. The services turn it into the
@@ -123,9 +113,12 @@ public:
     // The tenant, the signed-in account and the rows the token may not carry out.
     virtual RunPreview previewRun(const Plan &plan) const = 0;
     // Runs the executable rows of the plan against the signed-in tenant (without the
-    // rows the permission pre-flight leaves out: nothing is sent for them).
+    // rows the permission pre-flight leaves out: nothing is sent for them). onPrem is the
+    // Connect page's on-prem side: with an export file there is no directory to write to,
+    // so on-prem rows (adopt_cloud_anchor) do not run and their Set-ADUser commands are
+    // saved as files.adScript instead.
     virtual ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
-                                  const RunFiles &files) = 0;
+                                  const RunFiles &files, const OnPremSettings &onPrem) = 0;
     // Replays a rollback.csv.
     virtual ExecutionRun *rollback(const RunFiles &files) = 0;
 

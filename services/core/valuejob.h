@@ -68,3 +68,23 @@ private:
     Extract m_extract;
     QPointer<Job> m_inner;
 };
+
+// Finishes at once with an error: work that could not even begin (a failed sign-in)
+// handed to a caller that expects a job.
+template <typename Result> class FailedJob : public ValueJob<Result>
+{
+public:
+    explicit FailedJob(QString errorText, QObject *parent = nullptr)
+        : ValueJob<Result>(parent), m_errorText(std::move(errorText))
+    {}
+
+protected:
+    void doStart() override
+    {
+        this->fail(Job::UserDefinedError, m_errorText);
+        this->emitResult();
+    }
+
+private:
+    QString m_errorText;
+};

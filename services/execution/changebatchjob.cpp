@@ -46,13 +46,9 @@ QString upnRestoreCommand(const QString &userId, const QString &upn)
 // (column `change`), with no ImmutableId values; rollback reports it as not reversible.
 RollbackEntry identifierEntry(const Finding &row, const QDateTime &at, RollbackStatus status)
 {
-    return {row.cloudId,
-            row.cloudUpn,
-            QString(),
-            QString(),
-            at,
-            status,
-            QLatin1String(kObjectIdentifierClearChange)};
+    RollbackEntry e{row.cloudId, row.cloudUpn, QString(), QString(), at, status};
+    e.change = QLatin1String(kObjectIdentifierClearChange);
+    return e;
 }
 
 // Failed, or unknown when the answer was lost and could not be read back.

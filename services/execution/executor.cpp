@@ -1,6 +1,7 @@
 #include "executor.h"
 
 #include "changebatchjob.h"
+#include "onprembatchjob.h"
 
 #include <QCoreApplication>
 
@@ -16,6 +17,8 @@ Executor::Executor(QList<Finding> rows, ExecutorSettings settings, CloudWriter *
     m_context.writer = writer;
     m_context.recheckRows = true;
     m_context.federatedDomains = m_settings.federatedDomains;
+    if (m_settings.ldap)
+        m_context.ldap = &*m_settings.ldap;
     if (writer)
         connect(writer, &CloudWriter::waitStarted, this, &Executor::onWaitStarted);
 }
@@ -37,6 +40,13 @@ int Executor::changeCount(const QList<Finding> &rows)
     for (const Finding &row : rows)
         n += row.isExecutable() ? 1 : 0;
     return n;
+}
+
+bool Executor::hasOnPremChanges(const QList<Finding> &rows)
+{
+    return std::any_of(rows.cbegin(), rows.cend(), [](const Finding &row) {
+        return row.isExecutable() && isOnPremAction(row.action);
+    });
 }
 
 QString Executor::tenantRefusal(const QString &planTenant, const QString &signedInTenant)
@@ -128,6 +138,17 @@ void Executor::doStart()
         stopWith(InvalidPlan, tr("No connection to the tenant."));
         return;
     }
+    const auto onPremUnits = std::count_if(m_units.cbegin(), m_units.cend(),
+                                           [](const ChangeUnit &u) { return u.isOnPrem(); });
+    if (onPremUnits > 0 && !m_context.ldap) {
+        stopWith(InvalidPlan,
+                 tr("Nothing was changed: %n row(s) write mS-DS-ConsistencyGuid in AD "
+                    "(adopt_cloud_anchor), which needs an LDAP bind that may write it. Give "
+                    "--ldap-uri, --bind-dn and --base-dn (the password from "
+                    "ANCHORFIX_LDAP_PASSWORD or the keychain), or set those rows to none.",
+                    nullptr, int(onPremUnits)));
+        return;
+    }
     QString error;
     m_audit.setRollbackRun(m_settings.appendToJournal); // a rollback records `rolled_back`
     if (!m_audit.open(m_settings.auditPath, &error) ||
@@ -165,7 +186,7 @@ void Executor::doCancel()
             Job::doCancel();
         return;
     }
-    for (const QPointer<ChangeBatchJob> &batch : std::as_const(m_batches))
+    for (const QPointer<Job> &batch : std::as_const(m_batches))
         if (batch)
             batch->cancel();
 }
@@ -201,14 +222,22 @@ void Executor::startNextBatch()
     const int size = qMax(1, qMin(m_settings.batchSize, m_context.writer->maxBatchSize()));
     while (!m_paused && m_next < m_units.size() &&
            m_batches.size() < qMax(1, m_settings.concurrentBatches)) {
-        const QList<ChangeUnit> units = m_units.mid(m_next, size);
+        // A batch is all cloud or all on-prem (they run through different writers).
+        QList<ChangeUnit> units;
+        const bool onPrem = m_units.at(m_next).isOnPrem();
+        for (qsizetype i = m_next; i < m_units.size() && units.size() < size; ++i) {
+            if (m_units.at(i).isOnPrem() != onPrem)
+                break;
+            units.append(m_units.at(i));
+        }
         const bool canOverlap = overlappable(units);
         if (!m_batches.isEmpty() && !(canOverlap && m_inFlightOverlappable))
             return; // wait for the batches in flight
         m_inFlightOverlappable =
             m_batches.isEmpty() ? canOverlap : (m_inFlightOverlappable && canOverlap);
         m_next += units.size();
-        auto *batch = new ChangeBatchJob(units, &m_context, this);
+        Job *batch = onPrem ? static_cast<Job *>(new OnPremBatchJob(units, &m_context, this))
+                            : new ChangeBatchJob(units, &m_context, this);
         m_batches.append(batch);
         connect(batch, &Job::finished, this, &Executor::onBatchFinished);
         m_currentRow = units.first().row.rowId;
@@ -219,12 +248,18 @@ void Executor::startNextBatch()
 
 void Executor::onBatchFinished(Job *job)
 {
-    auto *batch = static_cast<ChangeBatchJob *>(job);
-    m_batches.removeAll(batch);
+    m_batches.removeAll(job);
     m_batches.removeAll(nullptr);
-    const QList<ChangeOutcome> outcomes = batch->outcomes();
+    QList<ChangeOutcome> outcomes;
+    if (auto *cloud = qobject_cast<ChangeBatchJob *>(job)) {
+        outcomes = cloud->outcomes();
+        m_undoSteps = cloud->undoSteps() + m_undoSteps;
+    } else if (auto *onPrem = qobject_cast<OnPremBatchJob *>(job)) {
+        outcomes = onPrem->outcomes();
+        m_undoSteps = onPrem->undoSteps() + m_undoSteps;
+    }
     m_report.outcomes += outcomes;
-    m_undoSteps = batch->undoSteps() + m_undoSteps;
+    const Job *batch = job;
     for (const ChangeOutcome &o : outcomes)
         Q_EMIT outcomeSettled(o);
     setProgress(m_report.outcomes.size(), m_units.size());

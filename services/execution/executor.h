@@ -5,6 +5,7 @@
 #include "cloudwriter.h"
 #include "executionreport.h"
 #include "job.h"
+#include "ldapconfig.h"
 #include "rollbackjournal.h"
 #include "rollbackscript.h"
 #include "runcontext.h"
@@ -12,8 +13,6 @@
 #include <QElapsedTimer>
 #include <QList>
 #include <QPointer>
-
-class ChangeBatchJob;
 
 struct ExecutorSettings
 {
@@ -40,6 +39,9 @@ struct ExecutorSettings
     bool appendToJournal = false;
     bool writeScript = true;  // rollback.ps1 (rollback keeps the one apply wrote)
     bool writeRunRows = true; // audit run/started and run/finished (rollback writes its own)
+    // The write bind for on-prem rows (adopt_cloud_anchor); asked for only when the plan
+    // has such rows. A plan that has them and no bind is refused before anything is sent.
+    std::optional<LdapConfig> ldap;
 };
 
 // Runs a plan's executable rows (action not none, approved where approval is required)
@@ -77,6 +79,8 @@ public:
 
     // How many changes a plan asks for (what --max-changes is compared with).
     static int changeCount(const QList<Finding> &rows);
+    // Does the plan write to AD (adopt_cloud_anchor rows that will run)?
+    static bool hasOnPremChanges(const QList<Finding> &rows);
 
 Q_SIGNALS:
     void progressUpdated(const ExecutionProgress &progress);
@@ -104,7 +108,7 @@ private:
     AuditLog m_audit;
     QList<ChangeUnit> m_units;
     qsizetype m_next = 0;
-    QList<QPointer<ChangeBatchJob>> m_batches; // in flight
+    QList<QPointer<Job>> m_batches; // ChangeBatchJob / OnPremBatchJob in flight
     bool m_inFlightOverlappable = true;
     QString m_fatalError;
     QList<RollbackScriptStep> m_undoSteps;

@@ -1,5 +1,6 @@
 #include "requestpreview.h"
 
+#include "adcommand.h"
 #include "rollbackscript.h"
 
 #include <QJsonDocument>
@@ -31,6 +32,15 @@ QList<PreviewedRequest> RequestPreview::forUnits(const QList<ChangeUnit> &units,
     QList<PreviewedRequest> list;
     for (const ChangeUnit &unit : units) {
         const Finding &row = unit.row;
+        if (unit.isOnPrem()) {
+            // An LDAP modify of the AD user, shown as LDIF (ldapmodify) and as the
+            // ActiveDirectory module's Set-ADUser.
+            const QByteArray value = ChangeUnit::anchorBytes(unit.newImmutableId);
+            list.append({row.rowId, unit.user(), QStringLiteral("LDAP MODIFY"), row.onPremDn,
+                         AdCommand::ldif(row.onPremDn, value),
+                         AdCommand::setAdUser(row.onPremDn, value)});
+            continue;
+        }
         const QString userUrl = base(graphUrl) + QStringLiteral("/users/") + row.cloudId;
         const auto patch = [&](const char *key, const QString &value, const QString &ps) {
             list.append(
@@ -73,7 +83,10 @@ QString RequestPreview::toText(const QList<PreviewedRequest> &requests)
             lastRow = r.rowId;
         }
         text += QStringLiteral("  %1 %2").arg(r.method, r.url);
-        if (!r.body.isEmpty())
+        if (r.body.contains(u'\n')) // LDIF: one line each, indented under the request
+            text +=
+                QStringLiteral("\n    ") + QString(r.body).replace(u'\n', QStringLiteral("\n    "));
+        else if (!r.body.isEmpty())
             text += u' ' + r.body;
         text += QStringLiteral("\n    PS> ") + r.powershell + u'\n';
     }

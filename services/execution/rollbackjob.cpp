@@ -1,5 +1,9 @@
 #include "rollbackjob.h"
 
+#include "immutableid.h"
+#include "ldapanchorreadjob.h"
+#include "ldapanchorwritejob.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 
@@ -22,7 +26,8 @@ QString localPartOf(const QString &upn)
 
 bool isPurgeRow(const RollbackEntry &e)
 {
-    return e.cloudUpn.isEmpty() && e.newImmutableId.isEmpty() && !e.isObjectIdentifierClear();
+    return !e.onPrem && e.cloudUpn.isEmpty() && e.newImmutableId.isEmpty() &&
+           !e.isObjectIdentifierClear();
 }
 
 // Changes no rollback can undo: they are reported, never sent again or reversed.
@@ -57,8 +62,10 @@ RollbackState stateOf(const QList<RollbackEntry> &entries)
             s.identifierClears += e.status == RollbackStatus::Applied ? 1 : 0;
         else if (e.status == RollbackStatus::RolledBack)
             ++s.rolledBack;
-        else if (needsRollback(e))
+        else if (needsRollback(e)) {
             ++s.toUndo;
+            s.onPremToUndo += e.onPrem ? 1 : 0;
+        }
     }
     return s;
 }
@@ -121,7 +128,9 @@ void RollbackJob::doStart()
     }
     std::reverse(all.begin(), all.end());
     for (const RollbackEntry &e : std::as_const(all)) {
-        if (needsRollback(e))
+        if (needsRollback(e) && e.onPrem)
+            m_onPrem.append(e);
+        else if (needsRollback(e))
             m_entries.append(e);
         else if (isIrreversibleRow(e) && e.status == RollbackStatus::Applied)
             m_purges.append(e);
@@ -139,7 +148,7 @@ void RollbackJob::doStart()
     started.result = AuditResult::Started;
     started.message = tr("rollback of %1: %2 rows to undo, %3 already rolled back")
                           .arg(m_settings.rollbackPath)
-                          .arg(m_entries.size())
+                          .arg(m_entries.size() + m_onPrem.size())
                           .arg(m_state.rolledBack);
     if (!m_warning.isEmpty())
         started.message += QStringLiteral("; ") + m_warning;
@@ -147,7 +156,172 @@ void RollbackJob::doStart()
         stopWith(FileError, tr("Nothing was changed. %1").arg(error));
         return;
     }
-    setProgress(0, m_entries.size());
+    setProgress(0, m_entries.size() + m_onPrem.size());
+    if (m_onPrem.isEmpty())
+        readNext();
+    else
+        undoOnPrem();
+}
+
+namespace {
+
+QString base64(const QByteArray &bytes)
+{
+    return bytes.isEmpty() ? QString() : ImmutableId::base64Of(bytes);
+}
+
+QByteArray bytesOf(const QString &base64Value)
+{
+    return QByteArray::fromBase64(base64Value.toLatin1());
+}
+
+} // namespace
+
+void RollbackJob::undoOnPrem()
+{
+    if (!m_settings.ldap) {
+        for (const RollbackEntry &e : std::as_const(m_onPrem))
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Failed,
+                   tr("mS-DS-ConsistencyGuid of %1 can only be restored over LDAP: give "
+                      "--ldap-uri, --bind-dn and --base-dn (the password from "
+                      "ANCHORFIX_LDAP_PASSWORD or the keychain).")
+                       .arg(e.onPremDn));
+        afterOnPrem();
+        return;
+    }
+    QList<LdapAnchorChange> reads;
+    for (const RollbackEntry &e : std::as_const(m_onPrem))
+        reads.append({e.onPremDn, {}, {}, {}});
+    m_onPremBusy = true;
+    auto *job = new LdapAnchorReadJob(*m_settings.ldap, reads, this);
+    connect(job, &Job::finished, this, [this, job] {
+        onOnPremRead(job->states(), job->error() ? job->errorString() : QString());
+    });
+    job->start();
+}
+
+void RollbackJob::onOnPremRead(const QList<LdapAnchorState> &states, const QString &readError)
+{
+    QList<LdapAnchorChange> changes;
+    QList<int> owners;
+    for (int i = 0; i < m_onPrem.size(); ++i) {
+        const RollbackEntry &e = m_onPrem.at(i);
+        if (i >= states.size()) {
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Failed,
+                   tr("Could not read %1: %2").arg(e.onPremDn, readError));
+            continue;
+        }
+        const LdapAnchorState &now = states.at(i);
+        if (now.failure.isError() || !now.exists) {
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Skipped,
+                   now.failure.message.isEmpty() ? tr("%1 no longer exists.").arg(e.onPremDn)
+                                                 : now.failure.message);
+            continue;
+        }
+        const QString value = base64(now.consistencyGuid);
+        if (value == e.oldImmutableId) {
+            // Undone before, or a `pending`/`failed` write that never landed.
+            settle(e, RollbackStatus::RolledBack, AuditResult::RolledBack,
+                   tr("mS-DS-ConsistencyGuid of %1 is already at the value before the run; "
+                      "nothing to undo.")
+                       .arg(e.onPremDn));
+            continue;
+        }
+        if (value != e.newImmutableId) {
+            settle(
+                e, RollbackStatus::RollbackFailed, AuditResult::Skipped,
+                tr("mS-DS-ConsistencyGuid of %1 is now \"%2\", not the \"%3\" Anchorfix "
+                   "wrote: someone changed it since, so it is left alone.")
+                    .arg(e.onPremDn, value.isEmpty() ? tr("(not set)") : value, e.newImmutableId));
+            continue;
+        }
+        // Same object (objectGUID), still our value: put the old one back or remove it.
+        changes.append(
+            {e.onPremDn, now.objectGuid, now.consistencyGuid, bytesOf(e.oldImmutableId)});
+        owners.append(i);
+    }
+    if (changes.isEmpty() || isCancelRequested()) {
+        afterOnPrem();
+        return;
+    }
+    auto *job = new LdapAnchorWriteJob(*m_settings.ldap, changes, this);
+    connect(job, &Job::finished, this, [this, job, owners] {
+        onOnPremWritten(owners, job->outcomes(), job->error() ? job->errorString() : QString());
+    });
+    job->start();
+}
+
+void RollbackJob::onOnPremWritten(const QList<int> &owners,
+                                  const QList<LdapAnchorOutcome> &outcomes,
+                                  const QString &writeError)
+{
+    QList<AuditRecord> records;
+    for (int k = 0; k < owners.size(); ++k) {
+        const RollbackEntry &e = m_onPrem.at(owners.at(k));
+        if (k >= outcomes.size()) {
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Failed,
+                   tr("Not sent: %1").arg(writeError));
+            continue;
+        }
+        const LdapAnchorOutcome &o = outcomes.at(k);
+        if (o.status == LdapAnchorStatus::Stale) {
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Skipped, o.message());
+            continue;
+        }
+        if (o.status == LdapAnchorStatus::Failed && !o.outcomeUnknown) {
+            settle(e, RollbackStatus::RollbackFailed, AuditResult::Failed, o.message());
+            continue;
+        }
+        ChangeOutcome out;
+        out.rowId = int(owners.at(k) + 1);
+        out.cloudId = e.cloudId;
+        out.cloudUpn = e.cloudUpn;
+        out.action = Action::AdoptCloudAnchor;
+        AuditRecord a;
+        a.runId = m_settings.identity.runId;
+        a.operatorName = m_settings.identity.operatorName;
+        a.tenantId = m_settings.identity.tenantId;
+        a.rowId = QString::number(out.rowId);
+        a.cloudId = e.cloudId;
+        a.cloudUpn = e.cloudUpn;
+        a.action = AuditAction::AdoptCloudAnchor;
+        a.oldImmutableId = e.newImmutableId;
+        a.newImmutableId = e.oldImmutableId;
+        if (o.outcomeUnknown) {
+            // No mark: the row keeps its status and the next rollback reads it again.
+            out.status = ChangeStatus::Unknown;
+            out.errorString = o.message();
+            a.result = AuditResult::Unknown;
+            a.message = tr("outcome unknown: %1").arg(o.message());
+        } else {
+            out.status = ChangeStatus::Applied;
+            out.verified = base64(o.readBack) == e.oldImmutableId;
+            RollbackEntry mark = e;
+            mark.status = RollbackStatus::RolledBack;
+            mark.appliedAtUtc = QDateTime::currentDateTimeUtc();
+            m_marks.append(mark);
+            a.result = AuditResult::RolledBack;
+            a.message =
+                tr("mS-DS-ConsistencyGuid of %1 back to %2 (read back)")
+                    .arg(e.onPremDn, e.oldImmutableId.isEmpty() ? tr("not set") : e.oldImmutableId);
+        }
+        m_report.outcomes.append(out);
+        records.append(a);
+    }
+    QString error;
+    if (!m_audit.append(records, &error)) {
+        stopWith(FileError, tr("Stopped: %1").arg(error));
+        return;
+    }
+    afterOnPrem();
+}
+
+void RollbackJob::afterOnPrem()
+{
+    m_onPremBusy = false;
+    setProgress(m_onPrem.size(), m_entries.size() + m_onPrem.size());
+    if (isCancelRequested())
+        m_entries.clear(); // nothing of the cloud part is read or sent; runUndo records the rest
     readNext();
 }
 
@@ -155,6 +329,8 @@ void RollbackJob::doCancel()
 {
     if (m_executor)
         m_executor->cancel();
+    else if (m_onPremBusy)
+        return; // the LDAP change in flight finishes; afterOnPrem() stops there
     else if (m_current.size() < m_entries.size())
         stopWith(Cancelled, tr("Cancelled before any change was made."));
     // else: the UPN restores in flight finish first; the executor is not started.
@@ -398,7 +574,7 @@ void RollbackJob::onExecutorFinished(Job *job)
         m_executor = nullptr;
         markFailedUndos(executor->report().outcomes);
     }
-    m_report.total = int(m_entries.size());
+    m_report.total = int(m_entries.size() + m_onPrem.size());
     QString fileError;
     if (!m_audit.isOpen() && !m_audit.open(m_settings.auditPath, &fileError)) {
         stopWith(FileError, fileError);
@@ -440,7 +616,7 @@ void RollbackJob::settle(const RollbackEntry &e, RollbackStatus status, AuditRes
                          const QString &message, const CloudOperationResult &read)
 {
     ChangeOutcome o;
-    o.rowId = int(m_entries.indexOf(e) + 1);
+    o.rowId = int((e.onPrem ? m_onPrem.indexOf(e) : m_entries.indexOf(e)) + 1);
     o.cloudId = e.cloudId;
     o.cloudUpn = e.cloudUpn;
     o.status = result == AuditResult::Failed ? ChangeStatus::Failed : ChangeStatus::Skipped;
@@ -461,7 +637,8 @@ void RollbackJob::settle(const RollbackEntry &e, RollbackStatus status, AuditRes
     a.rowId = QString::number(o.rowId);
     a.cloudId = e.cloudId;
     a.cloudUpn = e.cloudUpn;
-    a.action = isPurgeRow(e)                 ? AuditAction::PurgeDeleted
+    a.action = e.onPrem                      ? AuditAction::AdoptCloudAnchor
+               : isPurgeRow(e)               ? AuditAction::PurgeDeleted
                : e.isObjectIdentifierClear() ? AuditAction::ClearObjectIdentifier
                : e.oldImmutableId.isEmpty()  ? AuditAction::Clear
                                              : AuditAction::Stamp;

@@ -5,6 +5,8 @@
 #include "executionreport.h"
 #include "executor.h"
 #include "job.h"
+#include "ldapanchorchange.h"
+#include "ldapconfig.h"
 #include "rollbackjournal.h"
 
 #include <QPointer>
@@ -18,6 +20,8 @@ struct RollbackSettings
     QString initialDomain; // for the UPN switch a federated-domain user needs
     QStringList federatedDomains;
     int batchSize = 20;
+    // The write bind for the journal's on-prem rows (adopt_cloud_anchor undone over LDAP).
+    std::optional<LdapConfig> ldap;
 };
 
 // What a rollback.csv still asks of a rollback.
@@ -27,6 +31,7 @@ struct RollbackState
                               // rollback_failed)
     int rolledBack = 0;       // rows already rolled back
     int purges = 0;           // recycle-bin purges: permanent, never undone
+    int onPremToUndo = 0;     // of toUndo: on-prem rows (they need an LDAP write bind)
     int identifierClears = 0; // cleared onPremisesObjectIdentifier: never undone
 
     bool isDone() const { return toUndo == 0; }
@@ -44,7 +49,10 @@ struct RollbackState
 // switch); then, where the anchor is still the value Anchorfix wrote, write the old value
 // back (with the same audit and verification as apply, and the UPN switch for
 // federated-domain users). A value someone has changed since is left alone; a purge is
-// reported as impossible to undo. Redo is never a side effect.
+// reported as impossible to undo. Redo is never a side effect. On-prem rows
+// (adopt_cloud_anchor) are undone first, over LDAP: read the AD user; where
+// mS-DS-ConsistencyGuid is still the value Anchorfix wrote, put the old value back (or
+// remove the attribute), read it back; a value changed since, or a user gone, is left alone.
 class RollbackJob : public Job
 {
     Q_OBJECT
@@ -72,6 +80,11 @@ protected:
     void doCancel() override;
 
 private:
+    void undoOnPrem();
+    void onOnPremRead(const QList<LdapAnchorState> &states, const QString &readError);
+    void onOnPremWritten(const QList<int> &owners, const QList<LdapAnchorOutcome> &outcomes,
+                         const QString &writeError);
+    void afterOnPrem();
     void readNext();
     void restoreUpns();
     void runUndo();
@@ -85,8 +98,10 @@ private:
     CloudWriter *m_writer;
     AuditLog m_audit;
     RollbackJournal m_journal;
-    QList<RollbackEntry> m_entries; // rows to settle, newest first
-    QList<RollbackEntry> m_purges;  // not undoable (recycle-bin purges, identifier clears)
+    QList<RollbackEntry> m_entries; // cloud rows to settle, newest first
+    QList<RollbackEntry> m_onPrem;  // on-prem rows to settle (undone first: apply ran them last)
+    bool m_onPremBusy = false;
+    QList<RollbackEntry> m_purges; // not undoable (recycle-bin purges, identifier clears)
     QList<CloudOperationResult> m_current;
     QList<RollbackEntry> m_marks; // journal marks decided from the reads
     QPointer<Executor> m_executor;

@@ -20,37 +20,51 @@ QString tr(const char *text)
 }
 
 enum Column { CloudId, CloudUpn, OldId, NewId, AppliedAt, Status, ColumnCount };
-// Appended columns a file may lack (an older run's file still reads).
-enum OptionalColumn { Change, OptionalColumnCount };
+// Appended columns (DESIGN.md §4): optional when read, so an older journal still reads.
+enum OptionalColumn { Side, OnPremDn, Change, OptionalCount };
 
 constexpr std::array kStatuses{RollbackStatus::Pending, RollbackStatus::Applied,
                                RollbackStatus::Failed, RollbackStatus::RolledBack,
                                RollbackStatus::RollbackFailed};
 
-// withChange = false for a file an earlier version wrote (no `change` column): its rows
-// keep its width, or the next read would refuse them.
-QByteArray formatEntry(const RollbackEntry &e, bool withChange = true)
+// One row in the order of `columns` (the file's header): a file an earlier version wrote
+// lacks the appended columns, and its rows keep its width or the next read refuses them.
+QByteArray formatEntry(const RollbackEntry &e, const QStringList &columns)
 {
     const QString at =
         e.appliedAtUtc.isValid() ? e.appliedAtUtc.toUTC().toString(Qt::ISODateWithMs) : QString();
-    QStringList cells{e.cloudId,        e.cloudUpn, e.oldImmutableId,
-                      e.newImmutableId, at,         rollbackStatusName(e.status)};
-    if (withChange)
-        cells << e.change;
+    const QStringList all{e.cloudId,
+                          e.cloudUpn,
+                          e.oldImmutableId,
+                          e.newImmutableId,
+                          at,
+                          rollbackStatusName(e.status),
+                          e.onPrem ? QStringLiteral("onprem") : QStringLiteral("cloud"),
+                          e.onPremDn,
+                          e.change};
+    const QStringList header = RollbackJournal::csvHeader();
+    QStringList cells;
+    cells.reserve(columns.size());
+    for (const QString &column : columns) {
+        const qsizetype index = header.indexOf(column);
+        cells << (index >= 0 ? all.at(index) : QString());
+    }
     return Csv::formatRecord(cells).toUtf8();
 }
 
-// Whether an existing file's header has the `change` column.
-bool headerHasChange(const QString &path)
+// The header of an existing journal, or the current one when it has none.
+QStringList headerOf(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return true;
+        return RollbackJournal::csvHeader();
     QString line = QString::fromUtf8(file.readLine());
     QTextStream in(&line);
     Csv::Reader reader(in);
     QStringList cells;
-    return !reader.readRecord(&cells) || cells.contains(QLatin1String("change"));
+    if (!reader.readRecord(&cells) || cells.isEmpty())
+        return RollbackJournal::csvHeader();
+    return cells;
 }
 
 // A status cut short by a torn write ("appl"): the start of a status name, but not one.
@@ -105,7 +119,8 @@ bool RollbackEntry::isObjectIdentifierClear() const
 
 QString RollbackEntry::key() const
 {
-    return change.isEmpty() ? cloudId : cloudId + QChar(0x1f) + change;
+    const QString side = onPrem ? QStringLiteral("onprem:") + cloudId : cloudId;
+    return change.isEmpty() ? side : side + QChar(0x1f) + change;
 }
 
 RollbackJournal::~RollbackJournal()
@@ -121,13 +136,15 @@ QStringList RollbackJournal::csvHeader()
             QStringLiteral("new_immutable_id"),
             QStringLiteral("applied_at_utc"),
             QStringLiteral("status"),
+            QStringLiteral("side"),
+            QStringLiteral("onprem_dn"),
             QStringLiteral("change")};
 }
 
 bool RollbackJournal::create(const QString &path, QString *error)
 {
     close();
-    m_changeColumn = true;
+    m_columns = csvHeader();
     m_undo = false;
     m_undone.clear();
     const QFileInfo info(path);
@@ -171,9 +188,9 @@ bool RollbackJournal::openForUndo(const QString &path, QString *error)
 bool RollbackJournal::openExisting(const QString &path, QString *error)
 {
     const QFileInfo info(path);
-    m_changeColumn = true;
+    m_columns = csvHeader();
     if (info.exists() && info.size() > 0) {
-        m_changeColumn = headerHasChange(path);
+        m_columns = headerOf(path);
         // Refuse to append to something that is not a rollback file.
         QList<RollbackEntry> rows;
         if (!readRows(path, &rows, error))
@@ -210,7 +227,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
     QByteArray bytes;
     for (const RollbackEntry &e : entries) {
         if (!m_undo) {
-            bytes += formatEntry(e, m_changeColumn);
+            bytes += formatEntry(e, m_columns);
             continue;
         }
         // The undo of a row is recorded on the row itself, never as a change of its own:
@@ -230,7 +247,7 @@ bool RollbackJournal::append(const QList<RollbackEntry> &entries, QString *error
         }
         row.appliedAtUtc = e.appliedAtUtc.isValid() ? e.appliedAtUtc : row.appliedAtUtc;
         m_undone.insert(row.key(), row);
-        bytes += formatEntry(row, m_changeColumn);
+        bytes += formatEntry(row, m_columns);
     }
     if (bytes.isEmpty())
         return true;
@@ -251,7 +268,7 @@ bool RollbackJournal::compact(QString *error)
         return false;
     QByteArray bytes = Csv::formatRecord(csvHeader()).toUtf8();
     for (const RollbackEntry &e : std::as_const(entries))
-        bytes += formatEntry(e);
+        bytes += formatEntry(e, csvHeader());
     return DurableFile::replaceAtomically(m_path, bytes, error);
 }
 
@@ -274,6 +291,7 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         return false;
     }
     QByteArray bytes = file.readAll();
+    const bool lastLineOpen = !bytes.isEmpty() && !bytes.endsWith('\n');
     // A write torn inside a quoted cell is closed here as the next append would close it.
     if (DurableFile::endsInsideQuotes(bytes))
         bytes += DurableFile::csvSeal(bytes.right(1), true);
@@ -291,21 +309,27 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
     }
     std::array<qsizetype, ColumnCount> at{};
     const QStringList header = csvHeader();
-    std::array<qsizetype, OptionalColumnCount> optionalAt{};
-    for (int c = 0; c < OptionalColumnCount; ++c)
-        optionalAt[c] = cells.indexOf(header.at(ColumnCount + c)); // -1: absent
+    std::array<qsizetype, OptionalCount> optionalAt{};
+    for (int c = 0; c < OptionalCount; ++c)
+        optionalAt[c] = cells.indexOf(header.at(ColumnCount + c));
     for (int c = 0; c < ColumnCount; ++c) {
         at[c] = cells.indexOf(header.at(c));
         if (at[c] < 0 || cells.size() > 64) {
             if (error)
                 *error = tr("%1 is not a rollback file: its first line should be \"%2\".")
-                             .arg(path, header.join(u','));
+                             .arg(path, header.mid(0, ColumnCount).join(u','));
             return false;
         }
     }
     const qsizetype width = cells.size();
     QList<int> tornLines;
+    // A row cut short inside its last cell still has every cell; only the missing line
+    // end tells. Such a last row is torn (the journal ends every row with one).
     while (reader.readRecord(&cells)) {
+        if (lastLineOpen && in.atEnd() && cells.size() == width && optionalAt[Side] >= 0) {
+            tornLines.append(reader.recordLine());
+            continue;
+        }
         const bool complete = cells.size() == width;
         const auto status = complete ? rollbackStatusFromName(cells.at(at[Status])) : std::nullopt;
         // A change this version does not know: cut short by a torn write when it is the
@@ -345,6 +369,10 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         if (!cells.at(at[AppliedAt]).isEmpty())
             e.appliedAtUtc = QDateTime::fromString(cells.at(at[AppliedAt]), Qt::ISODateWithMs);
         e.status = *status;
+        if (optionalAt[Side] >= 0 && optionalAt[Side] < cells.size())
+            e.onPrem = cells.at(optionalAt[Side]).compare(u"onprem", Qt::CaseInsensitive) == 0;
+        if (optionalAt[OnPremDn] >= 0 && optionalAt[OnPremDn] < cells.size())
+            e.onPremDn = cells.at(optionalAt[OnPremDn]);
         e.change = change;
         rows->append(e);
     }
@@ -370,10 +398,9 @@ QList<RollbackEntry> RollbackJournal::fold(const QList<RollbackEntry> &rows)
     QList<RollbackEntry> entries;
     QHash<QString, qsizetype> indexById;
     for (const RollbackEntry &row : rows) {
-        const QString key = row.key();
-        const auto it = indexById.constFind(key);
+        const auto it = indexById.constFind(row.key());
         if (it == indexById.cend()) {
-            indexById.insert(key, entries.size());
+            indexById.insert(row.key(), entries.size());
             entries.append(row);
         } else {
             entries[*it] = row;

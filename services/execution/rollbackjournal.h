@@ -20,26 +20,25 @@ std::optional<RollbackStatus> rollbackStatusFromName(QStringView name);
 // One row of rollback.csv (DESIGN.md §4): the undo of one change.
 struct RollbackEntry
 {
-    RollbackEntry() = default;
-    RollbackEntry(const QString &id, const QString &upn, const QString &oldId, const QString &newId,
-                  const QDateTime &at, RollbackStatus rowStatus, const QString &changeKind = {})
-        : cloudId(id), cloudUpn(upn), oldImmutableId(oldId), newImmutableId(newId),
-          appliedAtUtc(at), status(rowStatus), change(changeKind)
-    {}
-
     QString cloudId;
     QString cloudUpn; // the UPN before the run; empty for a purged recycle-bin user
+    // Cloud rows: onPremisesImmutableId. On-prem rows: mS-DS-ConsistencyGuid as base64
+    // (empty = not set).
     QString oldImmutableId;
     QString newImmutableId;
     QDateTime appliedAtUtc;
     RollbackStatus status = RollbackStatus::Pending;
-    // The appended `change` column: empty for an anchor (or UPN) change of cloud_id;
-    // "clear_object_identifier" for the clear of its onPremisesObjectIdentifier, which
-    // cannot be undone (old/new ImmutableId empty; rollback reports it, changes nothing).
-    QString change;
+    // Appended columns `side` (cloud | onprem) and `onprem_dn`: an on-prem row changed the
+    // AD user onPremDn over LDAP (adopt_cloud_anchor), not the cloud user.
+    bool onPrem = false;
+    QString onPremDn = {};
+    // The appended `change` column: empty for an anchor (or UPN) change;
+    // "clear_object_identifier" for the clear of the cloud user's onPremisesObjectIdentifier,
+    // which cannot be undone (old/new ImmutableId empty; rollback reports it, changes nothing).
+    QString change = {};
 
     bool isObjectIdentifierClear() const;
-    // Rows fold per (cloud_id, change): the last row of each wins.
+    // What "the last row per change wins" folds on: the side, the cloud_id and the change.
     QString key() const;
 
     friend bool operator==(const RollbackEntry &, const RollbackEntry &) = default;
@@ -115,6 +114,9 @@ private:
     QFile m_file;
     QString m_path;
     bool m_undo = false;
-    bool m_changeColumn = true; // false: an earlier version's file, rows written without it
+    // The columns of the file being appended to, in its order: an earlier version's file
+    // lacks the appended ones, and its new rows must keep its width or the next read refuses
+    // them.
+    QStringList m_columns;
     QHash<QString, RollbackEntry> m_undone; // openForUndo: the row each undo belongs to
 };

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QStringList>
 #include <QUrl>
 
 #include <algorithm>
@@ -132,6 +133,20 @@ QString RollbackScript::clearObjectIdentifierCommand(const QString &graphUrl,
         .arg(literal(base(graphUrl) + QStringLiteral("/beta/users/") + segment(cloudId)));
 }
 
+QString RollbackScript::setConsistencyGuidCommand(const QString &dn, const QString &base64Value)
+{
+    const QByteArray bytes = QByteArray::fromBase64(base64Value.toLatin1());
+    if (bytes.isEmpty())
+        return QStringLiteral("Set-ADUser -Identity %1 -Clear 'mS-DS-ConsistencyGuid'")
+            .arg(literal(dn));
+    QStringList octets;
+    for (const char b : bytes)
+        octets << QStringLiteral("0x%1").arg(uint(uchar(b)), 2, 16, QLatin1Char('0'));
+    return QStringLiteral(
+               "Set-ADUser -Identity %1 -Replace @{'mS-DS-ConsistencyGuid' = [byte[]](%2)}")
+        .arg(literal(dn), octets.join(u','));
+}
+
 QString RollbackScript::render(const QString &graphUrl, const QString &tenantId,
                                const QString &runId, const QList<RollbackScriptStep> &steps)
 {
@@ -146,11 +161,24 @@ QString RollbackScript::render(const QString &graphUrl, const QString &tenantId,
         "# Each step first reads the user and skips it when the value is no longer the one\n"
         "# Anchorfix wrote (someone changed it since). Review before running.\n"
         "# Invoke-MgGraphRequest is used because Update-MgUser sends an empty string instead "
-        "of null.\n"
-        "#Requires -Modules Microsoft.Graph.Authentication\n"
-        "$ErrorActionPreference = 'Stop'\n");
-    s += QStringLiteral("Connect-MgGraph -TenantId %1 -Scopes 'User.ReadWrite.All' -NoWelcome\n")
-             .arg(literal(tenantId));
+        "of null.\n");
+    const bool onPrem = std::any_of(steps.cbegin(), steps.cend(), [](const RollbackScriptStep &st) {
+        return st.kind == RollbackScriptStep::Kind::RestoreConsistencyGuid;
+    });
+    const bool cloud = std::any_of(steps.cbegin(), steps.cend(), [](const RollbackScriptStep &st) {
+        return st.kind != RollbackScriptStep::Kind::RestoreConsistencyGuid;
+    });
+    if (!onPrem || cloud)
+        s += QStringLiteral("#Requires -Modules Microsoft.Graph.Authentication\n");
+    if (onPrem)
+        s += QStringLiteral("# On-prem steps use the ActiveDirectory module (RSAT) with an "
+                            "account that may write mS-DS-ConsistencyGuid.\n"
+                            "#Requires -Modules ActiveDirectory\n");
+    s += QStringLiteral("$ErrorActionPreference = 'Stop'\n");
+    if (!onPrem || cloud)
+        s +=
+            QStringLiteral("Connect-MgGraph -TenantId %1 -Scopes 'User.ReadWrite.All' -NoWelcome\n")
+                .arg(literal(tenantId));
     s += QStringLiteral("function Get-AnchorfixUser($Id) {\n"
                         "    Invoke-MgGraphRequest -Method GET -Uri (%1 + $Id + "
                         "'?$select=id,userPrincipalName,onPremisesImmutableId')\n"
@@ -183,6 +211,23 @@ QString RollbackScript::render(const QString &graphUrl, const QString &tenantId,
                      .arg(nullOr(step.wroteValue),
                           patchImmutableIdCommand(graphUrl, step.cloudId, step.value),
                           literal(step.cloudId));
+            break;
+        case RollbackScriptStep::Kind::RestoreConsistencyGuid:
+            s += QStringLiteral("# %1 (%2): mS-DS-ConsistencyGuid of %3 back to %4\n")
+                     .arg(commentText(step.cloudId), commentText(step.cloudUpn),
+                          commentText(step.onPremDn),
+                          step.value.isEmpty() ? QStringLiteral("not set (cleared)")
+                                               : commentText(step.value));
+            s += QStringLiteral("$g = (Get-ADUser -Identity %1 -Properties "
+                                "'mS-DS-ConsistencyGuid').'mS-DS-ConsistencyGuid'\n")
+                     .arg(literal(step.onPremDn));
+            s += QStringLiteral("if ($g -and [Convert]::ToBase64String([byte[]]$g) -eq %1) {\n"
+                                "    %2\n} else {\n"
+                                "    Write-Warning (%3 + ': value changed since Anchorfix wrote "
+                                "it; skipped.')\n}\n\n")
+                     .arg(literal(step.wroteValue),
+                          setConsistencyGuidCommand(step.onPremDn, step.value),
+                          literal(step.onPremDn));
             break;
         case RollbackScriptStep::Kind::RestoreUpn:
             s += QStringLiteral("# %1: userPrincipalName back to %2\n")

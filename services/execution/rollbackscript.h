@@ -12,12 +12,16 @@ struct RollbackScriptStep
         PurgeNotUndoable,   // a purged recycle-bin user: a comment only
         // a cleared onPremisesObjectIdentifier: a comment only (it cannot be written back)
         ObjectIdentifierNotUndoable,
+        // mS-DS-ConsistencyGuid of onPremDn back (Set-ADUser -Replace, or -Clear when it
+        // was not set): the undo of adopt_cloud_anchor.
+        RestoreConsistencyGuid,
     };
     Kind kind = Kind::RestoreImmutableId;
     QString cloudId;
     QString cloudUpn;   // for comments and RestoreUpn
     QString value;      // the value to restore; empty = null
     QString wroteValue; // what Anchorfix wrote, for the guard and the comment
+    QString onPremDn;   // RestoreConsistencyGuid: the AD user
 };
 
 // rollback.ps1: the undo of a run as Microsoft Graph PowerShell, for admins without
@@ -42,6 +46,9 @@ QString patchUpnCommand(const QString &graphUrl, const QString &cloudId, const Q
 QString purgeDeletedCommand(const QString &graphUrl, const QString &deletedId);
 // PATCH {graph}/beta/users/{id} {"onPremisesObjectIdentifier": null}: beta only.
 QString clearObjectIdentifierCommand(const QString &graphUrl, const QString &cloudId);
+// Set-ADUser -Identity '<dn>' -Replace @{'mS-DS-ConsistencyGuid' = [byte[]](0x87,…)}, or
+// -Clear 'mS-DS-ConsistencyGuid' for an empty value (base64 in, as rollback.csv holds it).
+QString setConsistencyGuidCommand(const QString &dn, const QString &base64Value);
 
 // The whole script; steps are in the order they must run (newest change first).
 QString render(const QString &graphUrl, const QString &tenantId, const QString &runId,

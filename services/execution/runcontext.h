@@ -8,6 +8,7 @@
 class AuditLog;
 class CloudWriter;
 class RollbackJournal;
+struct LdapConfig;
 
 // Who runs what where: stamped on every audit row and into rollback.ps1.
 struct RunIdentity
@@ -25,6 +26,8 @@ struct RunContext
     RollbackJournal *journal = nullptr;
     AuditLog *audit = nullptr;
     CloudWriter *writer = nullptr;
+    // The write bind for on-prem rows (adopt_cloud_anchor); nullptr = none given.
+    const LdapConfig *ldap = nullptr;
     // Rows from a plan file: each row's category and allowed actions are re-derived from
     // the fresh read before it runs (Recheck); a row the tenant no longer agrees with is
     // stale. Rollback's own units are not plan rows and are not rechecked.

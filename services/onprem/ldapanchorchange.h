@@ -47,6 +47,9 @@ struct LdapAnchorOutcome
     LdapAnchorState before; // as read just before the write
     QByteArray readBack;    // mS-DS-ConsistencyGuid read after the write
     LdapFailure failure;    // for Failed; for Stale a message saying what changed
+    // Failed only: the modify may have been sent, but the connection was lost before the
+    // entry could be read back. A journal keeps such a change `pending`.
+    bool outcomeUnknown = false;
     QString message() const { return failure.message; }
 };
 

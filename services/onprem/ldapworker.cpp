@@ -351,6 +351,7 @@ LdapAnchorOutcome LdapWorker::writeOne(LdapConnection &connection, const LdapAnc
         readOk = retry.open() && retry.readAnchorState(change.dn, change.objectGuid, &after);
         if (!readOk) {
             *connectionLost = true;
+            outcome.outcomeUnknown = true;
             outcome.failure = {
                 written ? retry.failure().code : writeFailure.code,
                 tr("The change of %1 on %2 was sent, but the connection was lost before it "

@@ -21,7 +21,11 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QSemaphore>
+#include <QSet>
 #include <QThread>
+
+#include <functional>
+#include <limits>
 
 #include <sys/resource.h>
 #include <time.h>
@@ -51,14 +55,50 @@ double rssMb(bool peak)
     return 0;
 }
 
+// Name-like userPrincipalNames (first names spread over the alphabet as unevenly as real
+// ones) for the latency benchmark: partitions by first character are uneven, as in a tenant.
+QJsonArray namedUsers(int count)
+{
+    static const char *const first[] = {
+        "james",     "john",     "robert",   "michael", "william",  "david",    "richard",
+        "joseph",    "thomas",   "charles",  "mary",    "patricia", "jennifer", "linda",
+        "elizabeth", "barbara",  "susan",    "jessica", "sarah",    "karen",    "nancy",
+        "lisa",      "betty",    "margaret", "sandra",  "ashley",   "kimberly", "emily",
+        "donna",     "michelle", "anna",     "oliver",  "noah",     "liam",     "emma",
+        "olivia",    "ava",      "isabella", "sophia",  "mia",      "lucas",    "henry",
+        "alexander", "benjamin", "zoe",      "yusuf",   "quinn",    "xavier",   "victor",
+        "ursula",    "ingrid",   "fatima",   "gabriel", "hugo",     "kevin",    "pierre",
+        "wei",       "omar",     "diego",    "ivan",    "yuki",     "chen",     "raj",
+        "priya",     "tom",      "fred",     "greta",   "paul",     "carl",     "dana",
+        "olga",      "nina",     "8ball",    "_svc",    "0xadmin",  "1stline"};
+    constexpr int names = int(sizeof(first) / sizeof(first[0]));
+    QJsonArray users;
+    for (int i = 0; i < count; ++i) {
+        const QString upn =
+            QStringLiteral("%1.user%2@bench.test").arg(QLatin1String(first[i % names])).arg(i);
+        users.append(QJsonObject{
+            {QStringLiteral("id"),
+             QStringLiteral("00000000-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0'))},
+            {QStringLiteral("userPrincipalName"), upn},
+            {QStringLiteral("displayName"), upn.section(QLatin1Char('@'), 0, 0)},
+            {QStringLiteral("mail"), upn},
+            {QStringLiteral("proxyAddresses"), QJsonArray{QString(QStringLiteral("SMTP:") + upn)}},
+            {QStringLiteral("onPremisesImmutableId"), QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("onPremisesSyncEnabled"), QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("accountEnabled"), true}});
+    }
+    return users;
+}
+
 // A practice tenant with `users` generated users, serving from its own thread.
 class TenantThread
 {
 public:
-    explicit TenantThread(int users, int every = 0)
+    // pageDelayMs > 0: name-like users, Graph's page latency and read budget.
+    explicit TenantThread(int users, int every = 0, int pageDelayMs = 0)
     {
         QSemaphore ready;
-        m_thread.reset(QThread::create([this, users, every, &ready] {
+        m_thread.reset(QThread::create([this, users, every, pageDelayMs, &ready] {
             PracticeTenant tenant;
             QJsonObject t;
             t.insert(QStringLiteral("tenantId"), QStringLiteral("bench-tenant"));
@@ -69,8 +109,17 @@ public:
                          {QStringLiteral("id"), QStringLiteral("bench.test")},
                          {QStringLiteral("authenticationType"), QStringLiteral("Managed")},
                          {QStringLiteral("isInitial"), true}}});
+            if (pageDelayMs > 0)
+                t.insert(QStringLiteral("users"), namedUsers(users));
             tenant.loadJson(t);
-            tenant.directory().addSyntheticUsers(users, QStringLiteral("bench.test"));
+            if (pageDelayMs > 0) {
+                PracticeFaultSettings faults;
+                faults.pageDelayMs = pageDelayMs;
+                faults.readBudget = -1; // Graph's quota for the tenant's size
+                tenant.setFaults(faults);
+            } else {
+                tenant.directory().addSyntheticUsers(users, QStringLiteral("bench.test"));
+            }
             for (int i = 0; every > 0 && i < users; i += every) {
                 QJsonObject &u = tenant.directory().users[i];
                 QByteArray anchor(16, '\0');
@@ -89,6 +138,7 @@ public:
                                  {QStringLiteral("value"),
                                   QStringLiteral("smtp:lost%1@bench.test").arg(i)}}});
             }
+            m_tenant = &tenant;
             m_port = tenant.listen();
             m_token = tenant.issueAccessToken();
             ready.release();
@@ -106,10 +156,17 @@ public:
     }
     quint16 port() const { return m_port; }
     QString token() const { return m_token; }
+    // Runs change on the tenant's thread and waits for it.
+    void inTenant(const std::function<void(PracticeTenant &)> &change)
+    {
+        QMetaObject::invokeMethod(
+            m_loop, [this, &change] { change(*m_tenant); }, Qt::BlockingQueuedConnection);
+    }
 
 private:
     std::unique_ptr<QThread> m_thread;
     QEventLoop *m_loop = nullptr;
+    PracticeTenant *m_tenant = nullptr;
     quint16 m_port = 0;
     QString m_token;
 };
@@ -166,7 +223,127 @@ void BM_CloudScan(benchmark::State &state)
     state.counters["peak_rss_MB"] = rssMb(true);
 }
 
+// Issue 15: a tenant whose Graph answers a page in pageDelayMs (real Graph: about a second
+// per 999 users), read page by page (partitioned = 0) or in partitions (1). Wall clock of
+// the whole scan; complete = every user read exactly once.
+//   bench_graphread --benchmark_filter=BM_ScanLatency
+void BM_ScanLatency(benchmark::State &state)
+{
+    const int users = int(state.range(0));
+    const int pageDelayMs = int(state.range(1));
+    const bool partitioned = state.range(2) != 0;
+    TenantThread tenant(users, 0, pageDelayMs);
+    GraphConfig config;
+    config.authorityUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(tenant.port()));
+    config.graphUrl = config.authorityUrl;
+    config.tenant = QStringLiteral("bench-tenant");
+    config.clientId = QStringLiteral("bench");
+    GraphClient client(config);
+    client.setAccessToken(tenant.token());
+    for (auto _ : state) {
+        CloudScanJob *job = client.scan();
+        if (!partitioned)
+            job->setPartitionThreshold(std::numeric_limits<qint64>::max());
+        job->setAutoDelete(false);
+        QEventLoop loop;
+        QObject::connect(job, &Job::finished, &loop, &QEventLoop::quit);
+        job->start();
+        loop.exec();
+        if (job->error() != Job::NoError) {
+            state.SkipWithError(qPrintable(job->errorString()));
+            delete job;
+            break;
+        }
+        QSet<QString> ids;
+        for (const CloudUser &u : job->snapshot().users)
+            ids.insert(u.id);
+        state.counters["users"] = double(job->snapshot().users.size());
+        state.counters["complete"] =
+            ids.size() == users && job->snapshot().users.size() == users ? 1 : 0;
+        state.counters["gets"] = job->requestsSent();
+        state.counters["pages"] = job->pagesRead();
+        state.counters["partitions"] = job->partitionsRead();
+        state.counters["warnings"] = double(job->warnings().size());
+        delete job;
+    }
+}
+
+// Issue 15: "Scan again" after 20 changes in the tenant (new anchors), at pageDelayMs per
+// page: the users from the previous scan's delta link, everything else read again.
+//   bench_graphread --benchmark_filter=BM_DeltaRescan
+void BM_DeltaRescan(benchmark::State &state)
+{
+    const int users = int(state.range(0));
+    TenantThread tenant(users, 0, int(state.range(1)));
+    GraphConfig config;
+    config.authorityUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(tenant.port()));
+    config.graphUrl = config.authorityUrl;
+    config.tenant = QStringLiteral("bench-tenant");
+    config.clientId = QStringLiteral("bench");
+    GraphClient client(config);
+    client.setAccessToken(tenant.token());
+    const auto scan = [&client](const CloudSnapshot *previous) {
+        CloudScanJob *job = client.scan();
+        if (previous)
+            job->setPrevious(*previous);
+        job->setAutoDelete(false);
+        QEventLoop loop;
+        QObject::connect(job, &Job::finished, &loop, &QEventLoop::quit);
+        job->start();
+        loop.exec();
+        return std::unique_ptr<CloudScanJob>(job);
+    };
+    const std::unique_ptr<CloudScanJob> first = scan(nullptr);
+    if (first->error() != Job::NoError) {
+        state.SkipWithError(qPrintable(first->errorString()));
+        return;
+    }
+    const CloudSnapshot previous = first->snapshot();
+    for (auto _ : state) {
+        state.PauseTiming();
+        tenant.inTenant([users](PracticeTenant &t) {
+            for (int k = 0; k < 20; ++k) {
+                const int i = (k * 9973) % users;
+                QJsonObject u = t.directory().users.at(i);
+                u.insert(
+                    QStringLiteral("onPremisesImmutableId"),
+                    QStringLiteral("CHANGED%1AAAAAAAAAAAAA==").arg(k, 2, 10, QLatin1Char('0')));
+                t.directory().setUser(i, u);
+            }
+        });
+        state.ResumeTiming();
+        const std::unique_ptr<CloudScanJob> again = scan(&previous);
+        if (again->error() != Job::NoError) {
+            state.SkipWithError(qPrintable(again->errorString()));
+            break;
+        }
+        int changed = 0;
+        for (const CloudUser &u : again->snapshot().users)
+            changed += u.immutableId.startsWith(QLatin1String("CHANGED"));
+        state.counters["users"] = double(again->snapshot().users.size());
+        state.counters["changed_seen"] = changed;
+        state.counters["from_delta"] = again->usersFromDelta() ? 1 : 0;
+        state.counters["gets"] = again->requestsSent();
+    }
+}
+
 } // namespace
+
+BENCHMARK(BM_DeltaRescan)
+    ->Args({200000, 1000})
+    ->Args({200000, 250})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
+
+BENCHMARK(BM_ScanLatency)
+    ->Args({200000, 1000, 0})
+    ->Args({200000, 1000, 1})
+    ->Args({200000, 250, 0})
+    ->Args({200000, 250, 1})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 BENCHMARK(BM_CloudScan)
     ->Args({100000, 999, 0})

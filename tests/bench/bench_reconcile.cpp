@@ -5,7 +5,11 @@
 
 #include <benchmark/benchmark.h>
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QMap>
+#include <QProcess>
+#include <QTemporaryFile>
 
 namespace {
 
@@ -95,7 +99,152 @@ void BM_Reconcile(benchmark::State &state)
     state.SetItemsProcessed(state.iterations() * state.range(0) * 2);
 }
 
+// The same input with every category's cause sprinkled in (admins, converted users,
+// recycle-bin anchor holders, a federated domain, duplicate anchors and addresses).
+ReconcileInput everyCategoryInput(int n)
+{
+    ReconcileInput in = syntheticInput(n);
+    in.cloud.domains.append({QStringLiteral("fed.contoso.com"), true, false, false, true});
+    for (int i = 0; i < n; ++i) {
+        CloudUser &c = in.cloud.users[i];
+        OnPremUser &u = in.onPrem[i];
+        const int kind = i % 20;
+        if (i % 97 == 3 && kind >= 14)
+            c.holdsAdminRole = true;
+        if (i % 89 == 5 && kind >= 17) {
+            c.syncEnabled.reset();
+            c.cloudManaged = true;
+        }
+        if (i % 83 == 7 && kind >= 14 && kind < 17) {
+            CloudUser gone;
+            gone.id = QStringLiteral("deleted-%1").arg(i);
+            gone.immutableId = ImmutableId::base64Of(u.objectGuid);
+            gone.deletedDateTime = QDateTime(QDate(2026, 11, 1), QTime(0, 0), Qt::UTC);
+            in.cloud.deletedUsers.append(gone);
+        }
+        if (i % 79 == 9 && kind >= 14 && kind < 17) {
+            const QString upn = QStringLiteral("user%1@fed.contoso.com").arg(i);
+            u.upn = c.upn = c.mail = u.mail = upn;
+            u.proxyAddresses = {QStringLiteral("SMTP:") + upn};
+            c.proxyAddresses = u.proxyAddresses;
+        }
+        if (i % 101 == 11 && i + 1 < n)
+            u.objectGuid = guidFor(i + 1); // two on-prem users, one anchor
+        if (i % 103 == 13 && kind < 14)
+            c.proxyAddresses.append(QStringLiteral("smtp:user%1@contoso.com").arg(i + 2));
+        if (i % 107 == 17 && kind == 19)
+            c.upn = in.onPrem[(i + 3) % n].upn; // UPN and SMTP point at different users
+    }
+    return in;
+}
+
+// What bench_reconcile hands to tests/bench/reconcile_join.py (see there).
+bool writeJoinInput(const ReconcileInput &in, const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    QByteArray out;
+    const auto flush = [&] {
+        f.write(out);
+        out.clear();
+    };
+    for (const OnPremUser &u : in.onPrem) {
+        out += "O\t" + u.dn.toUtf8() + '\t' + u.upn.toUtf8() + '\t' + u.mail.toUtf8() + '\t' +
+               u.proxyAddresses.join(u';').toUtf8() + '\t' + u.anchor(in.anchorRule).toUtf8() +
+               '\n';
+        if (out.size() > (1 << 20))
+            flush();
+    }
+    for (const CloudUser &c : in.cloud.users) {
+        out += "C\t" + c.id.toUtf8() + '\t' + c.upn.toUtf8() + '\t' + c.mail.toUtf8() + '\t' +
+               c.proxyAddresses.join(u';').toUtf8() + '\t' + c.immutableId.toUtf8() + '\t' +
+               (c.syncEnabled ? (*c.syncEnabled ? "1" : "0") : "-") + '\t' +
+               (c.holdsAdminRole ? "1" : "0") + '\t' +
+               (c.cloudManaged.value_or(false) ? "1" : "0") + '\n';
+        if (out.size() > (1 << 20))
+            flush();
+    }
+    for (const CloudUser &d : in.cloud.deletedUsers)
+        out += "D\t" + d.id.toUtf8() + '\t' + d.immutableId.toUtf8() + '\n';
+    for (const CloudDomain &d : in.cloud.domains)
+        if (d.federated)
+            out += "F\t" + d.name.toUtf8() + '\n';
+    flush();
+    return f.error() == QFileDevice::NoError;
+}
+
+// Issue 15: the reconciler against a plain Python dict join doing the same classification
+// on the same data, in the same run (python3 tests/bench/reconcile_join.py). Counters:
+// python_s (its join, reading excluded), speedup = python_s / our time, same_counts = both
+// found the same number of rows per category.
+//   bench_reconcile --benchmark_filter=BM_ReconcileVsPython
+void BM_ReconcileVsPython(benchmark::State &state)
+{
+    const int n = int(state.range(0));
+    const ReconcileInput input = everyCategoryInput(n);
+    QMap<QString, qint64> ours;
+    long peakExtraKb = 0;
+    double seconds = 0;
+    for (auto _ : state) {
+        const long before = procStatusKb("VmRSS:");
+        resetPeakRss();
+        QElapsedTimer clock;
+        clock.start();
+        QList<Finding> rows = Reconciler::reconcile(input);
+        seconds = clock.nsecsElapsed() / 1e9;
+        benchmark::DoNotOptimize(rows.data());
+        peakExtraKb = std::max(peakExtraKb, procStatusKb("VmHWM:") - before);
+        state.PauseTiming();
+        ours.clear();
+        for (const Finding &f : rows)
+            ++ours[categoryName(f.category)];
+        rows = {};
+        state.ResumeTiming();
+    }
+    QTemporaryFile data;
+    if (!data.open() || !writeJoinInput(input, data.fileName())) {
+        state.SkipWithError("could not write the join's input");
+        return;
+    }
+    QProcess python;
+    python.start(QStringLiteral("python3"),
+                 {QStringLiteral(ANCHORFIX_BENCH_DIR "/reconcile_join.py"), data.fileName()});
+    if (!python.waitForFinished(30 * 60 * 1000) || python.exitCode() != 0) {
+        state.SkipWithError(python.readAllStandardError().constData());
+        return;
+    }
+    QMap<QString, qint64> theirs;
+    double pythonSeconds = 0;
+    for (const QByteArray &line : python.readAllStandardOutput().split('\n')) {
+        const QList<QByteArray> parts = line.split(' ');
+        if (parts.size() != 2)
+            continue;
+        if (parts[0] == "seconds")
+            pythonSeconds = parts[1].toDouble();
+        else
+            theirs[QString::fromUtf8(parts[0])] = parts[1].toLongLong();
+    }
+    state.counters["categories"] = double(ours.size());
+    state.counters["same_counts"] = ours == theirs ? 1 : 0;
+    state.counters["python_s"] = pythonSeconds;
+    state.counters["ours_s"] = seconds;
+    state.counters["speedup"] = seconds > 0 ? pythonSeconds / seconds : 0;
+    state.counters["peak_extra_MiB"] = double(peakExtraKb) / 1024.0;
+    state.counters["input_rss_MiB"] = double(procStatusKb("VmRSS:")) / 1024.0;
+    if (ours != theirs)
+        for (auto it = ours.cbegin(); it != ours.cend(); ++it)
+            fprintf(stderr, "%s: ours %lld, python %lld\n", qPrintable(it.key()), it.value(),
+                    theirs.value(it.key()));
+}
+
 } // namespace
+
+BENCHMARK(BM_ReconcileVsPython)
+    ->Arg(500'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 BENCHMARK(BM_Reconcile)
     ->Arg(10'000)

@@ -36,7 +36,7 @@ check() { # file expected-size
 }
 for size in 1024x768 1920x1080; do
     for page in 1-connect 1a-connect-device-code 1b-connect-signed-in 2-scan 3-review \
-                4-execute-confirm 4b-execute-done 5-summary; do
+                4-execute-confirm 4b-execute-done 5-summary 5a-check-results; do
         check "$page-$size" "$size"
     done
 done

@@ -8,6 +8,7 @@
 #include "checkresultsdialog.h"
 #include "checkresultspanel.h"
 #include "connectpage.h"
+#include "executepage.h"
 #include "findingdetails.h"
 #include "findingfilterproxy.h"
 #include "findingtablemodel.h"
@@ -18,6 +19,7 @@
 #include "wizardharness.h"
 
 #include <QComboBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -308,6 +310,53 @@ private Q_SLOTS:
         QCOMPARE(check.changes.size(), changes.size());
         QCOMPARE(check.count(AuditResult::Joined), int(changes.size()));
         QCOMPARE(auditResults(auditPath).size(), auditRows + changes.size());
+    }
+
+    // The demo's on-prem side is an export file, not a directory: a row set to keep the
+    // cloud anchor cannot be written there. The confirm step says so, the run leaves it
+    // out (nothing is sent for it, the cloud user stays as it was) and saves its
+    // Set-ADUser command beside the run's files; the Summary page points at it.
+    void exportFileAdRowsBecomeScript()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        QVERIFY(h.scanToReview());
+        FindingTableModel *model = h.context->findings();
+        const int row = h.rowOf(Category::SyncedObject);
+        QVERIFY(row >= 0);
+        QVERIFY(model->setAction(row, Action::AdoptCloudAnchor));
+        QVERIFY(model->setApproved(row, true));
+        const Finding dave = model->finding(row);
+        const QJsonObject before =
+            h.tenant()->directory().users.at(h.tenant()->directory().indexOfUser(dave.cloudId));
+
+        h.wizard->next();
+        const QString confirmation = h.wizard->executePage()->confirmationText();
+        QVERIFY2(confirmation.contains(u"1 change(s) would write to Active Directory, but the "
+                                       u"on-prem side is an export file"),
+                 qPrintable(confirmation));
+        QVERIFY(confirmation.contains(u"set-aduser.ps1"));
+        QVERIFY(h.runToSummary());
+
+        const RunFiles files = h.context->runFiles();
+        QFile script(files.adScript);
+        QVERIFY2(script.open(QIODevice::ReadOnly), qPrintable(files.adScript));
+        const QString text = QString::fromUtf8(script.readAll());
+        const QString command =
+            AdCommand::setAdUser(dave.onPremDn, ImmutableId::parse(dave.cloudImmutableId)->bytes());
+        QVERIFY2(text.contains(u'\n' + command + u'\n'), qPrintable(text));
+        QVERIFY(text.contains(u"Import-Module ActiveDirectory"));
+        QCOMPARE(text.count(u"Set-ADUser"), 1);
+        // Nothing was sent for it: the cloud user and the audit trail show no change.
+        QCOMPARE(
+            h.tenant()->directory().users.at(h.tenant()->directory().indexOfUser(dave.cloudId)),
+            before);
+        for (const AuditRecord &c : appliedChanges(files.auditCsv))
+            QVERIFY(c.cloudId != dave.cloudId);
+        SummaryPage *summary = h.wizard->summaryPage();
+        QVERIFY2(summary->headline().contains(u"1 change(s) to Active Directory were not made"),
+                 qPrintable(summary->headline()));
+        QVERIFY(!summary->findChild<QPushButton *>(QStringLiteral("openAdScript"))->isHidden());
     }
 
     // A row that can keep the cloud anchor: the details pane explains both repairs, each

@@ -2,6 +2,7 @@
 // xvfb-run) and saves what the screen shows of each page as PNG files in the folder given
 // by ANCHORFIX_SCREENSHOT_DIR, at 1024×768 and at 1920×1080, plus the Execute page while
 // it waits on a throttled request. The script then checks every file with ImageMagick.
+#include "checkresultspanel.h"
 #include "connectpage.h"
 #include "executepage.h"
 #include "findingfilterproxy.h"
@@ -106,6 +107,15 @@ private Q_SLOTS:
         w->next();
         QCOMPARE(w->currentId(), int(AnchorfixWizard::Summary));
         shoot(w, u"5-summary" + suffix);
+
+        // Check results after the demo's simulated sync cycle: the changed users joined.
+        CheckResultsPanel *check = w->summaryPage()->checkResults();
+        check->simulateSync();
+        QVERIFY(QTest::qWaitFor([check] { return !check->isBusy(); }, 20000));
+        check->check();
+        QVERIFY(QTest::qWaitFor([check] { return !check->isBusy(); }, 20000));
+        QVERIFY(check->lastCheck().count(AuditResult::Joined) > 0);
+        shoot(w, u"5a-check-results" + suffix);
     }
 
     // The Execute page while Graph throttles the writes: the current row and the reason

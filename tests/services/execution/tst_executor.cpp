@@ -469,9 +469,9 @@ private Q_SLOTS:
         QCOMPARE(describeWrites(writer), QStringList{"anchor u1 null"});
     }
 
-    // apply does not write to AD yet: a plan that approves adopt_cloud_anchor is refused as a
-    // whole before anything is sent, rather than half-run.
-    void adoptCloudAnchorIsRefusedBeforeAnythingIsSent()
+    // adopt_cloud_anchor writes to AD: without an LDAP write bind, a plan that approves it is
+    // refused as a whole before anything is sent, rather than half-run.
+    void adoptCloudAnchorWithoutWriteBindIsRefusedBeforeAnythingIsSent()
     {
         Finding stamp = makeRow(1, QStringLiteral("stamp"));
         Finding adopt = makeRow(2, QStringLiteral("clear"));

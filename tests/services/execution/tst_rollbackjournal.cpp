@@ -119,13 +119,10 @@ private Q_SLOTS:
         RollbackJournal journal;
         QString error;
         QVERIFY(journal.create(file, &error));
-        RollbackEntry clear{QStringLiteral("a"),
-                            QStringLiteral("a@contoso.com"),
-                            QString(),
-                            QString(),
-                            QDateTime(),
-                            RollbackStatus::Pending,
-                            QStringLiteral("clear_object_identifier")};
+        RollbackEntry clear{QStringLiteral("a"), QStringLiteral("a@contoso.com"),
+                            QString(),           QString(),
+                            QDateTime(),         RollbackStatus::Pending};
+        clear.change = QStringLiteral("clear_object_identifier");
         QVERIFY(clear.isObjectIdentifierClear());
         QVERIFY(journal.append({clear, entry("a", RollbackStatus::Pending)}, &error));
         clear.status = RollbackStatus::Applied;
@@ -133,7 +130,8 @@ private Q_SLOTS:
         QVERIFY(journal.append({clear, entry("a", RollbackStatus::Applied)}, &error));
         QVERIFY2(journal.compact(&error), qPrintable(error));
         QVERIFY(readAll(file).startsWith(
-            "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,applied_at_utc,status,change"));
+            "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,applied_at_utc,status,side,"
+            "onprem_dn,change"));
         QList<RollbackEntry> read;
         QVERIFY2(RollbackJournal::read(file, &read, &error), qPrintable(error));
         QCOMPARE(read, (QList{clear, entry("a", RollbackStatus::Applied)}));
