@@ -605,8 +605,9 @@ public:
         if (m_input.cloud.flags.blockSoftMatch)
             f.warnings << tr("The tenant blocks soft match: clearing the ImmutableId will not "
                              "let the next sync link this account; stamp instead.");
-        addStampWarnings(f, c);
+        // Adoption first: allowed_actions keeps the order Plan::read derives it in.
         offerAdoption(f, c);
+        addStampWarnings(f, c);
         return f;
     }
 
