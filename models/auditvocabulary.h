@@ -20,6 +20,7 @@ enum class AuditAction {
     Clear,
     PurgeDeleted,
     AdoptCloudAnchor,
+    CopyObjectGuid,
     Run,         // the run's start and end rows
     UpnSwitch,   // federated user: UPN to the initial domain before the stamp
     UpnRestore,  // … and back after it

@@ -14,7 +14,14 @@
 // AdoptCloudAnchor changes the on-prem user instead (mS-DS-ConsistencyGuid over LDAP).
 struct ChangeUnit
 {
-    enum class Kind { Stamp, Clear, PurgeAndStamp, FederatedStamp, AdoptCloudAnchor };
+    enum class Kind {
+        Stamp,
+        Clear,
+        PurgeAndStamp,
+        FederatedStamp,
+        AdoptCloudAnchor,
+        CopyObjectGuid
+    };
 
     Finding row;
     Kind kind = Kind::Stamp;
@@ -32,7 +39,7 @@ struct ChangeUnit
 
     QString user() const { return row.cloudUpn.isEmpty() ? row.cloudId : row.cloudUpn; }
     // Executed over LDAP on the on-prem user (row.onPremDn), not through Graph.
-    bool isOnPrem() const { return kind == Kind::AdoptCloudAnchor; }
+    bool isOnPrem() const { return kind == Kind::AdoptCloudAnchor || kind == Kind::CopyObjectGuid; }
 
     // The temporary UPN of a federated-domain stamp (DESIGN.md §5): the same local part at
     // the tenant's initial domain; empty when the UPN has no local part or the initial

@@ -137,9 +137,11 @@ QString actionName(Action action)
     case Action::PurgeDeleted:
         return QStringLiteral("purge_deleted");
     case Action::AdoptCloudAnchor:
+        return QStringLiteral("adopt_cloud_anchor");
+    case Action::CopyObjectGuid:
         break;
     }
-    return QStringLiteral("adopt_cloud_anchor");
+    return QStringLiteral("copy_objectguid");
 }
 
 QString actionTitle(Action action)
@@ -155,19 +157,33 @@ QString actionTitle(Action action)
         return QCoreApplication::translate("Action", "Purge deleted holder, then stamp");
     case Action::AdoptCloudAnchor:
         return QCoreApplication::translate("Action", "Write cloud anchor to AD");
+    case Action::CopyObjectGuid:
+        return QCoreApplication::translate("Action", "Copy objectGUID to mS-DS-ConsistencyGuid");
     }
     return {};
 }
 
 QList<Action> allActions()
 {
-    return {Action::None, Action::Stamp, Action::Clear, Action::PurgeDeleted,
-            Action::AdoptCloudAnchor};
+    return {Action::None,
+            Action::Stamp,
+            Action::Clear,
+            Action::PurgeDeleted,
+            Action::AdoptCloudAnchor,
+            Action::CopyObjectGuid};
 }
 
 bool isOnPremAction(Action action)
 {
-    return action == Action::AdoptCloudAnchor;
+    return action == Action::AdoptCloudAnchor || action == Action::CopyObjectGuid;
+}
+
+bool Finding::canCopyObjectGuid() const
+{
+    if (category != Category::InSync || onPremDn.isEmpty() || expectedImmutableId.isEmpty())
+        return false;
+    const auto guid = ImmutableId::parse(onPremGuid);
+    return guid && guid->toBase64() == expectedImmutableId;
 }
 
 bool Finding::canAdoptCloudAnchor() const

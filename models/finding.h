@@ -31,7 +31,10 @@ enum class Severity { Info, Warning, Conflict };
 
 // Cloud-side actions change the cloud user; AdoptCloudAnchor changes the on-prem user: it
 // writes the cloud user's ImmutableId (16 bytes) into mS-DS-ConsistencyGuid over LDAP.
-enum class Action { None, Stamp, Clear, PurgeDeleted, AdoptCloudAnchor };
+// CopyObjectGuid (optional hygiene, off by default) copies an in_sync user's objectGUID into
+// its empty mS-DS-ConsistencyGuid over LDAP, so the link survives a forest move or a move
+// to Cloud Sync (what Entra Connect's ConsistencyGuid writeback does where it is on).
+enum class Action { None, Stamp, Clear, PurgeDeleted, AdoptCloudAnchor, CopyObjectGuid };
 
 QString categoryName(Category category); // "in_sync", "anchor_mismatch", …
 std::optional<Category> categoryFromName(QStringView name);
@@ -41,7 +44,8 @@ QList<Category> allCategories();
 QString severityName(Severity severity); // info | warning | conflict
 std::optional<Severity> severityFromName(QStringView name);
 
-QString actionName(Action action);  // none | stamp | clear | purge_deleted | adopt_cloud_anchor
+// none | stamp | clear | purge_deleted | adopt_cloud_anchor | copy_objectguid
+QString actionName(Action action);
 QString actionTitle(Action action); // "Stamp ImmutableId", … for people
 std::optional<Action> actionFromName(QStringView name);
 QList<Action> allActions();
@@ -94,6 +98,10 @@ struct Finding
     // synced_object. The reconciler also checks the anchor rule and that no scanned on-prem
     // object yields that ImmutableId; a plan file can only be checked this far.
     bool canAdoptCloudAnchor() const;
+    // What a row must have for copy_objectguid: in_sync, an on-prem user (DN) whose anchor
+    // is its objectGUID. That mS-DS-ConsistencyGuid is still empty is known to the scan
+    // (which offers the action only then) and checked again over LDAP before the write.
+    bool canCopyObjectGuid() const;
     // Will this row be executed by apply?
     bool isExecutable() const { return action != Action::None && (!requiresApproval || approved); }
 

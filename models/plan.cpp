@@ -89,8 +89,12 @@ QString actionList(const QList<Action> &actions, const QString &separator = QStr
     return names.join(separator);
 }
 
-constexpr std::array<Action, 5> AllActions{Action::None, Action::Stamp, Action::Clear,
-                                           Action::PurgeDeleted, Action::AdoptCloudAnchor};
+constexpr std::array<Action, 6> AllActions{Action::None,
+                                           Action::Stamp,
+                                           Action::Clear,
+                                           Action::PurgeDeleted,
+                                           Action::AdoptCloudAnchor,
+                                           Action::CopyObjectGuid};
 
 // --- reading cells as bytes: a million rows must not cost a QString per cell ------
 
@@ -600,6 +604,9 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             // Whether adopt_cloud_anchor is allowed depends on the cloud anchor itself.
             if (f.category == Category::AnchorMismatch || f.category == Category::SyncedObject)
                 f.cloudImmutableId = cell(CloudImmutableId);
+            // … and copy_objectguid on whether the anchor is the objectGUID.
+            if (f.category == Category::InSync)
+                f.onPremGuid = cell(OnPremGuid);
         }
         if (syncEnabled != YesNo::Unknown)
             f.cloudSyncEnabled = syncEnabled == YesNo::Yes;
@@ -610,6 +617,8 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             allowed.removeAll(Action::Stamp); // nothing to stamp
         if (f.canAdoptCloudAnchor())
             allowed.append(Action::AdoptCloudAnchor);
+        if (f.canCopyObjectGuid())
+            allowed.append(Action::CopyObjectGuid);
         if (!isBlank(raw(AllowedActions))) {
             QList<Action> listed;
             QString unknown;

@@ -98,6 +98,8 @@ std::optional<Derived> derive(const Finding &row, const CloudUserFacts &facts)
         now.cloudImmutableId = facts.immutableId;
         if (now.canAdoptCloudAnchor())
             d.allowedActions.append(Action::AdoptCloudAnchor);
+        if (now.canCopyObjectGuid())
+            d.allowedActions.append(Action::CopyObjectGuid);
         return d;
     }
     if (!cloudRow)
