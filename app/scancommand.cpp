@@ -36,7 +36,14 @@ int Commands::scan(const QStringList &args)
     const QCommandLineOption forceOption(
         QStringLiteral("force"),
         QStringLiteral("Replace an existing --plan file (it may hold your edits and approvals)."));
-    parser.addOptions({planOption, forceOption});
+    const QCommandLineOption hygieneOption(
+        QStringLiteral("hygiene"),
+        QStringLiteral("Also plan copy_objectguid for in_sync users anchored on objectGUID whose "
+                       "mS-DS-ConsistencyGuid is empty (what Entra Connect's ConsistencyGuid "
+                       "writeback does): the link then survives a forest move or a move to "
+                       "Cloud Sync. Off by default; apply writes it over LDAP, journalled and "
+                       "reversible."));
+    parser.addOptions({planOption, forceOption, hygieneOption});
     ProgressLine::addQuietOption(parser);
     ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
     connection.addTo(parser);
@@ -128,13 +135,31 @@ int Commands::scan(const QStringList &args)
     const ScanResult &result = scan.value();
     const CloudSnapshot &cloud = result.cloud.snapshot;
 
-    Plan plan(result.findings);
+    QList<Finding> rows = result.findings;
+    int hygiene = 0;
+    if (parser.isSet(hygieneOption)) {
+        // Only where the scan saw the attribute empty: a value already there is left alone.
+        const QList<OnPremUser> &onPremUsers = result.onPrem.users;
+        for (Finding &f : rows) {
+            if (!f.canCopyObjectGuid() || f.onPremIndex < 0 ||
+                f.onPremIndex >= onPremUsers.size() ||
+                !onPremUsers.at(f.onPremIndex).consistencyGuid.isEmpty())
+                continue;
+            f.allowedActions.append(Action::CopyObjectGuid);
+            f.action = Action::CopyObjectGuid;
+            ++hygiene;
+        }
+    }
+    Plan plan(rows);
     plan.setScan(cloud.tenantId, cloud.scannedAt); // apply checks both
     if (!SavePlanJob::write(plan, planPath, &error)) {
         err << "anchorfix scan: " << error << "\n";
         return Error;
     }
 
+    if (parser.isSet(hygieneOption))
+        out << "Hygiene: " << hygiene << " in_sync user(s) get copy_objectguid (objectGUID into "
+            << "their empty mS-DS-ConsistencyGuid).\n";
     out << "Scanned " << result.onPrem.users.size() << " on-prem users and " << cloud.users.size()
         << " cloud users (" << cloud.deletedUsers.size() << " in the recycle bin) of tenant "
         << cloud.tenantId << ".\n\n";

@@ -22,6 +22,7 @@ constexpr ActionWord kActions[] = {
     {AuditAction::PurgeDeleted, Action::PurgeDeleted, nullptr},
     {AuditAction::AdoptCloudAnchor, Action::AdoptCloudAnchor, nullptr},
     {AuditAction::ClearObjectIdentifier, Action::ClearObjectIdentifier, nullptr},
+    {AuditAction::CopyObjectGuid, Action::CopyObjectGuid, nullptr},
     {AuditAction::Run, std::nullopt, "run"},
     {AuditAction::UpnSwitch, std::nullopt, "upn_switch"},
     {AuditAction::UpnRestore, std::nullopt, "upn_restore"},

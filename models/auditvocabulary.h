@@ -21,6 +21,7 @@ enum class AuditAction {
     PurgeDeleted,
     AdoptCloudAnchor,
     ClearObjectIdentifier, // the clear before the stamp (clear_object_identifier)
+    CopyObjectGuid,        // hygiene: objectGUID into an empty mS-DS-ConsistencyGuid
     Run,                   // the run's start and end rows
     UpnSwitch,             // federated user: UPN to the initial domain before the stamp
     UpnRestore,            // … and back after it

@@ -22,7 +22,8 @@ struct ChangeUnit
         PurgeAndStamp,
         FederatedStamp,
         ClearIdentifierAndStamp,
-        AdoptCloudAnchor
+        AdoptCloudAnchor,
+        CopyObjectGuid
     };
 
     Finding row;
@@ -41,7 +42,7 @@ struct ChangeUnit
 
     QString user() const { return row.cloudUpn.isEmpty() ? row.cloudId : row.cloudUpn; }
     // Executed over LDAP on the on-prem user (row.onPremDn), not through Graph.
-    bool isOnPrem() const { return kind == Kind::AdoptCloudAnchor; }
+    bool isOnPrem() const { return kind == Kind::AdoptCloudAnchor || kind == Kind::CopyObjectGuid; }
 
     // The temporary UPN of a federated-domain stamp (DESIGN.md §5): the same local part at
     // the tenant's initial domain; empty when the UPN has no local part or the initial

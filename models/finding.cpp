@@ -139,9 +139,11 @@ QString actionName(Action action)
     case Action::AdoptCloudAnchor:
         return QStringLiteral("adopt_cloud_anchor");
     case Action::ClearObjectIdentifier:
+        return QStringLiteral("clear_object_identifier");
+    case Action::CopyObjectGuid:
         break;
     }
-    return QStringLiteral("clear_object_identifier");
+    return QStringLiteral("copy_objectguid");
 }
 
 QString actionTitle(Action action)
@@ -160,6 +162,8 @@ QString actionTitle(Action action)
     case Action::ClearObjectIdentifier:
         return QCoreApplication::translate(
             "Action", "Clear onPremisesObjectIdentifier (irreversible), then stamp");
+    case Action::CopyObjectGuid:
+        return QCoreApplication::translate("Action", "Copy objectGUID to mS-DS-ConsistencyGuid");
     }
     return {};
 }
@@ -171,12 +175,21 @@ QList<Action> allActions()
             Action::Clear,
             Action::PurgeDeleted,
             Action::AdoptCloudAnchor,
-            Action::ClearObjectIdentifier};
+            Action::ClearObjectIdentifier,
+            Action::CopyObjectGuid};
 }
 
 bool isOnPremAction(Action action)
 {
-    return action == Action::AdoptCloudAnchor;
+    return action == Action::AdoptCloudAnchor || action == Action::CopyObjectGuid;
+}
+
+bool Finding::canCopyObjectGuid() const
+{
+    if (category != Category::InSync || onPremDn.isEmpty() || expectedImmutableId.isEmpty())
+        return false;
+    const auto guid = ImmutableId::parse(onPremGuid);
+    return guid && guid->toBase64() == expectedImmutableId;
 }
 
 bool isIrreversibleAction(Action action)

@@ -34,7 +34,18 @@ enum class Severity { Info, Warning, Conflict };
 // ClearObjectIdentifier clears the cloud user's onPremisesObjectIdentifier (PATCH
 // /beta/users/{id} null; it cannot be written back), then stamps the anchor: since July
 // 2026 a hard match is blocked while it is set.
-enum class Action { None, Stamp, Clear, PurgeDeleted, AdoptCloudAnchor, ClearObjectIdentifier };
+// CopyObjectGuid (optional hygiene, off by default) copies an in_sync user's objectGUID into
+// its empty mS-DS-ConsistencyGuid over LDAP, so the link survives a forest move or a move
+// to Cloud Sync (what Entra Connect's ConsistencyGuid writeback does where it is on).
+enum class Action {
+    None,
+    Stamp,
+    Clear,
+    PurgeDeleted,
+    AdoptCloudAnchor,
+    ClearObjectIdentifier,
+    CopyObjectGuid
+};
 
 QString categoryName(Category category); // "in_sync", "anchor_mismatch", …
 std::optional<Category> categoryFromName(QStringView name);
@@ -44,7 +55,8 @@ QList<Category> allCategories();
 QString severityName(Severity severity); // info | warning | conflict
 std::optional<Severity> severityFromName(QStringView name);
 
-// none | stamp | clear | purge_deleted | adopt_cloud_anchor | clear_object_identifier
+// none | stamp | clear | purge_deleted | adopt_cloud_anchor | clear_object_identifier |
+// copy_objectguid
 QString actionName(Action action);
 QString actionTitle(Action action); // "Stamp ImmutableId", … for people
 std::optional<Action> actionFromName(QStringView name);
@@ -107,6 +119,10 @@ struct Finding
     // The reconciler offers it only where the cloud user has onPremisesObjectIdentifier
     // set; a plan file cannot show that, and clearing an unset value changes nothing.
     bool canClearObjectIdentifier() const;
+    // What a row must have for copy_objectguid: in_sync, an on-prem user (DN) whose anchor
+    // is its objectGUID. That mS-DS-ConsistencyGuid is still empty is known to the scan
+    // (which offers the action only then) and checked again over LDAP before the write.
+    bool canCopyObjectGuid() const;
     // Will this row be executed by apply?
     // Clearing onPremisesObjectIdentifier cannot be undone: a person approves it always.
     bool needsApproval() const

@@ -212,7 +212,7 @@ bool FindingTableModel::setData(const QModelIndex &index, const QVariant &value,
         } else {
             bool ok = false;
             const int n = value.toInt(&ok);
-            if (ok && n >= 0 && n <= int(Action::ClearObjectIdentifier))
+            if (ok && n >= 0 && n <= int(Action::CopyObjectGuid))
                 action = Action(n);
         }
         return action && setAction(row, *action);

@@ -89,12 +89,13 @@ QString actionList(const QList<Action> &actions, const QString &separator = QStr
     return names.join(separator);
 }
 
-constexpr std::array<Action, 6> AllActions{Action::None,
+constexpr std::array<Action, 7> AllActions{Action::None,
                                            Action::Stamp,
                                            Action::Clear,
                                            Action::PurgeDeleted,
                                            Action::AdoptCloudAnchor,
-                                           Action::ClearObjectIdentifier};
+                                           Action::ClearObjectIdentifier,
+                                           Action::CopyObjectGuid};
 
 // --- reading cells as bytes: a million rows must not cost a QString per cell ------
 
@@ -604,6 +605,9 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             // Whether adopt_cloud_anchor is allowed depends on the cloud anchor itself.
             if (f.category == Category::AnchorMismatch || f.category == Category::SyncedObject)
                 f.cloudImmutableId = cell(CloudImmutableId);
+            // … and copy_objectguid on whether the anchor is the objectGUID.
+            if (f.category == Category::InSync)
+                f.onPremGuid = cell(OnPremGuid);
         }
         if (syncEnabled != YesNo::Unknown)
             f.cloudSyncEnabled = syncEnabled == YesNo::Yes;
@@ -616,6 +620,8 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             allowed.append(Action::AdoptCloudAnchor);
         if (f.canClearObjectIdentifier())
             allowed.append(Action::ClearObjectIdentifier);
+        if (f.canCopyObjectGuid())
+            allowed.append(Action::CopyObjectGuid);
         if (!isBlank(raw(AllowedActions))) {
             QList<Action> listed;
             QString unknown;

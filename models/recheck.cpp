@@ -100,6 +100,8 @@ std::optional<Derived> derive(const Finding &row, const CloudUserFacts &facts)
             d.allowedActions.append(Action::AdoptCloudAnchor);
         if (now.canClearObjectIdentifier())
             d.allowedActions.append(Action::ClearObjectIdentifier);
+        if (now.canCopyObjectGuid())
+            d.allowedActions.append(Action::CopyObjectGuid);
         return d;
     }
     if (!cloudRow)

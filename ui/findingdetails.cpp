@@ -135,6 +135,13 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
                      f.onPremDn,
                      ImmutableId::parse(f.cloudImmutableId).value_or(ImmutableId()).bytes());
         break;
+    case Action::CopyObjectGuid:
+        lines << tr("# On-prem (ActiveDirectory module): copy objectGUID into the empty "
+                    "mS-DS-ConsistencyGuid.")
+              << AdCommand::setAdUser(
+                     f.onPremDn,
+                     ImmutableId::parse(f.expectedImmutableId).value_or(ImmutableId()).bytes());
+        break;
     }
     return lines.join(u'\n');
 }

@@ -184,6 +184,13 @@ void OnPremBatchJob::readDirectory()
             const QString anchorNow = guid.isEmpty() && !row.expectedImmutableId.isEmpty()
                                           ? base64(item.before.objectGuid)
                                           : base64(guid);
+            if (item.unit.kind == ChangeUnit::Kind::CopyObjectGuid && !guid.isEmpty()) {
+                settle(item, ChangeStatus::Stale,
+                       tr("Changed since the scan (mS-DS-ConsistencyGuid of %1 is set now, to "
+                          "%2); nothing to copy, skipped.")
+                           .arg(row.onPremDn, shown(guid)));
+                continue;
+            }
             if (anchorNow != row.expectedImmutableId) {
                 settle(item, ChangeStatus::Stale,
                        tr("Changed since the scan (the anchor of %1 is now \"%2\", the plan "

@@ -58,6 +58,9 @@ class tst_ApplyOnPrem : public QObject
     PracticeProcess m_practice;
     PracticeScenario m_scenario = PracticeScenario::build(0, 0, 0, 0);
     QList<User> m_users; // cloud users exist for all of them in the practice tenant
+    // in_sync users anchored on objectGUID (the cloud anchor is their objectGUID): hygiene.
+    QList<User> m_synced;
+    static constexpr int SyncedCount = 4;
     QProcessEnvironment m_env = PracticeProcess::environment(PracticeScenario::clientSecret);
     static constexpr int UserCount = 24;
 
@@ -206,6 +209,7 @@ private Q_SLOTS:
     void staleNothingWritten_data();
     void staleNothingWritten();
     void insufficientAccess();
+    void hygieneCopiesObjectGuidAndRollsBack();
     void killDuringOnPremWrites_data();
     void killDuringOnPremWrites();
 };
@@ -245,14 +249,94 @@ void tst_ApplyOnPrem::initTestCase()
                                       {"onPremisesImmutableId", u.cloudAnchor}});
         m_users.append(u);
     }
+    for (int i = 0; i < SyncedCount; ++i) {
+        User u;
+        u.name = QStringLiteral("apply-hygiene-%1").arg(i);
+        u.dn = QStringLiteral("CN=%1,%2").arg(u.name, ou());
+        u.cloudId = QStringLiteral("cdcdcdcd-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0'));
+        QVERIFY(createUser(u));
+        u.cloudAnchor = ImmutableId::base64Of(u.objectGuid);
+        const QString cloudUpn = u.name + QStringLiteral("@contoso.com");
+        cloudUsers.append(QJsonObject{{"id", u.cloudId},
+                                      {"userPrincipalName", cloudUpn},
+                                      {"displayName", u.name},
+                                      {"accountEnabled", true},
+                                      {"onPremisesSyncEnabled", true},
+                                      {"onPremisesImmutableId", u.cloudAnchor}});
+        m_synced.append(u);
+    }
     m_scenario.tenant.insert("users", cloudUsers);
     QVERIFY2(m_practice.start(m_scenario.tenant, m_dir.path(), &err), qPrintable(err));
 }
 
 void tst_ApplyOnPrem::cleanupTestCase()
 {
-    for (const User &u : std::as_const(m_users))
+    for (const User &u : m_users + m_synced)
         m_dc.runTool(QStringLiteral("ldapdelete"), {u.dn});
+}
+
+// Hygiene (issue 12 item 3): copy_objectguid writes an in_sync user's objectGUID into its
+// empty mS-DS-ConsistencyGuid, journalled and reversible like adopt_cloud_anchor; a user
+// whose attribute was set meanwhile is stale and left alone.
+void tst_ApplyOnPrem::hygieneCopiesObjectGuidAndRollsBack()
+{
+    const QString dir = freshDir();
+    QList<Finding> rows;
+    for (int i = 0; i < SyncedCount; ++i) {
+        const User &u = m_synced.at(i);
+        QCOMPARE(valueIn(u), QByteArray());
+        Finding f;
+        f.rowId = i + 1;
+        f.category = Category::InSync;
+        f.severity = baseSeverityFor(f.category);
+        f.onPremDn = u.dn;
+        f.onPremUpn = u.name + QStringLiteral("@corp.example.test");
+        f.onPremGuid = ImmutableId::fromBytes(u.objectGuid).toGuid();
+        f.expectedImmutableId = u.cloudAnchor;
+        f.cloudId = u.cloudId;
+        f.cloudUpn = u.name + QStringLiteral("@contoso.com");
+        f.cloudImmutableId = u.cloudAnchor;
+        f.cloudSyncEnabled = true;
+        QVERIFY(f.canCopyObjectGuid());
+        f.allowedActions = allowedActionsFor(f.category);
+        f.allowedActions.append(Action::CopyObjectGuid);
+        f.action = Action::CopyObjectGuid;
+        QVERIFY(f.isExecutable()); // in_sync needs no approval
+        rows.append(f);
+    }
+    QVERIFY(writePlan(dir + "/plan.csv", rows));
+    const QByteArray someoneElses = guidBytes(QStringLiteral("hygiene-set-meanwhile"));
+    setValue(m_synced.last(), someoneElses);
+
+    const CliRun apply = runAnchorfix(applyArgs(dir), adminEnv(), 120000);
+    QVERIFY2(apply.exitCode == 3, qPrintable(apply.out + apply.err));
+    QVERIFY2(
+        apply.out.contains(QStringLiteral("%1 applied, 0 failed, 1 stale").arg(SyncedCount - 1)),
+        qPrintable(apply.out + apply.err));
+    QVERIFY2(apply.err.contains(u"nothing to copy"), qPrintable(apply.err));
+    for (int i = 0; i < SyncedCount - 1; ++i)
+        QCOMPARE(valueIn(m_synced.at(i)), m_synced.at(i).objectGuid);
+    QCOMPARE(valueIn(m_synced.last()), someoneElses);
+    QVERIFY(m_practice.writes().isEmpty());
+    QList<AuditRecord> audit;
+    QString error;
+    QVERIFY(AuditLog::read(dir + "/audit.csv", &audit, &error));
+    QCOMPARE(std::count_if(audit.cbegin(), audit.cend(),
+                           [](const AuditRecord &a) {
+                               return a.action == AuditAction::CopyObjectGuid &&
+                                      a.result == AuditResult::Verified;
+                           }),
+             SyncedCount - 1);
+    QVERIFY(readAll(dir + "/rollback.ps1").contains("-Clear 'mS-DS-ConsistencyGuid'"));
+
+    const CliRun rollback = runAnchorfix(rollbackArgs(dir), adminEnv(), 120000);
+    QVERIFY2(rollback.exitCode == 0, qPrintable(rollback.out + rollback.err));
+    for (int i = 0; i < SyncedCount - 1; ++i)
+        QCOMPARE(valueIn(m_synced.at(i)), QByteArray());
+    QCOMPARE(valueIn(m_synced.last()), someoneElses);
+    m_dc.runTool(QStringLiteral("ldapmodify"), {},
+                 "dn: " + m_synced.last().dn.toUtf8() +
+                     "\nchangetype: modify\ndelete: mS-DS-ConsistencyGuid\n-\n");
 }
 
 // The done-when of issue 12 on the command line: adopt, roll back, roll back again (nothing
