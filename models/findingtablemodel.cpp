@@ -75,6 +75,10 @@ QString FindingTableModel::changeLine(const Finding &f)
     case Action::ClearObjectIdentifier:
         how = tr("IRREVERSIBLE: onPremisesObjectIdentifier (set) → (none); then %1").arg(anchor);
         break;
+    case Action::CopyObjectGuid:
+        how = tr("AD %1: mS-DS-ConsistencyGuid (none) → %2 (its objectGUID)")
+                  .arg(f.onPremDn, value(f.expectedImmutableId));
+        break;
     }
     return tr("%1 — %2: %3").arg(user, actionTitle(f.action), how);
 }

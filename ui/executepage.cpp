@@ -96,6 +96,7 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_changes->setWordWrap(true);
     m_changes->setMinimumHeight(80);
     confirmLayout->addWidget(m_changes, 1);
+    setTabOrder(m_changes, m_start); // the list is above the button
     auto *startRow = new QHBoxLayout;
     startRow->addWidget(m_start);
     startRow->addStretch(1);
