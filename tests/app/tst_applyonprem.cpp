@@ -273,6 +273,9 @@ void tst_ApplyOnPrem::cleanupTestCase()
 {
     for (const User &u : m_users + m_synced)
         m_dc.runTool(QStringLiteral("ldapdelete"), {u.dn});
+    // svc-reader too: the scan tests count every user under the domain root.
+    m_dc.runTool(QStringLiteral("ldapdelete"),
+                 {QStringLiteral("CN=svc-reader,CN=Users,") + m_dc.baseDn()});
 }
 
 // Hygiene (issue 12 item 3): copy_objectguid writes an in_sync user's objectGUID into its
