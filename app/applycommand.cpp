@@ -234,21 +234,16 @@ int Commands::apply(const QStringList &args)
     // for cloud writes); found before anything is signed in to or sent.
     std::optional<LdapConfig> ldap;
     if (!dryRun && Executor::hasOnPremChanges(plan.rows())) {
-        if (!connection.readOnPrem(parser, &error) || connection.usesOnPremFile()) {
-            err << "anchorfix apply: the plan has adopt_cloud_anchor rows, which write "
-                   "mS-DS-ConsistencyGuid in AD over LDAP: give --ldap-uri, --bind-dn (an "
-                   "account that may write it) and --base-dn. "
-                << (connection.usesOnPremFile()
-                        ? QStringLiteral("An export file cannot be written to.")
-                        : error)
-                << " Nothing was changed.\n";
-            return Usage;
+        bool usage = false;
+        ldap = connection.writeBind(parser, &error, &usage);
+        if (!ldap) {
+            err << "anchorfix apply: "
+                << (usage ? "the plan has rows that write mS-DS-ConsistencyGuid in AD over LDAP "
+                            "(adopt_cloud_anchor, copy_objectguid): "
+                          : "")
+                << error << " Nothing was changed.\n";
+            return usage ? Usage : Error;
         }
-        if (!connection.loadLdapPassword(&error)) {
-            err << "anchorfix apply: " << error << " Nothing was changed.\n";
-            return Error;
-        }
-        ldap = connection.ldapConfig();
     }
 
     QObject holder;

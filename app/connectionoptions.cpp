@@ -159,6 +159,23 @@ QString ConnectionOptions::secretFromKeychain(SecretKind kind, QString *note) co
     return secret;
 }
 
+std::optional<LdapConfig> ConnectionOptions::writeBind(const QCommandLineParser &parser,
+                                                       QString *error, bool *usage)
+{
+    QString why;
+    *usage = !readOnPrem(parser, &why) || usesOnPremFile();
+    if (*usage) {
+        *error = QStringLiteral("give --ldap-uri, --bind-dn (an account that may write it) and "
+                                "--base-dn. %1")
+                     .arg(usesOnPremFile() ? QStringLiteral("An export file cannot be written to.")
+                                           : why);
+        return std::nullopt;
+    }
+    if (!loadLdapPassword(error))
+        return std::nullopt;
+    return m_ldap;
+}
+
 bool ConnectionOptions::loadLdapPassword(QString *error)
 {
     if (m_ldap.bindDn.isEmpty())

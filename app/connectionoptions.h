@@ -10,6 +10,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 class CloudSession;
 class Job;
 class QObject;
@@ -43,6 +45,11 @@ public:
 
     // Reads the LDAP password (environment, then keychain). false with a message.
     bool loadLdapPassword(QString *error);
+    // The LDAP write bind for changes in AD (adopt_cloud_anchor, copy_objectguid and their
+    // undo): LDAP options, not an export file, and the password. Nothing when it fails:
+    // *error says what to give, and *usage is true when options are missing (exit 2).
+    std::optional<LdapConfig> writeBind(const QCommandLineParser &parser, QString *error,
+                                        bool *usage);
     // Signs in (client credentials when a secret is found, else device code on the
     // terminal) and returns the session (signed-in identity, granted permissions, tenant
     // facts, a client that renews its token), owned by parent. nullptr + message.

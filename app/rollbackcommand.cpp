@@ -84,22 +84,17 @@ int Commands::rollback(const QStringList &args)
     // On-prem rows are undone over LDAP: the write bind is asked for only then.
     std::optional<LdapConfig> ldap;
     if (state.onPremToUndo > 0) {
-        if (!connection.readOnPrem(parser, &error) || connection.usesOnPremFile()) {
-            err << "anchorfix rollback: " << state.onPremToUndo
-                << " change(s) of this run wrote mS-DS-ConsistencyGuid in AD and are undone "
-                   "over LDAP: give --ldap-uri, --bind-dn (an account that may write it) and "
-                   "--base-dn. "
-                << (connection.usesOnPremFile()
-                        ? QStringLiteral("An export file cannot be written to.")
-                        : error)
-                << " Nothing was changed.\n";
-            return Usage;
+        bool usage = false;
+        ldap = connection.writeBind(parser, &error, &usage);
+        if (!ldap) {
+            err << "anchorfix rollback: ";
+            if (usage)
+                err << state.onPremToUndo
+                    << " change(s) of this run wrote mS-DS-ConsistencyGuid in AD and are undone "
+                       "over LDAP: ";
+            err << error << " Nothing was changed.\n";
+            return usage ? Usage : Error;
         }
-        if (!connection.loadLdapPassword(&error)) {
-            err << "anchorfix rollback: " << error << " Nothing was changed.\n";
-            return Error;
-        }
-        ldap = connection.ldapConfig();
     }
     QObject holder;
     CloudSession *session = connection.signIn(&holder, true, &error);
