@@ -57,6 +57,17 @@ ChangeStatus notDone(const CloudOperationResult &r)
     return r.outcomeUnknown ? ChangeStatus::Unknown : ChangeStatus::Failed;
 }
 
+// A step before the stamp failed: the row stops there, with the step's answer and why.
+template <typename Item>
+void stopBeforeStamp(Item &item, const CloudOperationResult &r, const QString &why)
+{
+    item.live = false;
+    item.outcome.status = notDone(r);
+    item.outcome.httpStatus = r.httpStatus;
+    item.outcome.requestId = r.requestId;
+    item.outcome.errorString = why;
+}
+
 QString retryNote(const CloudOperationResult &r)
 {
     if (r.attempts <= 1)
@@ -282,16 +293,12 @@ void ChangeBatchJob::purge()
                 item.purge.message = tr("The recycle-bin user was already gone.");
                 return;
             }
-            if (!r.ok) {
-                item.live = false;
-                item.outcome.status = notDone(r);
-                item.outcome.httpStatus = r.httpStatus;
-                item.outcome.requestId = r.requestId;
-                item.outcome.errorString =
+            if (!r.ok)
+                stopBeforeStamp(
+                    item, r,
                     tr("Could not purge the recycle-bin user %1 that holds the anchor, so the "
                        "stamp was not sent: %2")
-                        .arg(item.unit.row.deletedHolderId, failureText(r));
-            }
+                        .arg(item.unit.row.deletedHolderId, failureText(r)));
         },
         &ChangeBatchJob::clearIdentifier);
 }
@@ -309,16 +316,12 @@ void ChangeBatchJob::clearIdentifier()
         },
         [](Item &item, const CloudOperationResult &r) {
             item.identifierClear = r;
-            if (!r.ok) {
-                item.live = false;
-                item.outcome.status = notDone(r);
-                item.outcome.httpStatus = r.httpStatus;
-                item.outcome.requestId = r.requestId;
-                item.outcome.errorString =
+            if (!r.ok)
+                stopBeforeStamp(
+                    item, r,
                     tr("Could not clear onPremisesObjectIdentifier, so the stamp was not sent: "
                        "%1")
-                        .arg(failureText(r));
-            }
+                        .arg(failureText(r)));
         },
         &ChangeBatchJob::switchUpn);
 }
@@ -336,16 +339,12 @@ void ChangeBatchJob::switchUpn()
         },
         [](Item &item, const CloudOperationResult &r) {
             item.upnSwitch = r;
-            if (!r.ok) {
-                item.live = false;
-                item.outcome.status = notDone(r);
-                item.outcome.httpStatus = r.httpStatus;
-                item.outcome.requestId = r.requestId;
-                item.outcome.errorString =
+            if (!r.ok)
+                stopBeforeStamp(
+                    item, r,
                     tr("Could not move the UPN to %1 for the federated-domain stamp, so the "
                        "stamp was not sent: %2")
-                        .arg(item.unit.temporaryUpn, failureText(r));
-            }
+                        .arg(item.unit.temporaryUpn, failureText(r)));
         },
         &ChangeBatchJob::write);
 }
