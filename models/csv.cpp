@@ -65,7 +65,11 @@ QString formatRecord(const QStringList &cells)
     for (qsizetype i = 0; i < cells.size(); ++i) {
         if (i)
             line += u',';
-        line += quoteCell(guardCell(cells.at(i)));
+        // Read back, CRLF inside quotes is LF: guard the cell as it will read, or a lone CR
+        // before a line end would earn a guard quote that reading no longer recognises.
+        QString cell = cells.at(i);
+        cell.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+        line += quoteCell(guardCell(cell));
     }
     line += QStringLiteral("\r\n");
     return line;
