@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QIODevice>
+#include <QRegularExpression>
 #include <QStringDecoder>
 
 #include <cstring>
@@ -59,17 +60,25 @@ QString quoteCell(const QString &cell)
     return u'"' + quoted + u'"';
 }
 
+QString lineBreaksAsRead(const QString &cell)
+{
+    if (!cell.contains(u'\r'))
+        return cell;
+    // Every CR before a LF goes, not just one: "\r\r\n" made "\r\n" would read as "\n",
+    // and the next write of the plan would differ from this one.
+    static const QRegularExpression lineBreak(QStringLiteral("\r+\n"));
+    QString out = cell;
+    out.replace(lineBreak, QStringLiteral("\n"));
+    return out;
+}
+
 QString formatRecord(const QStringList &cells)
 {
     QString line;
     for (qsizetype i = 0; i < cells.size(); ++i) {
         if (i)
             line += u',';
-        // Read back, CRLF inside quotes is LF: guard the cell as it will read, or a lone CR
-        // before a line end would earn a guard quote that reading no longer recognises.
-        QString cell = cells.at(i);
-        cell.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
-        line += quoteCell(guardCell(cell));
+        line += quoteCell(guardCell(lineBreaksAsRead(cells.at(i))));
     }
     line += QStringLiteral("\r\n");
     return line;

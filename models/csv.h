@@ -18,6 +18,10 @@ namespace Csv {
 QString guardCell(const QString &cell);
 QString unguardCell(const QString &cell);
 QString quoteCell(const QString &cell); // adds RFC 4180 quotes where needed
+// A cell as the readers give it back once written: inside quotes CRLF reads as LF, so
+// each line break (any CRs before a LF) is written as LF and the guard is decided on that.
+// A lone CR stays.
+QString lineBreaksAsRead(const QString &cell);
 // One record, guarded and quoted, with CRLF as RFC 4180 asks.
 QString formatRecord(const QStringList &cells);
 

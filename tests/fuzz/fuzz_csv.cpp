@@ -1,6 +1,7 @@
 // CSV: the text reader (Csv::Reader) and the byte reader (Csv::ByteReader) agree on
 // every input, and what they read writes back (guarded, quoted) to text that reads as
-// the same cells once unguarded: read(write(cells)) == cells.
+// the same cells once unguarded, line breaks inside a cell as LF: read(write(cells)) ==
+// cells; and writing that again gives the same text.
 #include "csv.h"
 #include "fuzzcheck.h"
 
@@ -74,11 +75,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (QStringList &row : again)
         for (QString &cell : row)
             cell = Csv::unguardCell(cell);
-    // A lone CR inside a cell reads back as written; CRLF inside quotes becomes LF.
+    // Written again, what was read writes the same text (a plan saved twice is stable).
+    QString rewritten;
+    for (const QStringList &row : std::as_const(again))
+        rewritten += Csv::formatRecord(row);
+    FUZZ_CHECK_EQ(rewritten, written);
+    // A lone CR inside a cell reads back as written; a line break inside quotes (CRLF, and
+    // any more CRs before it) becomes LF. Not just one CR: the dialect cannot keep "\r\n" in
+    // a cell, so "\r\r\n" kept as "\r\n" would read as "\n" the next time round.
     QList<QStringList> expected = b;
     for (QStringList &row : expected)
         for (QString &cell : row)
-            cell.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+            while (cell.contains(QStringLiteral("\r\n")))
+                cell.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
     // A record of one empty cell is written as an empty line, which reads as one empty cell.
     FUZZ_CHECK_EQ(again, expected);
     return 0;
