@@ -5,6 +5,7 @@
 #include "adcommand.h"
 #include "atomicfile.h"
 #include "cloudscanjob.h"
+#include "cloudscansource.h"
 #include "cloudsession.h"
 #include "credentialstore.h"
 #include "demoenvironment.h"
@@ -366,7 +367,7 @@ ValueJob<CloudScan> *AppWizardServices::scanCloud(const CloudSettings &)
         [this](Job *j) {
             auto *scan = static_cast<CloudScanJob *>(j);
             m_lastCloudScan = scan->snapshot();
-            return CloudScan{scan->snapshot(), scan->warnings()};
+            return CloudScanSource::valueOf(*scan);
         },
         this);
 }

@@ -131,6 +131,8 @@ struct CloudSnapshot
     // GET /users/delta's @odata.deltaLink taken when the users were read: a rescan reads
     // only what changed since (CloudScanJob::setPrevious). Empty = none.
     QString usersDeltaLink;
+    // The $select that link was taken with: a delta answers only these properties.
+    QString usersDeltaSelect;
 
     // The tenant's initial (*.onmicrosoft.com) domain, or empty.
     QString initialDomain() const;

@@ -20,6 +20,10 @@ struct CloudScan
 {
     CloudSnapshot snapshot;
     QStringList warnings;
+    // A rescan: whether only the users changed since the previous scan were read, and if
+    // not, why every user was read (an expired or refused delta link).
+    bool usersFromDelta = false;
+    QString fullReadReason;
 };
 
 // Both sides and the findings the Reconciler made of them (ScanJob's value).

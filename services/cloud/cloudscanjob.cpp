@@ -85,7 +85,6 @@ void CloudScanJob::doStart()
 {
     if (!m_previous.usersDeltaLink.isEmpty()) {
         // Only what changed since the previous scan.
-        m_stage = Stage::UsersDelta;
         m_snapshot.users = m_previous.users;
         for (CloudUser &u : m_snapshot.users) {
             // Roles, errors and the source of authority are read again below.
@@ -96,31 +95,76 @@ void CloudScanJob::doStart()
         }
         for (qsizetype i = 0; i < m_snapshot.users.size(); ++i)
             m_userIndex.insert(m_snapshot.users.at(i).id, int(i));
+        m_snapshot.usersDeltaSelect = m_previous.usersDeltaSelect;
         Q_EMIT infoMessage(tr("Reading the users changed since the previous scan…"));
-        runGet(m_previous.usersDeltaLink, GraphPermission::UserRead);
-        return;
+        runGet(Stage::UsersDelta, m_previous.usersDeltaLink);
+    } else {
+        startUsers();
     }
-    startUsers();
+    startFacts();
+}
+
+QStringList CloudScanJob::userSelects()
+{
+    return {GraphClient::userSelect() + QLatin1String(",onPremisesObjectIdentifier"),
+            GraphClient::userSelect()};
 }
 
 QString CloudScanJob::usersSelect() const
 {
-    return m_withoutObjectIdentifier
-               ? GraphClient::userSelect()
-               : GraphClient::userSelect() + QLatin1String(",onPremisesObjectIdentifier");
+    return userSelects().at(m_withoutObjectIdentifier ? 1 : 0);
 }
 
 void CloudScanJob::startUsers()
 {
     // The delta link first: changes made while the users are read come with the next
     // rescan.
-    m_stage = Stage::UsersDeltaLink;
-    runGet(QStringLiteral("/users/delta?$select=%1&$deltatoken=latest").arg(usersSelect()),
-           GraphPermission::UserRead);
+    m_snapshot.usersDeltaSelect = usersSelect();
+    runGet(Stage::UsersDeltaLink,
+           QStringLiteral("/users/delta?$select=%1&$deltatoken=latest").arg(usersSelect()));
+}
+
+void CloudScanJob::startFacts()
+{
+    // Graph's read budget holds them easily: about fifteen resource units in all, beside
+    // the thousands per 10 s the partitioned user reads leave free.
+    const QString errorsFilter = QStringLiteral(
+        "$filter=onPremisesProvisioningErrors/any(o:o/category%20eq%20'PropertyConflict')"
+        "&$count=true");
+    const QString v1 = m_client ? m_client->config().graphBase() : QString();
+    m_factsRunning = {Stage::DeletedUsers,    Stage::Domains,         Stage::Organization,
+                      Stage::SyncFeatures,    Stage::RoleDefinitions, Stage::RoleAssignments,
+                      Stage::RoleEligibility, Stage::UserErrors,      Stage::GroupErrors,
+                      Stage::DeletedGroups,   Stage::ContactErrors};
+    Q_EMIT infoMessage(tr("Reading the recycle bin, domains, admin roles and sync errors…"));
+    readUsers(true);
+    runGet(Stage::Domains, QStringLiteral("/domains"));
+    runGet(Stage::Organization, QStringLiteral("/organization?$select=id,onPremisesSyncEnabled,"
+                                               "onPremisesLastSyncDateTime"));
+    runGet(Stage::SyncFeatures, QStringLiteral("/directory/onPremisesSynchronization"));
+    runGet(Stage::RoleDefinitions,
+           v1.left(v1.size() - 4) + QLatin1String("beta/roleManagement/directory/roleDefinitions"
+                                                  "?$select=id,displayName,isPrivileged"));
+    runGet(Stage::RoleAssignments, QStringLiteral("/roleManagement/directory/roleAssignments"
+                                                  "?$select=principalId,roleDefinitionId"));
+    runGet(Stage::RoleEligibility,
+           QStringLiteral("/roleManagement/directory/roleEligibilitySchedules"
+                          "?$select=principalId,roleDefinitionId"));
+    runGet(Stage::UserErrors,
+           QStringLiteral("/users?%1&$select=id,onPremisesProvisioningErrors&$top=999")
+               .arg(errorsFilter));
+    runGet(Stage::GroupErrors,
+           QStringLiteral("/groups?%1&$select=%2&$top=999").arg(errorsFilter, kObjectSelect));
+    runGet(Stage::DeletedGroups,
+           QStringLiteral("/directory/deletedItems/microsoft.graph.group?$select=id,"
+                          "displayName,mail,proxyAddresses,deletedDateTime&$top=999"));
+    runGet(Stage::ContactErrors,
+           QStringLiteral("/contacts?%1&$select=%2&$top=999").arg(errorsFilter, kObjectSelect));
 }
 
 void CloudScanJob::fullReadAfterDelta(const QString &why)
 {
+    m_fullReadReason = why;
     m_warnings.append(why);
     Q_EMIT infoMessage(why);
     m_snapshot.users.clear();
@@ -181,11 +225,10 @@ void CloudScanJob::mergeDelta(const QJsonArray &values)
     setProgress(m_snapshot.users.size(), 0);
 }
 
-void CloudScanJob::readUsers()
+void CloudScanJob::readUsers(bool deleted)
 {
-    if (!m_client)
+    if (!m_client || isFinished())
         return;
-    const bool deleted = m_stage == Stage::DeletedUsers;
     const QString select =
         deleted ? GraphClient::userSelect() + QLatin1String(",deletedDateTime") : usersSelect();
     auto *job = new PartitionedUserReadJob(
@@ -196,23 +239,22 @@ void CloudScanJob::readUsers()
     job->setMaxInFlight(m_maxInFlight);
     if (m_partitionThreshold >= 0)
         job->setPartitionThreshold(m_partitionThreshold);
-    m_userRead = job;
-    connect(job, &Job::finished, this, [this, job] { onUsersRead(job); });
+    (deleted ? m_deletedRead : m_userRead) = job;
+    connect(job, &Job::finished, this, [this, job, deleted] { onUsersRead(job, deleted); });
     connect(job, &Job::infoMessage, this, &Job::infoMessage);
     if (!deleted)
         connect(job, &Job::progressChanged, this, &CloudScanJob::setProgress);
     job->start();
 }
 
-void CloudScanJob::onUsersRead(PartitionedUserReadJob *job)
+void CloudScanJob::onUsersRead(PartitionedUserReadJob *job, bool deleted)
 {
-    m_userRead = nullptr;
+    (deleted ? m_deletedRead : m_userRead) = nullptr;
     if (isFinished())
         return;
     m_requests += job->requestsSent();
     m_pages += job->pagesRead();
     m_bytes += job->bytesRead();
-    const bool deleted = m_stage == Stage::DeletedUsers;
     if (job->error() != Job::NoError) {
         const GraphResult result = job->failedRequest();
         if (!deleted && !m_withoutObjectIdentifier && job->pagesRead() == 0 &&
@@ -228,10 +270,13 @@ void CloudScanJob::onUsersRead(PartitionedUserReadJob *job)
             startUsers(); // the delta link with the same $select
             return;
         }
-        m_failed = result;
-        fail(job->error() == Job::Cancelled ? int(Cancelled) : int(RequestFailed),
-             job->errorString());
-        emitResult();
+        if (job->error() == Job::Cancelled) {
+            cancelAll();
+            fail(Cancelled, job->errorString());
+            emitResult();
+            return;
+        }
+        failWith(result, job->errorString());
         return;
     }
     for (const QString &w : job->warnings())
@@ -251,30 +296,47 @@ void CloudScanJob::onUsersRead(PartitionedUserReadJob *job)
             m_userIndex.insert(u.id, int(target.size()));
         target.append(std::move(u));
     }
-    nextStage();
+    stageDone(deleted ? Stage::DeletedUsers : Stage::Users);
 }
 
-void CloudScanJob::doCancel()
+void CloudScanJob::cancelAll()
 {
-    if (m_userRead) {
-        m_userRead->disconnect(this);
-        m_userRead->cancel();
-    }
-    if (m_current) {
-        m_current->disconnect(this);
-        m_current->cancel();
-    }
+    for (PartitionedUserReadJob *read : {m_userRead.data(), m_deletedRead.data()})
+        if (read) {
+            read->disconnect(this);
+            read->cancel();
+        }
+    for (const QPointer<GraphRequestJob> &job : std::as_const(m_gets))
+        if (job) {
+            job->disconnect(this);
+            job->cancel();
+        }
+    m_gets.clear();
     if (m_currentBatch) {
         m_currentBatch->disconnect(this);
         m_currentBatch->cancel();
     }
+}
+
+void CloudScanJob::doCancel()
+{
+    cancelAll();
     fail(Cancelled, tr("Cancelled."));
     emitResult();
 }
 
-void CloudScanJob::runGet(const QString &pathOrNextLink, const char *permission)
+void CloudScanJob::failWith(const GraphResult &result, const QString &message)
 {
-    if (!m_client)
+    // One request failed: the others have nothing left to complete.
+    m_failed = result;
+    cancelAll();
+    fail(RequestFailed, message);
+    emitResult();
+}
+
+void CloudScanJob::runGet(Stage stage, const QString &pathOrNextLink)
+{
+    if (!m_client || isFinished())
         return;
     QString path = pathOrNextLink;
     if (path.startsWith(QLatin1String("http"))) {
@@ -282,50 +344,81 @@ void CloudScanJob::runGet(const QString &pathOrNextLink, const char *permission)
         const QString v1 = m_client->config().graphBase();
         const QString root = v1.left(v1.size() - 4); // "{graph}/"
         if (!path.startsWith(root)) {
-            m_failed = GraphResult();
-            m_failed.advice = tr("Graph returned a next-page link to another host (%1); "
-                                 "refusing to send the token there.")
-                                  .arg(QUrl(path).host());
-            fail(RequestFailed, m_failed.advice);
-            emitResult();
+            GraphResult refused;
+            refused.advice = tr("Graph returned a next-page link to another host (%1); "
+                                "refusing to send the token there.")
+                                 .arg(QUrl(path).host());
+            failWith(refused, refused.advice);
             return;
         }
     }
+    const char *permission = GraphPermission::UserRead;
+    switch (stage) {
+    case Stage::Domains:
+        permission = GraphPermission::DomainRead;
+        break;
+    case Stage::Organization:
+        permission = GraphPermission::OrganizationRead;
+        break;
+    case Stage::SyncFeatures:
+        permission = GraphPermission::SyncRead;
+        break;
+    case Stage::RoleDefinitions:
+    case Stage::RoleAssignments:
+    case Stage::RoleEligibility:
+        permission = GraphPermission::RoleRead;
+        break;
+    case Stage::GroupErrors:
+    case Stage::DeletedGroups:
+    case Stage::RoleGroups:
+        permission = GraphPermission::GroupRead;
+        break;
+    case Stage::ContactErrors:
+        permission = GraphPermission::ContactRead;
+        break;
+    default:
+        break;
+    }
     ++m_requests;
-    m_current = m_client->request("GET", path, std::nullopt, true, QLatin1String(permission));
-    GraphRequestJob *job = m_current;
+    GraphRequestJob *job =
+        m_client->request("GET", path, std::nullopt, true, QLatin1String(permission));
+    m_gets.append(job);
     // The advanced queries need the header on every page: the nextLink does not carry it.
-    if (m_stage == Stage::UserErrors || m_stage == Stage::GroupErrors ||
-        m_stage == Stage::ContactErrors)
+    if (stage == Stage::UserErrors || stage == Stage::GroupErrors || stage == Stage::ContactErrors)
         job->setHeader("ConsistencyLevel", "eventual");
-    connect(job, &Job::finished, this, [this, job] { onPage(job); });
+    connect(job, &Job::finished, this, [this, stage, job] { onPage(stage, job); });
     connect(job, &Job::infoMessage, this, &Job::infoMessage);
     job->start();
 }
 
-bool CloudScanJob::tolerate(const GraphResult &result)
+bool CloudScanJob::tolerate(Stage stage, const GraphResult &result)
 {
     const bool denied = result.httpStatus == 403;
     const QString answer = tr("Graph answered %1 %2").arg(result.httpStatus).arg(result.code);
     QString warning;
-    switch (m_stage) {
+    switch (stage) {
     case Stage::UsersDeltaLink:
         if (result.httpStatus == 400 && !m_withoutObjectIdentifier && !m_deltaLinkRetried) {
             // Perhaps onPremisesObjectIdentifier in $select: once more without it.
             m_deltaLinkRetried = true;
-            runGet(QStringLiteral("/users/delta?$select=%1&$deltatoken=latest")
-                       .arg(GraphClient::userSelect()),
-                   GraphPermission::UserRead);
+            m_snapshot.usersDeltaSelect = GraphClient::userSelect();
+            runGet(Stage::UsersDeltaLink,
+                   QStringLiteral("/users/delta?$select=%1&$deltatoken=latest")
+                       .arg(GraphClient::userSelect()));
             return true;
         }
         // Not needed for this scan: only "Scan again" reads all users instead of changes.
         Q_EMIT infoMessage(tr("No delta link (%1): a rescan will read every user.").arg(answer));
-        m_stage = Stage::Users;
-        readUsers();
+        m_snapshot.usersDeltaLink.clear();
+        m_snapshot.usersDeltaSelect.clear();
+        readUsers(false);
         return true;
     case Stage::UsersDelta:
+        // Documented: 400 syncStateNotFound (older than 7 days), 410 Gone with
+        // resyncRequired (Graph lost the state); anything 400/404 is no better.
         if (result.httpStatus == 410 || result.code == QLatin1String("syncStateNotFound") ||
-            result.httpStatus == 400 || result.httpStatus == 404) {
+            result.code == QLatin1String("resyncRequired") || result.httpStatus == 400 ||
+            result.httpStatus == 404) {
             fullReadAfterDelta(
                 result.httpStatus == 410
                     ? tr("Graph can no longer tell what changed since the previous scan (410 "
@@ -361,8 +454,8 @@ bool CloudScanJob::tolerate(const GraphResult &result)
                               .arg(answer));
         Q_EMIT infoMessage(m_warnings.last());
         m_roleNames.clear();
-        runGet(QStringLiteral("/roleManagement/directory/roleDefinitions?$select=id,displayName"),
-               GraphPermission::RoleRead);
+        runGet(Stage::RoleDefinitions,
+               QStringLiteral("/roleManagement/directory/roleDefinitions?$select=id,displayName"));
         return true;
     case Stage::RoleEligibility:
         warning = denied ? tr("Eligible roles not checked: grant %1 (PIM eligibility schedules "
@@ -402,11 +495,7 @@ bool CloudScanJob::tolerate(const GraphResult &result)
                          : tr("Groups not read (%1): provisioning errors on groups are not "
                               "shown.")
                                .arg(answer);
-        if (m_stage == Stage::GroupErrors) {
-            // The deleted groups need the same permission: skip them, one warning.
-            m_stage = Stage::DeletedGroups;
-        }
-        break;
+        break; // the deleted groups, read at the same time, say the same once
     case Stage::ContactErrors:
         warning = denied ? contactsDenied()
                          : tr("Contacts not read (%1): provisioning errors on contacts are not "
@@ -416,54 +505,35 @@ bool CloudScanJob::tolerate(const GraphResult &result)
     default:
         return false;
     }
-    if (!m_warnings.contains(warning))
+    if (!m_warnings.contains(warning)) {
         m_warnings.append(warning);
-    Q_EMIT infoMessage(warning);
-    nextStage();
+        Q_EMIT infoMessage(warning);
+    }
+    stageDone(stage);
     return true;
 }
 
-void CloudScanJob::onPage(GraphRequestJob *job)
+void CloudScanJob::onPage(Stage stage, GraphRequestJob *job)
 {
-    m_current = nullptr;
+    m_gets.removeAll(job);
     if (isFinished())
         return;
     const GraphResult result = job->result();
-    if (!result.ok && tolerate(result))
+    if (!result.ok && tolerate(stage, result))
         return;
     if (!result.ok) {
-        m_failed = result;
-        fail(RequestFailed, job->errorString());
-        emitResult();
+        failWith(result, job->errorString());
         return;
     }
     ++m_pages;
     m_bytes += job->bytesReceived();
-    consume(result.body);
+    consume(stage, result.body);
     const QString next = result.body.value(QLatin1String("@odata.nextLink")).toString();
     if (!next.isEmpty()) {
-        const char *perm = GraphPermission::UserRead;
-        switch (m_stage) {
-        case Stage::RoleDefinitions:
-        case Stage::RoleAssignments:
-        case Stage::RoleEligibility:
-            perm = GraphPermission::RoleRead;
-            break;
-        case Stage::GroupErrors:
-        case Stage::DeletedGroups:
-        case Stage::RoleGroups:
-            perm = GraphPermission::GroupRead;
-            break;
-        case Stage::ContactErrors:
-            perm = GraphPermission::ContactRead;
-            break;
-        default:
-            break;
-        }
-        runGet(next, perm);
+        runGet(stage, next);
         return;
     }
-    nextStage();
+    stageDone(stage);
 }
 
 bool CloudScanJob::skippedWithoutId(const CloudUser &user)
@@ -481,13 +551,13 @@ bool CloudScanJob::skippedWithoutId(const CloudUser &user)
     return true;
 }
 
-void CloudScanJob::consume(const QJsonObject &page)
+void CloudScanJob::consume(Stage stage, const QJsonObject &page)
 {
     const QJsonArray values = page.value(QLatin1String("value")).toArray();
-    switch (m_stage) {
+    switch (stage) {
     case Stage::UsersDeltaLink:
     case Stage::UsersDelta:
-        if (m_stage == Stage::UsersDelta)
+        if (stage == Stage::UsersDelta)
             mergeDelta(values);
         if (const QString link = page.value(QLatin1String("@odata.deltaLink")).toString();
             !link.isEmpty())
@@ -551,22 +621,11 @@ void CloudScanJob::consume(const QJsonObject &page)
         }
         break;
     case Stage::RoleAssignments:
-    case Stage::RoleEligibility: {
-        const bool eligible = m_stage == Stage::RoleEligibility;
-        for (const QJsonValue &v : values) {
-            const QJsonObject o = v.toObject();
-            const QString role = o.value(QLatin1String("roleDefinitionId")).toString();
-            // July 2026: eligibility blocks only for a privileged role. Without isPrivileged
-            // every eligible role counts (the safe side: never stamp a maybe-admin).
-            if (eligible && m_privilegeKnown && !m_rolePrivileged.value(role, true))
-                continue;
-            RoleGrant grant{m_roleNames.value(role, role), eligible};
-            QList<RoleGrant> &grants = m_grants[o.value(QLatin1String("principalId")).toString()];
-            if (!grants.contains(grant))
-                grants.append(grant);
-        }
+        m_assignmentPages.append(values); // the role definitions may still be on their way
         break;
-    }
+    case Stage::RoleEligibility:
+        m_eligibilityPages.append(values);
+        break;
     case Stage::RoleGroups: {
         const QList<RoleGrant> held = m_grants.value(m_roleGroup);
         for (const QJsonValue &v : values) {
@@ -581,23 +640,17 @@ void CloudScanJob::consume(const QJsonObject &page)
         break;
     }
     case Stage::UserErrors:
-        for (const QJsonValue &v : values) {
-            const QJsonObject o = v.toObject();
-            const int i = m_userIndex.value(o.value(QLatin1String("id")).toString(), -1);
-            if (i >= 0)
-                m_snapshot.users[i].provisioningErrors =
-                    errorsFromJson(o.value(QLatin1String("onPremisesProvisioningErrors")));
-        }
+        m_userErrorPages.append(values); // the users may still be on their way
         break;
     case Stage::GroupErrors:
     case Stage::ContactErrors:
     case Stage::DeletedGroups:
         for (const QJsonValue &v : values)
             m_snapshot.otherObjects.append(objectFromJson(v.toObject(),
-                                                          m_stage == Stage::ContactErrors
+                                                          stage == Stage::ContactErrors
                                                               ? DirectoryObject::Type::Contact
                                                               : DirectoryObject::Type::Group,
-                                                          m_stage == Stage::DeletedGroups));
+                                                          stage == Stage::DeletedGroups));
         break;
     case Stage::Holders:
     case Stage::SyncBehavior:
@@ -624,121 +677,59 @@ void CloudScanJob::finishRoles()
         grant(it.key(), it.value());
 }
 
-void CloudScanJob::nextRoleGroup()
+void CloudScanJob::applyGrants()
 {
-    if (m_roleGroupQueue.isEmpty()) {
-        nextStage(); // RoleGroups done
-        return;
-    }
-    m_roleGroup = m_roleGroupQueue.takeFirst();
-    // Graph documents transitive membership for groups; role-assignable groups cannot
-    // nest, but a transitive read stays right if that ever changes.
-    runGet(QStringLiteral("/groups/%1/transitiveMembers/microsoft.graph.user?$select=id&$top=999")
-               .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_roleGroup))),
-           GraphPermission::GroupRead);
+    const auto take = [this](const QList<QJsonArray> &pages, bool eligible) {
+        for (const QJsonArray &values : pages)
+            for (const QJsonValue &v : values) {
+                const QJsonObject o = v.toObject();
+                const QString role = o.value(QLatin1String("roleDefinitionId")).toString();
+                // July 2026: eligibility blocks only for a privileged role. Without
+                // isPrivileged every eligible role counts (the safe side: never stamp a
+                // maybe-admin).
+                if (eligible && m_privilegeKnown && !m_rolePrivileged.value(role, true))
+                    continue;
+                RoleGrant grant{m_roleNames.value(role, role), eligible};
+                QList<RoleGrant> &grants =
+                    m_grants[o.value(QLatin1String("principalId")).toString()];
+                if (!grants.contains(grant))
+                    grants.append(grant);
+            }
+    };
+    take(std::exchange(m_assignmentPages, {}), false);
+    take(std::exchange(m_eligibilityPages, {}), true);
 }
 
-void CloudScanJob::nextStage()
+void CloudScanJob::applyUserErrors()
 {
-    const QString errorsFilter = QStringLiteral(
-        "$filter=onPremisesProvisioningErrors/any(o:o/category%20eq%20'PropertyConflict')"
-        "&$count=true");
-    switch (m_stage) {
+    for (const QJsonArray &values : std::exchange(m_userErrorPages, {}))
+        for (const QJsonValue &v : values) {
+            const QJsonObject o = v.toObject();
+            const int i = m_userIndex.value(o.value(QLatin1String("id")).toString(), -1);
+            if (i >= 0)
+                m_snapshot.users[i].provisioningErrors =
+                    errorsFromJson(o.value(QLatin1String("onPremisesProvisioningErrors")));
+        }
+}
+
+void CloudScanJob::stageDone(Stage stage)
+{
+    switch (stage) {
     case Stage::UsersDeltaLink:
-        m_stage = Stage::Users;
         Q_EMIT infoMessage(tr("Reading users…"));
-        readUsers();
+        readUsers(false);
         return;
     case Stage::UsersDelta:
         m_usersFromDelta = true;
         Q_EMIT infoMessage(
             tr("%1 users after the changes since the previous scan.").arg(m_snapshot.users.size()));
-        m_stage = Stage::DeletedUsers;
-        Q_EMIT infoMessage(tr("Reading the recycle bin…"));
-        readUsers();
-        return;
-    case Stage::Users:
-        m_stage = Stage::DeletedUsers;
-        Q_EMIT infoMessage(tr("Reading the recycle bin…"));
-        readUsers();
-        return;
-    case Stage::DeletedUsers:
-        m_stage = Stage::Domains;
-        Q_EMIT infoMessage(tr("Reading domains…"));
-        runGet(QStringLiteral("/domains"), GraphPermission::DomainRead);
-        return;
-    case Stage::Domains:
-        m_stage = Stage::Organization;
-        runGet(QStringLiteral("/organization?$select=id,onPremisesSyncEnabled,"
-                              "onPremisesLastSyncDateTime"),
-               GraphPermission::OrganizationRead);
-        return;
-    case Stage::Organization:
-        m_stage = Stage::SyncFeatures;
-        runGet(QStringLiteral("/directory/onPremisesSynchronization"), GraphPermission::SyncRead);
-        return;
-    case Stage::SyncFeatures: {
-        m_stage = Stage::RoleDefinitions;
-        Q_EMIT infoMessage(tr("Reading admin roles (active and PIM-eligible)…"));
-        const QString v1 = m_client ? m_client->config().graphBase() : QString();
-        runGet(v1.left(v1.size() - 4) +
-                   QLatin1String("beta/roleManagement/directory/roleDefinitions"
-                                 "?$select=id,displayName,isPrivileged"),
-               GraphPermission::RoleRead);
-        return;
-    }
-    case Stage::RoleDefinitions:
-        m_stage = Stage::RoleAssignments;
-        runGet(QStringLiteral("/roleManagement/directory/roleAssignments"
-                              "?$select=principalId,roleDefinitionId"),
-               GraphPermission::RoleRead);
-        return;
-    case Stage::RoleAssignments:
-        m_stage = Stage::RoleEligibility;
-        runGet(QStringLiteral("/roleManagement/directory/roleEligibilitySchedules"
-                              "?$select=principalId,roleDefinitionId"),
-               GraphPermission::RoleRead);
-        return;
-    case Stage::RoleEligibility:
-        // Principals that are no user may be role-assignable groups: expand their members.
-        m_roleGroupQueue.clear();
-        for (auto it = m_grants.cbegin(); it != m_grants.cend(); ++it)
-            if (!m_userIndex.contains(it.key()))
-                m_roleGroupQueue.append(it.key());
-        m_roleGroupQueue.sort(); // a stable order of requests
-        m_stage = Stage::RoleGroups;
         Q_FALLTHROUGH();
+    case Stage::Users:
+        m_usersDone = true;
+        afterFacts();
+        return;
     case Stage::RoleGroups:
-        if (!m_roleGroupQueue.isEmpty()) {
-            nextRoleGroup();
-            return;
-        }
-        finishRoles();
-        m_stage = Stage::UserErrors;
-        Q_EMIT infoMessage(tr("Reading the sync engine's provisioning errors…"));
-        runGet(QStringLiteral("/users?%1&$select=id,onPremisesProvisioningErrors&$top=999")
-                   .arg(errorsFilter),
-               GraphPermission::UserRead);
-        return;
-    case Stage::UserErrors:
-        m_stage = Stage::GroupErrors;
-        runGet(QStringLiteral("/groups?%1&$select=%2&$top=999").arg(errorsFilter, kObjectSelect),
-               GraphPermission::GroupRead);
-        return;
-    case Stage::GroupErrors:
-        m_stage = Stage::DeletedGroups;
-        runGet(QStringLiteral("/directory/deletedItems/microsoft.graph.group?$select=id,"
-                              "displayName,mail,proxyAddresses,deletedDateTime&$top=999"),
-               GraphPermission::GroupRead);
-        return;
-    case Stage::DeletedGroups:
-        m_stage = Stage::ContactErrors;
-        runGet(QStringLiteral("/contacts?%1&$select=%2&$top=999").arg(errorsFilter, kObjectSelect),
-               GraphPermission::ContactRead);
-        return;
-    case Stage::ContactErrors:
-        m_stage = Stage::Holders;
-        startHolderLookups();
+        nextRoleGroup();
         return;
     case Stage::Holders:
         m_stage = Stage::SyncBehavior;
@@ -749,7 +740,53 @@ void CloudScanJob::nextStage()
         return;
     case Stage::Done:
         return;
+    default: // one of the small collections
+        m_factsRunning.removeAll(stage);
+        afterFacts();
+        return;
     }
+}
+
+void CloudScanJob::afterFacts()
+{
+    if (!m_usersDone || !m_factsRunning.isEmpty() || m_stage != Stage::Users)
+        return;
+    if (m_usersFromDelta && !m_previous.tenantId.isEmpty() &&
+        m_previous.tenantId.compare(m_snapshot.tenantId, Qt::CaseInsensitive) != 0) {
+        // A delta link of another tenant: its changes were merged into the wrong users.
+        GraphResult refused;
+        refused.advice = tr("The previous scan is of tenant %1, this one is %2: its changes say "
+                            "nothing about this tenant. Scan it in full.")
+                             .arg(m_previous.tenantId, m_snapshot.tenantId);
+        failWith(refused, refused.advice);
+        return;
+    }
+    applyUserErrors();
+    applyGrants();
+    // Principals that are no user may be role-assignable groups: expand their members.
+    m_roleGroupQueue.clear();
+    for (auto it = m_grants.cbegin(); it != m_grants.cend(); ++it)
+        if (!m_userIndex.contains(it.key()))
+            m_roleGroupQueue.append(it.key());
+    m_roleGroupQueue.sort(); // a stable order of requests
+    m_stage = Stage::RoleGroups;
+    nextRoleGroup();
+}
+
+void CloudScanJob::nextRoleGroup()
+{
+    if (m_roleGroupQueue.isEmpty()) {
+        finishRoles();
+        m_stage = Stage::Holders;
+        startHolderLookups();
+        return;
+    }
+    m_roleGroup = m_roleGroupQueue.takeFirst();
+    // Graph documents transitive membership for groups; role-assignable groups cannot
+    // nest, but a transitive read stays right if that ever changes.
+    runGet(Stage::RoleGroups,
+           QStringLiteral("/groups/%1/transitiveMembers/microsoft.graph.user?$select=id&$top=999")
+               .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_roleGroup))));
 }
 
 void CloudScanJob::startHolderLookups()
@@ -794,7 +831,7 @@ void CloudScanJob::startHolderLookups()
     for (int i = 0; i < values.size(); i += kBatchSize / 2)
         m_pendingBatches.append(values.mid(i, kBatchSize / 2));
     if (m_pendingBatches.isEmpty()) {
-        nextStage();
+        stageDone(m_stage);
         return;
     }
     Q_EMIT infoMessage(
@@ -815,7 +852,7 @@ void CloudScanJob::startSyncBehaviorReads()
     for (int i = 0; i < ids.size(); i += kBatchSize)
         m_pendingBatches.append(ids.mid(i, kBatchSize));
     if (m_pendingBatches.isEmpty()) {
-        nextStage();
+        stageDone(m_stage);
         return;
     }
     Q_EMIT infoMessage(
@@ -953,7 +990,7 @@ void CloudScanJob::onBatch(GraphBatchJob *job)
                           .arg(m_behaviorFailed));
             Q_EMIT infoMessage(m_warnings.last());
         }
-        nextStage();
+        stageDone(m_stage);
         return;
     }
     // The next batch of the same stage.

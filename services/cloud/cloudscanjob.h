@@ -6,6 +6,7 @@
 #include "job.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QPointer>
 #include <QSet>
 #include <QString>
@@ -15,7 +16,11 @@ class GraphRequestJob;
 class PartitionedUserReadJob;
 
 // Reads the whole tenant into a CloudSnapshot (DESIGN.md §3, §7), each page parsed and
-// appended as it arrives; progressChanged counts users read:
+// appended as it arrives; progressChanged counts users read. The users (or, on a rescan,
+// their changes) and the small collections below are read at the same time: the small
+// ones do not depend on the users and each costs a page's latency, so read one after the
+// other they took longer than a rescan's delta. What needs the users (role groups,
+// address holders, the source of authority) follows once everything else is in.
 //  - users and soft-deleted users ($select of every property the reconciler needs,
 //    $top=999, @odata.nextLink), in parallel partitions checked against $count when the
 //    tenant is big (PartitionedUserReadJob); domains, organization,
@@ -61,8 +66,15 @@ public:
     // (GET /users/delta), everything else is read again. An expired or refused delta link
     // means a full read, and a warning says why. Call before start().
     void setPrevious(const CloudSnapshot &previous) { m_previous = previous; }
+    // The $select lists the users are read with (with onPremisesObjectIdentifier, and
+    // without it for a Graph that refuses it): a delta link taken with another one does
+    // not answer for the properties this version reads.
+    static QStringList userSelects();
     // Whether the users came from a delta read of the previous scan.
     bool usersFromDelta() const { return m_usersFromDelta; }
+    // Why a rescan read every user after all (an expired or refused delta link); empty
+    // when it read only the changes or was no rescan.
+    QString fullReadReason() const { return m_fullReadReason; }
     // Requests in flight at once while reading users (default 6: QNetworkAccessManager
     // opens at most six connections to one host).
     void setMaxInFlight(int requests) { m_maxInFlight = requests; }
@@ -97,20 +109,26 @@ private:
         SyncBehavior,
         Done
     };
-    void readUsers(); // Users or DeletedUsers, per m_stage
+    void readUsers(bool deleted);
     void startUsers();
+    void startFacts(); // every small collection, in parallel with the users
     QString usersSelect() const;
     void mergeDelta(const QJsonArray &values);
     void fullReadAfterDelta(const QString &why);
-    void onUsersRead(PartitionedUserReadJob *job);
-    void runGet(const QString &pathOrNextLink, const char *permission);
-    void onPage(GraphRequestJob *job);
+    void onUsersRead(PartitionedUserReadJob *job, bool deleted);
+    void runGet(Stage stage, const QString &pathOrNextLink);
+    void onPage(Stage stage, GraphRequestJob *job);
     // A stage that may fail without stopping the scan: true when handled (warning added).
-    bool tolerate(const GraphResult &result);
-    void nextStage();
-    void consume(const QJsonObject &page);
+    bool tolerate(Stage stage, const GraphResult &result);
+    void stageDone(Stage stage);
+    void afterFacts(); // users and small collections in: what needs both
+    void consume(Stage stage, const QJsonObject &page);
     bool skippedWithoutId(const CloudUser &user); // true (and a warning) for a user with no id
+    void applyUserErrors();
+    void applyGrants();
     void finishRoles();
+    void failWith(const GraphResult &result, const QString &message);
+    void cancelAll();
     void startHolderLookups();
     void startSyncBehaviorReads();
     QList<GraphBatchRequest> requestsFor(const QStringList &batch) const;
@@ -119,17 +137,21 @@ private:
     void finish();
 
     QPointer<GraphClient> m_client;
-    QPointer<GraphRequestJob> m_current;
+    QList<QPointer<GraphRequestJob>> m_gets; // in flight
     QPointer<GraphBatchJob> m_currentBatch;
     QPointer<PartitionedUserReadJob> m_userRead;
+    QPointer<PartitionedUserReadJob> m_deletedRead;
     CloudSnapshot m_previous;
     bool m_usersFromDelta = false;
+    QString m_fullReadReason;
+    bool m_usersDone = false;
+    QList<Stage> m_factsRunning; // small collections not finished yet
     bool m_deltaLinkRetried = false;
     int m_maxInFlight = 6;
     qint64 m_partitionThreshold = -1;
     bool m_usersPartitioned = false;
     int m_partitionsRead = 0;
-    Stage m_stage = Stage::Users;
+    Stage m_stage = Stage::Users; // after the facts: RoleGroups, Holders, SyncBehavior, Done
     CloudSnapshot m_snapshot;
     QHash<QString, int> m_userIndex;       // id → index in m_snapshot.users
     QHash<QString, QString> m_roleNames;   // role definition id → display name
@@ -137,6 +159,11 @@ private:
     bool m_privilegeKnown = false;
     bool m_rolesFromBeta = true;
     QHash<QString, QList<RoleGrant>> m_grants; // principal id → roles
+    // Pages kept until what they need is in: assignments and eligibility need the role
+    // definitions, provisioning errors the users.
+    QList<QJsonArray> m_assignmentPages;
+    QList<QJsonArray> m_eligibilityPages;
+    QList<QJsonArray> m_userErrorPages;
     // RoleGroups: principals that are no user (a group, or a service principal), read one
     // by one; the one being read; roles its members hold through it.
     QStringList m_roleGroupQueue;

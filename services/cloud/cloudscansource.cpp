@@ -5,18 +5,29 @@
 
 namespace CloudScanSource {
 
-ValueJob<CloudScan> *graph(std::function<GraphClient *()> client, QObject *parent)
+ValueJob<CloudScan> *graph(std::function<GraphClient *()> client, QObject *parent,
+                           const CloudSnapshot &previous)
 {
     return new ForwardingJob<CloudScan>(
-        [client]() -> Job * {
+        [client, previous]() -> Job * {
             GraphClient *c = client();
-            return c ? c->scan() : nullptr;
+            if (!c)
+                return nullptr;
+            CloudScanJob *scan = c->scan();
+            scan->setPrevious(previous);
+            return scan;
         },
-        [](Job *j) {
-            auto *scan = static_cast<CloudScanJob *>(j);
-            return CloudScan{scan->snapshot(), scan->warnings()};
-        },
-        parent);
+        [](Job *j) { return valueOf(*static_cast<CloudScanJob *>(j)); }, parent);
+}
+
+CloudScan valueOf(const CloudScanJob &job)
+{
+    CloudScan value;
+    value.snapshot = job.snapshot();
+    value.warnings = job.warnings();
+    value.usersFromDelta = job.usersFromDelta();
+    value.fullReadReason = job.fullReadReason();
+    return value;
 }
 
 } // namespace CloudScanSource

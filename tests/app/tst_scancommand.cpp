@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextStream>
 
 class tst_ScanCommand : public QObject
 {
@@ -39,6 +40,38 @@ class tst_ScanCommand : public QObject
         if (file.open(QIODevice::WriteOnly))
             file.write(ldif.toUtf8());
         return path;
+    }
+
+    // The rows of a plan without what differs from scan to scan (row ids, scan time),
+    // sorted: two scans of the same state give the same list.
+    static QStringList planRows(const QString &path)
+    {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return {QStringLiteral("cannot read ") + path};
+        QTextStream in(&file);
+        Plan plan;
+        QString error;
+        if (!Plan::read(in, &plan, &error))
+            return {error};
+        QStringList rows;
+        for (Finding f : plan.rows()) {
+            f.rowId = 0;
+            rows << Plan::csvRecord(f, QString(), QDateTime());
+        }
+        rows.sort();
+        return rows;
+    }
+
+    // Graph requests the practice tenant saw after the first `from` of them.
+    static QStringList pathsSince(const QJsonArray &log, qsizetype from)
+    {
+        QStringList paths;
+        for (qsizetype i = from; i < log.size(); ++i) {
+            const QJsonObject r = log.at(i).toObject();
+            paths << r.value(u"path").toString() + u'?' + r.value(u"query").toString();
+        }
+        return paths;
     }
 
 private Q_SLOTS:
@@ -226,6 +259,147 @@ private Q_SLOTS:
                          m_env);
         QVERIFY2(created.exitCode == 0, qPrintable(created.err));
         QCOMPARE(int(QFile::permissions(fresh) & 0x0fff), 0x0600);
+    }
+    // Issue 15: `scan --since-previous` reads only the users changed since the previous
+    // scan (GET /users/delta, no /users paging), and its plan is a full scan's; an
+    // expired (400 syncStateNotFound) or lost (410 Gone) delta link means a full read with
+    // the reason in the output; a state of another tenant or $select is refused.
+    void sincePreviousReadsOnlyChanges_data()
+    {
+        QTest::addColumn<QString>("fault"); // practice fault JSON before the rescan
+        QTest::addColumn<QString>("said");  // in the output: a full read and why
+        QTest::newRow("changes only") << QString() << QString();
+        QTest::newRow("expired delta link")
+            << QStringLiteral(R"({"deltaTokenLifetimeMs": 0})") << QStringLiteral("expired");
+        QTest::newRow("410 Gone") << QStringLiteral(R"({"deltaResync": true})")
+                                  << QStringLiteral("410 Gone");
+    }
+    void sincePreviousReadsOnlyChanges()
+    {
+        QFETCH(QString, fault);
+        QFETCH(QString, said);
+        QTemporaryDir dir;
+        PracticeProcess practice;
+        QString error;
+        QVERIFY2(practice.start(m_scenario.tenant, dir.path(), &error), qPrintable(error));
+        const QStringList connection = practice.connectionArgs(PracticeScenario::clientId);
+        const QString ldif = writeLdif();
+        const auto scan = [&](const QString &plan, const QStringList &extra) {
+            return runAnchorfix(QStringList{QStringLiteral("scan"), QStringLiteral("--onprem-file"),
+                                            ldif, QStringLiteral("--plan"), dir.filePath(plan)} +
+                                    extra + connection,
+                                m_env);
+        };
+        const CliRun first = scan(QStringLiteral("first.csv"), {});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.out + first.err));
+        const QString state = dir.filePath(QStringLiteral("first.rescan.json"));
+        QCOMPARE(int(QFile::permissions(state) & 0x0fff), 0x0600);
+        QFile stateFile(state);
+        QVERIFY(stateFile.open(QIODevice::ReadOnly));
+        const QJsonObject saved = QJsonDocument::fromJson(stateFile.readAll()).object();
+        stateFile.close();
+        QCOMPARE(saved.value(u"format").toString(), QStringLiteral("anchorfix-rescan-v1"));
+        QCOMPARE(saved.value(u"tenantId").toString(), practice.tenantId());
+        QVERIFY(saved.value(u"select").toString().contains(u"onPremisesImmutableId"));
+        QVERIFY(saved.value(u"deltaLink").toString().contains(u"$deltatoken="));
+        QVERIFY(!QJsonDocument(saved).toJson().contains(PracticeScenario::clientSecret.toUtf8()));
+
+        // Changes: the soft matches get their anchors.
+        const CliRun apply = runAnchorfix(
+            QStringList{QStringLiteral("apply"), QStringLiteral("--plan"),
+                        dir.filePath(QStringLiteral("first.csv")), QStringLiteral("--audit"),
+                        dir.filePath(QStringLiteral("audit.csv")), QStringLiteral("--rollback"),
+                        dir.filePath(QStringLiteral("rollback.csv"))} +
+                connection,
+            m_env);
+        QVERIFY2(apply.exitCode == 0, qPrintable(apply.out + apply.err));
+        if (!fault.isEmpty())
+            QVERIFY(practice.setFaults(QJsonDocument::fromJson(fault.toUtf8()).object()));
+
+        const qsizetype before = practice.requests().size();
+        const CliRun again =
+            scan(QStringLiteral("again.csv"),
+                 {QStringLiteral("--since-previous"), dir.filePath(QStringLiteral("first.csv"))});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.out + again.err));
+        const QStringList paths = pathsSince(practice.requests(), before);
+        QVERIFY2(!paths.filter(QStringLiteral("/v1.0/users/delta?")).isEmpty(),
+                 qPrintable(paths.join(u'\n')));
+        int pages = 0; // of every user: /users without the provisioning-errors filter
+        for (const QString &p : paths)
+            pages += (p.startsWith(u"/v1.0/users?") || p.startsWith(u"/v1.0/users/$count")) &&
+                     !p.contains(u"onPremisesProvisioningErrors");
+        if (said.isEmpty()) {
+            QCOMPARE(pages, 0);
+            QVERIFY2(again.out.contains(u"read only the cloud users changed"),
+                     qPrintable(again.out));
+        } else {
+            QVERIFY(pages > 0);
+            QVERIFY2(again.out.contains(u"every cloud user was read again") &&
+                         again.out.contains(said),
+                     qPrintable(again.out));
+            QVERIFY2(again.err.contains(said), qPrintable(again.err)); // and as a warning
+        }
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("again.rescan.json"))));
+
+        // The findings are a full scan's of the changed tenant.
+        QVERIFY(practice.setFaults(QJsonObject()));
+        const CliRun full = scan(QStringLiteral("full.csv"), {});
+        QVERIFY2(full.exitCode == 0, qPrintable(full.out + full.err));
+        const QStringList rescanned = planRows(dir.filePath(QStringLiteral("again.csv")));
+        QCOMPARE(rescanned, planRows(dir.filePath(QStringLiteral("full.csv"))));
+        QVERIFY(rescanned != planRows(dir.filePath(QStringLiteral("first.csv"))));
+    }
+
+    void sincePreviousRefusesAnotherTenantOrSelect_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("said");
+        QTest::newRow("another tenant")
+            << QStringLiteral("tenant") << QStringLiteral("fabrikam.onmicrosoft.com")
+            << QStringLiteral("not ");
+        QTest::newRow("another $select")
+            << QStringLiteral("select") << QStringLiteral("id,userPrincipalName")
+            << QStringLiteral("other properties");
+    }
+    void sincePreviousRefusesAnotherTenantOrSelect()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        QFETCH(QString, said);
+        const QStringList connection = m_practice.connectionArgs(PracticeScenario::clientId);
+        const QString plan = m_dir.filePath(QStringLiteral("refuse-%1.csv").arg(key));
+        const CliRun first =
+            runAnchorfix(QStringList{QStringLiteral("scan"), QStringLiteral("--onprem-file"),
+                                     writeLdif(), QStringLiteral("--plan"), plan} +
+                             connection,
+                         m_env);
+        QVERIFY2(first.exitCode == 0, qPrintable(first.out + first.err));
+        const QString state = m_dir.filePath(QStringLiteral("refuse-%1.rescan.json").arg(key));
+        QFile file(state);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QJsonObject saved = QJsonDocument::fromJson(file.readAll()).object();
+        file.close();
+        saved.insert(key, value);
+        if (key == QLatin1String("tenant"))
+            saved.insert(QStringLiteral("tenantId"), QStringLiteral("another-tenant-id"));
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(saved).toJson());
+        file.close();
+
+        const qsizetype before = m_practice.requests().size();
+        const CliRun refused =
+            runAnchorfix(QStringList{QStringLiteral("scan"), QStringLiteral("--onprem-file"),
+                                     writeLdif(), QStringLiteral("--plan"),
+                                     m_dir.filePath(QStringLiteral("refused-%1.csv").arg(key)),
+                                     QStringLiteral("--since-previous"), plan} +
+                             connection,
+                         m_env);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(u"refused") && refused.err.contains(said),
+                 qPrintable(refused.err));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("refused-%1.csv").arg(key))));
+        QCOMPARE(pathsSince(m_practice.requests(), before), QStringList()); // nothing read
     }
 };
 

@@ -146,8 +146,10 @@ void tst_GraphClient::scanReadsTheWholeTenant()
     for (const PracticeRequestRecord &r : m_tenant.requestLog())
         QVERIFY(!r.clientRequestId.isEmpty());
     const auto log = m_tenant.requestLog();
+    // (The sync errors' /users read runs beside it: not a page of every user.)
     const auto firstPage = std::find_if(log.cbegin(), log.cend(), [](const auto &r) {
-        return r.path == QLatin1String("/v1.0/users");
+        return r.path == QLatin1String("/v1.0/users") &&
+               !r.query.contains(QLatin1String("onPremisesProvisioningErrors"));
     });
     QVERIFY(firstPage != log.cend());
     QVERIFY(firstPage->query.contains(QLatin1String("onPremisesImmutableId")));
