@@ -78,6 +78,17 @@ bool isCutStatus(const QString &cell)
     return false;
 }
 
+// An applied_at_utc cell, or an invalid time (unknown) when it is none. A time whose UTC
+// year is outside 0..9999 (only a hand edit: "9999-12-31T23:00:00-05:00") has no ISO form
+// in UTC, so the journal could not write it back: it is unknown too, or a compaction would
+// silently turn it into an empty cell.
+QDateTime appliedAt(const QString &cell)
+{
+    const QDateTime t = QDateTime::fromString(cell, Qt::ISODateWithMs);
+    const int year = t.isValid() ? t.toUTC().date().year() : -1;
+    return year >= 0 && year <= 9999 ? t : QDateTime();
+}
+
 bool pathExists(const QString &path)
 {
     struct stat st;
@@ -367,7 +378,7 @@ bool RollbackJournal::readRows(const QString &path, QList<RollbackEntry> *rows, 
         e.oldImmutableId = cells.at(at[OldId]);
         e.newImmutableId = cells.at(at[NewId]);
         if (!cells.at(at[AppliedAt]).isEmpty())
-            e.appliedAtUtc = QDateTime::fromString(cells.at(at[AppliedAt]), Qt::ISODateWithMs);
+            e.appliedAtUtc = appliedAt(cells.at(at[AppliedAt]));
         e.status = *status;
         if (optionalAt[Side] >= 0 && optionalAt[Side] < cells.size())
             e.onPrem = cells.at(optionalAt[Side]).compare(u"onprem", Qt::CaseInsensitive) == 0;

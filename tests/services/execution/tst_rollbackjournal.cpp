@@ -244,6 +244,50 @@ private Q_SLOTS:
         QCOMPARE(rollbackStatusName(read.first().status), QString::fromLatin1(status));
     }
 
+    // fuzz_journal: a time given with an offset whose UTC year is 10000 read as a time, but
+    // was written back as an empty cell; it is read as unknown, like any unreadable time.
+    void appliedAtReadsAsItWritesBack_data()
+    {
+        QTest::addColumn<QByteArray>("cell");
+        QTest::addColumn<QDateTime>("expected");
+        QTest::newRow("offset") << QByteArray("2026-11-30T09:15:00+01:00")
+                                << QDateTime(QDate(2026, 11, 30), QTime(8, 15), Qt::UTC);
+        QTest::newRow("milliseconds")
+            << QByteArray("2026-11-30T08:15:00.250Z")
+            << QDateTime(QDate(2026, 11, 30), QTime(8, 15, 0, 250), Qt::UTC);
+        QTest::newRow("UTC year 10000") << QByteArray("9999-12-31T23:59:59-05:00") << QDateTime();
+        QTest::newRow("UTC year -1") << QByteArray("0000-01-01T00:00:00+01:00") << QDateTime();
+        QTest::newRow("not a time") << QByteArray("yesterday") << QDateTime();
+    }
+    void appliedAtReadsAsItWritesBack()
+    {
+        QFETCH(QByteArray, cell);
+        QFETCH(QDateTime, expected);
+        const QString file = path();
+        QVERIFY(writeFile(file, "cloud_id,cloud_upn,old_immutable_id,new_immutable_id,"
+                                "applied_at_utc,status\r\nx,x@y,a,b," +
+                                    cell + ",applied\r\n"));
+        QList<RollbackEntry> read;
+        QString error;
+        QVERIFY2(RollbackJournal::read(file, &read, &error), qPrintable(error));
+        QCOMPARE(read.size(), 1);
+        QCOMPARE(read.first().appliedAtUtc.isValid(), expected.isValid());
+        if (expected.isValid())
+            QCOMPARE(read.first().appliedAtUtc.toUTC(), expected);
+
+        const QString copy = path();
+        RollbackJournal journal;
+        QVERIFY2(journal.create(copy, &error), qPrintable(error));
+        QVERIFY2(journal.append(read, &error), qPrintable(error));
+        journal.close();
+        QList<RollbackEntry> back;
+        QVERIFY2(RollbackJournal::read(copy, &back, &error), qPrintable(error));
+        QCOMPARE(back.size(), 1);
+        QCOMPARE(back.first().appliedAtUtc.isValid(), expected.isValid());
+        if (expected.isValid())
+            QCOMPARE(back.first().appliedAtUtc.toUTC(), expected);
+    }
+
     void findsColumnsByName()
     {
         // Columns in another order and one appended (DESIGN.md §4) still read.
