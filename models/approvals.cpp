@@ -99,9 +99,12 @@ bool Approvals::fromJson(const QByteArray &json, Approvals *out, QString *error)
     a.approverName = approver.value(QLatin1String("name")).toString();
     a.approvedAtUtc =
         QDateTime::fromString(o.value(QLatin1String("approved_at_utc")).toString(), Qt::ISODate);
-    if (!a.approvedAtUtc.isValid())
-        return fail(tr("approved_at_utc is not an ISO 8601 time"));
     a.approvedAtUtc = a.approvedAtUtc.toUTC();
+    // Written back in UTC, a time past 9999 (an offset can take it there) has no ISO form:
+    // the file would be refused the next time it is read.
+    if (!a.approvedAtUtc.isValid() || a.approvedAtUtc.date().year() > 9999 ||
+        a.approvedAtUtc.date().year() < 1)
+        return fail(tr("approved_at_utc is not an ISO 8601 time in the years 1 to 9999 UTC"));
     if (!o.value(QLatin1String("sealed")).isBool())
         return fail(tr("\"sealed\" must be true or false"));
     a.sealed = o.value(QLatin1String("sealed")).toBool();
@@ -113,9 +116,13 @@ bool Approvals::fromJson(const QByteArray &json, Approvals *out, QString *error)
     for (const QJsonValue &v : o.value(QLatin1String("decisions")).toArray()) {
         const QJsonObject r = v.toObject();
         ApprovalDecision d;
-        if (!r.value(QLatin1String("row_id")).isDouble())
+        const QJsonValue rowId = r.value(QLatin1String("row_id"));
+        if (!rowId.isDouble())
             return fail(tr("a decision has no row_id"));
-        d.rowId = r.value(QLatin1String("row_id")).toInt();
+        // toInt() makes 3.5 (or 1e10) row 0: a decision for a row no plan has.
+        d.rowId = rowId.toInt();
+        if (d.rowId <= 0 || double(d.rowId) != rowId.toDouble())
+            return fail(tr("a decision's row_id %1 is not a row number").arg(rowId.toDouble()));
         const QString decision = r.value(QLatin1String("decision")).toString();
         if (decision != QLatin1String("approve") && decision != QLatin1String("reject"))
             return fail(tr("row %1: decision must be \"approve\" or \"reject\"").arg(d.rowId));

@@ -312,6 +312,17 @@ void tst_Approval::approvalsFileStrict_data()
     QTest::newRow("bad time") << "\"approved_at_utc\": \""
                               << "\"approved_at_utc\": \"x"
                               << "ISO 8601";
+    // fuzz_approval: an offset took the time past 9999 UTC, which toJson() cannot write.
+    QTest::newRow("UTC year 10000")
+        << "\"approved_at_utc\": \""
+        << "\"approved_at_utc\": \"9999-12-31T23:59:59-05:00\", \"x\": \""
+        << "ISO 8601";
+    QTest::newRow("fractional row_id") << "\"row_id\": 3"
+                                       << "\"row_id\": 3.5"
+                                       << "not a row number";
+    QTest::newRow("row_id 0") << "\"row_id\": 3"
+                              << "\"row_id\": 0"
+                              << "not a row number";
     QTest::newRow("not JSON") << "{"
                               << "["
                               << "not a JSON object";
