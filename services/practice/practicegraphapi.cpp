@@ -638,12 +638,17 @@ PracticeResponse PracticeGraphApi::usersDelta(const PracticeRequest &request,
     // (a hash of its JSON object, not of its text: serialising 200k users took the
     // practice tenant seconds a delta round of Graph does not) against now. Removed users
     // come as {"id", "@removed"}.
-    const auto stateNow = [this] {
+    // Computed once per request: the directory does not change while it is answered.
+    std::optional<DeltaState> current;
+    const auto stateNow = [this, &current] {
+        if (current)
+            return *current;
         DeltaState state;
         state.issuedMs = -1;
         state.hashes.reserve(m_directory.users.size());
         for (const QJsonObject &u : std::as_const(m_directory.users))
             state.hashes.insert(u.value(QLatin1String("id")).toString(), qHash(u));
+        current = state;
         return state;
     };
     const auto deltaLink = [&](const QString &select) {
