@@ -170,13 +170,7 @@ QString actionTitle(Action action)
 
 QList<Action> allActions()
 {
-    return {Action::None,
-            Action::Stamp,
-            Action::Clear,
-            Action::PurgeDeleted,
-            Action::AdoptCloudAnchor,
-            Action::ClearObjectIdentifier,
-            Action::CopyObjectGuid};
+    return QList<Action>(ActionList.cbegin(), ActionList.cend());
 }
 
 bool isOnPremAction(Action action)
@@ -245,3 +239,7 @@ Severity baseSeverityFor(Category category)
 {
     return infoFor(category).severity;
 }
+
+// A new Action goes at the end of the enum and of ActionList.
+static_assert(int(Action::CopyObjectGuid) + 1 == int(ActionList.size()) &&
+              ActionList.back() == Action::CopyObjectGuid);

@@ -5,6 +5,7 @@
 #include <QStringList>
 #include <QStringView>
 
+#include <array>
 #include <optional>
 
 // Finding categories (DESIGN.md §3). Their names are stable: the table, plan.csv and
@@ -46,6 +47,15 @@ enum class Action {
     ClearObjectIdentifier,
     CopyObjectGuid
 };
+// Every action, in the order plan.csv, the review and the audit list them: the one list
+// (allActions() is the same as a QList; plan.csv's reader matches cells against it).
+inline constexpr std::array<Action, 7> ActionList{Action::None,
+                                                  Action::Stamp,
+                                                  Action::Clear,
+                                                  Action::PurgeDeleted,
+                                                  Action::AdoptCloudAnchor,
+                                                  Action::ClearObjectIdentifier,
+                                                  Action::CopyObjectGuid};
 
 QString categoryName(Category category); // "in_sync", "anchor_mismatch", …
 std::optional<Category> categoryFromName(QStringView name);

@@ -89,14 +89,6 @@ QString actionList(const QList<Action> &actions, const QString &separator = QStr
     return names.join(separator);
 }
 
-constexpr std::array<Action, 7> AllActions{Action::None,
-                                           Action::Stamp,
-                                           Action::Clear,
-                                           Action::PurgeDeleted,
-                                           Action::AdoptCloudAnchor,
-                                           Action::ClearObjectIdentifier,
-                                           Action::CopyObjectGuid};
-
 // --- reading cells as bytes: a million rows must not cost a QString per cell ------
 
 bool isAsciiSpace(char c)
@@ -176,7 +168,7 @@ std::optional<Category> categoryOf(QByteArrayView cell)
 
 std::optional<Action> actionOf(QByteArrayView cell)
 {
-    if (auto a = fastLookup(cell, AllActions, &actionName))
+    if (auto a = fastLookup(cell, ActionList, &actionName))
         return a;
     return actionFromName(textOf(cell));
 }
@@ -220,7 +212,7 @@ bool actionsOf(QByteArrayView cell, QList<Action> *actions, QString *unknown)
         if (i == from)
             break;
         const QByteArrayView name = b.sliced(from, i - from);
-        const auto a = fastLookup(name, AllActions, &actionName);
+        const auto a = fastLookup(name, ActionList, &actionName);
         if (!a) {
             *unknown = Csv::fromUtf8(name);
             return false;
