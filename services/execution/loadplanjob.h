@@ -1,16 +1,15 @@
 #pragma once
 
-#include <job.h>
 #include <plan.h>
+#include <threadjob.h>
 
 #include <QString>
 
-class QThread;
-
-// Reads a plan.csv (possibly hand-edited) on a worker thread. finished() arrives on the
-// thread that started the job; then plan() holds the plan, or errorString() names the
-// file and, for a broken file, the line and column (Plan::read).
-class LoadPlanJob : public Job
+// Reads a plan.csv (possibly hand-edited) on a pool thread (ThreadJob). finished() arrives
+// on the thread that started the job; then plan() holds the plan, or errorString() names
+// the file and, for a broken file, the line and column (Plan::read). Plan::read cannot be
+// interrupted: a cancelled job finishes as Cancelled when it returns, and drops the plan.
+class LoadPlanJob : public ThreadJob<Plan>
 {
     Q_OBJECT
 public:
@@ -20,28 +19,18 @@ public:
     };
 
     explicit LoadPlanJob(QString fileName, QObject *parent = nullptr);
-    ~LoadPlanJob() override;
 
     QString fileName() const { return m_fileName; }
     // The plan read (valid when error() == NoError).
-    const Plan &plan() const { return m_plan; }
+    const Plan &plan() const { return value(); }
+
+    // The same, on the calling thread.
+    static Plan load(const QString &fileName, ThreadWorkStatus *status);
 
 protected:
     void doStart() override;
-    void doCancel() override;
+    void workReturned() override;
 
 private:
-    struct Result
-    {
-        int error = NoError;
-        QString errorString;
-        Plan plan;
-    };
-    static Result load(const QString &fileName);
-    void onLoaded();
-
     QString m_fileName;
-    QThread *m_thread = nullptr;
-    Result m_result;
-    Plan m_plan;
 };

@@ -1,19 +1,16 @@
 #pragma once
 
-#include <job.h>
 #include <plan.h>
+#include <threadjob.h>
 
 #include <QString>
 
-#include <atomic>
-
-class QThread;
-
-// Writes a plan.csv on a worker thread, atomically (AtomicFile: the old file stays whole
-// until the new one is complete; a new file is 0600, a replaced one keeps its mode). finished()
-// arrives on the thread that started the job; on error, errorString() names the file and says what
-// to do.
-class SavePlanJob : public Job
+// Writes a plan.csv on a pool thread (ThreadJob), atomically (AtomicFile: the old file stays
+// whole until the new one is complete; a new file is 0600, a replaced one keeps its mode).
+// finished() arrives on the thread that started the job; on error, errorString() names the
+// file and says what to do. A cancel before the commit leaves the old file as it was; the
+// job finishes once the write has stopped.
+class SavePlanJob : public ThreadJob<bool>
 {
     Q_OBJECT
 public:
@@ -22,7 +19,6 @@ public:
     };
 
     SavePlanJob(Plan plan, QString fileName, QObject *parent = nullptr);
-    ~SavePlanJob() override;
 
     QString fileName() const { return m_fileName; }
 
@@ -31,20 +27,11 @@ public:
 
 protected:
     void doStart() override;
-    void doCancel() override;
+    void workReturned() override;
 
 private:
-    struct Result
-    {
-        int error = NoError;
-        QString errorString;
-    };
-    static Result save(const Plan &plan, const QString &fileName, const std::atomic_bool &abort);
-    void onSaved();
+    static bool save(const Plan &plan, const QString &fileName, ThreadWorkStatus *status);
 
-    Plan m_plan;
     QString m_fileName;
-    QThread *m_thread = nullptr;
-    std::atomic_bool m_abort{false};
-    Result m_result;
+    qsizetype m_rows = 0;
 };

@@ -7,60 +7,40 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QTextStream>
-#include <QThread>
 
 OnPremFileJob::OnPremFileJob(QString fileName, QObject *parent)
-    : Job(parent), m_fileName(std::move(fileName))
-{}
-
-OnPremFileJob::~OnPremFileJob()
+    : ThreadJob<OnPremFile>(
+          StatusWork([fileName](ThreadWorkStatus *s) { return parse(fileName, s); }), parent),
+      m_fileName(std::move(fileName))
 {
-    if (m_thread) {
-        m_abort = true;
-        m_thread->wait();
-    }
+    setCancelText(tr("Reading %1 was cancelled.").arg(m_fileName));
 }
 
 void OnPremFileJob::doStart()
 {
     Q_EMIT infoMessage(tr("Reading %1…").arg(QFileInfo(m_fileName).fileName()));
-    m_thread = QThread::create([this] { m_result = parse(m_fileName, m_abort); });
-    m_thread->setParent(this);
-    connect(m_thread, &QThread::finished, this, &OnPremFileJob::onParsed);
-    m_thread->start();
+    ThreadJob<OnPremFile>::doStart();
 }
 
-void OnPremFileJob::doCancel()
+void OnPremFileJob::workReturned()
 {
-    m_abort = true; // onParsed finishes the job as Cancelled
+    if (error() != NoError)
+        return;
+    const qsizetype users = value().users.size();
+    setProgress(users, users);
+    Q_EMIT infoMessage(tr("Read %1 users from %2 (%3), %4 warnings.")
+                           .arg(QLocale().toString(users), m_fileName,
+                                OnPremFileFormat::kindName(value().format.kind))
+                           .arg(value().warnings.size()));
 }
 
-void OnPremFileJob::onParsed()
+OnPremFile OnPremFileJob::parse(const QString &fileName, ThreadWorkStatus *status)
 {
-    m_users = std::move(m_result.users);
-    m_warnings = std::move(m_result.warnings);
-    m_format = m_result.format;
-    if (isCancelRequested()) {
-        fail(Cancelled, tr("Reading %1 was cancelled.").arg(m_fileName));
-    } else if (m_result.error != NoError) {
-        fail(m_result.error, m_result.errorString);
-    } else {
-        setProgress(m_users.size(), m_users.size());
-        Q_EMIT infoMessage(tr("Read %1 users from %2 (%3), %4 warnings.")
-                               .arg(QLocale().toString(m_users.size()), m_fileName,
-                                    OnPremFileFormat::kindName(m_format.kind))
-                               .arg(m_warnings.size()));
-    }
-    emitResult();
-}
-
-OnPremFileJob::Result OnPremFileJob::parse(const QString &fileName, const std::atomic_bool &abort)
-{
-    Result r;
+    OnPremFile r;
     QFile file(fileName);
     if (!file.open(QIODevice::ReadOnly)) {
-        r.error = CannotRead;
-        r.errorString = tr("Cannot read %1: %2").arg(fileName, file.errorString());
+        status->code = CannotRead;
+        status->error = tr("Cannot read %1: %2").arg(fileName, file.errorString());
         return r;
     }
     r.format = OnPremFileFormat::detect(file.peek(8192), fileName);
@@ -71,8 +51,8 @@ OnPremFileJob::Result OnPremFileJob::parse(const QString &fileName, const std::a
 
     switch (r.format.kind) {
     case OnPremFileFormat::Kind::Unknown:
-        r.error = UnknownFormat;
-        r.errorString = tr("%1 is neither an LDIF export (ldifde -f export.ldf, ldapsearch) nor "
+        status->code = UnknownFormat;
+        status->error = tr("%1 is neither an LDIF export (ldifde -f export.ldf, ldapsearch) nor "
                            "a CSV export (Get-ADUser … | Export-Csv).")
                             .arg(fileName);
         return r;
@@ -80,7 +60,7 @@ OnPremFileJob::Result OnPremFileJob::parse(const QString &fileName, const std::a
         LdifReader reader(stream);
         LdifRecord record;
         QStringList userWarnings;
-        while (!abort && reader.readRecord(&record)) {
+        while (!status->isAborted() && reader.readRecord(&record)) {
             OnPremUser user;
             if (LdifReader::toUser(record, source, &user, &userWarnings))
                 r.users << user;
@@ -99,19 +79,19 @@ OnPremFileJob::Result OnPremFileJob::parse(const QString &fileName, const std::a
         const bool ok = reader.read(source, &r.users);
         r.warnings = reader.warnings();
         if (!ok) {
-            r.error = BadFile;
-            r.errorString = tr("%1 cannot be used: %2").arg(fileName, reader.errorString());
+            status->code = BadFile;
+            status->error = tr("%1 cannot be used: %2").arg(fileName, reader.errorString());
             r.users.clear();
             return r;
         }
         break;
     }
     }
-    if (r.users.isEmpty() && !abort) {
-        r.error = NoUsers;
-        r.errorString = tr("%1 contains no users.").arg(fileName);
+    if (r.users.isEmpty() && !status->isAborted()) {
+        status->code = NoUsers;
+        status->error = tr("%1 contains no users.").arg(fileName);
         if (!r.warnings.isEmpty())
-            r.errorString += QLatin1Char(' ') + r.warnings.first();
+            status->error += QLatin1Char(' ') + r.warnings.first();
     }
     return r;
 }

@@ -2,21 +2,27 @@
 
 #include "onpremfileformat.h"
 
-#include <job.h>
 #include <onpremuser.h>
+#include <threadjob.h>
 
 #include <QList>
 #include <QString>
 #include <QStringList>
 
-class QThread;
+// What an export file held.
+struct OnPremFile
+{
+    QList<OnPremUser> users;
+    QStringList warnings;
+    OnPremFileFormat format;
+};
 
 // Reads on-prem users from an export instead of a live directory: an LDIF file (ldifde,
 // ldapsearch) or a Get-ADUser | Export-Csv file, told apart by content (LdifReader,
-// AdCsvReader). Parsing runs on a worker thread. Lines that could not be used are listed
-// in warnings() with their line numbers; the job still succeeds unless the file cannot be
-// read or parsed at all.
-class OnPremFileJob : public Job
+// AdCsvReader). Parsing runs on a pool thread (ThreadJob); a cancel stops it between
+// records. Lines that could not be used are listed in warnings() with their line numbers;
+// the job still succeeds unless the file cannot be read or parsed at all.
+class OnPremFileJob : public ThreadJob<OnPremFile>
 {
     Q_OBJECT
 public:
@@ -28,34 +34,18 @@ public:
     };
 
     explicit OnPremFileJob(QString fileName, QObject *parent = nullptr);
-    ~OnPremFileJob() override;
 
     QString fileName() const { return m_fileName; }
-    QList<OnPremUser> users() const { return m_users; }
-    QStringList warnings() const { return m_warnings; }
-    OnPremFileFormat format() const { return m_format; }
+    QList<OnPremUser> users() const { return value().users; }
+    QStringList warnings() const { return value().warnings; }
+    OnPremFileFormat format() const { return value().format; }
 
 protected:
     void doStart() override;
-    void doCancel() override;
+    void workReturned() override;
 
 private:
-    struct Result
-    {
-        int error = NoError;
-        QString errorString;
-        QList<OnPremUser> users;
-        QStringList warnings;
-        OnPremFileFormat format;
-    };
-    static Result parse(const QString &fileName, const std::atomic_bool &abort);
-    void onParsed();
+    static OnPremFile parse(const QString &fileName, ThreadWorkStatus *status);
 
     QString m_fileName;
-    QThread *m_thread = nullptr;
-    std::atomic_bool m_abort{false};
-    Result m_result;
-    QList<OnPremUser> m_users;
-    QStringList m_warnings;
-    OnPremFileFormat m_format;
 };
