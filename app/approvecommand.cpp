@@ -7,6 +7,7 @@
 #include "connectionoptions.h"
 #include "findingdetails.h"
 #include "plan.h"
+#include "runfiles.h"
 #include "sealapprovaljob.h"
 
 #include <QCommandLineParser>
@@ -101,7 +102,7 @@ int Commands::approve(const QStringList &args)
         return Usage;
     }
     const QString planPath = parser.value(planOption);
-    const QString approvalsPath = Approvals::pathFor(planPath);
+    const QString approvalsPath = RunFiles::approvalsFor(planPath);
     if (QFileInfo::exists(approvalsPath) && !parser.isSet(forceOption)) {
         err << "anchorfix approve: " << approvalsPath << " already exists (an earlier "
             << "approval). Nothing was changed. Add --force to review the plan again and "

@@ -139,11 +139,3 @@ bool Approvals::fromJson(const QByteArray &json, Approvals *out, QString *error)
     *out = a;
     return true;
 }
-
-QString Approvals::pathFor(const QString &planPath)
-{
-    QString base = planPath;
-    if (base.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
-        base.chop(4);
-    return base + QLatin1String(".approvals.json");
-}

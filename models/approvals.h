@@ -46,8 +46,5 @@ struct Approvals
     // named twice, an approved row without its digest, an unknown format are refused).
     static bool fromJson(const QByteArray &json, Approvals *approvals, QString *error);
 
-    // "…/plan.approvals.json" for "…/plan.csv" (any other name: name + ".approvals.json").
-    static QString pathFor(const QString &planPath);
-
     friend bool operator==(const Approvals &, const Approvals &) = default;
 };

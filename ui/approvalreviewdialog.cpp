@@ -2,6 +2,7 @@
 
 #include "findingdetails.h"
 #include "findingtablemodel.h"
+#include "runfiles.h"
 #include "wizardcontext.h"
 #include "wizardservices.h"
 
@@ -195,13 +196,14 @@ void ApprovalReviewDialog::seal()
         const bool ok = job->error() == Job::NoError;
         if (ok) {
             const Approvals &a = job->value();
-            m_status->setText(tr("Approved %1, rejected %2, by %3; %4. Written: %5")
-                                  .arg(a.approvedCount())
-                                  .arg(a.decisions.size() - a.approvedCount())
-                                  .arg(a.approverUpn,
-                                       a.sealed ? tr("sealed by Entra ID (digest %1)").arg(a.digest)
-                                                : tr("not sealed"),
-                                       QDir::toNativeSeparators(Approvals::pathFor(m_planPath))));
+            m_status->setText(
+                tr("Approved %1, rejected %2, by %3; %4. Written: %5")
+                    .arg(a.approvedCount())
+                    .arg(a.decisions.size() - a.approvedCount())
+                    .arg(a.approverUpn,
+                         a.sealed ? tr("sealed by Entra ID (digest %1)").arg(a.digest)
+                                  : tr("not sealed"),
+                         QDir::toNativeSeparators(RunFiles::approvalsFor(m_planPath))));
         } else {
             m_status->setText(job->errorString());
         }

@@ -51,14 +51,6 @@ RunFiles WizardContext::newRunFiles()
     QString name = stamp;
     for (int n = 2; root.exists(name); ++n)
         name = stamp + u'-' + QString::number(n);
-    const QDir run(root.filePath(name));
-    RunFiles files;
-    files.folder = run.path();
-    files.auditCsv = run.filePath(QStringLiteral("audit.csv"));
-    files.rollbackCsv = run.filePath(QStringLiteral("rollback.csv"));
-    files.rollbackPs1 = run.filePath(QStringLiteral("rollback.ps1"));
-    files.planCsv = run.filePath(QStringLiteral("plan.csv"));
-    files.adScript = run.filePath(QStringLiteral("set-aduser.ps1"));
-    m_runFiles = files;
-    return files;
+    m_runFiles = RunFiles::inFolder(root.filePath(name));
+    return m_runFiles;
 }

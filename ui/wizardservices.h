@@ -5,6 +5,7 @@
 #include "clouduser.h"
 #include "connectionsettings.h"
 #include "plan.h"
+#include "runfiles.h"
 #include "scanresult.h"
 #include "valuejob.h"
 
@@ -22,19 +23,6 @@ struct ConnectionCheck
 {
     QString summary; // "dc1.corp.example" or "42 users in the file"
     QString baseDn;  // the domain's defaultNamingContext (LDAP), to offer as base DN
-};
-
-// Where the run's files go.
-struct RunFiles
-{
-    QString folder;
-    QString auditCsv;    // append-only audit trail
-    QString rollbackCsv; // journal, then the undo list
-    QString rollbackPs1; // the same undo as Graph PowerShell
-    QString planCsv;     // the plan as executed
-    // The AD side (adopt_cloud_anchor) as ActiveDirectory PowerShell, written instead of
-    // running it when the on-prem source is an export file (nothing to write to).
-    QString adScript;
 };
 
 // Which secret the wizard keeps in the keychain. The services turn it into the

@@ -6,7 +6,7 @@
 
 #include <optional>
 
-// plan.approvals.json on disk (Approvals::pathFor beside the plan).
+// plan.approvals.json on disk (RunFiles::approvalsFor beside the plan).
 namespace ApprovalsFile {
 
 // No file: true with *approvals = nullopt. A file that cannot be read or is not an

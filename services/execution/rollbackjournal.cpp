@@ -3,6 +3,7 @@
 #include "csv.h"
 #include "durablefile.h"
 #include "rollbackscript.h"
+#include "runfiles.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -166,7 +167,7 @@ bool RollbackJournal::create(const QString &path, QString *error)
                          .arg(path);
         return false;
     }
-    const QString script = RollbackScript::pathFor(path);
+    const QString script = RunFiles::rollbackScriptFor(path);
     if (pathExists(script)) {
         if (error)
             *error = tr("%1 already exists and may be the undo script of an earlier run. Move "

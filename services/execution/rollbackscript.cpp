@@ -242,15 +242,6 @@ QString RollbackScript::render(const QString &graphUrl, const QString &tenantId,
     return s;
 }
 
-QString RollbackScript::pathFor(const QString &rollbackCsvPath)
-{
-    const QFileInfo info(rollbackCsvPath);
-    QString name = info.fileName();
-    if (name.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
-        name.chop(4);
-    return info.dir().filePath(name + QStringLiteral(".ps1"));
-}
-
 bool RollbackScript::write(const QString &path, const QString &script, QString *error)
 {
     return DurableFile::replaceAtomically(path, script.toUtf8(), error);

@@ -54,8 +54,7 @@ QString setConsistencyGuidCommand(const QString &dn, const QString &base64Value)
 QString render(const QString &graphUrl, const QString &tenantId, const QString &runId,
                const QList<RollbackScriptStep> &steps);
 
-// Writes it atomically beside rollback.csv: "x/rollback.csv" -> "x/rollback.ps1".
-QString pathFor(const QString &rollbackCsvPath);
+// Writes it atomically, at RunFiles::rollbackScriptFor(rollback.csv).
 bool write(const QString &path, const QString &script, QString *error);
 
 } // namespace RollbackScript

@@ -123,7 +123,6 @@ private Q_SLOTS:
     void approvalsFileRoundTrip();
     void approvalsFileStrict_data();
     void approvalsFileStrict();
-    void pathFor();
     void sealProblem_data();
     void sealProblem();
     void decide_data();
@@ -340,15 +339,6 @@ void tst_Approval::approvalsFileStrict()
     QString why;
     QVERIFY(!Approvals::fromJson(json.toUtf8(), &back, &why));
     QVERIFY2(why.contains(error), qPrintable(why));
-}
-
-void tst_Approval::pathFor()
-{
-    QCOMPARE(Approvals::pathFor(QStringLiteral("/tmp/plan.csv")),
-             QStringLiteral("/tmp/plan.approvals.json"));
-    QCOMPARE(Approvals::pathFor(QStringLiteral("runs/Plan.CSV")),
-             QStringLiteral("runs/Plan.approvals.json"));
-    QCOMPARE(Approvals::pathFor(QStringLiteral("plan")), QStringLiteral("plan.approvals.json"));
 }
 
 void tst_Approval::sealProblem_data()

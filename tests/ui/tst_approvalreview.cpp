@@ -9,6 +9,7 @@
 #include "findingtablemodel.h"
 #include "practicetenant.h"
 #include "reviewpage.h"
+#include "runfiles.h"
 #include "wizardharness.h"
 
 #include <QFileDialog>
@@ -68,7 +69,7 @@ private Q_SLOTS:
 
         std::optional<Approvals> approvals;
         QString error;
-        QVERIFY(ApprovalsFile::read(Approvals::pathFor(planPath), &approvals, &error));
+        QVERIFY(ApprovalsFile::read(RunFiles::approvalsFor(planPath), &approvals, &error));
         QVERIFY(approvals);
         QVERIFY(approvals->sealed);
         QCOMPARE(approvals->approverUpn, QStringLiteral("bob@contoso.example"));

@@ -2,6 +2,7 @@
 #include "durablefile.h"
 #include "rollbackjournal.h"
 #include "rollbackscript.h"
+#include "runfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -515,7 +516,7 @@ private Q_SLOTS:
     void createRefusesAnExistingScriptBeside()
     {
         const QString file = path();
-        const QString script = RollbackScript::pathFor(file);
+        const QString script = RunFiles::rollbackScriptFor(file);
         QVERIFY(writeFile(script, "# an earlier run's undo\n"));
         RollbackJournal journal;
         QString error;
@@ -525,7 +526,7 @@ private Q_SLOTS:
         QCOMPARE(readAll(script), QByteArray("# an earlier run's undo\n"));
         // A folder where the script would go is found now, not after the run.
         const QString file2 = path();
-        QVERIFY(QDir().mkpath(RollbackScript::pathFor(file2)));
+        QVERIFY(QDir().mkpath(RunFiles::rollbackScriptFor(file2)));
         QVERIFY(!journal.create(file2, &error));
         QVERIFY(!QFile::exists(file2));
     }

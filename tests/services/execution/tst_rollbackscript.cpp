@@ -305,22 +305,6 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         QCOMPARE(RollbackScript::literal(value), expected);
     }
-
-    void pathBesideTheCsv_data()
-    {
-        QTest::addColumn<QString>("csv");
-        QTest::addColumn<QString>("ps1");
-        QTest::newRow("csv") << "/tmp/x/rollback.csv"
-                             << "/tmp/x/rollback.ps1";
-        QTest::newRow("no extension") << "/tmp/x/undo"
-                                      << "/tmp/x/undo.ps1";
-    }
-    void pathBesideTheCsv()
-    {
-        QFETCH(QString, csv);
-        QFETCH(QString, ps1);
-        QCOMPARE(RollbackScript::pathFor(csv), ps1);
-    }
 };
 
 QTEST_GUILESS_MAIN(tst_RollbackScript)
