@@ -8,7 +8,9 @@
 class CloudScanJob;
 class GraphClient;
 
-// The tenant side of a ScanJob as one typed job (CloudScanJob's snapshot and warnings).
+// The tenant side of a ScanJob as one typed job (CloudScanJob's snapshot and warnings):
+// the one cloud scan builder the wizard and the command line use, so that what a scan
+// reads (partitioned reads, the $count check, the delta link, roles) cannot drift.
 // client() is asked when the side starts: a sign-in may have replaced the client since
 // the job was made. No client (not signed in) fails the job.
 namespace CloudScanSource {
