@@ -16,6 +16,7 @@
 #include "progressline.h"
 #include "requestpreview.h"
 #include "rollbackjob.h"
+#include "runfiles.h"
 #include "runstartmessage.h"
 
 #include <QBuffer>
@@ -26,48 +27,15 @@
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QTextStream>
-#include <QTimer>
 #include <QUuid>
 
-#include <atomic>
-#include <csignal>
-
 namespace {
-
-std::atomic_bool interrupted{false};
-
-void onInterrupt(int)
-{
-    interrupted = true;
-}
-
-// Runs an executor-like job with progress on stderr and Ctrl+C as cancel.
-template <typename J> void runWithProgress(J *job, bool quiet)
-{
-    ProgressLine progress(QString(), quiet);
-    QObject::connect(job, &J::progressUpdated, job,
-                     [&progress](const ExecutionProgress &p) { progress.update(p); });
-    interrupted = false;
-    auto previous = std::signal(SIGINT, onInterrupt);
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, job, [job] {
-        if (interrupted.exchange(false)) {
-            QTextStream(stderr) << "\nStopping after the changes in flight…\n";
-            job->cancel();
-        }
-    });
-    poll.start(100);
-    ConnectionOptions::waitFor(job);
-    poll.stop();
-    std::signal(SIGINT, previous);
-    progress.finish();
-}
 
 // rollback.csv and the rollback.ps1 beside it: an existing one may be the only undo of an
 // earlier run, so it is replaced only with --force; and the folder must take both.
 bool checkRunFiles(const QString &rollbackPath, bool force, QString *error)
 {
-    const QString script = RollbackScript::pathFor(rollbackPath);
+    const QString script = RunFiles::rollbackScriptFor(rollbackPath);
     for (const QString &path : {rollbackPath, script}) {
         const QFileInfo info(path);
         if (!force && (info.exists() || info.isSymLink()) &&
@@ -88,7 +56,7 @@ bool checkRunFiles(const QString &rollbackPath, bool force, QString *error)
 
 bool removeRunFiles(const QString &rollbackPath, QString *error)
 {
-    for (const QString &path : {rollbackPath, RollbackScript::pathFor(rollbackPath)}) {
+    for (const QString &path : {rollbackPath, RunFiles::rollbackScriptFor(rollbackPath)}) {
         QFile file(path);
         if ((file.exists() || QFileInfo(path).isSymLink()) && !file.remove()) {
             *error = QStringLiteral("Nothing was changed: cannot replace %1: %2.")
@@ -272,7 +240,7 @@ int Commands::apply(const QStringList &args)
     // rows without a sealed approval.
     QList<Finding> rows = plan.rows();
     const bool requireSealed = parser.isSet(sealedOption);
-    const QString approvalsPath = Approvals::pathFor(planPath);
+    const QString approvalsPath = RunFiles::approvalsFor(planPath);
     std::optional<Approvals> approvals;
     if (!ApprovalsFile::read(approvalsPath, &approvals, &error)) {
         err << "anchorfix apply: " << error << " Nothing was changed.\n";
@@ -414,7 +382,8 @@ int Commands::apply(const QStringList &args)
     auto *writer = new GraphCloudWriter(session->client(), &holder);
     auto *executor = new Executor(rows, settings, writer, &holder);
     executor->setAutoDelete(false);
-    runWithProgress(executor, ProgressLine::isQuiet(parser));
+    ProgressLine(QString(), ProgressLine::isQuiet(parser))
+        .runCancellable(executor, QStringLiteral("Stopping after the changes in flight…"));
     const ExecutionReport report = executor->report();
     for (const ChangeOutcome &o : report.outcomes) {
         if (o.status == ChangeStatus::Applied && o.verified)
@@ -438,7 +407,7 @@ int Commands::apply(const QStringList &args)
         journaled.toUndo + journaled.purges > 0)
         out << "Audit: " << settings.auditPath << "  Undo: anchorfix rollback --rollback "
             << settings.rollbackPath << " --audit " << settings.auditPath << " (or "
-            << RollbackScript::pathFor(settings.rollbackPath) << ")\n"
+            << RunFiles::rollbackScriptFor(settings.rollbackPath) << ")\n"
             << "After the next sync cycle: anchorfix verify --audit " << settings.auditPath << "\n";
     else if (QFile::exists(settings.auditPath))
         out << "Audit: " << settings.auditPath << "  Nothing was changed, so there is nothing "

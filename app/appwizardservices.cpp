@@ -23,6 +23,7 @@
 #include "permissionpreflight.h"
 #include "practicetenant.h"
 #include "rollbackjob.h"
+#include "runfiles.h"
 #include "runstartmessage.h"
 #include "saveplanjob.h"
 #include "verifyjob.h"
@@ -135,9 +136,9 @@ private:
             return;
         }
         m_inner = inner;
-        connect(inner, &Inner::progressUpdated, this, [this](const ExecutionProgress &p) {
+        connect(inner, &Job::progressChanged, this, [this](const JobProgress &p) {
             publishOutcomes();
-            Q_EMIT progressReported(p);
+            setProgress(p);
         });
         connect(inner, &Job::infoMessage, this, &Job::infoMessage);
         connect(inner, &Job::finished, this, [this](Job *job) {
@@ -355,21 +356,14 @@ bool AppWizardServices::isSignedIn() const
 
 ValueJob<CloudScan> *AppWizardServices::scanCloud(const CloudSettings &)
 {
-    return new ForwardingJob<CloudScan>(
-        [this]() -> Job * {
-            if (!m_session->client())
-                return nullptr;
-            CloudScanJob *scan = m_session->client()->scan();
-            // "Scan again": only the users changed since this session's last scan.
-            scan->setPrevious(m_lastCloudScan);
-            return scan;
-        },
-        [this](Job *j) {
-            auto *scan = static_cast<CloudScanJob *>(j);
-            m_lastCloudScan = scan->snapshot();
-            return CloudScanSource::valueOf(*scan);
-        },
-        this);
+    // "Scan again": only the users changed since this session's last scan.
+    ValueJob<CloudScan> *job =
+        CloudScanSource::graph([this] { return m_session->client(); }, this, m_lastCloudScan);
+    connect(job, &Job::finished, this, [this, job] {
+        if (job->error() == Job::NoError)
+            m_lastCloudScan = job->value().snapshot;
+    });
+    return job;
 }
 
 QString AppWizardServices::adScript(const QList<Finding> &rows, const QString &exportFile)
@@ -533,9 +527,7 @@ Job *AppWizardServices::savePlan(const Plan &plan, const QString &path)
 
 ValueJob<Plan> *AppWizardServices::loadPlan(const QString &path)
 {
-    return new ForwardingJob<Plan>([path]() -> Job * { return new LoadPlanJob(path); },
-                                   [](Job *j) { return static_cast<LoadPlanJob *>(j)->plan(); },
-                                   this);
+    return new LoadPlanJob(path, this); // a ThreadJob<Plan>: the page's job as it is
 }
 
 ValueJob<Approvals> *AppWizardServices::sealApproval(const CloudSettings &settings,
@@ -550,7 +542,7 @@ ValueJob<Approvals> *AppWizardServices::sealApproval(const CloudSettings &settin
     return new ForwardingJob<Approvals>(
         [=, this]() -> Job * {
             auto *job = new SealApprovalJob(config, plan.tenantId(), plan.rows(), decisions,
-                                            Approvals::pathFor(planPath), approver);
+                                            RunFiles::approvalsFor(planPath), approver);
             connect(job, &SealApprovalJob::browserSignInRequested, this, [this](const QUrl &url) {
                 if (!m_practice) {
                     Q_EMIT browserSignInRequested(url);

@@ -1,13 +1,26 @@
 #include "progressline.h"
 
-#include <QCommandLineParser>
+#include "connectionoptions.h"
+#include "job.h"
 
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
 namespace {
 const qint64 quietForMs = 1000;      // work done within a second shows nothing
 const qint64 unknownTotalMs = 10000; // without a total: a plain line every 10 s
+
+std::atomic_bool interrupted{false};
+
+void onInterrupt(int)
+{
+    interrupted = true;
+}
 } // namespace
 
 ProgressLine::ProgressLine(const QString &label, bool quiet)
@@ -32,17 +45,51 @@ bool ProgressLine::isQuiet(const QCommandLineParser &parser)
     return parser.isSet(QStringLiteral("quiet"));
 }
 
-void ProgressLine::update(const ExecutionProgress &progress)
+void ProgressLine::watch(Job *job, const QString &unit)
 {
-    show(progress.done, progress.total, progress.toText());
+    QObject::connect(job, &Job::progressChanged, job,
+                     [this, unit](const JobProgress &p) { update(p, unit); });
 }
 
-void ProgressLine::update(qint64 done, qint64 total, const QString &detail)
+void ProgressLine::runCancellable(Job *job, const QString &stoppingText)
 {
-    QString text = total > 0 ? QStringLiteral("%1/%2").arg(done).arg(total) : QString::number(done);
-    if (!detail.isEmpty())
-        text += u' ' + detail;
-    show(done, total, text);
+    watch(job);
+    interrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    // The signal handler only sets a flag; the event loop turns it into a cancel.
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, job, [this, job, stoppingText] {
+        if (interrupted.exchange(false)) {
+            if (!stoppingText.isEmpty()) {
+                m_err << '\n' << stoppingText << '\n';
+                m_err.flush();
+            }
+            job->cancel();
+        }
+    });
+    poll.start(100);
+    ConnectionOptions::waitFor(job);
+    poll.stop();
+    std::signal(SIGINT, previous);
+    finish();
+}
+
+void ProgressLine::update(const JobProgress &progress, const QString &unit)
+{
+    QString text = progress.toText();
+    if (!unit.isEmpty()) { // after the count, before any detail
+        const qsizetype end = text.indexOf(QStringLiteral(" · "));
+        text.insert(end < 0 ? text.size() : end, u' ' + unit);
+    }
+    show(progress.done, progress.total, text);
+}
+
+void ProgressLine::update(qint64 done, qint64 total, const QString &unit)
+{
+    JobProgress p;
+    p.done = done;
+    p.total = total;
+    update(p, unit);
 }
 
 void ProgressLine::show(qint64 done, qint64 total, const QString &text)

@@ -9,22 +9,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTextStream>
-#include <QTimer>
 #include <QUuid>
-
-#include <atomic>
-#include <csignal>
-
-namespace {
-
-std::atomic_bool interrupted{false};
-
-void onInterrupt(int)
-{
-    interrupted = true;
-}
-
-} // namespace
 
 int Commands::rollback(const QStringList &args)
 {
@@ -119,19 +104,7 @@ int Commands::rollback(const QStringList &args)
     auto *job = new RollbackJob(settings, writer, &holder);
     job->setAutoDelete(false);
 
-    ProgressLine progress(QString(), ProgressLine::isQuiet(parser));
-    QObject::connect(job, &RollbackJob::progressUpdated, job,
-                     [&progress](const ExecutionProgress &p) { progress.update(p); });
-    auto previous = std::signal(SIGINT, onInterrupt);
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, job, [job] {
-        if (interrupted.exchange(false))
-            job->cancel();
-    });
-    poll.start(100);
-    ConnectionOptions::waitFor(job);
-    std::signal(SIGINT, previous);
-    progress.finish();
+    ProgressLine(QString(), ProgressLine::isQuiet(parser)).runCancellable(job);
     if (!job->warning().isEmpty())
         err << "warning: " << job->warning() << "\n";
     if (job->isAlreadyDone()) {

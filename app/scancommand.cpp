@@ -135,15 +135,17 @@ int Commands::scan(const QStringList &args)
         },
         connection.anchorRule());
     scan.setOrder(ScanJob::Order::OnPremFirst);
-    QObject::connect(&scan, &ScanJob::sideProgressChanged, &scan,
-                     [&](ScanJob::Side side, qint64 done, qint64 total) {
-                         if (side == ScanJob::Side::Cloud && cloudProgress)
-                             cloudProgress->update(done, total, QStringLiteral("users read"));
-                         else if (side == ScanJob::Side::OnPrem && connection.usesOnPremFile())
-                             onPremProgress->update(done, total);
-                         else if (side == ScanJob::Side::OnPrem)
-                             onPremProgress->update(done, total, QStringLiteral("users read"));
-                     });
+    QObject::connect(&scan, &Job::progressChanged, &scan, [&](const JobProgress &p) {
+        if (p.part < 0)
+            return;
+        const JobPartProgress &side = p.parts.at(p.part);
+        if (p.part == int(ScanJob::Side::Cloud) && cloudProgress)
+            cloudProgress->update(side.done, side.total, QStringLiteral("users read"));
+        else if (p.part == int(ScanJob::Side::OnPrem) && connection.usesOnPremFile())
+            onPremProgress->update(side.done, side.total);
+        else if (p.part == int(ScanJob::Side::OnPrem))
+            onPremProgress->update(side.done, side.total, QStringLiteral("users read"));
+    });
     QObject::connect(&scan, &ScanJob::sideFinished, &scan, [&](ScanJob::Side side) {
         const bool onPremSide = side == ScanJob::Side::OnPrem;
         if (onPremSide)

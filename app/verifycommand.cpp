@@ -3,14 +3,13 @@
 #include "cloudsession.h"
 #include "connectionoptions.h"
 #include "graphclient.h"
+#include "progressline.h"
 #include "verifyjob.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QTextStream>
 #include <QUuid>
-
-#include <unistd.h>
 
 int Commands::verify(const QStringList &args)
 {
@@ -26,9 +25,8 @@ int Commands::verify(const QStringList &args)
     const QCommandLineOption auditOption(
         QStringLiteral("audit"), QStringLiteral("Audit trail (CSV) of the run, appended to."),
         QStringLiteral("file"));
-    const QCommandLineOption quietOption(QStringLiteral("quiet"),
-                                         QStringLiteral("No progress on stderr."));
-    parser.addOptions({auditOption, quietOption});
+    parser.addOption(auditOption);
+    ProgressLine::addQuietOption(parser);
     // Every connection option is accepted (one set serves scan, apply, rollback, verify);
     // verify reads the cloud only.
     ConnectionOptions connection(ConnectionOptions::OnPrem | ConnectionOptions::Cloud);
@@ -73,21 +71,10 @@ int Commands::verify(const QStringList &args)
     settings.auditPath = auditPath;
     auto *job = new VerifyJob(client, settings, &holder);
     job->setAutoDelete(false);
-    const bool terminal = ::isatty(STDERR_FILENO) == 1;
-    if (!parser.isSet(quietOption))
-        QObject::connect(
-            job, &Job::progressChanged, job, [&err, terminal](qint64 done, qint64 total) {
-                if (total <= 0)
-                    return;
-                if (terminal)
-                    err << "\rVerifying " << done << " of " << total << " changes   ";
-                else if (done == total || (done * 10 / total) != ((done - 1) * 10 / total))
-                    err << "Verified " << done << " of " << total << " changes\n";
-                err.flush();
-            });
+    ProgressLine progress(QStringLiteral("verify"), ProgressLine::isQuiet(parser));
+    progress.watch(job, QStringLiteral("changes checked"));
     ConnectionOptions::waitFor(job);
-    if (terminal && !parser.isSet(quietOption))
-        err << '\n';
+    progress.finish();
     for (const VerifyOutcome &o : job->outcomes())
         out << verifyResultName(o.result) << "\t"
             << (o.change.cloudUpn.isEmpty() ? o.change.cloudId : o.change.cloudUpn) << "\t"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "finding.h"
+#include "jobprogress.h"
 
 #include <QList>
 #include <QString>
@@ -46,24 +47,4 @@ struct ExecutionReport
             n += o.status == ChangeStatus::Applied && !o.verified ? 1 : 0;
         return n;
     }
-};
-
-// A progress snapshot for a progress bar or the CLI's progress line.
-struct ExecutionProgress
-{
-    qint64 done = 0;
-    qint64 total = 0;
-    QString currentUser;
-    double perMinute = 0;    // changes finished per minute so far
-    qint64 secondsLeft = -1; // -1 = not known yet; includes a wait in progress
-    bool paused = false;
-    int currentRow = 0; // plan row id of the change being worked on (0 = none)
-    // Why the run waits right now, in plain words ("Graph asked to slow down", "retrying
-    // after a lost reply", "keeping to the write quota"); empty = not waiting.
-    QString waitReason;
-    qint64 waitSecondsLeft = -1; // -1 = as long as that step takes
-
-    // "12/40 · alice@contoso.com · 85/min · 0:20 left"
-    // + " · Graph asked to slow down: next request in 8 s" while waiting.
-    QString toText() const;
 };

@@ -160,10 +160,10 @@ void CheckResultsPanel::check()
     m_progress->setRange(0, 0); // busy until the number of changes is known
     m_status->setText(tr("Reading the changed users…"));
     setBusy(job);
-    connect(job, &Job::progressChanged, this, [this](qint64 done, qint64 total) {
-        if (total > 0) {
-            m_progress->setRange(0, int(total));
-            m_progress->setValue(int(done));
+    connect(job, &Job::progressChanged, this, [this](const JobProgress &p) {
+        if (p.total > 0) {
+            m_progress->setRange(0, int(p.total));
+            m_progress->setValue(int(p.done));
         }
     });
     auto note = std::make_shared<QString>();

@@ -355,7 +355,7 @@ void ExecutePage::startRun()
     m_run = run;
     setRunButtons(true);
     connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);
-    connect(run, &ExecutionRun::progressReported, this, &ExecutePage::onProgress);
+    connect(run, &Job::progressChanged, this, &ExecutePage::onProgress);
     // Messages other than the progress line (which the labels above show): a sign-in
     // code for write access, pausing, a retry.
     connect(run, &Job::infoMessage, this, [this](const QString &text) {
@@ -409,7 +409,7 @@ void ExecutePage::onOutcome(const ChangeOutcome &o)
         m_results->scrollToBottom();
 }
 
-void ExecutePage::onProgress(const ExecutionProgress &p)
+void ExecutePage::onProgress(const JobProgress &p)
 {
     if (p.total > 0)
         m_overall->setRange(0, int(p.total));

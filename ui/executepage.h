@@ -55,7 +55,7 @@ Q_SIGNALS:
 
 private:
     void onOutcome(const ChangeOutcome &outcome);
-    void onProgress(const ExecutionProgress &progress);
+    void onProgress(const JobProgress &progress);
     void onFinished();
     void showCurrent(); // the current row and, while waiting, why and for how long
     // Back and Next while no run has started; only Summary (and Cancel) once one has:

@@ -4,7 +4,8 @@
 #include "job.h"
 
 // A run of the executor (or of a rollback) as the Execute and Summary pages see it:
-// per-row outcomes and progress as they happen, pause/resume, and the report at the end.
+// per-row outcomes and progress (Job::progressChanged, with the current user, rate and
+// waits) as they happen, pause/resume, and the report at the end.
 class ExecutionRun : public Job
 {
     Q_OBJECT
@@ -17,7 +18,6 @@ public:
 
 Q_SIGNALS:
     void outcomeReported(const ChangeOutcome &outcome);
-    void progressReported(const ExecutionProgress &progress);
 
 protected:
     void setReport(ExecutionReport report) { m_report = std::move(report); }

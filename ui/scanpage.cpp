@@ -161,13 +161,15 @@ void ScanPage::startScan()
                             [services, cloud] { return services->scanCloud(cloud); },
                             onPrem.anchorRule, this);
     m_job = job;
-    connect(job, &ScanJob::sideProgressChanged, this,
-            [this](ScanJob::Side side, qint64 done, qint64 total) {
-                const bool onPremSide = side == ScanJob::Side::OnPrem;
-                showProgress(onPremSide ? m_onPremBar : m_cloudBar, done, total);
-                (onPremSide ? m_onPremLabel : m_cloudLabel)
-                    ->setText(countText(done, total, tr("users read")));
-            });
+    connect(job, &Job::progressChanged, this, [this](const JobProgress &p) {
+        if (p.part < 0)
+            return;
+        const bool onPremSide = p.part == int(ScanJob::Side::OnPrem);
+        const JobPartProgress &side = p.parts.at(p.part);
+        showProgress(onPremSide ? m_onPremBar : m_cloudBar, side.done, side.total);
+        (onPremSide ? m_onPremLabel : m_cloudLabel)
+            ->setText(countText(side.done, side.total, tr("users read")));
+    });
     connect(job, &ScanJob::sideInfoMessage, this, [this](ScanJob::Side side, const QString &text) {
         if (side == ScanJob::Side::Cloud)
             m_cloudLabel->setText(text);

@@ -389,7 +389,7 @@ void SummaryPage::confirmRollback()
     connect(run, &Job::infoMessage, m_rollbackStatus, &QLabel::setText);
     auto lastInfo = std::make_shared<QString>();
     connect(run, &Job::infoMessage, this, [lastInfo](const QString &text) { *lastInfo = text; });
-    connect(run, &ExecutionRun::progressReported, this, [this](const ExecutionProgress &p) {
+    connect(run, &Job::progressChanged, this, [this](const JobProgress &p) {
         if (p.total > 0)
             m_rollbackProgress->setRange(0, int(p.total));
         m_rollbackProgress->setValue(int(p.done));

@@ -243,7 +243,8 @@ void CloudScanJob::readUsers(bool deleted)
     connect(job, &Job::finished, this, [this, job, deleted] { onUsersRead(job, deleted); });
     connect(job, &Job::infoMessage, this, &Job::infoMessage);
     if (!deleted)
-        connect(job, &Job::progressChanged, this, &CloudScanJob::setProgress);
+        connect(job, &Job::progressChanged, this,
+                qOverload<const JobProgress &>(&CloudScanJob::setProgress));
     job->start();
 }
 

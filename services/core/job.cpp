@@ -47,9 +47,15 @@ void Job::fail(int error, const QString &text)
 
 void Job::setProgress(qint64 done, qint64 total)
 {
-    m_processed = done;
-    m_total = total;
-    Q_EMIT progressChanged(done, total);
+    m_progress.done = done;
+    m_progress.total = total;
+    Q_EMIT progressChanged(m_progress);
+}
+
+void Job::setProgress(const JobProgress &progress)
+{
+    m_progress = progress;
+    Q_EMIT progressChanged(m_progress);
 }
 
 void Job::emitResult()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "jobprogress.h"
+
 #include <QObject>
 #include <QString>
 
@@ -35,14 +37,17 @@ public:
     bool isAutoDelete() const { return m_autoDelete; }
     void setAutoDelete(bool autoDelete) { m_autoDelete = autoDelete; }
 
-    qint64 processedAmount() const { return m_processed; }
-    qint64 totalAmount() const { return m_total; }
+    qint64 processedAmount() const { return m_progress.done; }
+    qint64 totalAmount() const { return m_progress.total; }
+    // The last progress reported.
+    const JobProgress &progress() const { return m_progress; }
 
 Q_SIGNALS:
     // Emitted once when the job is done, successfully or not.
     void finished(Job *job);
-    // done/total in the job's own unit (entries, users, requests); total 0 = unknown.
-    void progressChanged(qint64 done, qint64 total);
+    // The one progress signal of every job: done/total in the job's own unit (entries,
+    // users, changes; total 0 = unknown) and whatever detail the job has (JobProgress).
+    void progressChanged(const JobProgress &progress);
     // A short status line for a progress display ("Page 3: 2,000 users").
     void infoMessage(const QString &text);
 
@@ -55,15 +60,16 @@ protected:
     void setError(int error) { m_error = error; }
     void setErrorText(const QString &text) { m_errorString = text; }
     void fail(int error, const QString &text);
+    // Counts only (the detail of the last report stays).
     void setProgress(qint64 done, qint64 total);
+    void setProgress(const JobProgress &progress);
     // Emits finished() (once) and schedules deletion when auto-delete is on.
     void emitResult();
 
 private:
     int m_error = NoError;
     QString m_errorString;
-    qint64 m_processed = 0;
-    qint64 m_total = 0;
+    JobProgress m_progress;
     bool m_started = false;
     bool m_finished = false;
     bool m_cancelRequested = false;

@@ -35,24 +35,26 @@ void ScanJob::startSide(Side side)
 void ScanJob::watch(Side side, Job *job)
 {
     m_sides[int(side)].job = job;
-    connect(job, &Job::progressChanged, this, [this, side](qint64 done, qint64 total) {
-        m_sides[int(side)].processed = done;
-        m_sides[int(side)].total = total;
-        Q_EMIT sideProgressChanged(side, done, total);
-        publishProgress();
+    connect(job, &Job::progressChanged, this, [this, side](const JobProgress &p) {
+        m_sides[int(side)].progress = {p.done, p.total};
+        publishProgress(side);
     });
     connect(job, &Job::infoMessage, this,
             [this, side](const QString &text) { Q_EMIT sideInfoMessage(side, text); });
     connect(job, &Job::finished, this, [this, side](Job *j) { onSideFinished(side, j); });
 }
 
-void ScanJob::publishProgress()
+void ScanJob::publishProgress(Side moved)
 {
-    const SideState &a = m_sides[int(Side::OnPrem)];
-    const SideState &b = m_sides[int(Side::Cloud)];
+    const JobPartProgress &a = m_sides[int(Side::OnPrem)].progress;
+    const JobPartProgress &b = m_sides[int(Side::Cloud)].progress;
+    JobProgress p;
+    p.done = a.done + b.done;
     // A side that does not know its total yet makes the whole total unknown.
-    const bool known = a.total > 0 && b.total > 0;
-    setProgress(a.processed + b.processed, known ? a.total + b.total : 0);
+    p.total = a.total > 0 && b.total > 0 ? a.total + b.total : 0;
+    p.parts = {a, b};
+    p.part = int(moved);
+    setProgress(p);
 }
 
 void ScanJob::onSideFinished(Side side, Job *job)

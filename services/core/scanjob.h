@@ -13,8 +13,9 @@
 // a ValueJob made by a factory when that side starts; when one side fails, the other is
 // cancelled (there is nothing to compare) and the scan fails with that side's error.
 //
-// Progress: sideProgressChanged/sideInfoMessage per side (in the side's own unit), and
-// progressChanged(done, total) for the whole scan (the sides' counts added up).
+// Progress: progressChanged for the whole scan (the sides' counts added up), with each
+// side's own count in parts[int(Side)] and the side that moved in part; sideInfoMessage
+// per side.
 class ScanJob : public ValueJob<ScanResult>
 {
     Q_OBJECT
@@ -42,7 +43,6 @@ public:
     bool sideStoppedByOther(Side side) const { return m_sides[int(side)].stoppedByOther; }
 
 Q_SIGNALS:
-    void sideProgressChanged(ScanJob::Side side, qint64 done, qint64 total);
     void sideInfoMessage(ScanJob::Side side, const QString &text);
     // A side finished (successfully or not); its value is in onPremScan()/cloudScan().
     void sideFinished(ScanJob::Side side);
@@ -65,15 +65,14 @@ private:
         int error = NoError;
         QString errorString;
         bool stoppedByOther = false;
-        qint64 processed = 0;
-        qint64 total = 0;
+        JobPartProgress progress;
     };
 
     void startSide(Side side);
     void watch(Side side, Job *job);
     void onSideFinished(Side side, Job *job);
     void maybeReconcile();
-    void publishProgress();
+    void publishProgress(Side moved);
 
     OnPremFactory m_makeOnPrem;
     CloudFactory m_makeCloud;

@@ -44,7 +44,7 @@ protected:
         }
         m_inner = inner;
         QObject::connect(inner, &Job::progressChanged, this,
-                         [this](qint64 done, qint64 total) { this->setProgress(done, total); });
+                         [this](const JobProgress &p) { this->setProgress(p); });
         QObject::connect(inner, &Job::infoMessage, this, &Job::infoMessage);
         QObject::connect(inner, &Job::finished, this, [this](Job *job) {
             if (job->error() != Job::NoError)

@@ -2,6 +2,7 @@
 
 #include "changebatchjob.h"
 #include "onprembatchjob.h"
+#include "runfiles.h"
 
 #include <QCoreApplication>
 
@@ -59,9 +60,9 @@ QString Executor::tenantRefusal(const QString &planTenant, const QString &signed
         .arg(planTenant, signedInTenant);
 }
 
-ExecutionProgress Executor::progress() const
+JobProgress Executor::snapshot() const
 {
-    ExecutionProgress p;
+    JobProgress p;
     p.done = m_report.outcomes.size();
     p.total = m_units.size();
     p.currentUser = m_currentUser;
@@ -172,8 +173,7 @@ void Executor::doStart()
         return;
     }
     m_clock.start();
-    setProgress(0, m_units.size());
-    startNextBatch();
+    startNextBatch(); // reports the first progress, with the first user
 }
 
 void Executor::doCancel()
@@ -262,7 +262,6 @@ void Executor::onBatchFinished(Job *job)
     const Job *batch = job;
     for (const ChangeOutcome &o : outcomes)
         Q_EMIT outcomeSettled(o);
-    setProgress(m_report.outcomes.size(), m_units.size());
     m_waitReason.clear(); // what the batch waited for is over
     publishProgress(QString());
     if (batch->error() != NoError && m_fatalError.isEmpty()) {
@@ -280,8 +279,8 @@ void Executor::finishRun()
         const QString script =
             RollbackScript::render(m_settings.identity.graphUrl, m_settings.identity.tenantId,
                                    m_settings.identity.runId, m_undoSteps);
-        ok =
-            RollbackScript::write(RollbackScript::pathFor(m_settings.rollbackPath), script, &error);
+        ok = RollbackScript::write(RunFiles::rollbackScriptFor(m_settings.rollbackPath), script,
+                                   &error);
     }
     AuditRecord finished;
     finished.runId = m_settings.identity.runId;
@@ -341,7 +340,7 @@ void Executor::publishProgress(const QString &currentUser)
 {
     if (!currentUser.isNull())
         m_currentUser = currentUser;
-    const ExecutionProgress p = progress();
-    Q_EMIT progressUpdated(p);
+    const JobProgress p = snapshot();
+    setProgress(p);
     Q_EMIT infoMessage(p.toText());
 }

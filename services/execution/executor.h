@@ -66,7 +66,6 @@ public:
     ~Executor() override;
 
     ExecutionReport report() const { return m_report; }
-    ExecutionProgress progress() const;
 
     // Pause stops between batches (the batches in flight run to their end); resume goes on.
     void pause();
@@ -82,8 +81,9 @@ public:
     // Does the plan write to AD (adopt_cloud_anchor rows that will run)?
     static bool hasOnPremChanges(const QList<Finding> &rows);
 
+    // Progress (Job::progressChanged) carries the current user and row, the rate, the time
+    // left, the pause and the wait Graph imposes.
 Q_SIGNALS:
-    void progressUpdated(const ExecutionProgress &progress);
     // Each row's final outcome (journaled, audited and read back), as its batch settles,
     // in the order report() lists them.
     void outcomeSettled(const ChangeOutcome &outcome);
@@ -99,6 +99,7 @@ private:
     void finishRun();
     void stopWith(int error, const QString &text);
     void publishProgress(const QString &currentUser);
+    JobProgress snapshot() const;
     void onWaitStarted(const QString &reason, qint64 delayMs);
 
     QList<Finding> m_rows;

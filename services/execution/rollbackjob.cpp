@@ -156,7 +156,6 @@ void RollbackJob::doStart()
         stopWith(FileError, tr("Nothing was changed. %1").arg(error));
         return;
     }
-    setProgress(0, m_entries.size() + m_onPrem.size());
     if (m_onPrem.isEmpty())
         readNext();
     else
@@ -319,7 +318,6 @@ void RollbackJob::onOnPremWritten(const QList<int> &owners,
 void RollbackJob::afterOnPrem()
 {
     m_onPremBusy = false;
-    setProgress(m_onPrem.size(), m_entries.size() + m_onPrem.size());
     if (isCancelRequested())
         m_entries.clear(); // nothing of the cloud part is read or sent; runUndo records the rest
     readNext();
@@ -531,7 +529,9 @@ void RollbackJob::runUndo()
     auto *executor = new Executor(units, s, m_writer, this);
     m_executor = executor;
     connect(executor, &Job::finished, this, &RollbackJob::onExecutorFinished);
-    connect(executor, &Executor::progressUpdated, this, &RollbackJob::progressUpdated);
+    // The undo's progress is the executor's (one count, the current user, the waits).
+    connect(executor, &Job::progressChanged, this,
+            qOverload<const JobProgress &>(&RollbackJob::setProgress));
     connect(executor, &Job::infoMessage, this, &Job::infoMessage);
     executor->start();
 }
@@ -598,7 +598,6 @@ void RollbackJob::onExecutorFinished(Job *job)
         errorText = fileError;
     }
     m_audit.close();
-    setProgress(m_entries.size(), m_entries.size());
     if (error != NoError)
         fail(error == Executor::FileError ? int(FileError) : error, errorText);
     emitResult();

@@ -72,9 +72,6 @@ public:
     bool isAlreadyDone() const { return m_alreadyDone; }
     RollbackState state() const { return m_state; }
 
-Q_SIGNALS:
-    void progressUpdated(const ExecutionProgress &progress);
-
 protected:
     void doStart() override;
     void doCancel() override;

@@ -177,7 +177,8 @@ void tst_GraphClient::scanPages()
     job->setPartitionThreshold(std::numeric_limits<qint64>::max());
     m_jobs.emplace_back(job);
     QList<qint64> progress;
-    connect(job, &Job::progressChanged, this, [&](qint64 done, qint64) { progress.append(done); });
+    connect(job, &Job::progressChanged, this,
+            [&](const JobProgress &p) { progress.append(p.done); });
     QVERIFY(run(job));
     QCOMPARE(job->error(), int(Job::NoError));
     QCOMPARE(job->snapshot().users.size(), 305);

@@ -109,7 +109,7 @@ private Q_SLOTS:
         job->setOrder(ScanJob::Order(order));
         QSignalSpy sides(job, &ScanJob::sideFinished);
         QSignalSpy compare(job, &ScanJob::reconcileStarted);
-        QSignalSpy progress(job, &ScanJob::sideProgressChanged);
+        QSignalSpy progress(job, &Job::progressChanged); // one per side update
         QSignalSpy finished(job, &Job::finished);
         job->start();
         QVERIFY(finished.wait(5000));

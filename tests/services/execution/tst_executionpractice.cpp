@@ -7,6 +7,7 @@
 #include "rollbackjob.h"
 #include "rollbackjournal.h"
 #include "rollbackscript.h"
+#include "runfiles.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -449,16 +450,15 @@ private Q_SLOTS:
         faults.rules = {busy};
         p.tenant.setFaults(faults);
         auto *executor = new Executor(scenario.plan, p.settings(), p.writer);
-        QList<ExecutionProgress> seen;
-        connect(executor, &Executor::progressUpdated, this,
-                [&seen](const ExecutionProgress &pr) { seen.append(pr); });
+        QList<JobProgress> seen;
+        connect(executor, &Job::progressChanged, this,
+                [&seen](const JobProgress &pr) { seen.append(pr); });
         QSignalSpy finished(executor, &Job::finished);
         executor->start();
         QVERIFY(finished.wait(30000));
-        const auto waiting =
-            std::find_if(seen.cbegin(), seen.cend(), [](const ExecutionProgress &pr) {
-                return pr.waitReason.contains(u"slow down") && pr.waitSecondsLeft > 0;
-            });
+        const auto waiting = std::find_if(seen.cbegin(), seen.cend(), [](const JobProgress &pr) {
+            return pr.waitReason.contains(u"slow down") && pr.waitSecondsLeft > 0;
+        });
         QVERIFY(waiting != seen.cend());
         QCOMPARE(waiting->waitSecondsLeft, 2); // 1.5 s, rounded up
         QVERIFY2(waiting->toText().contains(u"next request in 2 s"), qPrintable(waiting->toText()));
@@ -644,7 +644,7 @@ private Q_SLOTS:
         if (!lostReply)
             QCOMPARE(betaClears, 1);
         const QString script = QString::fromUtf8([&] {
-            QFile f(RollbackScript::pathFor(p.settings().rollbackPath));
+            QFile f(RunFiles::rollbackScriptFor(p.settings().rollbackPath));
             return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
         }());
         QVERIFY2(script.contains(u"onPremisesObjectIdentifier cleared by Anchorfix") &&

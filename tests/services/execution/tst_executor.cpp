@@ -3,6 +3,7 @@
 #include "fakecloudwriter.h"
 #include "rollbackjob.h"
 #include "rollbackjournal.h"
+#include "runfiles.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -274,7 +275,7 @@ private Q_SLOTS:
         QCOMPARE(rows.last().cloudId, QStringLiteral("u1"));
         QCOMPARE(rows.last().oldImmutableId, row.cloudImmutableId);
         QCOMPARE(rows.last().newImmutableId, kind == u"clear" ? QString() : kAnchorA);
-        QVERIFY(QFile::exists(RollbackScript::pathFor(run.settings.rollbackPath)));
+        QVERIFY(QFile::exists(RunFiles::rollbackScriptFor(run.settings.rollbackPath)));
     }
 
     void failedStampPutsTheUpnBack()
@@ -671,16 +672,16 @@ private Q_SLOTS:
         }
         Run run;
         auto *executor = new Executor(plan, run.settings, &writer);
-        QSignalSpy progress(executor, &Executor::progressUpdated);
+        QSignalSpy progress(executor, &Job::progressChanged);
         QSignalSpy finished(executor, &Job::finished);
         executor->start();
         QVERIFY(finished.wait());
         QVERIFY(progress.count() >= 2);
-        const auto first = progress.first().first().value<ExecutionProgress>();
+        const auto first = progress.first().first().value<JobProgress>();
         QCOMPARE(first.total, 21);
         QCOMPARE(first.done, 0);
         QCOMPARE(first.currentUser, QStringLiteral("user1@contoso.com"));
-        const auto last = progress.last().first().value<ExecutionProgress>();
+        const auto last = progress.last().first().value<JobProgress>();
         QCOMPARE(last.done, 21);
         QCOMPARE(last.secondsLeft, 0);
     }

@@ -401,7 +401,7 @@ void tst_LdapAnchorWrite::oneRefusalDoesNotStopTheOthers()
     QCOMPARE(job.outcomes().at(0).status, LdapAnchorStatus::Applied);
     QCOMPARE(job.outcomes().at(1).status, LdapAnchorStatus::Stale);
     QCOMPARE(job.outcomes().at(2).status, LdapAnchorStatus::Applied);
-    QCOMPARE(progress.last().at(0).toLongLong(), 3);
+    QCOMPARE(progress.last().at(0).value<JobProgress>().done, 3);
     QCOMPARE(ldapsearchValue(a), guidBytes("a"));
     QCOMPARE(ldapsearchValue(b), guidBytes("b-now"));
     QCOMPARE(ldapsearchValue(c), guidBytes("c"));

@@ -119,8 +119,8 @@ void tst_LdapScanJob::scanAllSeededUsers()
     // pages of 1,000 make at least 5 pages, each reported.
     QVERIFY2(job.pages() >= 5, qPrintable(QString::number(job.pages())));
     QCOMPARE(progress.size(), job.pages());
-    QCOMPARE(progress.last().at(0).toLongLong(), 5000);
-    QCOMPARE(progress.last().at(1).toLongLong(), 0);
+    QCOMPARE(progress.last().at(0).value<JobProgress>().done, 5000);
+    QCOMPARE(progress.last().at(0).value<JobProgress>().total, 0);
     QVERIFY(info.size() >= job.pages());
     QVERIFY(job.warnings().isEmpty());
 
@@ -539,9 +539,9 @@ void tst_LdapScanJob::cancelStopsWithinAPage()
     job->setAutoDelete(false);
     QSignalSpy finished(job, &Job::finished);
     qint64 atCancel = -1;
-    connect(job, &Job::progressChanged, job, [&](qint64 done) {
+    connect(job, &Job::progressChanged, job, [&](const JobProgress &p) {
         if (atCancel < 0) {
-            atCancel = done;
+            atCancel = p.done;
             job->cancel();
         }
     });
