@@ -218,8 +218,11 @@ int Commands::apply(const QStringList &args)
     CloudSession *session = nullptr;
     TenantFacts tenant;
     if (!dryRun || haveCloud) {
-        session = connection.signIn(&holder, !dryRun, &error,
-                                    PermissionPreflight::extraWritePermissions(plan.rows()));
+        // Write access only for cloud changes: an AD-only plan reads the tenant (to check
+        // each cloud anchor is still the one adopted) and writes nothing there.
+        session =
+            connection.signIn(&holder, !dryRun && Executor::hasCloudChanges(plan.rows()), &error,
+                              PermissionPreflight::extraWritePermissions(plan.rows()));
         if (session && !session->hasTenantDomains())
             error = session->tenantDomainsProblem();
         if (!session || !session->hasTenantDomains()) {

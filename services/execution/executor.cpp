@@ -50,6 +50,13 @@ bool Executor::hasOnPremChanges(const QList<Finding> &rows)
     });
 }
 
+bool Executor::hasCloudChanges(const QList<Finding> &rows)
+{
+    return std::any_of(rows.cbegin(), rows.cend(), [](const Finding &row) {
+        return row.isExecutable() && !isOnPremAction(row.action);
+    });
+}
+
 QString Executor::tenantRefusal(const QString &planTenant, const QString &signedInTenant)
 {
     if (planTenant.isEmpty() || signedInTenant.isEmpty() ||

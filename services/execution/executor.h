@@ -80,6 +80,8 @@ public:
     static int changeCount(const QList<Finding> &rows);
     // Does the plan write to AD (adopt_cloud_anchor rows that will run)?
     static bool hasOnPremChanges(const QList<Finding> &rows);
+    // Does it change the cloud? A plan that only writes to AD needs no cloud write access.
+    static bool hasCloudChanges(const QList<Finding> &rows);
 
     // Progress (Job::progressChanged) carries the current user and row, the rate, the time
     // left, the pause and the wait Graph imposes.
