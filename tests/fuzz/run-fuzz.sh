@@ -2,7 +2,8 @@
 # Runs one libFuzzer target over its committed seed corpus for a few seconds (ctest's
 # smoke run), or longer: run-fuzz.sh build/fuzz/fuzz_plan tests/fuzz/corpus/plan 600
 # New inputs go to a scratch folder, never into the committed corpus; a crash is saved
-# in the current folder as crash-<sha1> and the script fails.
+# in the current folder as crash-<sha1> and the script fails, printing the input as
+# base64 too: a CI log is then enough to reproduce it (base64 -d > input; target input).
 set -euo pipefail
 target=$1
 corpus=$2
@@ -18,4 +19,12 @@ rc=$?
 # The progress lines are noise; the summary, the stats and any report are kept.
 grep -v -E '^#[0-9]+.*(NEW|REDUCE|pulse|INITED)' "$scratch.log" | tail -n 60
 rm -f "$scratch.log"
+if [ $rc -ne 0 ]; then
+  for f in crash-* leak-* timeout-* oom-*; do
+    [ -f "$f" ] || continue
+    echo "reproducer $f (base64, $(stat -c %s "$f") bytes):"
+    base64 -w 0 "$f" | head -c 200000
+    echo
+  done
+fi
 exit $rc
