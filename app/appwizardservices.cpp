@@ -430,6 +430,8 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
     QList<Finding> rows = plan.rows();
+    if (onPrem.source == OnPremSettings::Source::Ldap && Executor::hasOnPremChanges(rows))
+        settings.ldap = ldapConfigFor(onPrem); // the Execute page's write bind
     if (onPrem.source == OnPremSettings::Source::File) {
         // No directory to write to: the on-prem rows become a script for the admin.
         QList<Finding> adRows;
@@ -498,7 +500,7 @@ RunPreview AppWizardServices::previewRun(const Plan &plan) const
     return preview;
 }
 
-ExecutionRun *AppWizardServices::rollback(const RunFiles &files)
+ExecutionRun *AppWizardServices::rollback(const RunFiles &files, const OnPremSettings &onPrem)
 {
     RollbackSettings settings;
     settings.identity.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -510,6 +512,8 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files)
     settings.auditPath = files.auditCsv;
     settings.federatedDomains = tenant.federatedDomains;
     settings.initialDomain = tenant.initialDomain;
+    if (onPrem.source == OnPremSettings::Source::Ldap)
+        settings.ldap = ldapConfigFor(onPrem); // used only when the journal has on-prem rows
     return new ServiceRun<RollbackJob>([this] { return requestWriteAccess(); },
                                        [this, settings]() mutable -> RollbackJob * {
                                            CloudWriter *writer = cloudWriter();

@@ -34,7 +34,7 @@ public:
                           const OnPremSettings &onPrem) override;
     // The Set-ADUser script of on-prem rows that cannot run (an export file as source).
     static QString adScript(const QList<Finding> &rows, const QString &exportFile);
-    ExecutionRun *rollback(const RunFiles &files) override;
+    ExecutionRun *rollback(const RunFiles &files, const OnPremSettings &onPrem) override;
     Job *savePlan(const Plan &plan, const QString &path) override;
     ValueJob<Plan> *loadPlan(const QString &path) override;
     ValueJob<Approvals> *sealApproval(const CloudSettings &settings, const Plan &plan,

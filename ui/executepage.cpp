@@ -4,6 +4,7 @@
 #include "findingtablemodel.h"
 #include "wizardcontext.h"
 #include "wizardservices.h"
+#include "writebindbox.h"
 
 #include <QColor>
 #include <QDir>
@@ -96,6 +97,9 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_changes->setWordWrap(true);
     m_changes->setMinimumHeight(80);
     confirmLayout->addWidget(m_changes, 1);
+    m_writeBindBox = new WriteBindBox(confirmPage);
+    connect(m_writeBindBox, &WriteBindBox::changed, this, &ExecutePage::updateStart);
+    confirmLayout->addWidget(m_writeBindBox);
     setTabOrder(m_changes, m_start); // the list is above the button
     auto *startRow = new QHBoxLayout;
     startRow->addWidget(m_start);
@@ -293,9 +297,17 @@ void ExecutePage::prepare()
     if (m_changes->count() > 0)
         html += u"<p>" + tr("Users that will change, one line per change:") + u"</p>";
     m_confirmation->setText(html);
-    m_start->setEnabled(model->executableCount() > 0);
+    m_writeBindBox->prepare(m_ctx->onPremSettings(), onPremChangeCount(model->plan()));
+    updateStart();
     m_start->setFocus();
     emit completeChanged();
+}
+
+void ExecutePage::updateStart()
+{
+    const QString problem = m_writeBindBox->problem(m_ctx->onPremSettings());
+    m_start->setEnabled(m_ctx->findings()->executableCount() > 0 && problem.isEmpty());
+    m_start->setToolTip(problem.isEmpty() ? tr("Send the changes listed above.") : problem);
 }
 
 QString ExecutePage::confirmationText() const
@@ -331,7 +343,7 @@ bool ExecutePage::isComplete() const
 
 void ExecutePage::startRun()
 {
-    if (m_run || m_finished)
+    if (m_run || m_finished || !m_start->isEnabled())
         return;
     const RunFiles files = m_files;
     if (!QDir().mkpath(files.folder)) {
@@ -350,8 +362,9 @@ void ExecutePage::startRun()
     m_pause->setEnabled(true);
     m_cancel->setEnabled(true);
     m_plan = m_ctx->findings()->plan();
+    m_writeBind = m_writeBindBox->writeSettings(m_ctx->onPremSettings());
     ExecutionRun *run =
-        m_ctx->services()->execute(m_plan, m_ctx->cloudSnapshot(), files, m_ctx->onPremSettings());
+        m_ctx->services()->execute(m_plan, m_ctx->cloudSnapshot(), files, m_writeBind);
     m_run = run;
     setRunButtons(true);
     connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);
@@ -463,7 +476,7 @@ void ExecutePage::onFinished()
     if (!run)
         return;
     const ExecutionReport report = run->report();
-    m_ctx->addRun(m_files, m_plan, report);
+    m_ctx->addRun(m_files, m_plan, report, m_writeBind);
     m_finished = true;
     m_waitTick.stop();
     m_waitReason.clear();

@@ -17,6 +17,7 @@ class QPushButton;
 class QStackedWidget;
 class QTableWidget;
 class WizardContext;
+class WriteBindBox;
 
 // Step 4 (the commit page): first a confirmation — counts by action and where the
 // audit trail and rollback files go — then the run itself with overall progress, rate,
@@ -44,6 +45,7 @@ public:
     // The confirm step's list: one line per change that will be sent (user, action,
     // old → new), irreversible ones marked.
     QStringList changeLines() const;
+    WriteBindBox *writeBindBox() const { return m_writeBindBox; }
     QString statusText() const;
     // Closing now would stop changes half-way: say that the window closes once the run
     // has stopped, and how to stop it sooner.
@@ -61,14 +63,16 @@ private:
     // Back and Next while no run has started; only Summary (and Cancel) once one has:
     // the Review page shows the plan before the run, not what the run changed.
     void setRunButtons(bool runStarted);
+    void updateStart(); // Start only with something to send and a usable write bind
 
     WizardContext *m_ctx;
     QPointer<ExecutionRun> m_run;
     bool m_finished = false;
     RunFiles m_files;
-    Plan m_plan;          // as sent
-    QString m_now;        // "Now: <user> — <action>"
-    QString m_waitReason; // empty: not waiting
+    Plan m_plan;                // as sent
+    OnPremSettings m_writeBind; // the account that wrote to AD in this run
+    QString m_now;              // "Now: <user> — <action>"
+    QString m_waitReason;       // empty: not waiting
     QDeadlineTimer m_waitEnds;
     QTimer m_waitTick;      // counts the wait down on screen
     QString m_progressText; // the last progress as one line (also sent as infoMessage)
@@ -77,6 +81,7 @@ private:
     QLabel *m_confirmation;
     class QListWidget *m_changes;
     QPushButton *m_start;
+    WriteBindBox *m_writeBindBox;
     QProgressBar *m_overall;
     QLabel *m_current;
     QLabel *m_rate;

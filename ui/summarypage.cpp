@@ -382,7 +382,8 @@ void SummaryPage::confirmRollback()
     m_rollbackProgress->show();
     m_rollbackProgress->setRange(0, 0);
     m_rollbackStatus->setText(tr("Rolling back…"));
-    ExecutionRun *run = m_ctx->services()->rollback(m_ctx->runs().at(m_shown).files);
+    const WizardContext::Run &record = m_ctx->runs().at(m_shown);
+    ExecutionRun *run = m_ctx->services()->rollback(record.files, record.writeBind);
     m_rollback = run;
     updateButtons();
     // Write access may need a new sign-in first: its code shows here.

@@ -24,7 +24,8 @@ QString WizardContext::defaultOutputFolder()
     return QDir(data).filePath(QStringLiteral("runs"));
 }
 
-void WizardContext::addRun(const RunFiles &files, const Plan &plan, ExecutionReport report)
+void WizardContext::addRun(const RunFiles &files, const Plan &plan, ExecutionReport report,
+                           const OnPremSettings &writeBind)
 {
     Run run;
     run.number = int(m_runs.size()) + 1;
@@ -32,6 +33,7 @@ void WizardContext::addRun(const RunFiles &files, const Plan &plan, ExecutionRep
     run.files = files;
     run.plan = plan;
     run.report = std::move(report);
+    run.writeBind = writeBind;
     m_runs.append(std::move(run));
 }
 

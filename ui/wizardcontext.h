@@ -62,10 +62,12 @@ public:
         RunFiles files;
         Plan plan; // as executed
         ExecutionReport report;
-        QString rollbackText; // what the rollback of this run reported, when it ran
+        QString rollbackText;     // what the rollback of this run reported, when it ran
+        OnPremSettings writeBind; // the account that wrote to AD (its rollback writes too)
     };
     const QList<Run> &runs() const { return m_runs; }
-    void addRun(const RunFiles &files, const Plan &plan, ExecutionReport report);
+    void addRun(const RunFiles &files, const Plan &plan, ExecutionReport report,
+                const OnPremSettings &writeBind);
     void setRollbackText(int runIndex, const QString &text);
 
     // The last run's report (empty before the first run).

@@ -104,11 +104,13 @@ public:
     // rows the permission pre-flight leaves out: nothing is sent for them). onPrem is the
     // Connect page's on-prem side: with an export file there is no directory to write to,
     // so on-prem rows (adopt_cloud_anchor) do not run and their Set-ADUser commands are
-    // saved as files.adScript instead.
+    // saved as files.adScript instead; with a directory, its bind (the Execute page's write
+    // bind) writes them.
     virtual ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
                                   const RunFiles &files, const OnPremSettings &onPrem) = 0;
-    // Replays a rollback.csv.
-    virtual ExecutionRun *rollback(const RunFiles &files) = 0;
+    // Replays a rollback.csv; its on-prem rows are written back with onPrem's bind (the
+    // one the run wrote with).
+    virtual ExecutionRun *rollback(const RunFiles &files, const OnPremSettings &onPrem) = 0;
 
     // Check results: re-reads every user the audit trail says was changed (with the
     // signed-in session) and appends one row per change to it (DESIGN.md §5, verify).

@@ -1,14 +1,27 @@
-// The Connect and Scan pages against the Samba AD DC of the ctest fixture samba_dc:
-// a right and a wrong bind password, through "Test connection" and through a scan.
+// The wizard against the Samba AD DC of the ctest fixture samba_dc: a right and a wrong
+// bind password, through "Test connection" and through a scan; and the AD-side repair
+// (adopt_cloud_anchor) written, rolled back and written again through the Execute page's
+// write bind, checked in AD with ldapsearch.
 #include "connectpage.h"
+#include "executepage.h"
+#include "findingtablemodel.h"
+#include "immutableid.h"
+#include "practicetenant.h"
 #include "scanpage.h"
+#include "summarypage.h"
 #include "wizardharness.h"
+#include "writebindbox.h"
 
 #include "../services/onprem/sambadc.h"
 
+#include <QCryptographicHash>
+#include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
 
 class tst_WizardLdap : public QObject
@@ -28,11 +41,185 @@ private:
         return s;
     }
 
+    // mS-DS-ConsistencyGuid of dn as ldapsearch reads it; "-" when dn does not exist.
+    static QByteArray consistencyGuid(const SambaDc &dc, const QString &dn)
+    {
+        bool ok = false;
+        const QByteArray out = dc.runTool(
+            QStringLiteral("ldapsearch"),
+            {QStringLiteral("-LLL"), QStringLiteral("-o"), QStringLiteral("ldif-wrap=no"),
+             QStringLiteral("-s"), QStringLiteral("base"), QStringLiteral("-b"), dn,
+             QStringLiteral("(objectClass=*)"), QStringLiteral("mS-DS-ConsistencyGuid")},
+            {}, &ok);
+        if (!ok)
+            return "-";
+        for (const QByteArray &line : out.split('\n'))
+            if (line.startsWith("mS-DS-ConsistencyGuid:: "))
+                return QByteArray::fromBase64(line.mid(24));
+        return {};
+    }
+
+    static QString ou(const SambaDc &dc) { return QStringLiteral("OU=WizardAdopt,") + dc.baseDn(); }
+    static QString userDn(const SambaDc &dc) { return QStringLiteral("CN=wiz-adopt,") + ou(dc); }
+    static QString readerDn(const SambaDc &dc)
+    {
+        return QStringLiteral("CN=svc-wizreader,CN=Users,") + dc.baseDn();
+    }
+    static QString readerUpn() { return QStringLiteral("svc-wizreader@corp.example.test"); }
+
+    // Review → Execute with the adopt row approved; back on the confirm step.
+    static bool adoptOnReview(WizardHarness &h, const QString &cloudId)
+    {
+        FindingTableModel *model = h.context->findings();
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const Finding &f = model->finding(r);
+            if (f.cloudId != cloudId)
+                continue;
+            if (f.category != Category::AnchorMismatch ||
+                !f.allowedActions.contains(Action::AdoptCloudAnchor))
+                return false;
+            QString error;
+            if (!model->setAction(r, Action::AdoptCloudAnchor, &error) ||
+                !model->setApproved(r, true, &error)) {
+                qWarning("%s", qPrintable(error));
+                return false;
+            }
+            h.wizard->next();
+            return h.wizard->currentId() == AnchorfixWizard::Execute;
+        }
+        return false;
+    }
+
+    static bool run(WizardHarness &h)
+    {
+        ExecutePage *execute = h.wizard->executePage();
+        execute->startRun();
+        if (!QTest::qWaitFor([execute] { return execute->hasFinished(); }, 60000))
+            return false;
+        h.wizard->next();
+        return h.wizard->currentId() == AnchorfixWizard::Summary;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
         SambaDc dc;
         QVERIFY2(dc.isValid(), qPrintable(dc.error()));
+    }
+
+    // Issue 12's "done when" in the wizard: a recreated account whose cloud user keeps its
+    // anchor. The scan runs on a read-only account; the write bind on the confirm step is
+    // asked for because the plan writes to AD. Written as the read-only account it fails
+    // with the right to grant named and AD unchanged; retried as an account that may write
+    // it, it lands; Summary rolls it back over LDAP with the bind that wrote it; scanned
+    // and run again, it lands again.
+    void adoptRollbackRunAgain()
+    {
+        SambaDc dc;
+        const QString quoted = QStringLiteral("\"%1\"").arg(dc.servicePassword());
+        const QByteArray utf16(reinterpret_cast<const char *>(quoted.utf16()), quoted.size() * 2);
+        dc.runTool(QStringLiteral("ldapdelete"), {userDn(dc)});
+        const QByteArray ldif =
+            "dn: " + ou(dc).toUtf8() + "\nobjectClass: organizationalUnit\n\n" +
+            "dn: " + readerDn(dc).toUtf8() +
+            "\nobjectClass: user\nsAMAccountName: svc-wizreader\nuserPrincipalName: " +
+            readerUpn().toUtf8() + "\nunicodePwd:: " + utf16.toBase64() +
+            "\nuserAccountControl: 512\n\n" + "dn: " + userDn(dc).toUtf8() +
+            "\nobjectClass: user\nsAMAccountName: wiz-adopt\n"
+            "userPrincipalName: wiz-adopt@corp.example.test\nuserAccountControl: 544\n";
+        QString err;
+        dc.runTool(QStringLiteral("ldapadd"), {QStringLiteral("-c")}, ldif, nullptr, &err);
+        QVERIFY2(err.isEmpty() || err.contains(u"Already exists"), qPrintable(err));
+        QCOMPARE(consistencyGuid(dc, userDn(dc)), QByteArray());
+        const auto cleanup = qScopeGuard([&dc] {
+            dc.runTool(QStringLiteral("ldapdelete"), {userDn(dc)});
+            dc.runTool(QStringLiteral("ldapdelete"), {readerDn(dc)});
+            dc.runTool(QStringLiteral("ldapdelete"), {ou(dc)});
+        });
+
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        // The cloud user of the account before it was recreated: its anchor is the old
+        // account's, which no object in AD yields any more.
+        const QByteArray cloudAnchor =
+            QCryptographicHash::hash("wizard-adopt-old-account", QCryptographicHash::Md5);
+        const QString cloudId = QStringLiteral("abcdabcd-0000-4000-8000-000000000001");
+        PracticeDirectory &cloud = h.tenant()->directory();
+        cloud.domains.append(QJsonObject{
+            {"id", "corp.example.test"}, {"authenticationType", "Managed"}, {"isVerified", true}});
+        cloud.users.append(
+            QJsonObject{{"id", cloudId},
+                        {"userPrincipalName", "wiz-adopt@corp.example.test"},
+                        {"displayName", "wiz-adopt"},
+                        {"accountEnabled", true},
+                        {"onPremisesImmutableId", ImmutableId::base64Of(cloudAnchor)}});
+        cloud.reindex();
+
+        OnPremSettings scan = settingsFor(dc, dc.servicePassword());
+        scan.bindDn = readerUpn(); // scans with an account that may only read
+        scan.ous = {ou(dc)};
+        h.wizard->connectPage()->setOnPremSettings(scan);
+        QVERIFY(h.scanToReview());
+        QVERIFY(adoptOnReview(h, cloudId));
+
+        // The write bind is asked for, the scan's account filled in: written as it, the
+        // change is refused by AD.
+        ExecutePage *execute = h.wizard->executePage();
+        WriteBindBox *box = execute->writeBindBox();
+        QVERIFY(box->isVisible());
+        auto *dn = box->findChild<QLineEdit *>(QStringLiteral("writeBindDn"));
+        auto *password = box->findChild<QLineEdit *>(QStringLiteral("writeBindPassword"));
+        QVERIFY(dn && password);
+        QCOMPARE(dn->text(), readerUpn());
+        QVERIFY(run(h));
+        QCOMPARE(h.context->report().count(ChangeStatus::Failed), 1);
+        const QString refusal = h.context->report().outcomes.first().errorString;
+        QVERIFY2(refusal.contains(u"may not write mS-DS-ConsistencyGuid") &&
+                     refusal.contains(u"Grant"),
+                 qPrintable(refusal));
+        QCOMPARE(consistencyGuid(dc, userDn(dc)), QByteArray());
+
+        // Retried as an account that may write it: a DN without its password cannot start.
+        auto *retry =
+            h.wizard->summaryPage()->findChild<QPushButton *>(QStringLiteral("retryFailed"));
+        QVERIFY(retry && retry->isEnabled());
+        retry->click();
+        QCOMPARE(h.wizard->currentId(), int(AnchorfixWizard::Execute));
+        auto *start = execute->findChild<QPushButton *>(QStringLiteral("startRun"));
+        dn->setText(dc.adminUpn());
+        QVERIFY(!start->isEnabled());
+        QVERIFY2(start->toolTip().contains(u"password"), qPrintable(start->toolTip()));
+        password->setText(dc.adminPassword());
+        QVERIFY(start->isEnabled());
+        QVERIFY(run(h));
+        QCOMPARE(h.context->report().count(ChangeStatus::Applied), 1);
+        QCOMPARE(consistencyGuid(dc, userDn(dc)), cloudAnchor);
+        // Nothing was written to the cloud: the repair is on the AD side.
+        QVERIFY(h.tenant()->writeLog().isEmpty());
+
+        // Summary rolls the run back with the bind that wrote it: the attribute is removed
+        // (it was empty before).
+        SummaryPage *summary = h.wizard->summaryPage();
+        QSignalSpy rolledBack(summary, &SummaryPage::rollbackEnded);
+        summary->requestRollback();
+        summary->confirmRollback();
+        QVERIFY(rolledBack.wait(60000));
+        QVERIFY2(rolledBack.first().first().toBool(), qPrintable(summary->rollbackStatus()));
+        QCOMPARE(consistencyGuid(dc, userDn(dc)), QByteArray());
+
+        // Scanned and run again: the same row, written again.
+        auto *scanAgain = summary->findChild<QPushButton *>(QStringLiteral("scanAgainFromSummary"));
+        QVERIFY(scanAgain && scanAgain->isEnabled());
+        scanAgain->click();
+        QVERIFY(QTest::qWaitFor([&h] { return h.wizard->scanPage()->isComplete(); }, 60000));
+        h.wizard->next();
+        QVERIFY(adoptOnReview(h, cloudId));
+        dn->setText(dc.adminUpn());
+        password->setText(dc.adminPassword());
+        QVERIFY(run(h));
+        QCOMPARE(h.context->report().count(ChangeStatus::Applied), 1);
+        QCOMPARE(consistencyGuid(dc, userDn(dc)), cloudAnchor);
+        QCOMPARE(h.context->runs().size(), 3);
     }
 
     void testConnection_data()
