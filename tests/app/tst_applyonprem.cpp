@@ -96,22 +96,9 @@ class tst_ApplyOnPrem : public QObject
         return u.objectGuid.size() == 16;
     }
 
-    // A binary attribute as ldapsearch sees it; "-" when the entry does not exist.
     QByteArray attribute(const QString &dn, const QByteArray &name) const
     {
-        bool ok = false;
-        const QByteArray out = m_dc.runTool(
-            QStringLiteral("ldapsearch"),
-            {QStringLiteral("-LLL"), QStringLiteral("-o"), QStringLiteral("ldif-wrap=no"),
-             QStringLiteral("-s"), QStringLiteral("base"), QStringLiteral("-b"), dn,
-             QStringLiteral("(objectClass=*)"), QString::fromLatin1(name)},
-            {}, &ok);
-        if (!ok)
-            return "-";
-        for (const QByteArray &line : out.split('\n'))
-            if (line.startsWith(QByteArray(name + ":: ")))
-                return QByteArray::fromBase64(line.mid(name.size() + 3));
-        return {};
+        return m_dc.binaryAttribute(dn, name);
     }
     QByteArray valueIn(const User &u) const { return attribute(u.dn, "mS-DS-ConsistencyGuid"); }
 

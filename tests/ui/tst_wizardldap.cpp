@@ -44,19 +44,7 @@ private:
     // mS-DS-ConsistencyGuid of dn as ldapsearch reads it; "-" when dn does not exist.
     static QByteArray consistencyGuid(const SambaDc &dc, const QString &dn)
     {
-        bool ok = false;
-        const QByteArray out = dc.runTool(
-            QStringLiteral("ldapsearch"),
-            {QStringLiteral("-LLL"), QStringLiteral("-o"), QStringLiteral("ldif-wrap=no"),
-             QStringLiteral("-s"), QStringLiteral("base"), QStringLiteral("-b"), dn,
-             QStringLiteral("(objectClass=*)"), QStringLiteral("mS-DS-ConsistencyGuid")},
-            {}, &ok);
-        if (!ok)
-            return "-";
-        for (const QByteArray &line : out.split('\n'))
-            if (line.startsWith("mS-DS-ConsistencyGuid:: "))
-                return QByteArray::fromBase64(line.mid(24));
-        return {};
+        return dc.binaryAttribute(dn, "mS-DS-ConsistencyGuid");
     }
 
     static QString ou(const SambaDc &dc) { return QStringLiteral("OU=WizardAdopt,") + dc.baseDn(); }

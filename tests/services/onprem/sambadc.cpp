@@ -78,3 +78,21 @@ QByteArray SambaDc::runTool(const QString &tool, const QStringList &arguments,
         *errorOutput = QString::fromUtf8(process.readAllStandardError());
     return process.readAllStandardOutput();
 }
+
+QByteArray SambaDc::binaryAttribute(const QString &dn, const QByteArray &name) const
+{
+    bool ok = false;
+    const QByteArray out =
+        runTool(QStringLiteral("ldapsearch"),
+                {QStringLiteral("-LLL"), QStringLiteral("-o"), QStringLiteral("ldif-wrap=no"),
+                 QStringLiteral("-s"), QStringLiteral("base"), QStringLiteral("-b"), dn,
+                 QStringLiteral("(objectClass=*)"), QString::fromLatin1(name)},
+                {}, &ok);
+    if (!ok)
+        return "-";
+    const QByteArray prefix = name + ":: ";
+    for (const QByteArray &line : out.split('\n'))
+        if (line.startsWith(prefix))
+            return QByteArray::fromBase64(line.mid(prefix.size()));
+    return {};
+}

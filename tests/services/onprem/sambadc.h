@@ -37,6 +37,9 @@ public:
     QByteArray runTool(const QString &tool, const QStringList &arguments,
                        const QByteArray &input = {}, bool *ok = nullptr,
                        QString *errorOutput = nullptr) const;
+    // One binary attribute of dn as ldapsearch reads it (empty when unset); "-" when dn
+    // does not exist. The tests' independent view of what Anchorfix wrote.
+    QByteArray binaryAttribute(const QString &dn, const QByteArray &name) const;
 
 private:
     QHash<QString, QString> m_env;

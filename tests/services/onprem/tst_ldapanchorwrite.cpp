@@ -133,19 +133,7 @@ QByteArray tst_LdapAnchorWrite::createUser(const QString &name, const QByteArray
 
 QByteArray tst_LdapAnchorWrite::ldapsearchValue(const QString &dn) const
 {
-    bool ok = false;
-    const QByteArray out =
-        m_dc.runTool(QStringLiteral("ldapsearch"),
-                     {QStringLiteral("-LLL"), QStringLiteral("-o"), QStringLiteral("ldif-wrap=no"),
-                      QStringLiteral("-s"), QStringLiteral("base"), QStringLiteral("-b"), dn,
-                      QStringLiteral("(objectClass=*)"), QStringLiteral("mS-DS-ConsistencyGuid")},
-                     {}, &ok);
-    if (!ok)
-        return "-";
-    for (const QByteArray &line : out.split('\n'))
-        if (line.startsWith("mS-DS-ConsistencyGuid:: "))
-            return QByteArray::fromBase64(line.mid(24));
-    return {};
+    return m_dc.binaryAttribute(dn, "mS-DS-ConsistencyGuid");
 }
 
 void tst_LdapAnchorWrite::setValue(const QString &dn, const QByteArray &value)
