@@ -453,8 +453,13 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
         }
     }
     const QStringList extra = PermissionPreflight::extraWritePermissions(rows);
+    // Cloud write access only for cloud changes: a plan that only writes to AD reads the
+    // tenant (each cloud anchor is checked before it is adopted) and writes nothing there.
+    const bool writesCloud = Executor::hasCloudChanges(rows);
     return new ServiceRun<Executor>(
-        [this, extra] { return m_session->requestWriteAccess(extra); },
+        [this, extra, writesCloud]() -> Job * {
+            return writesCloud ? m_session->requestWriteAccess(extra) : nullptr;
+        },
         [this, rows, settings]() mutable -> Executor * {
             CloudWriter *writer = cloudWriter();
             if (!writer)

@@ -179,11 +179,20 @@ private Q_SLOTS:
         QVERIFY2(start->toolTip().contains(u"password"), qPrintable(start->toolTip()));
         password->setText(dc.adminPassword());
         QVERIFY(start->isEnabled());
+        h.tenant()->clearLogs();
         QVERIFY(run(h));
         QCOMPARE(h.context->report().count(ChangeStatus::Applied), 1);
         QCOMPARE(consistencyGuid(dc, userDn(dc)), cloudAnchor);
-        // Nothing was written to the cloud: the repair is on the AD side.
+        // Nothing was written to the cloud: the repair is on the AD side. The tenant was
+        // read (the cloud anchor is checked before it is adopted) with the scan's read-only
+        // token: no write access was asked for.
         QVERIFY(h.tenant()->writeLog().isEmpty());
+        int graphReads = 0;
+        for (const PracticeRequestRecord &r : h.tenant()->requestLog()) {
+            QVERIFY2(!r.permissions.contains(u"User.ReadWrite.All"), qPrintable(r.path));
+            graphReads += r.permissions.isEmpty() ? 0 : 1;
+        }
+        QVERIFY(graphReads > 0);
 
         // Summary rolls the run back with the bind that wrote it: the attribute is removed
         // (it was empty before).
