@@ -211,9 +211,8 @@ void ExecutePage::prepare()
     if (!preview.account.isEmpty())
         html += u"<br>" + tr("Signed in as %1").arg(preview.account.toHtmlEscaped());
     html += u"</p><ul>";
-    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor,
-                     Action::ClearObjectIdentifier}) {
-        const int n = model->countByAction(a);
+    for (Action a : ActionList) {
+        const int n = a == Action::None ? 0 : model->countByAction(a);
         if (n > 0)
             html += QStringLiteral("<li>%1 × %2</li>")
                         .arg(locale.toString(n), FindingTableModel::actionTitle(a).toHtmlEscaped());

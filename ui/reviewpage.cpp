@@ -395,9 +395,8 @@ void ReviewPage::updateSummary()
     const FindingTableModel *model = m_ctx->findings();
     const QLocale locale;
     QStringList parts;
-    for (Action a : {Action::Stamp, Action::Clear, Action::PurgeDeleted, Action::AdoptCloudAnchor,
-                     Action::ClearObjectIdentifier}) {
-        const int n = model->countByAction(a);
+    for (Action a : ActionList) {
+        const int n = a == Action::None ? 0 : model->countByAction(a);
         if (n > 0)
             parts << QStringLiteral("%1 × %2").arg(locale.toString(n),
                                                    FindingTableModel::actionTitle(a));

@@ -8,6 +8,7 @@
 #include "findingtablemodel.h"
 #include "practicetenant.h"
 #include "reviewpage.h"
+#include "saveplanjob.h"
 #include "scanpage.h"
 #include "summarypage.h"
 #include "wizardharness.h"
@@ -757,6 +758,57 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([scan] { return scan->isComplete(); }, 20000));
         QVERIFY(h.context->findings()->rowCount() > 0);
         QVERIFY(w->button(QWizard::NextButton)->isEnabled());
+    }
+
+    // A plan from `scan --hygiene` carries copy_objectguid rows: Review counts them and the
+    // Execute confirm step lists them like every other action.
+    void hygieneRowsFromAPlanFileCounted()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        QVERIFY(h.scanToReview());
+        FindingTableModel *model = h.context->findings();
+        Plan plan = model->plan();
+        int hygiene = -1;
+        for (int r = 0; r < plan.rows().size() && hygiene < 0; ++r) {
+            Finding f = plan.rows().at(r);
+            if (!f.canCopyObjectGuid())
+                continue;
+            hygiene = r;
+            f.allowedActions.append(Action::CopyObjectGuid); // as scan --hygiene offers it
+            f.action = Action::CopyObjectGuid;
+            QList<Finding> rows = plan.rows();
+            rows[r] = f;
+            Plan edited(rows);
+            edited.setScan(plan.tenantId(), plan.scannedAt());
+            plan = edited;
+        }
+        QVERIFY(hygiene >= 0);
+        const QString path = h.dir.filePath(QStringLiteral("hygiene-plan.csv"));
+        QString error;
+        QVERIFY2(SavePlanJob::write(plan, path, &error), qPrintable(error));
+        ReviewPage *review = h.wizard->reviewPage();
+        QSignalSpy loaded(review, &ReviewPage::planFileFinished);
+        review->importPlan(path);
+        QTRY_COMPARE(loaded.size(), 1);
+        QVERIFY2(loaded.at(0).at(0).toBool(), qPrintable(loaded.at(0).at(1).toString()));
+        QCOMPARE(model->finding(hygiene).action, Action::CopyObjectGuid);
+        const QString title = FindingTableModel::actionTitle(Action::CopyObjectGuid);
+        QVERIFY2(review->summaryText().contains(u"1 × " + title),
+                 qPrintable(review->summaryText()));
+
+        h.wizard->next();
+        QCOMPARE(h.wizard->currentId(), int(AnchorfixWizard::Execute));
+        ExecutePage *execute = h.wizard->executePage();
+        QVERIFY2(execute->confirmationText().contains(u"1 × " + title),
+                 qPrintable(execute->confirmationText()));
+        const QStringList lines = execute->changeLines();
+        QVERIFY2(std::any_of(lines.cbegin(), lines.cend(),
+                             [&](const QString &line) {
+                                 return line.contains(model->finding(hygiene).onPremUpn) &&
+                                        line.contains(title);
+                             }),
+                 qPrintable(lines.join(u'\n')));
     }
 
     void failedRow()
