@@ -97,6 +97,12 @@ struct CloudDomain
     bool isDefault = false;
     bool verified = true;
 
+    // A domain's authenticationType as Graph spells it ("Federated" / "Managed"), in any case.
+    static bool isFederated(QStringView authenticationType)
+    {
+        return authenticationType.compare(QLatin1String("Federated"), Qt::CaseInsensitive) == 0;
+    }
+
     friend bool operator==(const CloudDomain &, const CloudDomain &) = default;
 };
 

@@ -572,9 +572,8 @@ void CloudScanJob::consume(Stage stage, const QJsonObject &page)
             const QJsonObject o = v.toObject();
             CloudDomain d;
             d.name = o.value(QLatin1String("id")).toString();
-            d.federated = o.value(QLatin1String("authenticationType"))
-                              .toString()
-                              .compare(QLatin1String("Federated"), Qt::CaseInsensitive) == 0;
+            d.federated =
+                CloudDomain::isFederated(o.value(QLatin1String("authenticationType")).toString());
             d.initial = o.value(QLatin1String("isInitial")).toBool();
             d.isDefault = o.value(QLatin1String("isDefault")).toBool();
             d.verified = o.value(QLatin1String("isVerified")).toBool(true);

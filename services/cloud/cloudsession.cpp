@@ -1,6 +1,7 @@
 #include "cloudsession.h"
 
 #include "accesstoken.h"
+#include "clouduser.h"
 #include "credentialstore.h"
 #include "graphclient.h"
 #include "graphrequestjob.h"
@@ -152,9 +153,8 @@ private:
                             verified.append(name);
                         if (d.value(QLatin1String("isInitial")).toBool())
                             m_facts.initialDomain = name;
-                        if (d.value(QLatin1String("authenticationType"))
-                                .toString()
-                                .compare(QLatin1String("Federated"), Qt::CaseInsensitive) == 0)
+                        if (CloudDomain::isFederated(
+                                d.value(QLatin1String("authenticationType")).toString()))
                             m_facts.federatedDomains.append(name);
                     }
                     m_facts.verifiedDomains = verified;

@@ -1,5 +1,6 @@
 #include "graphbatchjob.h"
 
+#include "clouduser.h"
 #include "graphrequestjob.h"
 
 #include <QCoreApplication>
@@ -434,8 +435,8 @@ void GraphBatchJob::diagnoseRefusals()
             return;
         QSet<QString> federated;
         for (const QJsonValue &v : domains->result().body.value(QLatin1String("value")).toArray())
-            if (v.toObject().value(QLatin1String("authenticationType")).toString() ==
-                QLatin1String("Federated"))
+            if (CloudDomain::isFederated(
+                    v.toObject().value(QLatin1String("authenticationType")).toString()))
                 federated.insert(v.toObject().value(QLatin1String("id")).toString().toLower());
         QList<GraphBatchRequest> reads;
         for (int i : refused)

@@ -1,5 +1,6 @@
 #include "graphrequestjob.h"
 
+#include "clouduser.h"
 #include "graphclient.h"
 
 #include <QJsonDocument>
@@ -389,8 +390,8 @@ void GraphRequestJob::diagnoseRefusedWrite()
                 return;
             GraphResult r = m_result;
             const GraphResult d = dom->result();
-            if (d.ok && d.body.value(QLatin1String("authenticationType")).toString() ==
-                            QLatin1String("Federated"))
+            if (d.ok && CloudDomain::isFederated(
+                            d.body.value(QLatin1String("authenticationType")).toString()))
                 r.advice = GraphAdvice::federatedDomain();
             else
                 r.advice = graphAdviceFor(r.httpStatus, r.code, r.detailCode, m_permission);
