@@ -435,14 +435,20 @@ bool CloudScanJob::tolerate(Stage stage, const GraphResult &result)
         }
         return false;
     case Stage::SyncFeatures:
-        if (!denied)
-            return false;
-        // Not worth stopping the scan for: the findings only lose two pre-flight warnings.
-        warning = tr("The tenant's sync settings (blockSoftMatch, "
-                     "blockCloudObjectTakeoverThroughHardMatch, the "
-                     "onPremisesObjectIdentifier bypass) could not be read: the app lacks %1. "
-                     "Their pre-flight warnings are missing.")
-                      .arg(QLatin1String(GraphPermission::SyncRead));
+        // Not worth stopping the scan for: the findings only lose their pre-flight warnings.
+        // Graph serves this endpoint to delegated Global Administrators in the global cloud
+        // only, so an app-only sign-in or a national cloud is refused too (400/404).
+        warning = denied ? tr("The tenant's sync settings (blockSoftMatch, "
+                              "blockCloudObjectTakeoverThroughHardMatch, the "
+                              "onPremisesObjectIdentifier bypass) could not be read: the app "
+                              "lacks %1. Their pre-flight warnings are missing.")
+                               .arg(QLatin1String(GraphPermission::SyncRead))
+                         : tr("The tenant's sync settings (blockSoftMatch, "
+                              "blockCloudObjectTakeoverThroughHardMatch, the "
+                              "onPremisesObjectIdentifier bypass) could not be read (%1; Graph "
+                              "serves them to a signed-in Global Administrator in the global "
+                              "cloud only). Their pre-flight warnings are missing.")
+                               .arg(answer);
         break;
     case Stage::RoleDefinitions:
         if (!m_rolesFromBeta)
@@ -952,6 +958,8 @@ void CloudScanJob::onBatch(GraphBatchJob *job)
                     const QString warning = contact ? contactsDenied() : groupsDenied();
                     if (!m_warnings.contains(warning))
                         m_warnings.append(warning);
+                } else if (++m_holderLookupsFailed == 1) {
+                    m_holderLookupAnswer = tr("Graph answered %1 %2").arg(r.httpStatus).arg(r.code);
                 }
                 continue;
             }
@@ -988,6 +996,15 @@ void CloudScanJob::onBatch(GraphBatchJob *job)
                           .arg(unchecked)
                           .arg(candidates)
                           .arg(m_behaviorFailed));
+            Q_EMIT infoMessage(m_warnings.last());
+        }
+        if (m_stage == Stage::Holders && m_holderLookupsFailed > 0) {
+            // Never a silent gap: the rows cannot name who holds these addresses.
+            m_warnings.append(tr("%n lookup(s) of who holds a conflicting address failed (%1): "
+                                 "the rows of those addresses do not name the group or contact "
+                                 "holding them.",
+                                 nullptr, m_holderLookupsFailed)
+                                  .arg(m_holderLookupAnswer));
             Q_EMIT infoMessage(m_warnings.last());
         }
         stageDone(m_stage);

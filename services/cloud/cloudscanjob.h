@@ -174,6 +174,8 @@ private:
     int m_batchIndex = 0;
     int m_behaviorDenied = 0;
     int m_behaviorFailed = 0;
+    int m_holderLookupsFailed = 0; // refused for another reason than a missing permission
+    QString m_holderLookupAnswer;  // the first such answer, for the warning
     int m_behaviorRead = 0;
     GraphResult m_failed;
     int m_pages = 0;

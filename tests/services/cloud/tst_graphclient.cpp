@@ -40,6 +40,8 @@ private Q_SLOTS:
     void scanReadsRolesThroughGroups();
     void scanWarnsWhatItCouldNotCheck_data();
     void scanWarnsWhatItCouldNotCheck();
+    void scanGoesOnWithoutSyncSettings();
+    void scanWarnsWhenAHolderLookupFails();
     void writes();
     void errorsMappedToAdvice_data();
     void errorsMappedToAdvice();
@@ -486,6 +488,61 @@ void tst_GraphClient::scanWarnsWhatItCouldNotCheck()
             QCOMPARE(u.holdsAdminRole, !warning.startsWith(u"Eligible"));
             QCOMPARE(u.cloudManaged.has_value(), !warning.startsWith(u"Source"));
         }
+}
+
+// The sync settings only add pre-flight warnings, and Graph serves them to a delegated
+// Global Administrator in the global cloud only: a refusal other than 403 (here a 503 that
+// outlasts the retries) is a warning too, not the end of the scan.
+void tst_GraphClient::scanGoesOnWithoutSyncSettings()
+{
+    QCOMPARE(m_tenant.loadJson(rules2026Tenant()), QString());
+    PracticeFaultSettings faults;
+    PracticeFaultRule unavailable;
+    unavailable.effect = PracticeFaultRule::Effect::ServiceUnavailable;
+    unavailable.pathContains = QStringLiteral("/directory/onPremisesSynchronization");
+    unavailable.times = 100;
+    unavailable.retryAfter = QStringLiteral("0");
+    faults.rules.append(unavailable);
+    m_tenant.setFaults(faults);
+    m_client->setAccessToken(m_tenant.issueAccessToken());
+    CloudScanJob *job = m_client->scan();
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    QCOMPARE(job->warnings().size(), 1);
+    const QString warning = job->warnings().first();
+    QVERIFY2(warning.startsWith(u"The tenant's sync settings") && warning.contains(u"503"),
+             qPrintable(warning));
+    QVERIFY(!job->snapshot().users.isEmpty());
+}
+
+// Who holds a conflicting address is looked up in $batch; a lookup Graph keeps refusing
+// (503 past the retries) is a warning, never a silent gap.
+void tst_GraphClient::scanWarnsWhenAHolderLookupFails()
+{
+    QCOMPARE(m_tenant.loadJson(rules2026Tenant()), QString());
+    PracticeFaultSettings faults;
+    PracticeFaultRule unavailable;
+    unavailable.effect = PracticeFaultRule::Effect::ServiceUnavailable;
+    unavailable.inBatch = true;
+    unavailable.method = "GET";
+    unavailable.pathContains = QStringLiteral("/groups");
+    unavailable.times = 100;
+    unavailable.retryAfter = QStringLiteral("0");
+    faults.rules.append(unavailable);
+    m_tenant.setFaults(faults);
+    m_client->setAccessToken(m_tenant.issueAccessToken());
+    CloudScanJob *job = m_client->scan();
+    m_jobs.emplace_back(job);
+    QVERIFY(run(job));
+    QCOMPARE(job->error(), int(Job::NoError));
+    QCOMPARE(job->warnings().size(), 1);
+    const QString warning = job->warnings().first();
+    QVERIFY2(warning.contains(u"who holds a conflicting address failed") &&
+                 warning.contains(u"503"),
+             qPrintable(warning));
+    for (const DirectoryObject &o : job->snapshot().otherObjects)
+        QVERIFY(o.id != u"g-plain"); // the holder was not found
 }
 
 void tst_GraphClient::writes()
