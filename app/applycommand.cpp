@@ -1,8 +1,8 @@
 #include "commands.h"
 
+#include "approvalaudit.h"
+#include "approvalgatejob.h"
 #include "approvalseal.h"
-#include "approvalsfile.h"
-#include "auditlog.h"
 #include "jwkscache.h"
 #include "sealcheckjob.h"
 
@@ -240,43 +240,36 @@ int Commands::apply(const QStringList &args)
 
     // Second-person approval (issue 17): with plan.approvals.json beside the plan, it alone
     // approves the flagged rows, and its seal is checked first; the policy refuses flagged
-    // rows without a sealed approval.
-    QList<Finding> rows = plan.rows();
+    // rows without a sealed approval. The same gate as the wizard's (ApprovalGateJob).
     const bool requireSealed = parser.isSet(sealedOption);
-    const QString approvalsPath = RunFiles::approvalsFor(planPath);
-    std::optional<Approvals> approvals;
-    if (!ApprovalsFile::read(approvalsPath, &approvals, &error)) {
-        err << "anchorfix apply: " << error << " Nothing was changed.\n";
+    std::optional<SealExpectations> expected; // none in a dry run without sign-in
+    if (session)
+        expected = SealCheckJob::expectationsFor(*session);
+    JwksCache keys;
+    auto *gateJob = new ApprovalGateJob(plan.rows(), planPath, requireSealed, expected,
+                                        connection.graphConfig().authorityUrl, &keys, &holder);
+    gateJob->setAutoDelete(false);
+    ConnectionOptions::waitFor(gateJob);
+    if (gateJob->error() != Job::NoError) {
+        err << "anchorfix apply: " << gateJob->errorString() << " Nothing was changed.\n";
         return Error;
     }
-    QString approvalProblem;
-    if (approvals && session) {
-        JwksCache keys;
-        auto *check = new SealCheckJob(approvals.value(), SealCheckJob::expectationsFor(*session),
-                                       connection.graphConfig().authorityUrl, &keys, &holder);
-        check->setAutoDelete(false);
-        ConnectionOptions::waitFor(check);
-        approvalProblem = check->problem();
-    } else if (approvals) {
-        approvalProblem = QStringLiteral("not verified (a dry run without sign-in)");
-    }
-    const QList<RowApproval> approvalVerdicts =
-        ApprovalSeal::decide(rows, approvals, approvalProblem, requireSealed);
-    if (requireSealed || approvals || !approvalVerdicts.isEmpty()) {
+    const ApprovalGate gate = gateJob->value();
+    QList<Finding> rows = gateJob->rows();
+    if (gate.hasNews()) {
         out << (requireSealed ? "Approval policy: flagged rows need a second person's sealed "
                                 "approval (--require-sealed-approval).\n"
                               : "Approval policy: single admin (plan.csv's approvals count unless "
                                 "an approvals file is present).\n");
-        if (approvals)
-            out << "Approvals: " << approvalsPath << " by "
-                << ApprovalSeal::approverText(*approvals)
-                << (approvals->sealed ? ", sealed" : ", unsealed (device-code sign-in)")
-                << (approvalProblem.isEmpty()
-                        ? QString()
-                        : QStringLiteral(" — not accepted: ") + approvalProblem)
+        if (gate.approvals)
+            out << "Approvals: " << gate.approvalsPath << " by "
+                << ApprovalSeal::approverText(*gate.approvals)
+                << (gate.approvals->sealed ? ", sealed" : ", unsealed (device-code sign-in)")
+                << (gate.problem.isEmpty() ? QString()
+                                           : QStringLiteral(" — not accepted: ") + gate.problem)
                 << "\n";
     }
-    for (const RowApproval &v : approvalVerdicts)
+    for (const RowApproval &v : gate.verdicts)
         if (!v.runs())
             err << (dryRun ? "would not run: row " : "not run: row ") << v.rowId << ": " << v.reason
                 << "\n";
@@ -347,40 +340,9 @@ int Commands::apply(const QStringList &args)
     // The audit names approver, operator and seal for every flagged row before the run:
     // result `approved` (it runs) or `skipped` (the approval does not cover it). A single
     // admin's run (no approvals file, no policy) keeps the audit as it was.
-    if ((approvals || requireSealed) && !approvalVerdicts.isEmpty()) {
-        QList<AuditRecord> records;
-        for (const RowApproval &v : approvalVerdicts) {
-            const auto row = std::find_if(rows.cbegin(), rows.cend(),
-                                          [&v](const Finding &f) { return f.rowId == v.rowId; });
-            AuditRecord r;
-            r.runId = settings.identity.runId;
-            r.operatorName = settings.identity.operatorName;
-            r.tenantId = settings.identity.tenantId;
-            r.rowId = QString::number(v.rowId);
-            if (row != rows.cend()) {
-                r.cloudId = row->cloudId;
-                r.cloudUpn = row->cloudUpn;
-                r.action = auditActionFor(row->action);
-                r.oldImmutableId = row->cloudImmutableId;
-                r.newImmutableId = row->expectedImmutableId;
-            }
-            r.result = v.runs() ? AuditResult::Approved : AuditResult::Skipped;
-            r.message = v.reason;
-            if (approvals)
-                r.message += QStringLiteral("; approver=%1; seal=%2; digest=%3")
-                                 .arg(ApprovalSeal::approverText(*approvals),
-                                      approvals->sealed ? QStringLiteral("sealed")
-                                                        : QStringLiteral("unsealed"),
-                                      approvals->digest);
-            records.append(r);
-        }
-        AuditLog audit;
-        if (!audit.open(settings.auditPath, &error) || !audit.append(records, &error) ||
-            !audit.sync(&error)) {
-            err << "anchorfix apply: " << error << " Nothing was changed.\n";
-            return Error;
-        }
-        audit.close();
+    if (!ApprovalAudit::write(settings.auditPath, gate, rows, settings.identity, &error)) {
+        err << "anchorfix apply: " << error << " Nothing was changed.\n";
+        return Error;
     }
     auto *writer = new GraphCloudWriter(session->client(), &holder);
     auto *executor = new Executor(rows, settings, writer, &holder);

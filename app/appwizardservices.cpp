@@ -1,8 +1,11 @@
 #include "appwizardservices.h"
 
+#include "approvalgatejob.h"
 #include "sealapprovaljob.h"
+#include "sealcheckjob.h"
 
 #include "adcommand.h"
+#include "approvalaudit.h"
 #include "atomicfile.h"
 #include "cloudscanjob.h"
 #include "cloudscansource.h"
@@ -71,7 +74,8 @@ LdapConfig ldapConfigFor(const OnPremSettings &s)
 template <typename Inner> class ServiceRun : public ExecutionRun
 {
 public:
-    using Factory = std::function<Inner *()>;
+    // make: the inner job, or null with *error (empty: not signed in).
+    using Factory = std::function<Inner *(QString *error)>;
     using Prepare = std::function<Job *()>;
     // prepare: a job that must succeed before anything is sent (write access), or null.
     ServiceRun(Prepare prepare, Factory make, QObject *parent)
@@ -129,9 +133,10 @@ protected:
 private:
     void startInner()
     {
-        Inner *inner = m_make();
+        QString error;
+        Inner *inner = m_make(&error);
         if (!inner) {
-            fail(UserDefinedError, tr("Sign in to the tenant first."));
+            fail(UserDefinedError, error.isEmpty() ? tr("Sign in to the tenant first.") : error);
             emitResult();
             return;
         }
@@ -398,8 +403,19 @@ QString AppWizardServices::adScript(const QList<Finding> &rows, const QString &e
     return lines.join(u'\n') + u'\n';
 }
 
+ValueJob<ApprovalGate> *AppWizardServices::checkApprovals(const Plan &plan, const QString &planPath,
+                                                          bool requireSealed)
+{
+    if (!m_session->isSignedIn())
+        return new FailedJob<ApprovalGate>(tr("Sign in to the tenant first."), this);
+    return new ApprovalGateJob(plan.rows(), planPath, requireSealed,
+                               SealCheckJob::expectationsFor(*m_session),
+                               m_session->config().authorityUrl, &m_keys, this);
+}
+
 ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &snapshot,
-                                         const RunFiles &files, const OnPremSettings &onPrem)
+                                         const RunFiles &files, const OnPremSettings &onPrem,
+                                         const ApprovalGate &gate)
 {
     // The plan as executed, beside its rollback file: a record that nothing waits for,
     // saved off the GUI thread like an exported plan.
@@ -430,6 +446,7 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
     QList<Finding> rows = plan.rows();
+    gate.applyTo(rows); // the rows the approval gate refuses never reach the executor
     if (onPrem.source == OnPremSettings::Source::Ldap && Executor::hasOnPremChanges(rows))
         settings.ldap = ldapConfigFor(onPrem); // the Execute page's write bind
     if (onPrem.source == OnPremSettings::Source::File) {
@@ -460,11 +477,18 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
         [this, extra, writesCloud]() -> Job * {
             return writesCloud ? m_session->requestWriteAccess(extra) : nullptr;
         },
-        [this, rows, settings]() mutable -> Executor * {
+        [this, rows, settings, gate, planRows = plan.rows()](QString *error) mutable -> Executor * {
             CloudWriter *writer = cloudWriter();
             if (!writer)
                 return nullptr;
             settings.identity.operatorName = operatorName();
+            // Approver, operator and seal of every flagged row, before anything is sent
+            // (the same rows as apply's).
+            if (!ApprovalAudit::write(settings.auditPath, gate, planRows, settings.identity,
+                                      error)) {
+                *error = tr("Nothing was changed: %1").arg(*error);
+                return nullptr;
+            }
             // With the token the run got: rows it may not carry out are not sent.
             const QList<UnpermittedRow> unpermitted =
                 PermissionPreflight::check(rows, m_session->permissions());
@@ -520,7 +544,7 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files, const OnPremSet
     if (onPrem.source == OnPremSettings::Source::Ldap)
         settings.ldap = ldapConfigFor(onPrem); // used only when the journal has on-prem rows
     return new ServiceRun<RollbackJob>([this] { return requestWriteAccess(); },
-                                       [this, settings]() mutable -> RollbackJob * {
+                                       [this, settings](QString *) mutable -> RollbackJob * {
                                            CloudWriter *writer = cloudWriter();
                                            settings.identity.operatorName = operatorName();
                                            return writer ? new RollbackJob(settings, writer)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graphconfig.h"
+#include "jwkscache.h"
 #include "wizardservices.h"
 
 #include <QPointer>
@@ -30,8 +31,10 @@ public:
     bool isSignedIn() const override;
     ValueJob<CloudScan> *scanCloud(const CloudSettings &settings) override;
     RunPreview previewRun(const Plan &plan) const override;
+    ValueJob<ApprovalGate> *checkApprovals(const Plan &plan, const QString &planPath,
+                                           bool requireSealed) override;
     ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot, const RunFiles &files,
-                          const OnPremSettings &onPrem) override;
+                          const OnPremSettings &onPrem, const ApprovalGate &gate) override;
     // The Set-ADUser script of on-prem rows that cannot run (an export file as source).
     static QString adScript(const QList<Finding> &rows, const QString &exportFile);
     ExecutionRun *rollback(const RunFiles &files, const OnPremSettings &onPrem) override;
@@ -70,4 +73,5 @@ private:
     QPointer<PracticeTenant> m_practice;
     int m_autoApproveDelayMs = 1500;
     CloudSnapshot m_lastCloudScan; // its delta link makes "Scan again" read only changes
+    JwksCache m_keys;              // the tenant's published keys, for the approval seal
 };

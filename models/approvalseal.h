@@ -36,6 +36,8 @@ struct RowApproval
     RowApprovalStatus status = RowApprovalStatus::Refused;
     QString reason; // for Refused: why it is not run; otherwise who approved it and how
     bool runs() const { return status != RowApprovalStatus::Refused; }
+
+    friend bool operator==(const RowApproval &, const RowApproval &) = default;
 };
 
 // Pure checks of an approval: the claims of its ID token (whose RS256 signature the

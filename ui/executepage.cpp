@@ -6,6 +6,7 @@
 #include "wizardservices.h"
 #include "writebindbox.h"
 
+#include <QCheckBox>
 #include <QColor>
 #include <QDir>
 #include <QHBoxLayout>
@@ -15,20 +16,32 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QWizard>
 
 #include <algorithm>
+#include <utility>
 
 namespace {
+
+// The policy of issue 17, remembered like the other choices of the wizard.
+const QString kRequireSealedKey = QStringLiteral("approval/requireSealed");
 
 bool hasFlaggedChanges(const Plan &plan)
 {
     return std::any_of(plan.rows().cbegin(), plan.rows().cend(), [](const Finding &f) {
         return f.requiresApproval && f.action != Action::None;
     });
+}
+
+int countExecutable(const Plan &plan, std::optional<Action> action = std::nullopt)
+{
+    return int(std::count_if(plan.rows().cbegin(), plan.rows().cend(), [action](const Finding &f) {
+        return f.isExecutable() && (!action || f.action == *action);
+    }));
 }
 
 QString statusTitle(const ChangeOutcome &o)
@@ -97,12 +110,25 @@ ExecutePage::ExecutePage(WizardContext *context, QWidget *parent)
     m_changes->setWordWrap(true);
     m_changes->setMinimumHeight(80);
     confirmLayout->addWidget(m_changes, 1);
+    m_requireSealed =
+        new QCheckBox(tr("Flagged rows need a second person's sealed approval"), confirmPage);
+    m_requireSealed->setObjectName(QStringLiteral("requireSealedApproval"));
+    m_requireSealed->setToolTip(
+        tr("Flagged rows run only when a second person approved them (Review a plan for "
+           "approval…, plan.approvals.json beside the imported plan) and Entra ID sealed that "
+           "approval — like anchorfix apply --require-sealed-approval. Off: you approve them "
+           "on the Review page."));
+    m_requireSealed->setChecked(m_ctx->settings()->value(kRequireSealedKey, false).toBool());
+    connect(m_requireSealed, &QCheckBox::toggled, this, &ExecutePage::setRequireSealed);
     m_writeBindBox = new WriteBindBox(confirmPage);
     connect(m_writeBindBox, &WriteBindBox::changed, this, &ExecutePage::updateStart);
     confirmLayout->addWidget(m_writeBindBox);
     setTabOrder(m_changes, m_start); // the list is above the button
+    setTabOrder(m_start, m_requireSealed);
     auto *startRow = new QHBoxLayout;
     startRow->addWidget(m_start);
+    startRow->addSpacing(12);
+    startRow->addWidget(m_requireSealed); // after Start in the tab order, on its line
     startRow->addStretch(1);
     confirmLayout->addLayout(startRow);
     m_stack->addWidget(confirmPage);
@@ -168,8 +194,12 @@ void ExecutePage::initializePage()
 void ExecutePage::cleanupPage()
 {
     // Left backwards (Scan again from the Summary page): the next visit starts afresh.
-    if (m_run)
+    if (isRunning())
         return;
+    if (m_gateJob) {
+        m_gateJob->disconnect(this);
+        m_gateJob->cancel();
+    }
     m_finished = false;
     setRunButtons(false);
 }
@@ -186,7 +216,7 @@ void ExecutePage::setRunButtons(bool runStarted)
     if (!runStarted)
         layout << QWizard::BackButton << QWizard::NextButton << QWizard::CommitButton
                << QWizard::FinishButton << QWizard::CancelButton;
-    else if (m_run)
+    else if (isRunning())
         layout << QWizard::CommitButton << QWizard::CancelButton;
     else // ran: on to the Summary page, which finishes
         layout << QWizard::CommitButton << QWizard::FinishButton << QWizard::CancelButton;
@@ -195,15 +225,159 @@ void ExecutePage::setRunButtons(bool runStarted)
 
 void ExecutePage::prepare()
 {
-    if (m_run)
+    if (isRunning())
         return;
     m_finished = false;
     setRunButtons(false);
     m_stack->setCurrentIndex(0);
-    const RunFiles files = m_files = m_ctx->newRunFiles();
-    const FindingTableModel *model = m_ctx->findings();
+    m_files = m_ctx->newRunFiles();
+    m_writeBindBox->prepare(m_ctx->onPremSettings(), onPremChangeCount(m_ctx->findings()->plan()));
+    checkApprovals(false); // shows the confirmation, and again with the verdicts
+    m_start->setFocus();
+    emit completeChanged();
+}
+
+void ExecutePage::setRequireSealed(bool required)
+{
+    if (m_requireSealed->isChecked() != required) {
+        m_requireSealed->setChecked(required); // comes back here through toggled()
+        return;
+    }
+    m_ctx->settings()->setValue(kRequireSealedKey, required);
+    if (!isRunning() && !m_finished && m_stack->currentIndex() == 0)
+        checkApprovals(false);
+}
+
+void ExecutePage::checkApprovals(bool thenRun)
+{
+    if (m_gateJob) {
+        m_gateJob->disconnect(this);
+        m_gateJob->cancel();
+    }
+    const std::optional<ApprovalGate> shown = m_gate;
+    m_gate.reset();
+    m_gateError.clear();
+    m_gateNote.clear();
+    m_runAfterCheck = thenRun;
+    // Off the GUI thread's way: the seal is checked against the tenant's published keys.
+    ValueJob<ApprovalGate> *job = m_ctx->services()->checkApprovals(
+        m_ctx->findings()->plan(), m_ctx->planFile(), m_requireSealed->isChecked());
+    m_gateJob = job;
+    connect(job, &Job::finished, this, [this, job, shown] {
+        m_gateJob = nullptr;
+        const bool run = m_runAfterCheck;
+        if (job->error() == Job::NoError)
+            m_gate = job->value();
+        else
+            m_gateError = job->errorString();
+        if (!run) {
+            showConfirmation();
+            return;
+        }
+        // Started on verdicts that no longer hold (the approvals file was replaced, the
+        // seal expired): show the new ones and let the person start again.
+        if (!m_gate)
+            stopBeforeRun(QString()); // the confirmation shows the error
+        else if (shown && shown->verdicts != m_gate->verdicts)
+            stopBeforeRun(tr("The approval changed since this page was shown: nothing was "
+                             "sent. Check the flagged rows below and start again."));
+        else if (countExecutable(gatedPlan()) == 0)
+            stopBeforeRun(tr("Nothing was sent: the approval lets none of these changes run."));
+        else {
+            beginRun();
+            if (std::exchange(m_cancelAfterCheck, false))
+                cancelRun();
+        }
+    });
+    if (!thenRun)
+        showConfirmation();
+    job->start();
+}
+
+Plan ExecutePage::gatedPlan() const
+{
+    Plan plan = m_ctx->findings()->plan();
+    if (m_gate) {
+        QList<Finding> rows = plan.rows();
+        m_gate->applyTo(rows);
+        plan = Plan(rows);
+    }
+    return plan;
+}
+
+QString ExecutePage::approvalHtml() const
+{
+    const Plan plan = m_ctx->findings()->plan();
+    const bool sealedRequired = m_requireSealed->isChecked();
+    const bool haveApprovals = m_gate && m_gate->approvals;
+    QString html;
+    // The approval mode in force (issue 17), the same rules as anchorfix apply's.
+    if (sealedRequired)
+        html += u"<p>" +
+                tr("Approval: a second person's sealed approval is required — flagged rows "
+                   "run only when a second person approved them (Review a plan for "
+                   "approval…, plan.approvals.json beside the imported plan) and Entra ID "
+                   "sealed it. Unsealed (device-code) approvals are refused.")
+                    .toHtmlEscaped() +
+                u"</p>";
+    else if (hasFlaggedChanges(plan) || haveApprovals)
+        html += u"<p>" +
+                tr("Approval: single admin — flagged rows you approved on the Review page "
+                   "run, unless the plan came with a second person's approval "
+                   "(plan.approvals.json beside it): then that approval alone decides them.")
+                    .toHtmlEscaped() +
+                u"</p>";
+    if (!m_gateNote.isEmpty())
+        html += u"<p><b>" + m_gateNote.toHtmlEscaped() + u"</b></p>";
+    if (m_gateJob && !m_ctx->planFile().isEmpty())
+        html += u"<p>" + tr("Checking the plan's approval…") + u"</p>";
+    if (!m_gateError.isEmpty())
+        html += u"<p style=\"color:#b3261e\"><b>" +
+                tr("The approval cannot be checked: %1 Nothing runs until this is fixed.")
+                    .arg(m_gateError)
+                    .toHtmlEscaped() +
+                u"</b></p>";
+    if (!m_gate)
+        return html;
+    if (haveApprovals)
+        html += u"<p>" + (m_gate->approvals->sealed
+                              ? tr("Approved by %1, sealed by Entra ID (%2).")
+                              : tr("Approved by %1, unsealed: a device-code sign-in (%2)."))
+                             .arg(ApprovalSeal::approverText(*m_gate->approvals),
+                                  QDir::toNativeSeparators(m_gate->approvalsPath))
+                             .toHtmlEscaped();
+    if (haveApprovals && !m_gate->problem.isEmpty())
+        html += u" <b>" + tr("Not accepted: %1.").arg(m_gate->problem).toHtmlEscaped() + u"</b>";
+    if (haveApprovals)
+        html += u"</p>";
+    if (!m_gate->auditsRows())
+        return html; // a single admin's plan: the Review page's approvals, nothing to add
+    html += u"<p>" + tr("Flagged rows:") + u"</p><ul>";
+    for (const RowApproval &v : m_gate->verdicts) {
+        const auto row = std::find_if(plan.rows().cbegin(), plan.rows().cend(),
+                                      [&v](const Finding &f) { return f.rowId == v.rowId; });
+        const QString who = row == plan.rows().cend()
+                                ? tr("Row %1").arg(v.rowId)
+                                : tr("Row %1 (%2 — %3)")
+                                      .arg(v.rowId)
+                                      .arg(row->cloudUpn.isEmpty() ? row->onPremUpn : row->cloudUpn,
+                                           FindingTableModel::actionTitle(row->action));
+        if (v.runs())
+            html += u"<li>" + tr("%1 runs: %2").arg(who, v.reason).toHtmlEscaped() + u"</li>";
+        else
+            html += u"<li><b>" + tr("%1 will not run:").arg(who).toHtmlEscaped() + u"</b> " +
+                    v.reason.toHtmlEscaped() + u"</li>";
+    }
+    html += u"</ul>";
+    return html;
+}
+
+void ExecutePage::showConfirmation()
+{
+    const RunFiles files = m_files;
     const QLocale locale;
-    const RunPreview preview = m_ctx->services()->previewRun(model->plan());
+    const Plan plan = gatedPlan();
+    const RunPreview preview = m_ctx->services()->previewRun(plan);
     const QString tenant =
         preview.tenant.isEmpty() ? m_ctx->cloudSettings().tenant : preview.tenant;
     QString html =
@@ -212,23 +386,29 @@ void ExecutePage::prepare()
         html += u"<br>" + tr("Signed in as %1").arg(preview.account.toHtmlEscaped());
     html += u"</p><ul>";
     for (Action a : ActionList) {
-        const int n = a == Action::None ? 0 : model->countByAction(a);
+        const int n = a == Action::None ? 0 : countExecutable(plan, a);
         if (n > 0)
             html += QStringLiteral("<li>%1 × %2</li>")
                         .arg(locale.toString(n), FindingTableModel::actionTitle(a).toHtmlEscaped());
     }
     html += u"</ul>";
     m_changes->clear();
-    for (int r = 0; r < model->rowCount(); ++r) {
-        const Finding &f = model->finding(r);
-        if (!f.isExecutable())
+    for (const Finding &f : plan.rows()) {
+        const RowApproval *verdict = m_gate ? m_gate->verdict(f.rowId) : nullptr;
+        const bool refused = verdict && !verdict->runs();
+        if (!f.isExecutable() && !refused)
             continue;
         QString line = FindingTableModel::changeLine(f);
         const bool leftOut = preview.unpermittedRowIds.contains(f.rowId);
-        if (leftOut)
+        if (refused)
+            line = tr("Not run (approval): %1").arg(line);
+        else if (leftOut)
             line = tr("Left out (permission): %1").arg(line);
         auto *item = new QListWidgetItem(line, m_changes);
-        if (isIrreversibleAction(f.action) && !leftOut) {
+        if (refused) {
+            item->setForeground(QColor(0x70, 0x70, 0x70));
+            item->setToolTip(verdict->reason);
+        } else if (isIrreversibleAction(f.action) && !leftOut) {
             item->setForeground(QColor(0xb3, 0x26, 0x1e));
             item->setToolTip(tr("Cannot be undone: rollback reports it and changes nothing."));
         } else if (leftOut) {
@@ -236,20 +416,16 @@ void ExecutePage::prepare()
         }
     }
     m_changes->setVisible(m_changes->count() > 0);
-    if (const int pending = model->pendingApprovalCount(); pending > 0)
+    // Flagged rows not approved that the gate does not decide (a single admin's plan).
+    const int pending =
+        int(std::count_if(plan.rows().cbegin(), plan.rows().cend(), [this](const Finding &f) {
+            return Plan::awaitsApproval(f) && !(m_gate && m_gate->verdict(f.rowId));
+        }));
+    if (pending > 0)
         html += u"<p>" +
                 tr("%n flagged row(s) are not approved and will not run.", nullptr, pending) +
                 u"</p>";
-    // The approval mode in force (issue 17): the wizard runs what was approved on Review;
-    // a second person's sealed approval is enforced by `anchorfix apply`.
-    if (hasFlaggedChanges(model->plan()))
-        html += u"<p>" +
-                tr("Approval: single admin — flagged rows you approved on the Review page "
-                   "run. To require a second person's approval sealed by Entra ID, save the "
-                   "plan, have it reviewed (Review a plan for approval…) and run it with "
-                   "anchorfix apply --require-sealed-approval.")
-                    .toHtmlEscaped() +
-                u"</p>";
+    html += approvalHtml();
     if (!preview.unpermitted.isEmpty()) {
         html += u"<p><b>" +
                 tr("%n row(s) will not run: the sign-in does not grant the permission they "
@@ -260,7 +436,7 @@ void ExecutePage::prepare()
             html += u"<li>" + line.toHtmlEscaped() + u"</li>";
         html += u"</ul>";
     }
-    if (const int ad = onPremChangeCount(model->plan());
+    if (const int ad = onPremChangeCount(plan);
         ad > 0 && m_ctx->onPremSettings().source == OnPremSettings::Source::File)
         html += u"<p><b>" +
                 tr("%n change(s) would write to Active Directory, but the on-prem side is an "
@@ -270,12 +446,12 @@ void ExecutePage::prepare()
                    nullptr, ad)
                     .arg(QDir::toNativeSeparators(files.adScript).toHtmlEscaped()) +
                 u"</b></p>";
-    if (model->countByAction(Action::PurgeDeleted) > 0)
+    if (countExecutable(plan, Action::PurgeDeleted) > 0)
         html +=
             u"<p><b>" +
             tr("Purging a deleted user is permanent: it cannot be rolled back.").toHtmlEscaped() +
             u"</b></p>";
-    if (model->countByAction(Action::ClearObjectIdentifier) > 0)
+    if (countExecutable(plan, Action::ClearObjectIdentifier) > 0)
         html += u"<p><b>" +
                 tr("Clearing onPremisesObjectIdentifier is not reversible: the old value cannot "
                    "be written back, and rollback leaves it cleared.")
@@ -296,16 +472,21 @@ void ExecutePage::prepare()
     if (m_changes->count() > 0)
         html += u"<p>" + tr("Users that will change, one line per change:") + u"</p>";
     m_confirmation->setText(html);
-    m_writeBindBox->prepare(m_ctx->onPremSettings(), onPremChangeCount(model->plan()));
+    // Sized from what runs after the approval gate: an adopt row approved only in the
+    // approvals file writes to AD too.
+    m_writeBindBox->setOnPremChanges(m_ctx->onPremSettings(), onPremChangeCount(plan));
     updateStart();
-    m_start->setFocus();
-    emit completeChanged();
 }
 
 void ExecutePage::updateStart()
 {
-    const QString problem = m_writeBindBox->problem(m_ctx->onPremSettings());
-    m_start->setEnabled(m_ctx->findings()->executableCount() > 0 && problem.isEmpty());
+    QString problem = m_writeBindBox->problem(m_ctx->onPremSettings());
+    if (!m_gateError.isEmpty())
+        problem = m_gateError;
+    else if (m_runAfterCheck)
+        problem = tr("Checking the approval before the run…");
+    m_start->setEnabled(countExecutable(gatedPlan()) > 0 && problem.isEmpty());
+    m_requireSealed->setEnabled(!m_runAfterCheck);
     m_start->setToolTip(problem.isEmpty() ? tr("Send the changes listed above.") : problem);
 }
 
@@ -342,7 +523,7 @@ bool ExecutePage::isComplete() const
 
 void ExecutePage::startRun()
 {
-    if (m_run || m_finished || !m_start->isEnabled())
+    if (isRunning() || m_finished || !m_start->isEnabled())
         return;
     const RunFiles files = m_files;
     if (!QDir().mkpath(files.folder)) {
@@ -352,19 +533,47 @@ void ExecutePage::startRun()
                                 u"</p>");
         return;
     }
+    // The run begins with the approvals checked once more, right before anything is sent
+    // (beginRun goes on with what the gate decides now); pause and cancel work already.
     m_stack->setCurrentIndex(1);
     m_results->setRowCount(0);
-    m_overall->setRange(0, m_ctx->findings()->executableCount());
+    m_overall->setRange(0, countExecutable(gatedPlan()));
     m_overall->setValue(0);
-    m_status->setText(tr("Running…"));
+    m_status->setText(tr("Checking the approval before anything is sent…"));
     m_pause->setChecked(false);
     m_pause->setEnabled(true);
     m_cancel->setEnabled(true);
-    m_plan = m_ctx->findings()->plan();
+    m_cancel->setFocus();
+    m_cancelAfterCheck = false;
+    checkApprovals(true);
+    setRunButtons(true);
+}
+
+void ExecutePage::stopBeforeRun(const QString &why)
+{
+    // Nothing was sent: back to the confirmation, which says why.
+    m_runAfterCheck = false;
+    m_gateNote =
+        std::exchange(m_cancelAfterCheck, false) ? tr("Cancelled before anything was sent.") : why;
+    m_stack->setCurrentIndex(0);
+    setRunButtons(false);
+    showConfirmation();
+    emit runEnded(); // a close asked for meanwhile goes ahead
+}
+
+void ExecutePage::beginRun()
+{
+    m_runAfterCheck = false; // m_run takes over
+    const RunFiles files = m_files;
+    m_plan = gatedPlan(); // the rows the approval gate refuses are not approved here
+    m_overall->setRange(0, countExecutable(m_plan));
+    m_status->setText(tr("Running…"));
     m_writeBind = m_writeBindBox->writeSettings(m_ctx->onPremSettings());
     ExecutionRun *run =
-        m_ctx->services()->execute(m_plan, m_ctx->cloudSnapshot(), files, m_writeBind);
+        m_ctx->services()->execute(m_plan, m_ctx->cloudSnapshot(), files, m_writeBind, *m_gate);
     m_run = run;
+    if (m_pause->isChecked())
+        run->setPaused(true); // paused while the approvals were checked
     setRunButtons(true);
     connect(run, &ExecutionRun::outcomeReported, this, &ExecutePage::onOutcome);
     connect(run, &Job::progressChanged, this, &ExecutePage::onProgress);
@@ -393,6 +602,12 @@ void ExecutePage::cancelRun()
     if (m_run) {
         m_status->setText(tr("Cancelling after the changes in flight…"));
         m_run->cancel();
+    } else if (m_runAfterCheck) {
+        // The run stops as soon as the approvals' check has returned (a run cancelled
+        // before anything was sent, recorded like any other).
+        m_cancelAfterCheck = true;
+        m_cancel->setEnabled(false);
+        m_status->setText(tr("Cancelling: nothing has been sent…"));
     }
 }
 

@@ -540,8 +540,10 @@ void ReviewPage::importPlan(const QString &path)
     ValueJob<Plan> *job = m_ctx->services()->loadPlan(path);
     connect(job, &Job::finished, this, [this, job, path] {
         const bool ok = job->error() == Job::NoError;
-        if (ok)
+        if (ok) {
             m_ctx->findings()->setPlan(job->value());
+            m_ctx->setPlanFile(path); // its approvals file, if any, decides at Execute
+        }
         onPlanJobFinished(ok, ok ? tr("Plan loaded from %1.").arg(path) : job->errorString());
     });
     startPlanJob(job, tr("Loading plan…"));

@@ -269,6 +269,7 @@ void ScanPage::onScanFinished()
     QList<Finding> findings = job->value().findings;
     const qsizetype n = findings.size();
     m_ctx->findings()->setFindings(std::move(findings));
+    m_ctx->setPlanFile(QString()); // a scan's findings come from no file: no approvals
     m_complete = true;
     m_cancel->setEnabled(false);
     m_again->setEnabled(true);

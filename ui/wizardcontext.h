@@ -42,6 +42,11 @@ public:
 
     // The findings and the choices made on them (Review page edits it).
     FindingTableModel *findings() const { return m_findings; }
+    // The plan.csv the findings were imported from (Review's Import plan), empty after a
+    // scan: a second person's approval of it (plan.approvals.json beside it) is what the
+    // Execute step checks (issue 17).
+    QString planFile() const { return m_planFile; }
+    void setPlanFile(const QString &path) { m_planFile = path; }
 
     // Where runs write their files: a folder per run (YYYY-MM-DD_HH-MM-SS, "-demo" for
     // the practice tenant) with audit.csv, rollback.csv, rollback.ps1 and plan.csv.
@@ -85,6 +90,7 @@ private:
     QList<OnPremUser> m_onPremUsers;
     CloudSnapshot m_snapshot;
     FindingTableModel *m_findings;
+    QString m_planFile;
     QString m_outputFolder;
     RunFiles m_runFiles;
     QList<Run> m_runs;

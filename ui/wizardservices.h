@@ -1,5 +1,6 @@
 #pragma once
 
+#include "approvalgate.h"
 #include "approvals.h"
 #include "auditvocabulary.h"
 #include "clouduser.h"
@@ -100,14 +101,24 @@ public:
 
     // The tenant, the signed-in account and the rows the token may not carry out.
     virtual RunPreview previewRun(const Plan &plan) const = 0;
+    // The approval gate before a run (issue 17), the one `anchorfix apply` uses: reads
+    // plan.approvals.json beside planPath (empty: a plan from a scan, so none), checks its
+    // seal against the signed-in tenant (its published keys: the network) and the operator,
+    // and decides each flagged row of plan; requireSealed is the policy "flagged rows need a
+    // second person's sealed approval". The value is the gate; an approvals file that
+    // cannot be read fails the job (and nothing may run).
+    virtual ValueJob<ApprovalGate> *checkApprovals(const Plan &plan, const QString &planPath,
+                                                   bool requireSealed) = 0;
     // Runs the executable rows of the plan against the signed-in tenant (without the
     // rows the permission pre-flight leaves out: nothing is sent for them). onPrem is the
     // Connect page's on-prem side: with an export file there is no directory to write to,
     // so on-prem rows (adopt_cloud_anchor) do not run and their Set-ADUser commands are
     // saved as files.adScript instead; with a directory, its bind (the Execute page's write
-    // bind) writes them.
+    // bind) writes them. gate: checkApprovals() right before; the rows it refuses do not
+    // run, and the audit gets one row per flagged row first, as apply writes them.
     virtual ExecutionRun *execute(const Plan &plan, const CloudSnapshot &snapshot,
-                                  const RunFiles &files, const OnPremSettings &onPrem) = 0;
+                                  const RunFiles &files, const OnPremSettings &onPrem,
+                                  const ApprovalGate &gate) = 0;
     // Replays a rollback.csv; its on-prem rows are written back with onPrem's bind (the
     // one the run wrote with).
     virtual ExecutionRun *rollback(const RunFiles &files, const OnPremSettings &onPrem) = 0;

@@ -30,6 +30,15 @@ WriteBindBox::WriteBindBox(QWidget *parent) : QGroupBox(tr("Write to Active Dire
 
 void WriteBindBox::prepare(const OnPremSettings &scan, int onPremChanges)
 {
+    const QSignalBlocker blockDn(m_bindDn);
+    m_bindDn->setText(scan.bindDn);
+    m_password->clear();
+    m_password->setPlaceholderText(tr("the password you scanned with"));
+    setOnPremChanges(scan, onPremChanges);
+}
+
+void WriteBindBox::setOnPremChanges(const OnPremSettings &scan, int onPremChanges)
+{
     const bool needed = onPremChanges > 0 && scan.source == OnPremSettings::Source::Ldap;
     setVisible(needed);
     if (!needed)
@@ -39,10 +48,6 @@ void WriteBindBox::prepare(const OnPremSettings &scan, int onPremChanges)
                        "may only read (it needs the right to write mS-DS-ConsistencyGuid on "
                        "these users).",
                        nullptr, onPremChanges));
-    const QSignalBlocker blockDn(m_bindDn);
-    m_bindDn->setText(scan.bindDn);
-    m_password->clear();
-    m_password->setPlaceholderText(tr("the password you scanned with"));
 }
 
 OnPremSettings WriteBindBox::writeSettings(const OnPremSettings &scan) const

@@ -20,6 +20,8 @@ public:
     // Shows the box for onPremChanges > 0 on a directory (not an export file), with the
     // scan's account filled in.
     void prepare(const OnPremSettings &scan, int onPremChanges);
+    // The count changed (the approval gate decided), what was typed stays.
+    void setOnPremChanges(const OnPremSettings &scan, int onPremChanges);
     // The scan's settings with the account that writes: the scan's own when the DN is
     // unchanged and no password was typed.
     OnPremSettings writeSettings(const OnPremSettings &scan) const;
