@@ -438,17 +438,14 @@ bool CloudScanJob::tolerate(Stage stage, const GraphResult &result)
         // Not worth stopping the scan for: the findings only lose their pre-flight warnings.
         // Graph serves this endpoint to delegated Global Administrators in the global cloud
         // only, so an app-only sign-in or a national cloud is refused too (400/404).
-        warning = denied ? tr("The tenant's sync settings (blockSoftMatch, "
-                              "blockCloudObjectTakeoverThroughHardMatch, the "
-                              "onPremisesObjectIdentifier bypass) could not be read: the app "
-                              "lacks %1. Their pre-flight warnings are missing.")
-                               .arg(QLatin1String(GraphPermission::SyncRead))
-                         : tr("The tenant's sync settings (blockSoftMatch, "
-                              "blockCloudObjectTakeoverThroughHardMatch, the "
-                              "onPremisesObjectIdentifier bypass) could not be read (%1; Graph "
-                              "serves them to a signed-in Global Administrator in the global "
-                              "cloud only). Their pre-flight warnings are missing.")
-                               .arg(answer);
+        warning =
+            tr("The tenant's sync settings (blockSoftMatch, "
+               "blockCloudObjectTakeoverThroughHardMatch, the onPremisesObjectIdentifier "
+               "bypass) could not be read (%1). Their pre-flight warnings are missing.")
+                .arg(denied ? tr("the app lacks %1").arg(QLatin1String(GraphPermission::SyncRead))
+                            : tr("%1; Graph serves them to a signed-in Global "
+                                 "Administrator in the global cloud only")
+                                  .arg(answer));
         break;
     case Stage::RoleDefinitions:
         if (!m_rolesFromBeta)
