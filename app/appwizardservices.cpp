@@ -544,11 +544,20 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files, const OnPremSet
     if (onPrem.source == OnPremSettings::Source::Ldap)
         settings.ldap = ldapConfigFor(onPrem); // used only when the journal has on-prem rows
     return new ServiceRun<RollbackJob>([this] { return requestWriteAccess(); },
-                                       [this, settings](QString *) mutable -> RollbackJob * {
+                                       [this, settings](QString *error) mutable -> RollbackJob * {
                                            CloudWriter *writer = cloudWriter();
+                                           if (!writer)
+                                               return nullptr;
+                                           // As `anchorfix rollback`: without the federated
+                                           // domains a UPN switch could not be undone right.
+                                           if (!m_session->hasTenantDomains()) {
+                                               *error = tr("Nothing was changed: %1 Sign in "
+                                                           "again, then roll back.")
+                                                            .arg(m_session->tenantDomainsProblem());
+                                               return nullptr;
+                                           }
                                            settings.identity.operatorName = operatorName();
-                                           return writer ? new RollbackJob(settings, writer)
-                                                         : nullptr;
+                                           return new RollbackJob(settings, writer);
                                        },
                                        this);
 }

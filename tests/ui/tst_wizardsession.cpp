@@ -300,6 +300,46 @@ private Q_SLOTS:
         QVERIFY(!retry->isEnabled()); // nothing failed this time
     }
 
+    // The tenant's domains could not be read at sign-in (Graph kept answering 503): the scan
+    // reads them itself and the run goes on, but a rollback needs them (a federated UPN
+    // switch is undone by them) and is refused before anything is sent, as on the command
+    // line.
+    void rollbackNeedsTheTenantDomains()
+    {
+        WizardHarness h(true);
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        PracticeFaultRule unavailable;
+        unavailable.effect = PracticeFaultRule::Effect::ServiceUnavailable;
+        unavailable.method = "GET";
+        unavailable.pathContains = QStringLiteral("/v1.0/domains");
+        unavailable.times = 100;
+        unavailable.retryAfter = QStringLiteral("0");
+        PracticeFaultSettings faults;
+        faults.rules.append(unavailable);
+        h.tenant()->setFaults(faults);
+        QVERIFY(h.signIn());
+        h.tenant()->setFaults({});
+        AnchorfixWizard *w = h.wizard.get();
+        w->next();
+        QVERIFY(QTest::qWaitFor([w] { return w->scanPage()->isComplete(); }, 20000));
+        w->next();
+        QCOMPARE(w->currentId(), int(AnchorfixWizard::Review));
+        QVERIFY(h.runToSummary());
+        QVERIFY(h.context->report().count(ChangeStatus::Applied) > 0);
+
+        SummaryPage *summary = w->summaryPage();
+        const qsizetype writes = h.tenant()->writeLog().size();
+        QSignalSpy rolledBack(summary, &SummaryPage::rollbackEnded);
+        summary->requestRollback();
+        summary->confirmRollback();
+        QVERIFY(rolledBack.wait(30000));
+        QVERIFY(!rolledBack.first().first().toBool());
+        QVERIFY2(summary->rollbackStatus().contains(u"domains") &&
+                     summary->rollbackStatus().contains(u"Nothing was changed"),
+                 qPrintable(summary->rollbackStatus()));
+        QCOMPARE(h.tenant()->writeLog().size(), writes);
+    }
+
     // Review at 1280×800: Action and Approved right after the UPNs, in view; the window
     // fits 1024×768 and opens inside the screen; layout remembered.
     void reviewLayout()
