@@ -3,6 +3,7 @@
 #include "immutableid.h"
 #include "ldapanchorreadjob.h"
 #include "ldapanchorwritejob.h"
+#include "recheck.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -11,18 +12,6 @@
 #include <climits>
 
 namespace {
-
-QString domainOf(const QString &upn)
-{
-    const qsizetype at = upn.lastIndexOf(u'@');
-    return at < 0 ? QString() : upn.mid(at + 1);
-}
-
-QString localPartOf(const QString &upn)
-{
-    const qsizetype at = upn.lastIndexOf(u'@');
-    return at < 0 ? upn : upn.left(at);
-}
 
 bool isPurgeRow(const RollbackEntry &e)
 {
@@ -369,8 +358,8 @@ void RollbackJob::restoreUpns()
             continue;
         // Only a UPN that is our temporary switch goes back: same local part at the
         // initial domain. Any other rename was someone's decision.
-        if (localPartOf(cur.upn).compare(localPartOf(e.cloudUpn), Qt::CaseInsensitive) != 0 ||
-            domainOf(cur.upn).compare(m_settings.initialDomain, Qt::CaseInsensitive) != 0)
+        const QString temporary = ChangeUnit::temporaryUpnFor(e.cloudUpn, m_settings.initialDomain);
+        if (temporary.isEmpty() || cur.upn.compare(temporary, Qt::CaseInsensitive) != 0)
             continue;
         // No journal line first: the row already names the UPN to restore, and a crash
         // here leaves it for the next rollback's read.
@@ -482,10 +471,8 @@ void RollbackJob::runUndo()
         unit.row.expectedImmutableId = e.oldImmutableId;
         unit.row.action = e.oldImmutableId.isEmpty() ? Action::Clear : Action::Stamp;
         unit.newImmutableId = e.oldImmutableId;
-        const QString domain = domainOf(e.cloudUpn);
-        const bool federated = std::any_of(
-            m_settings.federatedDomains.cbegin(), m_settings.federatedDomains.cend(),
-            [&](const QString &d) { return d.compare(domain, Qt::CaseInsensitive) == 0; });
+        // The scan's rule (a subdomain of a federated domain is federated too).
+        const bool federated = Recheck::inDomain(e.cloudUpn, m_settings.federatedDomains);
         if (federated && !m_settings.initialDomain.isEmpty()) {
             unit.kind = ChangeUnit::Kind::FederatedStamp;
             unit.row.category = Category::FederatedDomain;

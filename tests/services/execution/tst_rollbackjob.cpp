@@ -39,9 +39,11 @@ Finding makeRow(int rowId, const QString &kind)
         f.deletedHolderId = QStringLiteral("d%1").arg(rowId);
         f.requiresApproval = true;
         f.approved = true;
-    } else if (kind == u"federated") {
+    } else if (kind == u"federated" || kind == u"federated subdomain") {
         f.category = Category::FederatedDomain;
-        f.cloudUpn = QStringLiteral("user%1@fed.example").arg(rowId);
+        f.cloudUpn = QStringLiteral("user%1@%2fed.example")
+                         .arg(rowId)
+                         .arg(kind == u"federated" ? QString() : QStringLiteral("eu."));
         f.cloudImmutableId = kAnchorB;
         f.action = Action::Stamp;
         f.requiresApproval = true;
@@ -178,6 +180,28 @@ private Q_SLOTS:
         QVERIFY(second->state().doneText().contains(u"already rolled back"));
         for (auto it = original.cbegin(); it != original.cend(); ++it)
             QCOMPARE(fx.writer.users.value(it.key()).immutableId, it->immutableId);
+    }
+
+    // A subdomain of a federated domain is federated too (the scan's rule): the rollback
+    // switches its UPN to the initial domain and back around the ImmutableId write, as the
+    // run did.
+    void federatedSubdomainRolledBackWithTheUpnSwitch()
+    {
+        Fixture fx;
+        const Finding row = makeRow(1, QStringLiteral("federated subdomain"));
+        fx.add(row);
+        QVERIFY(fx.runApply({row}));
+        fx.writer.log.clear();
+        int error = 0;
+        fx.runRollback(&error);
+        QCOMPARE(error, int(Job::NoError));
+        QStringList upns;
+        for (const CloudOperation &op : fx.writer.log)
+            if (op.kind == CloudOperation::Kind::SetUpn)
+                upns << op.value;
+        QCOMPARE(upns, (QStringList{QStringLiteral("user1@") + kInitial, row.cloudUpn}));
+        QCOMPARE(fx.writer.users.value(row.cloudId).immutableId, row.cloudImmutableId);
+        QCOMPARE(fx.writer.users.value(row.cloudId).upn, row.cloudUpn);
     }
 
     void stoppedRollbackFinishesTheRest()
