@@ -91,11 +91,17 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
         lines << tr("# No change is planned for this row.");
         break;
     case Action::Stamp:
-        if (f.category == Category::FederatedDomain && !initialDomain.isEmpty()) {
-            const QString temporary = ChangeUnit::temporaryUpnFor(f.cloudUpn, initialDomain);
+        if (f.category == Category::FederatedDomain) {
+            // An approver's view may not know the tenant's initial domain: a placeholder
+            // keeps the switch visible rather than showing a stamp Entra would refuse.
+            const QString temporary = ChangeUnit::temporaryUpnFor(
+                f.cloudUpn, initialDomain.isEmpty() ? QStringLiteral("<tenant>.onmicrosoft.com")
+                                                    : initialDomain);
             lines << tr("# Federated domain: move the UPN to the initial domain, stamp, move it "
-                        "back.")
-                  << patch(base, f.cloudId, QStringLiteral("userPrincipalName"),
+                        "back.");
+            if (initialDomain.isEmpty())
+                lines << tr("# Replace <tenant>.onmicrosoft.com with the tenant's initial domain.");
+            lines << patch(base, f.cloudId, QStringLiteral("userPrincipalName"),
                            psString(temporary))
                   << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
                            psString(f.expectedImmutableId))

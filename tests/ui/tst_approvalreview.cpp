@@ -6,6 +6,7 @@
 #include "approvalseal.h"
 #include "approvalsfile.h"
 #include "connectpage.h"
+#include "findingdetails.h"
 #include "findingtablemodel.h"
 #include "practicetenant.h"
 #include "reviewpage.h"
@@ -23,6 +24,28 @@ class tst_ApprovalReview : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // The approver's view has a plan, not the tenant's initial domain: a federated stamp
+    // still shows its UPN switch (with a placeholder), not a bare stamp Entra would refuse.
+    void federatedStampShowsTheUpnSwitchWithoutTheInitialDomain()
+    {
+        Finding f;
+        f.category = Category::FederatedDomain;
+        f.action = Action::Stamp;
+        f.cloudId = QStringLiteral("fed-1");
+        f.cloudUpn = QStringLiteral("heidi@fed.contoso.example");
+        f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
+        const QUrl graph(QStringLiteral("https://graph.microsoft.com"));
+        const QString unknown = FindingDetails::powerShell(f, graph, QString());
+        QVERIFY2(unknown.contains(u"\"heidi@<tenant>.onmicrosoft.com\"") &&
+                     unknown.contains(u"Replace <tenant>.onmicrosoft.com"),
+                 qPrintable(unknown));
+        const QString known =
+            FindingDetails::powerShell(f, graph, QStringLiteral("contoso.onmicrosoft.com"));
+        QVERIFY2(known.contains(u"\"heidi@contoso.onmicrosoft.com\"") &&
+                     !known.contains(u"<tenant>"),
+                 qPrintable(known));
+        QCOMPARE(known.count(u"userPrincipalName"), 2);
+    }
     void secondPersonSealsThePlan()
     {
         WizardHarness operatorSide(true);
