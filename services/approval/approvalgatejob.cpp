@@ -43,8 +43,10 @@ void ApprovalGateJob::doStart()
 
 void ApprovalGateJob::doCancel()
 {
-    if (m_check)
+    if (m_check) {
         m_check->disconnect(this);
+        m_check->cancel(); // no key fetch left running for a gate nobody waits for
+    }
     Job::doCancel();
 }
 
