@@ -144,7 +144,7 @@ int Commands::approve(const QStringList &args)
         err << "\nRow " << row.rowId << "  " << categoryName(row.category) << "  "
             << actionName(row.action) << "  "
             << (row.cloudUpn.isEmpty() ? row.onPremUpn : row.cloudUpn) << "\n"
-            << "  " << row.reason << "\n";
+            << "  " << row.reason() << "\n";
         for (const QString &line :
              FindingDetails::powerShell(row, graph.graphUrl, QString()).split(u'\n'))
             err << "    " << line << "\n";

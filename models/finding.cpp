@@ -243,3 +243,105 @@ Severity baseSeverityFor(Category category)
 // A new Action goes at the end of the enum and of ActionList.
 static_assert(int(Action::CopyObjectGuid) + 1 == int(ActionList.size()) &&
               ActionList.back() == Action::CopyObjectGuid);
+
+namespace {
+
+QString reconcilerTr(const char *text)
+{
+    // The reconciler's context: these sentences are the reconciler's, worded later.
+    return QCoreApplication::translate("Reconciler", text);
+}
+
+// "UPN" when the cloud user was found by the on-prem UPN, else the primary SMTP address
+// (the reconciler tries the UPN first).
+QString matchedOn(const Finding &f)
+{
+    const bool onUpn =
+        !f.onPremUpn.isEmpty() && f.cloudUpn.compare(f.onPremUpn, Qt::CaseInsensitive) == 0;
+    return onUpn ? reconcilerTr("UPN") : reconcilerTr("primary SMTP address");
+}
+
+QString orNone(const QString &value)
+{
+    return value.isEmpty() ? reconcilerTr("(none)") : value;
+}
+
+} // namespace
+
+QString Finding::reason() const
+{
+    using Form = ReasonForm;
+    switch (m_reasonForm) {
+    case Form::Text:
+        break;
+    case Form::InSync: {
+        QString text =
+            reconcilerTr("Cloud user %1 already holds this account's anchor %2 (hard match).")
+                .arg(cloudUpn, expectedImmutableId);
+        if (cloudUpn.compare(onPremUpn, Qt::CaseInsensitive) != 0)
+            text += u' ' + reconcilerTr("Its UPN differs (cloud %1, on-prem %2); the next sync "
+                                        "updates it.")
+                               .arg(cloudUpn, orNone(onPremUpn));
+        return text;
+    }
+    case Form::SoftMatchPending:
+        return reconcilerTr("Cloud user %1 has no ImmutableId and matches this account on %2; the "
+                            "next sync soft-matches it, or stamp %3 now for a hard match.")
+            .arg(cloudUpn, matchedOn(*this), orNone(expectedImmutableId));
+    case Form::AnchorMismatch: {
+        QString text =
+            reconcilerTr("Cloud user %1 has ImmutableId %2; the AD account was recreated or moved "
+                         "and now yields %3. Stamp the new value for a hard match, or clear it so "
+                         "the next sync soft-matches on %4.")
+                .arg(cloudUpn, cloudImmutableId, orNone(expectedImmutableId), matchedOn(*this));
+        if (allows(Action::AdoptCloudAnchor))
+            text += u' ' + reconcilerTr("Or keep the cloud anchor: write %1 into this account's "
+                                        "mS-DS-ConsistencyGuid (adopt_cloud_anchor), and the next "
+                                        "sync hard-matches %2 without a cloud write.")
+                               .arg(cloudImmutableId, cloudUpn);
+        return text;
+    }
+    case Form::NoCloudMatch:
+        return reconcilerTr("No cloud user has this account's anchor, UPN or primary SMTP "
+                            "address; the next sync creates one.");
+    case Form::CloudOnly:
+        return reconcilerTr("Cloud-only user: no ImmutableId and no on-prem account with its UPN "
+                            "or SMTP address.");
+    case Form::OrphanedAnchor:
+        return reconcilerTr("Cloud user %1 has ImmutableId %2, which no scanned on-prem account "
+                            "yields, and no on-prem account has its UPN or SMTP address.")
+            .arg(cloudUpn, cloudImmutableId);
+    }
+    return m_reasonText;
+}
+
+void Finding::setReason(const QString &text)
+{
+    m_reasonText = text;
+    m_reasonForm = ReasonForm::Text;
+}
+
+void Finding::appendToReason(const QString &text)
+{
+    setReason(reason() + text);
+}
+
+void Finding::setReasonForm(ReasonForm form)
+{
+    m_reasonText.clear();
+    m_reasonForm = form;
+}
+
+bool operator==(const Finding &a, const Finding &b)
+{
+    return a.rowId == b.rowId && a.category == b.category && a.severity == b.severity &&
+           a.onPremDn == b.onPremDn && a.onPremUpn == b.onPremUpn && a.onPremGuid == b.onPremGuid &&
+           a.expectedImmutableId == b.expectedImmutableId && a.cloudId == b.cloudId &&
+           a.cloudUpn == b.cloudUpn && a.cloudImmutableId == b.cloudImmutableId &&
+           a.cloudSyncEnabled == b.cloudSyncEnabled && a.deletedHolderId == b.deletedHolderId &&
+           a.allowedActions == b.allowedActions && a.action == b.action &&
+           a.requiresApproval == b.requiresApproval && a.approved == b.approved &&
+           a.warnings == b.warnings && a.syncErrors == b.syncErrors &&
+           a.onPremIndex == b.onPremIndex && a.cloudIndex == b.cloudIndex &&
+           a.reason() == b.reason();
+}

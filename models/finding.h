@@ -107,7 +107,25 @@ struct Finding
     bool requiresApproval = false;
     bool approved = false;
 
-    QString reason;       // plain language: what was found and why it matters
+    // Plain language: what was found and why it matters.
+    QString reason() const;
+    void setReason(const QString &text);
+    void appendToReason(const QString &text);
+    // The reconciler's common reasons are kept as a form and worded from the row's own
+    // fields when read: 500k rows would otherwise hold ~250 MB of near-identical
+    // sentences (issue 15). Others, and plan.csv's, are kept as text.
+    enum class ReasonForm : quint8 {
+        Text,
+        InSync,
+        SoftMatchPending,
+        AnchorMismatch,
+        NoCloudMatch,
+        CloudOnly,
+        OrphanedAnchor,
+    };
+    void setReasonForm(ReasonForm form);
+    ReasonForm reasonForm() const { return m_reasonForm; }
+
     QStringList warnings; // pre-flight warnings; plan.csv appends them to reason
     // The sync engine's onPremisesProvisioningErrors that concern this row (its cloud
     // user's own, and conflicts on its addresses recorded on other objects), as text.
@@ -141,5 +159,10 @@ struct Finding
     }
     bool isExecutable() const { return action != Action::None && (!needsApproval() || approved); }
 
-    friend bool operator==(const Finding &, const Finding &) = default;
+    // Rows are equal when they read alike: a worded reason equals the same text stored.
+    friend bool operator==(const Finding &a, const Finding &b);
+
+private:
+    QString m_reasonText;
+    ReasonForm m_reasonForm = ReasonForm::Text;
 };

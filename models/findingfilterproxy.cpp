@@ -182,12 +182,13 @@ const QList<QByteArray> &FindingFilterProxy::haystacks() const
     const QList<Finding> &rows = m_findings->findings();
     m_haystacks.reserve(rows.size());
     for (const Finding &f : rows) {
+        const QString reason = f.reason();
         QByteArray text;
         text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() + f.cloudId.size() +
-                     2 * 24 + f.onPremGuid.size() + f.reason.size() + 64);
+                     2 * 24 + f.onPremGuid.size() + reason.size() + 64);
         for (const QString *field :
              {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId, &f.expectedImmutableId,
-              &f.cloudImmutableId, &f.onPremGuid, &f.reason}) {
+              &f.cloudImmutableId, &f.onPremGuid, &reason}) {
             appendFolded(text, *field);
             text += '\n';
         }

@@ -145,8 +145,8 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ToolTipRole:
         if (column == Column::Category)
-            return f.warnings.isEmpty() ? f.reason
-                                        : QString(f.reason + u'\n' + f.warnings.join(u'\n'));
+            return f.warnings.isEmpty() ? f.reason()
+                                        : QString(f.reason() + u'\n' + f.warnings.join(u'\n'));
         if (column == Column::Action)
             return f.allowedActions.size() > 1
                        ? tr("Double-click or press F2 to choose another action.")

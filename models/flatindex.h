@@ -26,6 +26,8 @@ public:
         while (capacity < count * 2)
             capacity *= 2;
         m_slots.assign(capacity, Slot());
+        if (!m_parts.empty())
+            m_parts.assign(capacity, 0);
         m_mask = capacity - 1;
         m_size = 0;
     }
@@ -34,23 +36,34 @@ public:
     {
         if (m_slots.empty() || (m_size + 1) * 2 > m_slots.size())
             grow();
-        size_t i = size_t(hash) & m_mask;
-        while (m_slots[i].entry.item >= 0)
+        const uint32_t tag = tagOf(hash);
+        size_t i = tag & m_mask;
+        while (m_slots[i].item >= 0)
             i = (i + 1) & m_mask;
-        m_slots[i] = {hash, entry};
+        m_slots[i] = {tag, entry.item};
+        if (entry.part != 0 && m_parts.empty())
+            m_parts.assign(m_slots.size(), 0); // most indexes never need parts
+        if (!m_parts.empty())
+            m_parts[i] = entry.part;
         ++m_size;
     }
 
     // Calls visit(entry) for each entry stored under hash until visit returns true; returns
     // that entry, or an empty one. Entries come in insertion order unless the index grew
-    // past what reserve() prepared for.
+    // past what reserve() prepared for. Rarely, an entry of another hash is visited too
+    // (only 32 bits of it are kept): visit compares the keys themselves.
     template <typename Visit> Entry find(uint64_t hash, Visit &&visit) const
     {
         if (m_slots.empty())
             return {};
-        for (size_t i = size_t(hash) & m_mask; m_slots[i].entry.item >= 0; i = (i + 1) & m_mask)
-            if (m_slots[i].hash == hash && visit(m_slots[i].entry))
-                return m_slots[i].entry;
+        const uint32_t tag = tagOf(hash);
+        for (size_t i = tag & m_mask; m_slots[i].item >= 0; i = (i + 1) & m_mask) {
+            if (m_slots[i].tag != tag)
+                continue;
+            const Entry entry{m_slots[i].item, m_parts.empty() ? 0 : m_parts[i]};
+            if (visit(entry))
+                return entry;
+        }
         return {};
     }
 
@@ -80,23 +93,43 @@ public:
     }
 
 private:
+    // 8 bytes a slot: a 500k-user scan's indexes are touched once each, and on a VM every
+    // fresh page costs more than the work done in it (issue 15).
     struct Slot
     {
-        uint64_t hash = 0;
-        Entry entry;
+        uint32_t tag = 0;
+        int32_t item = -1; // -1 = empty
     };
+
+    static uint32_t tagOf(uint64_t hash) { return uint32_t(hash ^ (hash >> 32)); }
 
     void grow()
     {
         std::vector<Slot> old;
+        std::vector<int32_t> oldParts;
         old.swap(m_slots);
+        oldParts.swap(m_parts);
         reserve(std::max<size_t>(16, m_size * 2));
-        for (const Slot &slot : old)
-            if (slot.entry.item >= 0)
-                insert(slot.hash, slot.entry);
+        if (!oldParts.empty())
+            m_parts.assign(m_slots.size(), 0);
+        for (size_t i = 0; i < old.size(); ++i)
+            if (old[i].item >= 0)
+                insertTagged(old[i].tag, {old[i].item, oldParts.empty() ? 0 : oldParts[i]});
+    }
+
+    void insertTagged(uint32_t tag, Entry entry)
+    {
+        size_t i = tag & m_mask;
+        while (m_slots[i].item >= 0)
+            i = (i + 1) & m_mask;
+        m_slots[i] = {tag, entry.item};
+        if (!m_parts.empty())
+            m_parts[i] = entry.part;
+        ++m_size;
     }
 
     std::vector<Slot> m_slots;
+    std::vector<int32_t> m_parts; // beside m_slots, once any entry has a part
     size_t m_mask = 0;
     size_t m_size = 0;
 };

@@ -75,7 +75,7 @@ YesNo parseYesNo(const QString &text)
 
 QString joinedReason(const Finding &f)
 {
-    QString text = f.reason;
+    QString text = f.reason();
     for (const QString &warning : f.warnings)
         text += u' ' + tr("Warning: %1").arg(warning);
     return text;
@@ -580,7 +580,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             f.cloudUpn = cell(CloudUpn);
             f.cloudImmutableId = cell(CloudImmutableId);
             f.deletedHolderId = cell(DeletedHolderId);
-            f.reason = Csv::fromUtf8(Csv::unguardCell(raw(Reason)));
+            f.setReason(Csv::fromUtf8(Csv::unguardCell(raw(Reason))));
             if (!isBlank(raw(SyncErrors)))
                 f.syncErrors = Csv::fromUtf8(Csv::unguardCell(raw(SyncErrors)))
                                    .split(kSyncErrorSeparator, Qt::SkipEmptyParts);

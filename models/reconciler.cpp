@@ -452,11 +452,11 @@ public:
         if (!anchor.isEmpty() && twinCount(i) > 0) {
             setCategory(f, Category::DuplicateOnPremAnchor);
             setCloud(f, m_users, h >= 0 ? h : x);
-            f.reason = tr("%1 on-prem accounts yield the anchor %2; Entra Connect can link only "
-                          "one of them. Fix the duplicate (usually a copied "
-                          "mS-DS-ConsistencyGuid) on-prem first.")
-                           .arg(twinCount(i) + 1)
-                           .arg(anchor);
+            f.setReason(tr("%1 on-prem accounts yield the anchor %2; Entra Connect can link only "
+                           "one of them. Fix the duplicate (usually a copied "
+                           "mS-DS-ConsistencyGuid) on-prem first.")
+                            .arg(twinCount(i) + 1)
+                            .arg(anchor));
             return f;
         }
         // 2. Hard match.
@@ -465,51 +465,47 @@ public:
             const auto [other, address] = m_index.otherHolder(keys, h, h);
             if (other >= 0) {
                 setCategory(f, Category::DuplicateAddress);
-                f.reason = tr("Linked to cloud user %1 by its anchor, but cloud user %2 also holds "
-                              "the address %3; the next sync fails on that address until one of "
-                              "them gives it up.")
-                               .arg(m_users.at(h).upn, m_users.at(other).upn, address) +
-                           confirmation(address);
+                f.setReason(
+                    tr("Linked to cloud user %1 by its anchor, but cloud user %2 also holds "
+                       "the address %3; the next sync fails on that address until one of "
+                       "them gives it up.")
+                        .arg(m_users.at(h).upn, m_users.at(other).upn, address) +
+                    confirmation(address));
                 return f;
             }
             if (const auto [object, held] = m_index.otherObjectHolder(keys); object >= 0) {
                 setCategory(f, Category::DuplicateAddress);
-                f.reason = tr("Linked to cloud user %1 by its anchor, but the %2 also holds the "
-                              "address %3; the next sync fails on that address until one of "
-                              "them gives it up.")
-                               .arg(m_users.at(h).upn, m_index.extra(object).describe(), held) +
-                           confirmation(held);
+                f.setReason(tr("Linked to cloud user %1 by its anchor, but the %2 also holds the "
+                               "address %3; the next sync fails on that address until one of "
+                               "them gives it up.")
+                                .arg(m_users.at(h).upn, m_index.extra(object).describe(), held) +
+                            confirmation(held));
                 return f;
             }
             setCategory(f, Category::InSync);
-            f.reason = tr("Cloud user %1 already holds this account's anchor %2 (hard match).")
-                           .arg(m_users.at(h).upn, anchor);
-            if (m_users.at(h).upn.compare(u.upn, Qt::CaseInsensitive) != 0)
-                f.reason += u' ' + tr("Its UPN differs (cloud %1, on-prem %2); the next sync "
-                                      "updates it.")
-                                       .arg(m_users.at(h).upn, orNone(u.upn));
+            f.setReasonForm(Finding::ReasonForm::InSync);
             return f;
         }
         // 3. UPN and SMTP point at different cloud users.
         if (up >= 0 && s >= 0 && up != s) {
             setCategory(f, Category::AmbiguousMatch);
             setCloud(f, m_users, up);
-            f.reason = tr("The UPN matches cloud user %1 but the primary SMTP address %2 matches "
-                          "cloud user %3. Decide which one belongs to this account and remove the "
-                          "address from the other.")
-                           .arg(m_users.at(up).upn, u.primarySmtp(), m_users.at(s).upn);
+            f.setReason(tr("The UPN matches cloud user %1 but the primary SMTP address %2 matches "
+                           "cloud user %3. Decide which one belongs to this account and remove the "
+                           "address from the other.")
+                            .arg(m_users.at(up).upn, u.primarySmtp(), m_users.at(s).upn));
             return f;
         }
         // 4. Someone else holds one of the addresses.
         if (const auto [other, address] = m_index.otherHolder(keys, up, s); other >= 0) {
             setCategory(f, Category::DuplicateAddress);
             setCloud(f, m_users, x);
-            f.reason = tr("Cloud user %1 holds the address %2 of this account%3; the next sync "
-                          "reports a duplicate attribute until it is removed there.")
-                           .arg(m_users.at(other).upn, address,
-                                x >= 0 ? tr(" but is not its match (%1)").arg(m_users.at(x).upn)
-                                       : QString()) +
-                       confirmation(address);
+            f.setReason(tr("Cloud user %1 holds the address %2 of this account%3; the next sync "
+                           "reports a duplicate attribute until it is removed there.")
+                            .arg(m_users.at(other).upn, address,
+                                 x >= 0 ? tr(" but is not its match (%1)").arg(m_users.at(x).upn)
+                                        : QString()) +
+                        confirmation(address));
             return f;
         }
         // Groups and contacts soft-match on proxy addresses too; deleted objects where
@@ -517,17 +513,16 @@ public:
         if (const auto [object, address] = m_index.otherObjectHolder(keys); object >= 0) {
             setCategory(f, Category::DuplicateAddress);
             setCloud(f, m_users, x);
-            f.reason = tr("The %1 holds the address %2 of this account; the next sync reports a "
-                          "duplicate attribute until it is removed there.")
-                           .arg(m_index.extra(object).describe(), address) +
-                       confirmation(address);
+            f.setReason(tr("The %1 holds the address %2 of this account; the next sync reports a "
+                           "duplicate attribute until it is removed there.")
+                            .arg(m_index.extra(object).describe(), address) +
+                        confirmation(address));
             return f;
         }
         // 5. Nothing in the cloud.
         if (x < 0) {
             setCategory(f, Category::NoCloudMatch);
-            f.reason = tr("No cloud user has this account's anchor, UPN or primary SMTP address; "
-                          "the next sync creates one.");
+            f.setReasonForm(Finding::ReasonForm::NoCloudMatch);
             return f;
         }
         const CloudUser &c = m_users.at(x);
@@ -536,22 +531,22 @@ public:
         // 6. Admin accounts are never matched.
         if (c.holdsAdminRole) {
             setCategory(f, Category::AdminRole);
-            f.reason = adminRoleReason(c);
+            f.setReason(adminRoleReason(c));
             return f;
         }
         // 6a. The source of authority was moved to the cloud on purpose.
         if (c.cloudManaged == true) {
             setCategory(f, Category::CloudManaged);
-            f.reason = cloudManagedReason(c);
+            f.setReason(cloudManagedReason(c));
             return f;
         }
         // 7. Still synced from somewhere else.
         if (c.syncEnabled == true) {
             setCategory(f, Category::SyncedObject);
-            f.reason = tr("Cloud user %1 is still synced (ImmutableId %2, this account yields %3) "
-                          "and cannot be changed from the cloud. Change it on-prem, or stop "
-                          "syncing it first.")
-                           .arg(c.upn, orNone(c.immutableId), orNone(anchor));
+            f.setReason(tr("Cloud user %1 is still synced (ImmutableId %2, this account yields %3) "
+                           "and cannot be changed from the cloud. Change it on-prem, or stop "
+                           "syncing it first.")
+                            .arg(c.upn, orNone(c.immutableId), orNone(anchor)));
             offerAdoption(f, c);
             return f;
         }
@@ -560,10 +555,10 @@ public:
             const CloudUser &deleted = m_input.cloud.deletedUsers.at(d);
             setCategory(f, Category::DeletedAnchorHolder);
             f.deletedHolderId = deleted.id;
-            f.reason = tr("Deleted user %1 in the recycle bin still holds this account's anchor "
-                          "%2 (\"Uniqueness violation. Property: SourceAnchor\"). Purge it for "
-                          "good, then stamp cloud user %3, matched on %4.")
-                           .arg(deleted.upn, anchor, c.upn, matchedOn);
+            f.setReason(tr("Deleted user %1 in the recycle bin still holds this account's anchor "
+                           "%2 (\"Uniqueness violation. Property: SourceAnchor\"). Purge it for "
+                           "good, then stamp cloud user %3, matched on %4.")
+                            .arg(deleted.upn, anchor, c.upn, matchedOn));
             addStampWarnings(f, c);
             return f;
         }
@@ -571,13 +566,13 @@ public:
         if (const QString domain = m_index.federatedDomainOf(c.upn); !domain.isEmpty()) {
             setCategory(f, Category::FederatedDomain);
             const QString initial = m_input.cloud.initialDomain();
-            f.reason = tr("Cloud user %1 is in the federated domain %2; Entra changes the "
-                          "ImmutableId only while the UPN is in a managed domain, so the stamp "
-                          "switches the UPN to %3 and back.")
-                           .arg(c.upn, domain,
-                                initial.isEmpty() ? c.upn.left(c.upn.lastIndexOf(u'@') + 1) +
-                                                        tr("the initial domain")
-                                                  : ChangeUnit::temporaryUpnFor(c.upn, initial));
+            f.setReason(tr("Cloud user %1 is in the federated domain %2; Entra changes the "
+                           "ImmutableId only while the UPN is in a managed domain, so the stamp "
+                           "switches the UPN to %3 and back.")
+                            .arg(c.upn, domain,
+                                 initial.isEmpty() ? c.upn.left(c.upn.lastIndexOf(u'@') + 1) +
+                                                         tr("the initial domain")
+                                                   : ChangeUnit::temporaryUpnFor(c.upn, initial)));
             if (initial.isEmpty())
                 f.warnings << tr("The tenant's initial *.onmicrosoft.com domain is unknown; the "
                                  "UPN switch cannot be prepared.");
@@ -587,9 +582,7 @@ public:
         // 10. Blank ImmutableId: the next sync soft-matches.
         if (c.immutableId.isEmpty()) {
             setCategory(f, Category::SoftMatchPending);
-            f.reason = tr("Cloud user %1 has no ImmutableId and matches this account on %2; the "
-                          "next sync soft-matches it, or stamp %3 now for a hard match.")
-                           .arg(c.upn, matchedOn, orNone(anchor));
+            f.setReasonForm(Finding::ReasonForm::SoftMatchPending);
             if (m_input.cloud.flags.blockSoftMatch)
                 f.warnings << tr("The tenant blocks soft match: the next sync will not link this "
                                  "user unless it is stamped.");
@@ -598,10 +591,8 @@ public:
         }
         // 11. A different anchor: recreated or moved account.
         setCategory(f, Category::AnchorMismatch);
-        f.reason = tr("Cloud user %1 has ImmutableId %2; the AD account was recreated or moved and "
-                      "now yields %3. Stamp the new value for a hard match, or clear it so the "
-                      "next sync soft-matches on %4.")
-                       .arg(c.upn, c.immutableId, orNone(anchor), matchedOn);
+        // Worded when read; it names adopt_cloud_anchor where offerAdoption allows it.
+        f.setReasonForm(Finding::ReasonForm::AnchorMismatch);
         if (m_input.cloud.flags.blockSoftMatch)
             f.warnings << tr("The tenant blocks soft match: clearing the ImmutableId will not "
                              "let the next sync link this account; stamp instead.");
@@ -654,10 +645,12 @@ private:
         if (yielded)
             return;
         f.allowedActions.append(Action::AdoptCloudAnchor);
-        f.reason += u' ' + tr("Or keep the cloud anchor: write %1 into this account's "
-                              "mS-DS-ConsistencyGuid (adopt_cloud_anchor), and the next sync "
-                              "hard-matches %2 without a cloud write.")
-                               .arg(c.immutableId, c.upn);
+        if (f.reasonForm() != Finding::ReasonForm::Text)
+            return; // the form words it
+        f.appendToReason(u' ' + tr("Or keep the cloud anchor: write %1 into this account's "
+                                   "mS-DS-ConsistencyGuid (adopt_cloud_anchor), and the next sync "
+                                   "hard-matches %2 without a cloud write.")
+                                    .arg(c.immutableId, c.upn));
     }
 
     // " The sync engine reports it: …" when a provisioning error names the address.
@@ -766,18 +759,15 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
         setCloud(f, input.cloud.users, i);
         if (!c.immutableId.isEmpty() && c.cloudManaged == true) {
             setCategory(f, Category::CloudManaged);
-            f.reason = cloudManagedReason(c) + u' ' +
-                       tr("No scanned on-prem account yields its anchor or has its UPN or SMTP "
-                          "address.");
+            f.setReason(cloudManagedReason(c) + u' ' +
+                        tr("No scanned on-prem account yields its anchor or has its UPN or SMTP "
+                           "address."));
         } else if (c.immutableId.isEmpty()) {
             setCategory(f, Category::CloudOnly);
-            f.reason = tr("Cloud-only user: no ImmutableId and no on-prem account with its UPN or "
-                          "SMTP address.");
+            f.setReasonForm(Finding::ReasonForm::CloudOnly);
         } else {
             setCategory(f, Category::OrphanedAnchor);
-            f.reason = tr("Cloud user %1 has ImmutableId %2, which no scanned on-prem account "
-                          "yields, and no on-prem account has its UPN or SMTP address.")
-                           .arg(c.upn, c.immutableId);
+            f.setReasonForm(Finding::ReasonForm::OrphanedAnchor);
             if (input.onPremScanScoped)
                 f.warnings << tr("The on-prem scan was limited to OUs or a filter: the account "
                                  "this ImmutableId belongs to may be outside it.");

@@ -146,7 +146,7 @@ void ApprovalReviewDialog::showDetails()
         return;
     const Finding &f = m_flagged.at(i);
     QString html = u"<p><b>" + categoryTitle(f.category).toHtmlEscaped() + u"</b> — " +
-                   f.reason.toHtmlEscaped() + u"</p>";
+                   f.reason().toHtmlEscaped() + u"</p>";
     for (const QString &w : f.warnings)
         html += u"<p>" + tr("Warning: %1").arg(w.toHtmlEscaped()) + u"</p>";
     html += u"<p>" + tr("What the approved row runs, as PowerShell:") + u"</p><pre>" +

@@ -160,7 +160,7 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
     out += QStringLiteral("<h3>%1 <small>(%2, %3)</small></h3>")
                .arg(esc(categoryTitle(f.category)), esc(categoryName(f.category)),
                     esc(severityName(f.severity)));
-    out += u"<p>" + esc(f.reason) + u"</p>";
+    out += u"<p>" + esc(f.reason()) + u"</p>";
     for (const QString &w : f.warnings)
         out += u"<p style=\"color:#8a5300\">⚠ " + esc(w) + u"</p>";
     // The sync engine's own word (onPremisesProvisioningErrors) on this row.

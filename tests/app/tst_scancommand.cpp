@@ -191,17 +191,18 @@ private Q_SLOTS:
             byUpn.insert(f.onPremUpn, f);
         const Finding nina = byUpn.value(QStringLiteral("nina@contoso.example"));
         QCOMPARE(nina.category, Category::AdminRole);
-        QVERIFY(nina.reason.contains(u"Global Administrator (eligible through PIM)"));
+        QVERIFY(nina.reason().contains(u"Global Administrator (eligible through PIM)"));
         QCOMPARE(categoryName(byUpn.value(QStringLiteral("olga@contoso.example")).category),
                  grantSyncBehavior ? QStringLiteral("cloud_managed")
                                    : QStringLiteral("anchor_mismatch"));
         const Finding quinn = byUpn.value(QStringLiteral("quinn@contoso.example"));
         QCOMPARE(quinn.category, Category::DuplicateAddress);
-        QVERIFY(quinn.reason.contains(u"the group Marketing (id "));
+        QVERIFY(quinn.reason().contains(u"the group Marketing (id "));
         QCOMPARE(quinn.syncErrors.size(), 1);
         QVERIFY(quinn.syncErrors.first().contains(u"smtp:marketing@contoso.example"));
         QVERIFY(byUpn.value(QStringLiteral("sam@contoso.example"))
-                    .reason.contains(u"The deleted group Old Support (id "));
+                    .reason()
+                    .contains(u"The deleted group Old Support (id "));
         QVERIFY(byUpn.value(QStringLiteral("rita@contoso.example"))
                     .syncErrors.value(0)
                     .contains(u"contact Rita Reyes (partner)"));

@@ -82,7 +82,7 @@ QList<Finding> makeFindings(int n)
         f.allowedActions = allowedActionsFor(f.category);
         f.action = defaultActionFor(f.category);
         f.requiresApproval = categoryNeedsApproval(f.category);
-        f.reason = QStringLiteral("Synthetic finding %1").arg(i);
+        f.setReason(QStringLiteral("Synthetic finding %1").arg(i));
         rows.append(f);
     }
     return rows;

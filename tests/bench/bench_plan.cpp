@@ -57,9 +57,7 @@ QString writePlan(const QString &dir, int n, int changesEvery)
         f.action = change ? Action::Stamp : Action::None;
         f.requiresApproval = categoryNeedsApproval(f.category);
         f.approved = change;
-        f.reason = QStringLiteral("Cloud user %1 already holds this account's anchor %2 (hard "
-                                  "match).")
-                       .arg(f.cloudUpn, f.expectedImmutableId);
+        f.setReasonForm(Finding::ReasonForm::InSync);
         out << Plan::csvRecord(f, tenant, scannedAt);
     }
     out.flush();

@@ -185,7 +185,7 @@ void tst_Approval::digestCoversEachField()
     // What a person may edit beyond the row's facts does not move the digest.
     Finding edited = original;
     edited.approved = true;
-    edited.reason = QStringLiteral("other words");
+    edited.setReason(QStringLiteral("other words"));
     QCOMPARE(ApprovalDigest::rowDigest(edited), ApprovalDigest::rowDigest(original));
     // Length-prefixed fields: moving text from one field to the next changes the digest.
     Finding shifted = original;

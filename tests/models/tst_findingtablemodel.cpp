@@ -23,7 +23,7 @@ Finding makeFinding(int rowId, Category category, const QString &onPremUpn,
     f.allowedActions = allowedActionsFor(category);
     f.action = defaultActionFor(category);
     f.requiresApproval = categoryNeedsApproval(category);
-    f.reason = QStringLiteral("reason for row %1").arg(rowId);
+    f.setReason(QStringLiteral("reason for row %1").arg(rowId));
     return f;
 }
 

@@ -62,6 +62,30 @@ private Q_SLOTS:
         QCOMPARE(seen, (QList<int>{0, 1, 2}));
         QCOMPARE(index.find(42, [](FlatIndex::Entry e) { return e.item == 1; }).item, 1);
     }
+
+    // Only 32 bits of a hash are kept: two hashes alike in those bits are both visited, and
+    // the caller's key compare tells them apart. Parts given late read back; earlier
+    // entries read part 0.
+    void hashesAlikeInTheKeptBitsAreToldApartByTheCaller()
+    {
+        FlatIndex index;
+        index.reserve(2);
+        const uint64_t a = 0x0000000100000002ull;
+        const uint64_t b = 0x0000000200000001ull; // a ^ (a >> 32) == b ^ (b >> 32)
+        index.insert(a, {7, 0});
+        index.insert(b, {9, 4});
+        for (int i = 0; i < 100; ++i) // grows past the reserve
+            index.insert(1000 + uint64_t(i), {100 + i, 0});
+        QList<int> visited;
+        const FlatIndex::Entry found = index.find(b, [&](FlatIndex::Entry e) {
+            visited << e.item;
+            return e.item == 9;
+        });
+        QCOMPARE(visited, (QList<int>{7, 9}));
+        QCOMPARE(found.part, 4);
+        QCOMPARE(index.find(a, [](FlatIndex::Entry e) { return e.item == 7; }).part, 0);
+        QCOMPARE(index.find(1042, [](FlatIndex::Entry e) { return e.item == 142; }).item, 142);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_FlatIndex)

@@ -51,7 +51,7 @@ Plan hostilePlan()
                             cloud("c3", "+carl@contoso.com", anchor(8)),
                             cloud("c4", "-x@contoso.com", "@odd value, with comma")}));
     QList<Finding> rows = Reconciler::reconcile(in);
-    rows[0].reason += QStringLiteral("\nsecond line with \"quotes\"");
+    rows[0].appendToReason(QStringLiteral("\nsecond line with \"quotes\""));
     rows[1].syncErrors = {QStringLiteral("=PropertyConflict on UserPrincipalName: bob@contoso.com"),
                           QStringLiteral("PropertyConflict on ProxyAddresses: smtp:x@contoso.com "
                                          "(reported on group Sales, id g1)")};
@@ -127,7 +127,7 @@ private Q_SLOTS:
             QCOMPARE(b.requiresApproval, a.requiresApproval);
             QCOMPARE(b.approved, a.approved);
             QCOMPARE(b.allowedActions, a.allowedActions);
-            QVERIFY(b.reason.startsWith(a.reason));
+            QVERIFY(b.reason().startsWith(a.reason()));
             QCOMPARE(b.syncErrors, a.syncErrors);
         }
         QCOMPARE(written(back), first); // stable: a second round trip changes nothing
@@ -554,7 +554,7 @@ private Q_SLOTS:
         QCOMPARE(plan.at(0).action, Action::Stamp);
         QCOMPARE(plan.at(0).approved, true);
         QCOMPARE(plan.at(0).cloudSyncEnabled, std::optional<bool>(false));
-        QCOMPARE(plan.at(0).reason, QStringLiteral("note, edited"));
+        QCOMPARE(plan.at(0).reason(), QStringLiteral("note, edited"));
         // "requires_approval: no" cannot lift what the category demands.
         QCOMPARE(plan.at(0).requiresApproval, true);
         QVERIFY(plan.at(0).isExecutable());

@@ -228,7 +228,7 @@ private Q_SLOTS:
         QCOMPARE(actionName(f.action), actionName(action));
         QCOMPARE(f.requiresApproval, needsApproval);
         QVERIFY(f.allows(f.action));
-        QVERIFY2(f.reason.contains(reasonPart, Qt::CaseInsensitive), qPrintable(f.reason));
+        QVERIFY2(f.reason().contains(reasonPart, Qt::CaseInsensitive), qPrintable(f.reason()));
         QCOMPARE(f.onPremUpn, input.onPrem.first().upn);
         QCOMPARE(f.expectedImmutableId, input.onPrem.first().anchor(input.anchorRule));
         QCOMPARE(f.rowId, 1);
@@ -396,9 +396,9 @@ private Q_SLOTS:
         QVERIFY(f.action != Action::AdoptCloudAnchor); // needs a person's choice
         if (offered) {
             QVERIFY(f.requiresApproval);
-            QVERIFY2(f.reason.contains(u"adopt_cloud_anchor") &&
-                         f.reason.contains(f.cloudImmutableId),
-                     qPrintable(f.reason));
+            QVERIFY2(f.reason().contains(u"adopt_cloud_anchor") &&
+                         f.reason().contains(f.cloudImmutableId),
+                     qPrintable(f.reason()));
         }
     }
 
@@ -579,9 +579,9 @@ private Q_SLOTS:
         const QList<Finding> rows =
             Reconciler::reconcile(input({onPrem("a@contoso.com", 1)}, tenant({member})));
         QCOMPARE(rows[0].category, Category::AdminRole);
-        QVERIFY2(rows[0].reason.contains(u"eligible through PIM") &&
-                     rows[0].reason.contains(u"role-assignable group g-admins"),
-                 qPrintable(rows[0].reason));
+        QVERIFY2(rows[0].reason().contains(u"eligible through PIM") &&
+                     rows[0].reason().contains(u"role-assignable group g-admins"),
+                 qPrintable(rows[0].reason()));
     }
 
     void everyCategoryHasAStableNameAndRules()

@@ -158,7 +158,7 @@ private Q_SLOTS:
             QVERIFY(f.onPremUpn.compare(softUpn, Qt::CaseInsensitive) == 0 ||
                     f.cloudUpn.contains(softUpn, Qt::CaseInsensitive) ||
                     f.onPremDn.contains(softUpn, Qt::CaseInsensitive) ||
-                    f.reason.contains(softUpn, Qt::CaseInsensitive));
+                    f.reason().contains(softUpn, Qt::CaseInsensitive));
         }
         review->setSearchText(QString());
         QCOMPARE(review->proxy()->rowCount(), model->rowCount());

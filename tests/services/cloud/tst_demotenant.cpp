@@ -208,7 +208,7 @@ void tst_DemoTenant::rules2026Explained()
     for (const Finding &f : findings) {
         if (f.onPremUpn != upn)
             continue;
-        QVERIFY2(f.reason.contains(reasonPart), qPrintable(f.reason));
+        QVERIFY2(f.reason().contains(reasonPart), qPrintable(f.reason()));
         if (syncErrorPart.isEmpty()) {
             QVERIFY2(f.syncErrors.isEmpty(), qPrintable(f.syncErrors.join(u'|')));
         } else {

@@ -35,7 +35,7 @@ Finding finding(int rowId, Category category, const QString &upn, Action action,
     f.action = action;
     f.requiresApproval = categoryNeedsApproval(category);
     f.approved = approved;
-    f.reason = QStringLiteral("Row %1: found by the test.").arg(rowId);
+    f.setReason(QStringLiteral("Row %1: found by the test.").arg(rowId));
     return f;
 }
 
@@ -75,7 +75,7 @@ private Q_SLOTS:
             finding(2, Category::AnchorMismatch, QStringLiteral("=cmd|' /C calc'!A0@contoso.com"),
                     Action::Clear, true);
         hostile.onPremDn = QStringLiteral("CN=Smith\\, \"Anna\",OU=Zoë Ångström 山田,DC=corp");
-        hostile.reason = QStringLiteral("two lines,\nwith \"quotes\"");
+        hostile.setReason(QStringLiteral("two lines,\nwith \"quotes\""));
         QTest::newRow("quotes, commas, newlines, formulas, UTF-8")
             << Plan({hostile, finding(3, Category::InSync, QStringLiteral("+bob@contoso.com"),
                                       Action::None, false)});
