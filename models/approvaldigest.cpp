@@ -29,7 +29,7 @@ QByteArray ApprovalDigest::canonicalRow(const Finding &row)
     field(out, categoryName(row.category));
     field(out, actionName(row.action));
     field(out, row.onPremDn);
-    field(out, row.onPremGuid);
+    field(out, row.onPremGuid());
     field(out, row.onPremUpn);
     field(out, row.cloudId);
     field(out, row.cloudUpn);

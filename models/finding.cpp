@@ -182,7 +182,7 @@ bool Finding::canCopyObjectGuid() const
 {
     if (category != Category::InSync || onPremDn.isEmpty() || expectedImmutableId.isEmpty())
         return false;
-    const auto guid = ImmutableId::parse(onPremGuid);
+    const auto guid = ImmutableId::parse(onPremGuid());
     return guid && guid->toBase64() == expectedImmutableId;
 }
 
@@ -315,6 +315,24 @@ QString Finding::reason() const
     return m_reasonText;
 }
 
+QString Finding::onPremGuid() const
+{
+    return m_onPremGuidBytes.isEmpty() ? m_onPremGuidText
+                                       : ImmutableId::fromBytes(m_onPremGuidBytes).toGuid();
+}
+
+void Finding::setOnPremGuid(const QString &text)
+{
+    m_onPremGuidText = text;
+    m_onPremGuidBytes.clear();
+}
+
+void Finding::setOnPremGuidBytes(const QByteArray &objectGuid)
+{
+    m_onPremGuidText.clear();
+    m_onPremGuidBytes = objectGuid;
+}
+
 void Finding::setReason(const QString &text)
 {
     m_reasonText = text;
@@ -335,13 +353,13 @@ void Finding::setReasonForm(ReasonForm form)
 bool operator==(const Finding &a, const Finding &b)
 {
     return a.rowId == b.rowId && a.category == b.category && a.severity == b.severity &&
-           a.onPremDn == b.onPremDn && a.onPremUpn == b.onPremUpn && a.onPremGuid == b.onPremGuid &&
-           a.expectedImmutableId == b.expectedImmutableId && a.cloudId == b.cloudId &&
-           a.cloudUpn == b.cloudUpn && a.cloudImmutableId == b.cloudImmutableId &&
-           a.cloudSyncEnabled == b.cloudSyncEnabled && a.deletedHolderId == b.deletedHolderId &&
-           a.allowedActions == b.allowedActions && a.action == b.action &&
-           a.requiresApproval == b.requiresApproval && a.approved == b.approved &&
-           a.warnings == b.warnings && a.syncErrors == b.syncErrors &&
+           a.onPremDn == b.onPremDn && a.onPremUpn == b.onPremUpn &&
+           a.onPremGuid() == b.onPremGuid() && a.expectedImmutableId == b.expectedImmutableId &&
+           a.cloudId == b.cloudId && a.cloudUpn == b.cloudUpn &&
+           a.cloudImmutableId == b.cloudImmutableId && a.cloudSyncEnabled == b.cloudSyncEnabled &&
+           a.deletedHolderId == b.deletedHolderId && a.allowedActions == b.allowedActions &&
+           a.action == b.action && a.requiresApproval == b.requiresApproval &&
+           a.approved == b.approved && a.warnings == b.warnings && a.syncErrors == b.syncErrors &&
            a.onPremIndex == b.onPremIndex && a.cloudIndex == b.cloudIndex &&
            a.reason() == b.reason();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -10,7 +11,7 @@
 
 // Finding categories (DESIGN.md §3). Their names are stable: the table, plan.csv and
 // the command line use them.
-enum class Category {
+enum class Category : quint8 {
     InSync,
     SoftMatchPending,
     AnchorMismatch,
@@ -28,7 +29,7 @@ enum class Category {
 };
 inline constexpr int CategoryCount = 14;
 
-enum class Severity { Info, Warning, Conflict };
+enum class Severity : quint8 { Info, Warning, Conflict };
 
 // Cloud-side actions change the cloud user; AdoptCloudAnchor changes the on-prem user: it
 // writes the cloud user's ImmutableId (16 bytes) into mS-DS-ConsistencyGuid over LDAP.
@@ -38,7 +39,7 @@ enum class Severity { Info, Warning, Conflict };
 // CopyObjectGuid (optional hygiene, off by default) copies an in_sync user's objectGUID into
 // its empty mS-DS-ConsistencyGuid over LDAP, so the link survives a forest move or a move
 // to Cloud Sync (what Entra Connect's ConsistencyGuid writeback does where it is on).
-enum class Action {
+enum class Action : quint8 {
     None,
     Stamp,
     Clear,
@@ -87,30 +88,6 @@ Severity baseSeverityFor(Category category);
 // cloud user that no on-prem user refers to.
 struct Finding
 {
-    int rowId = 0;
-    Category category = Category::InSync;
-    Severity severity = Severity::Info;
-
-    QString onPremDn;
-    QString onPremUpn;
-    QString onPremGuid;          // objectGUID as a GUID string
-    QString expectedImmutableId; // the anchor the on-prem user yields (base64)
-
-    QString cloudId;
-    QString cloudUpn;
-    QString cloudImmutableId;
-    std::optional<bool> cloudSyncEnabled;
-    QString deletedHolderId; // the recycle-bin user holding the anchor
-
-    QList<Action> allowedActions;
-    Action action = Action::None;
-    bool requiresApproval = false;
-    bool approved = false;
-
-    // Plain language: what was found and why it matters.
-    QString reason() const;
-    void setReason(const QString &text);
-    void appendToReason(const QString &text);
     // The reconciler's common reasons are kept as a form and worded from the row's own
     // fields when read: 500k rows would otherwise hold ~250 MB of near-identical
     // sentences (issue 15). Others, and plan.csv's, are kept as text.
@@ -123,6 +100,43 @@ struct Finding
         CloudOnly,
         OrphanedAnchor,
     };
+
+    // The small fields first, side by side: a large scan holds 500k rows at once.
+    int rowId = 0;
+    Category category = Category::InSync;
+    Severity severity = Severity::Info;
+    Action action = Action::None;
+    bool requiresApproval = false;
+    bool approved = false;
+    std::optional<bool> cloudSyncEnabled;
+    // Indexes into the reconciler's inputs (-1 = none), for detail views.
+    int onPremIndex = -1;
+    int cloudIndex = -1;
+
+private:
+    ReasonForm m_reasonForm = ReasonForm::Text;
+
+public:
+    QString onPremDn;
+    QString onPremUpn;
+    QString expectedImmutableId; // the anchor the on-prem user yields (base64)
+    // objectGUID as a GUID string. A scan keeps the user's 16 bytes (shared with the
+    // scanned user, not copied) and words them when read; plan.csv's rows keep text.
+    QString onPremGuid() const;
+    void setOnPremGuid(const QString &text);
+    void setOnPremGuidBytes(const QByteArray &objectGuid);
+
+    QString cloudId;
+    QString cloudUpn;
+    QString cloudImmutableId;
+    QString deletedHolderId; // the recycle-bin user holding the anchor
+
+    QList<Action> allowedActions;
+
+    // Plain language: what was found and why it matters.
+    QString reason() const;
+    void setReason(const QString &text);
+    void appendToReason(const QString &text);
     void setReasonForm(ReasonForm form);
     ReasonForm reasonForm() const { return m_reasonForm; }
 
@@ -130,10 +144,6 @@ struct Finding
     // The sync engine's onPremisesProvisioningErrors that concern this row (its cloud
     // user's own, and conflicts on its addresses recorded on other objects), as text.
     QStringList syncErrors;
-
-    // Indexes into the reconciler's inputs (-1 = none), for detail views.
-    int onPremIndex = -1;
-    int cloudIndex = -1;
 
     bool allows(Action a) const { return allowedActions.contains(a); }
     // What a row itself must have for adopt_cloud_anchor (DESIGN.md §3): an on-prem user
@@ -164,5 +174,6 @@ struct Finding
 
 private:
     QString m_reasonText;
-    ReasonForm m_reasonForm = ReasonForm::Text;
+    QString m_onPremGuidText;
+    QByteArray m_onPremGuidBytes;
 };

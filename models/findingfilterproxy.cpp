@@ -183,12 +183,12 @@ const QList<QByteArray> &FindingFilterProxy::haystacks() const
     m_haystacks.reserve(rows.size());
     for (const Finding &f : rows) {
         const QString reason = f.reason();
+        const QString guid = f.onPremGuid();
         QByteArray text;
         text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() + f.cloudId.size() +
-                     2 * 24 + f.onPremGuid.size() + reason.size() + 64);
-        for (const QString *field :
-             {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId, &f.expectedImmutableId,
-              &f.cloudImmutableId, &f.onPremGuid, &reason}) {
+                     2 * 24 + guid.size() + reason.size() + 64);
+        for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId,
+                                     &f.expectedImmutableId, &f.cloudImmutableId, &guid, &reason}) {
             appendFolded(text, *field);
             text += '\n';
         }

@@ -352,7 +352,7 @@ QString Plan::rowCheck(const Finding &f, const QString &tenantId)
                                       categoryName(f.category),
                                       f.onPremDn,
                                       f.onPremUpn,
-                                      f.onPremGuid,
+                                      f.onPremGuid(),
                                       f.expectedImmutableId,
                                       f.cloudId,
                                       f.cloudUpn,
@@ -383,7 +383,7 @@ QString Plan::csvRecord(const Finding &f, const QString &tenantId, const QDateTi
          severityName(f.severity),
          f.onPremDn,
          f.onPremUpn,
-         f.onPremGuid,
+         f.onPremGuid(),
          f.expectedImmutableId,
          f.cloudId,
          f.cloudUpn,
@@ -575,7 +575,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
         if (keep) {
             f.onPremDn = cell(OnPremDn);
             f.onPremUpn = cell(OnPremUpn);
-            f.onPremGuid = cell(OnPremGuid);
+            f.setOnPremGuid(cell(OnPremGuid));
             f.cloudId = cell(CloudId);
             f.cloudUpn = cell(CloudUpn);
             f.cloudImmutableId = cell(CloudImmutableId);
@@ -591,7 +591,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
             };
             f.onPremDn = marker(OnPremDn);
             f.onPremUpn = marker(OnPremUpn);
-            f.onPremGuid = marker(OnPremGuid);
+            f.setOnPremGuid(marker(OnPremGuid));
             f.cloudId = marker(CloudId);
             f.deletedHolderId = marker(DeletedHolderId);
             // Whether adopt_cloud_anchor is allowed depends on the cloud anchor itself.
@@ -599,7 +599,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
                 f.cloudImmutableId = cell(CloudImmutableId);
             // … and copy_objectguid on whether the anchor is the objectGUID.
             if (f.category == Category::InSync)
-                f.onPremGuid = cell(OnPremGuid);
+                f.setOnPremGuid(cell(OnPremGuid));
         }
         if (syncEnabled != YesNo::Unknown)
             f.cloudSyncEnabled = syncEnabled == YesNo::Yes;

@@ -32,7 +32,7 @@ namespace Recheck {
 
 bool isOnPremRow(const Finding &row)
 {
-    return !row.onPremDn.isEmpty() || !row.onPremUpn.isEmpty() || !row.onPremGuid.isEmpty() ||
+    return !row.onPremDn.isEmpty() || !row.onPremUpn.isEmpty() || !row.onPremGuid().isEmpty() ||
            !row.expectedImmutableId.isEmpty();
 }
 

@@ -436,7 +436,7 @@ public:
         f.onPremIndex = i;
         f.onPremDn = u.dn;
         f.onPremUpn = u.upn;
-        f.onPremGuid = ImmutableId::fromBytes(u.objectGuid).toGuid();
+        f.setOnPremGuidBytes(u.objectGuid);
         f.expectedImmutableId = anchor;
 
         const int h = anchor.isEmpty() ? -1 : m_index.byAnchor(anchor);

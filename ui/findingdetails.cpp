@@ -192,7 +192,7 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
     } else if (!f.onPremDn.isEmpty() || !f.onPremUpn.isEmpty()) {
         out += row(tr("DN"), esc(f.onPremDn));
         out += row(tr("UPN"), esc(f.onPremUpn));
-        out += row(tr("objectGUID"), esc(f.onPremGuid));
+        out += row(tr("objectGUID"), esc(f.onPremGuid()));
     } else {
         out += row(tr("User"), esc(tr("none: no scanned on-prem user refers to this cloud user")));
     }

@@ -34,7 +34,7 @@ OnPremBatchJob::OnPremBatchJob(QList<ChangeUnit> units, RunContext *context, QOb
         item.outcome.cloudUpn = unit.row.cloudUpn;
         item.outcome.action = unit.row.action;
         item.newValue = ChangeUnit::anchorBytes(unit.newImmutableId);
-        if (const auto guid = ImmutableId::parse(unit.row.onPremGuid))
+        if (const auto guid = ImmutableId::parse(unit.row.onPremGuid()))
             item.objectGuid = guid->bytes();
         item.unit = std::move(unit);
         m_items.append(std::move(item));

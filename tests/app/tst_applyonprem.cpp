@@ -122,7 +122,7 @@ class tst_ApplyOnPrem : public QObject
         f.severity = baseSeverityFor(f.category);
         f.onPremDn = u.dn;
         f.onPremUpn = u.name + QStringLiteral("@corp.example.test");
-        f.onPremGuid = ImmutableId::fromBytes(u.objectGuid).toGuid();
+        f.setOnPremGuid(ImmutableId::fromBytes(u.objectGuid).toGuid());
         f.expectedImmutableId =
             ImmutableId::base64Of(u.consistencyGuid.isEmpty() ? u.objectGuid : u.consistencyGuid);
         f.cloudId = u.cloudId;
@@ -281,7 +281,7 @@ void tst_ApplyOnPrem::hygieneCopiesObjectGuidAndRollsBack()
         f.severity = baseSeverityFor(f.category);
         f.onPremDn = u.dn;
         f.onPremUpn = u.name + QStringLiteral("@corp.example.test");
-        f.onPremGuid = ImmutableId::fromBytes(u.objectGuid).toGuid();
+        f.setOnPremGuid(ImmutableId::fromBytes(u.objectGuid).toGuid());
         f.expectedImmutableId = u.cloudAnchor;
         f.cloudId = u.cloudId;
         f.cloudUpn = u.name + QStringLiteral("@contoso.com");

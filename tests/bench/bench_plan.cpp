@@ -47,7 +47,7 @@ QString writePlan(const QString &dir, int n, int changesEvery)
         f.onPremDn = QStringLiteral("CN=user%1,OU=Staff,DC=corp,DC=contoso,DC=com").arg(i);
         f.onPremUpn = QStringLiteral("user%1@contoso.com").arg(i);
         const ImmutableId anchor = ImmutableId::fromBytes(guidFor(i));
-        f.onPremGuid = anchor.toGuid();
+        f.setOnPremGuid(anchor.toGuid());
         f.expectedImmutableId = anchor.toBase64();
         f.cloudId = QStringLiteral("00000000-0000-0000-0000-%1").arg(i, 12, 10, QLatin1Char('0'));
         f.cloudUpn = f.onPremUpn;

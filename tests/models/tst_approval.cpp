@@ -44,7 +44,7 @@ Finding flagged(int id, Category category, Action action)
     f.requiresApproval = true;
     f.onPremDn = QStringLiteral("CN=User %1,OU=Staff,DC=corp,DC=example").arg(id);
     f.onPremUpn = QStringLiteral("user%1@contoso.test").arg(id);
-    f.onPremGuid = QStringLiteral("7754d487-1fc3-4206-9e95-ce012f1586e5");
+    f.setOnPremGuid(QStringLiteral("7754d487-1fc3-4206-9e95-ce012f1586e5"));
     f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
     f.cloudId = QStringLiteral("cloud-%1").arg(id);
     f.cloudUpn = f.onPremUpn;
@@ -159,7 +159,7 @@ void tst_Approval::digestCoversEachField()
         changed.onPremDn += u'x';
         break;
     case 4:
-        changed.onPremGuid = QStringLiteral("00000000-1fc3-4206-9e95-ce012f1586e5");
+        changed.setOnPremGuid(QStringLiteral("00000000-1fc3-4206-9e95-ce012f1586e5"));
         break;
     case 5:
         changed.onPremUpn = QStringLiteral("mallory@contoso.test");
@@ -189,8 +189,8 @@ void tst_Approval::digestCoversEachField()
     QCOMPARE(ApprovalDigest::rowDigest(edited), ApprovalDigest::rowDigest(original));
     // Length-prefixed fields: moving text from one field to the next changes the digest.
     Finding shifted = original;
-    shifted.onPremDn = original.onPremDn + original.onPremGuid.left(1);
-    shifted.onPremGuid = original.onPremGuid.mid(1);
+    shifted.onPremDn = original.onPremDn + original.onPremGuid().left(1);
+    shifted.setOnPremGuid(original.onPremGuid().mid(1));
     QVERIFY(ApprovalDigest::rowDigest(shifted) != ApprovalDigest::rowDigest(original));
 }
 

@@ -117,7 +117,7 @@ private Q_SLOTS:
             QCOMPARE(b.severity, a.severity);
             QCOMPARE(b.onPremDn, a.onPremDn);
             QCOMPARE(b.onPremUpn, a.onPremUpn);
-            QCOMPARE(b.onPremGuid, a.onPremGuid);
+            QCOMPARE(b.onPremGuid(), a.onPremGuid());
             QCOMPARE(b.expectedImmutableId, a.expectedImmutableId);
             QCOMPARE(b.cloudId, a.cloudId);
             QCOMPARE(b.cloudUpn, a.cloudUpn);
