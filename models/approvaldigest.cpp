@@ -34,8 +34,8 @@ QByteArray ApprovalDigest::canonicalRow(const Finding &row)
     field(out, row.cloudId);
     field(out, row.cloudUpn);
     field(out, row.deletedHolderId);
-    field(out, row.cloudImmutableId);    // the old value
-    field(out, row.expectedImmutableId); // the new value
+    field(out, row.cloudImmutableId);      // the old value
+    field(out, row.expectedImmutableId()); // the new value
     return out;
 }
 

@@ -62,16 +62,16 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
         return unit;
     case Action::CopyObjectGuid:
         // The anchor the user already syncs with (its objectGUID), now also in the attribute.
-        if (!row.canCopyObjectGuid() || anchorBytes(row.expectedImmutableId).isEmpty())
+        if (!row.canCopyObjectGuid() || anchorBytes(row.expectedImmutableId()).isEmpty())
             return failWith(tr("copy_objectguid needs an in_sync row with onprem_dn and an "
                                "expected_immutable_id that is its objectGUID (onprem_guid)."));
         unit.kind = Kind::CopyObjectGuid;
-        unit.newImmutableId = row.expectedImmutableId;
+        unit.newImmutableId = row.expectedImmutableId();
         return unit;
     }
-    if (row.expectedImmutableId.isEmpty())
+    if (row.expectedImmutableId().isEmpty())
         return failWith(tr("no expected_immutable_id to stamp."));
-    unit.newImmutableId = row.expectedImmutableId;
+    unit.newImmutableId = row.expectedImmutableId();
     if (unit.kind == Kind::FederatedStamp) {
         if (initialDomain.isEmpty())
             return failWith(tr("the tenant's initial (*.onmicrosoft.com) domain is unknown, so "

@@ -180,10 +180,10 @@ bool isOnPremAction(Action action)
 
 bool Finding::canCopyObjectGuid() const
 {
-    if (category != Category::InSync || onPremDn.isEmpty() || expectedImmutableId.isEmpty())
+    if (category != Category::InSync || onPremDn.isEmpty() || !hasExpectedImmutableId())
         return false;
     const auto guid = ImmutableId::parse(onPremGuid());
-    return guid && guid->toBase64() == expectedImmutableId;
+    return guid && guid->toBase64() == expectedImmutableId();
 }
 
 bool isIrreversibleAction(Action action)
@@ -194,7 +194,7 @@ bool isIrreversibleAction(Action action)
 bool Finding::canClearObjectIdentifier() const
 {
     return (category == Category::SoftMatchPending || category == Category::AnchorMismatch) &&
-           !cloudId.isEmpty() && !expectedImmutableId.isEmpty();
+           !cloudId.isEmpty() && hasExpectedImmutableId();
 }
 
 bool Finding::canAdoptCloudAnchor() const
@@ -277,7 +277,7 @@ QString Finding::reason() const
     case Form::InSync: {
         QString text =
             reconcilerTr("Cloud user %1 already holds this account's anchor %2 (hard match).")
-                .arg(cloudUpn, expectedImmutableId);
+                .arg(cloudUpn, expectedImmutableId());
         if (cloudUpn.compare(onPremUpn, Qt::CaseInsensitive) != 0)
             text += u' ' + reconcilerTr("Its UPN differs (cloud %1, on-prem %2); the next sync "
                                         "updates it.")
@@ -287,13 +287,13 @@ QString Finding::reason() const
     case Form::SoftMatchPending:
         return reconcilerTr("Cloud user %1 has no ImmutableId and matches this account on %2; the "
                             "next sync soft-matches it, or stamp %3 now for a hard match.")
-            .arg(cloudUpn, matchedOn(*this), orNone(expectedImmutableId));
+            .arg(cloudUpn, matchedOn(*this), orNone(expectedImmutableId()));
     case Form::AnchorMismatch: {
         QString text =
             reconcilerTr("Cloud user %1 has ImmutableId %2; the AD account was recreated or moved "
                          "and now yields %3. Stamp the new value for a hard match, or clear it so "
                          "the next sync soft-matches on %4.")
-                .arg(cloudUpn, cloudImmutableId, orNone(expectedImmutableId), matchedOn(*this));
+                .arg(cloudUpn, cloudImmutableId, orNone(expectedImmutableId()), matchedOn(*this));
         if (allows(Action::AdoptCloudAnchor))
             text += u' ' + reconcilerTr("Or keep the cloud anchor: write %1 into this account's "
                                         "mS-DS-ConsistencyGuid (adopt_cloud_anchor), and the next "
@@ -333,6 +333,24 @@ void Finding::setOnPremGuidBytes(const QByteArray &objectGuid)
     m_onPremGuidBytes = objectGuid;
 }
 
+QString Finding::expectedImmutableId() const
+{
+    return m_expectedAnchorBytes.isEmpty() ? m_expectedAnchorText
+                                           : ImmutableId::base64Of(m_expectedAnchorBytes);
+}
+
+void Finding::setExpectedImmutableId(const QString &base64)
+{
+    m_expectedAnchorText = base64;
+    m_expectedAnchorBytes.clear();
+}
+
+void Finding::setExpectedAnchorBytes(const QByteArray &bytes)
+{
+    m_expectedAnchorText.clear();
+    m_expectedAnchorBytes = bytes.size() == 16 ? bytes : QByteArray();
+}
+
 void Finding::setReason(const QString &text)
 {
     m_reasonText = text;
@@ -354,7 +372,7 @@ bool operator==(const Finding &a, const Finding &b)
 {
     return a.rowId == b.rowId && a.category == b.category && a.severity == b.severity &&
            a.onPremDn == b.onPremDn && a.onPremUpn == b.onPremUpn &&
-           a.onPremGuid() == b.onPremGuid() && a.expectedImmutableId == b.expectedImmutableId &&
+           a.onPremGuid() == b.onPremGuid() && a.expectedImmutableId() == b.expectedImmutableId() &&
            a.cloudId == b.cloudId && a.cloudUpn == b.cloudUpn &&
            a.cloudImmutableId == b.cloudImmutableId && a.cloudSyncEnabled == b.cloudSyncEnabled &&
            a.deletedHolderId == b.deletedHolderId && a.allowedActions == b.allowedActions &&

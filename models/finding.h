@@ -119,7 +119,15 @@ private:
 public:
     QString onPremDn;
     QString onPremUpn;
-    QString expectedImmutableId; // the anchor the on-prem user yields (base64)
+    // The anchor the on-prem user yields (base64). A scan keeps the 16 bytes it is made
+    // of (shared with the scanned user) and words them when read; plan.csv's rows keep text.
+    QString expectedImmutableId() const;
+    bool hasExpectedImmutableId() const
+    {
+        return !m_expectedAnchorBytes.isEmpty() || !m_expectedAnchorText.isEmpty();
+    }
+    void setExpectedImmutableId(const QString &base64);
+    void setExpectedAnchorBytes(const QByteArray &bytes);
     // objectGUID as a GUID string. A scan keeps the user's 16 bytes (shared with the
     // scanned user, not copied) and words them when read; plan.csv's rows keep text.
     QString onPremGuid() const;
@@ -176,4 +184,6 @@ private:
     QString m_reasonText;
     QString m_onPremGuidText;
     QByteArray m_onPremGuidBytes;
+    QString m_expectedAnchorText;
+    QByteArray m_expectedAnchorBytes;
 };

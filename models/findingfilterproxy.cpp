@@ -138,7 +138,7 @@ const QList<int> *FindingFilterProxy::rankFor(int column) const
             const QString &v = c == C::OnPremUpn          ? f.onPremUpn
                                : c == C::CloudUpn         ? f.cloudUpn
                                : c == C::CloudImmutableId ? f.cloudImmutableId
-                                                          : f.expectedImmutableId;
+                                                          : f.expectedImmutableId();
             QByteArray &bytes = full[size_t(i)];
             if (upn)
                 appendFolded(bytes, v);
@@ -184,11 +184,12 @@ const QList<QByteArray> &FindingFilterProxy::haystacks() const
     for (const Finding &f : rows) {
         const QString reason = f.reason();
         const QString guid = f.onPremGuid();
+        const QString expected = f.expectedImmutableId();
         QByteArray text;
         text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() + f.cloudId.size() +
                      2 * 24 + guid.size() + reason.size() + 64);
-        for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId,
-                                     &f.expectedImmutableId, &f.cloudImmutableId, &guid, &reason}) {
+        for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId, &expected,
+                                     &f.cloudImmutableId, &guid, &reason}) {
             appendFolded(text, *field);
             text += '\n';
         }

@@ -50,7 +50,7 @@ QString FindingTableModel::changeLine(const Finding &f)
         return v.isEmpty() ? tr("(none)") : v;
     };
     const QString anchor = tr("onPremisesImmutableId %1 → %2")
-                               .arg(value(f.cloudImmutableId), value(f.expectedImmutableId));
+                               .arg(value(f.cloudImmutableId), value(f.expectedImmutableId()));
     const QString user = !f.cloudUpn.isEmpty()    ? f.cloudUpn
                          : !f.onPremUpn.isEmpty() ? f.onPremUpn
                                                   : f.cloudId;
@@ -77,7 +77,7 @@ QString FindingTableModel::changeLine(const Finding &f)
         break;
     case Action::CopyObjectGuid:
         how = tr("AD %1: mS-DS-ConsistencyGuid (none) → %2 (its objectGUID)")
-                  .arg(f.onPremDn, value(f.expectedImmutableId));
+                  .arg(f.onPremDn, value(f.expectedImmutableId()));
         break;
     }
     return tr("%1 — %2: %3").arg(user, actionTitle(f.action), how);
@@ -122,7 +122,7 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
         case Column::CloudImmutableId:
             return f.cloudImmutableId;
         case Column::ExpectedImmutableId:
-            return f.expectedImmutableId;
+            return f.expectedImmutableId();
         case Column::Action:
             return actionTitle(f.action);
         case Column::Approval:
@@ -165,7 +165,7 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
         case Column::CloudImmutableId:
             return f.cloudImmutableId;
         case Column::ExpectedImmutableId:
-            return f.expectedImmutableId;
+            return f.expectedImmutableId();
         case Column::Action:
             return int(f.action);
         case Column::Approval:

@@ -180,6 +180,31 @@ QString ImmutableId::base64Of(const QByteArray &bytes)
     return bytes.size() == 16 ? QString::fromLatin1(bytes.toBase64()) : QString();
 }
 
+ImmutableId::Base64Text ImmutableId::base64TextOf(const QByteArray &bytes)
+{
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    Base64Text out;
+    if (bytes.size() != 16)
+        return out;
+    const auto *in = reinterpret_cast<const unsigned char *>(bytes.constData());
+    char16_t *p = out.m_text;
+    for (int i = 0; i < 15; i += 3) {
+        const unsigned v = (unsigned(in[i]) << 16) | (unsigned(in[i + 1]) << 8) | in[i + 2];
+        *p++ = char16_t(alphabet[(v >> 18) & 63]);
+        *p++ = char16_t(alphabet[(v >> 12) & 63]);
+        *p++ = char16_t(alphabet[(v >> 6) & 63]);
+        *p++ = char16_t(alphabet[v & 63]);
+    }
+    const unsigned last = in[15];
+    *p++ = char16_t(alphabet[last >> 2]);
+    *p++ = char16_t(alphabet[(last & 3) << 4]);
+    *p++ = u'=';
+    *p++ = u'=';
+    out.m_size = 24;
+    return out;
+}
+
 QString ImmutableId::toBase64() const
 {
     return base64Of(m_bytes);

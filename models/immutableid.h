@@ -38,6 +38,18 @@ public:
 
     // The base64 ImmutableId of raw anchor bytes, or an empty string unless 16 bytes.
     static QString base64Of(const QByteArray &bytes);
+    // The same text without a heap allocation, to hash and compare 500k anchors.
+    class Base64Text
+    {
+    public:
+        QStringView view() const { return QStringView(m_text, m_size); }
+
+    private:
+        friend class ImmutableId;
+        char16_t m_text[24] = {};
+        qsizetype m_size = 0;
+    };
+    static Base64Text base64TextOf(const QByteArray &bytes);
 
     friend bool operator==(const ImmutableId &, const ImmutableId &) = default;
 

@@ -29,16 +29,23 @@ bool anchorRuleFromName(QStringView name, AnchorRule *rule)
 
 QString OnPremUser::anchor(AnchorRule rule) const
 {
+    return ImmutableId::base64Of(anchorBytes(rule));
+}
+
+QByteArray OnPremUser::anchorBytes(AnchorRule rule) const
+{
+    const auto valid = [](const QByteArray &bytes) {
+        return bytes.size() == 16 ? bytes : QByteArray();
+    };
     switch (rule) {
     case AnchorRule::ObjectGuid:
-        return ImmutableId::base64Of(objectGuid);
+        return valid(objectGuid);
     case AnchorRule::ConsistencyGuid:
-        return ImmutableId::base64Of(consistencyGuid);
+        return valid(consistencyGuid);
     case AnchorRule::ConsistencyGuidElseObjectGuid:
         break;
     }
-    const QString fromConsistency = ImmutableId::base64Of(consistencyGuid);
-    return fromConsistency.isEmpty() ? ImmutableId::base64Of(objectGuid) : fromConsistency;
+    return consistencyGuid.size() == 16 ? consistencyGuid : valid(objectGuid);
 }
 
 QString OnPremUser::primarySmtp() const

@@ -32,6 +32,8 @@ struct OnPremUser
 
     // The base64 ImmutableId Entra Connect would use for this user, or empty.
     QString anchor(AnchorRule rule) const;
+    // The 16 bytes that anchor is made of (shared, not copied), or empty.
+    QByteArray anchorBytes(AnchorRule rule) const;
     // The primary SMTP address: the "SMTP:" proxy address, else mail.
     QString primarySmtp() const;
 

@@ -353,7 +353,7 @@ QString Plan::rowCheck(const Finding &f, const QString &tenantId)
                                       f.onPremDn,
                                       f.onPremUpn,
                                       f.onPremGuid(),
-                                      f.expectedImmutableId,
+                                      f.expectedImmutableId(),
                                       f.cloudId,
                                       f.cloudUpn,
                                       f.cloudImmutableId,
@@ -384,7 +384,7 @@ QString Plan::csvRecord(const Finding &f, const QString &tenantId, const QDateTi
          f.onPremDn,
          f.onPremUpn,
          f.onPremGuid(),
-         f.expectedImmutableId,
+         f.expectedImmutableId(),
          f.cloudId,
          f.cloudUpn,
          f.cloudImmutableId,
@@ -571,7 +571,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
         }
 
         // A row kept needs every cell as text; a row apply skips only needs checking.
-        f.expectedImmutableId = expectedAnchor;
+        f.setExpectedImmutableId(expectedAnchor);
         if (keep) {
             f.onPremDn = cell(OnPremDn);
             f.onPremUpn = cell(OnPremUpn);
@@ -606,7 +606,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
 
         // What the category allows for this row; allowed_actions may narrow it, never widen.
         QList<Action> allowed = allowedActionsFor(f.category);
-        if (Recheck::isOnPremRow(f) && f.expectedImmutableId.isEmpty())
+        if (Recheck::isOnPremRow(f) && f.expectedImmutableId().isEmpty())
             allowed.removeAll(Action::Stamp); // nothing to stamp
         if (f.canAdoptCloudAnchor())
             allowed.append(Action::AdoptCloudAnchor);

@@ -172,14 +172,14 @@ public:
                 m_federatedDomains.insert(domain.name.toLower());
     }
 
-    int byAnchor(const QString &anchor) const
+    int byAnchor(QStringView anchor) const
     {
         return m_byAnchor
             .find(FlatIndex::hashOf(anchor),
                   [&](FlatIndex::Entry e) { return m_users.at(e.item).immutableId == anchor; })
             .item;
     }
-    int deletedByAnchor(const QString &anchor) const
+    int deletedByAnchor(QStringView anchor) const
     {
         if (anchor.isEmpty())
             return -1;
@@ -415,7 +415,7 @@ class OnPremRowBuilder
 {
 public:
     OnPremRowBuilder(const ReconcileInput &input, const CloudIndex &index,
-                     const QList<QString> &anchors, const FlatIndex &anchorIndex)
+                     const QList<QByteArray> &anchors, const FlatIndex &anchorIndex)
         : m_input(input), m_users(input.cloud.users), m_index(index), m_anchors(anchors),
           m_anchorIndex(anchorIndex)
     {}
@@ -431,13 +431,14 @@ public:
     Finding classify(int i, std::vector<char> &referenced) const
     {
         const OnPremUser &u = m_input.onPrem.at(i);
-        const QString &anchor = m_anchors.at(i);
+        const ImmutableId::Base64Text anchorText = ImmutableId::base64TextOf(m_anchors.at(i));
+        const QStringView anchor = anchorText.view();
         Finding f;
         f.onPremIndex = i;
         f.onPremDn = u.dn;
         f.onPremUpn = u.upn;
         f.setOnPremGuidBytes(u.objectGuid);
-        f.expectedImmutableId = anchor;
+        f.setExpectedAnchorBytes(m_anchors.at(i));
 
         const int h = anchor.isEmpty() ? -1 : m_index.byAnchor(anchor);
         const int up = m_index.byUpn(u.upn);
@@ -546,7 +547,7 @@ public:
             f.setReason(tr("Cloud user %1 is still synced (ImmutableId %2, this account yields %3) "
                            "and cannot be changed from the cloud. Change it on-prem, or stop "
                            "syncing it first.")
-                            .arg(c.upn, orNone(c.immutableId), orNone(anchor)));
+                            .arg(c.upn, orNone(c.immutableId), orNone(anchor.toString())));
             offerAdoption(f, c);
             return f;
         }
@@ -639,7 +640,8 @@ private:
             return;
         bool yielded = false;
         m_anchorIndex.find(FlatIndex::hashOf(c.immutableId), [&](FlatIndex::Entry e) {
-            yielded = yielded || m_anchors.at(e.item) == c.immutableId;
+            yielded =
+                yielded || ImmutableId::base64TextOf(m_anchors.at(e.item)).view() == c.immutableId;
             return yielded;
         });
         if (yielded)
@@ -688,18 +690,19 @@ private:
     const ReconcileInput &m_input;
     const QList<CloudUser> &m_users;
     const CloudIndex &m_index;
-    const QList<QString> &m_anchors; // per on-prem user, computed once
-    const FlatIndex &m_anchorIndex;  // on-prem anchors → on-prem user
+    const QList<QByteArray> &m_anchors; // per on-prem user: its anchor's 16 bytes, or empty
+    const FlatIndex &m_anchorIndex;     // on-prem anchors → on-prem user
 
     // How many other on-prem users yield user i's anchor.
     int twinCount(int i) const
     {
-        const QString &anchor = m_anchors.at(i);
+        const QByteArray &anchor = m_anchors.at(i);
         int twins = 0;
-        m_anchorIndex.find(FlatIndex::hashOf(anchor), [&](FlatIndex::Entry e) {
-            twins += e.item != i && m_anchors.at(e.item) == anchor;
-            return false; // visit them all
-        });
+        m_anchorIndex.find(FlatIndex::hashOf(ImmutableId::base64TextOf(anchor).view()),
+                           [&](FlatIndex::Entry e) {
+                               twins += e.item != i && m_anchors.at(e.item) == anchor;
+                               return false; // visit them all
+                           });
         return twins;
     }
 };
@@ -713,17 +716,21 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
     const bool parallel = worthThreads(onPremCount + cloudCount);
 
     std::optional<CloudIndex> index;
-    QList<QString> anchors(onPremCount);
+    // The bytes only: 500k anchors as text would cost ~50 MB; the text is made on the stack.
+    QList<QByteArray> anchors(onPremCount);
     FlatIndex anchorIndex;
-    runAll(parallel, {[&] { index.emplace(input.cloud); },
-                      [&] {
-                          anchorIndex.reserve(size_t(onPremCount));
-                          for (int i = 0; i < onPremCount; ++i) {
-                              anchors[i] = input.onPrem.at(i).anchor(input.anchorRule);
-                              if (!anchors.at(i).isEmpty())
-                                  anchorIndex.insert(FlatIndex::hashOf(anchors.at(i)), {i, 0});
-                          }
-                      }});
+    runAll(parallel,
+           {[&] { index.emplace(input.cloud); },
+            [&] {
+                anchorIndex.reserve(size_t(onPremCount));
+                for (int i = 0; i < onPremCount; ++i) {
+                    anchors[i] = input.onPrem.at(i).anchorBytes(input.anchorRule);
+                    if (!anchors.at(i).isEmpty())
+                        anchorIndex.insert(
+                            FlatIndex::hashOf(ImmutableId::base64TextOf(anchors.at(i)).view()),
+                            {i, 0});
+                }
+            }});
 
     // On-prem rows in slices, one per core; each slice marks the cloud users it refers to
     // in its own vector so that no two threads write the same byte.
@@ -781,7 +788,7 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
     for (int i = 0; i < int(rows.size()); ++i) {
         Finding &f = rows[i];
         f.rowId = i + 1;
-        if (f.onPremIndex >= 0 && f.expectedImmutableId.isEmpty()) {
+        if (f.onPremIndex >= 0 && !f.hasExpectedImmutableId()) {
             // Without an on-prem anchor there is nothing to stamp.
             f.allowedActions.removeAll(Action::Stamp);
             if (f.action == Action::Stamp)

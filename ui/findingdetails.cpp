@@ -104,12 +104,12 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
             lines << patch(base, f.cloudId, QStringLiteral("userPrincipalName"),
                            psString(temporary))
                   << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
-                           psString(f.expectedImmutableId))
+                           psString(f.expectedImmutableId()))
                   << patch(base, f.cloudId, QStringLiteral("userPrincipalName"),
                            psString(f.cloudUpn));
         } else {
             lines << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
-                           psString(f.expectedImmutableId));
+                           psString(f.expectedImmutableId()));
         }
         break;
     case Action::Clear:
@@ -123,7 +123,7 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
                      .arg(base, f.deletedHolderId);
         if (!f.cloudId.isEmpty())
             lines << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
-                           psString(f.expectedImmutableId));
+                           psString(f.expectedImmutableId()));
         break;
     case Action::ClearObjectIdentifier:
         lines << tr("# NOT reversible: onPremisesObjectIdentifier cannot be written back. "
@@ -133,7 +133,7 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
                                 "'application/json'")
                      .arg(base.left(base.size() - 4) + QStringLiteral("beta"), f.cloudId)
               << patch(base, f.cloudId, QStringLiteral("onPremisesImmutableId"),
-                       psString(f.expectedImmutableId));
+                       psString(f.expectedImmutableId()));
         break;
     case Action::AdoptCloudAnchor:
         lines << tr("# On-prem (ActiveDirectory module): keep the cloud anchor, write it to AD.")
@@ -146,7 +146,7 @@ QString FindingDetails::powerShell(const Finding &f, const QUrl &graphUrl,
                     "mS-DS-ConsistencyGuid.")
               << AdCommand::setAdUser(
                      f.onPremDn,
-                     ImmutableId::parse(f.expectedImmutableId).value_or(ImmutableId()).bytes());
+                     ImmutableId::parse(f.expectedImmutableId()).value_or(ImmutableId()).bytes());
         break;
     }
     return lines.join(u'\n');
@@ -173,7 +173,7 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
                u"</i></p>";
 
     out += u"<h4>" + esc(tr("Anchors")) + u"</h4><table>";
-    out += row(tr("Expected (on-prem)"), anchorForms(f.expectedImmutableId));
+    out += row(tr("Expected (on-prem)"), anchorForms(f.expectedImmutableId()));
     out += row(tr("Current (cloud)"), anchorForms(f.cloudImmutableId));
     out += u"</table>";
 
@@ -242,7 +242,7 @@ QString FindingDetails::html(const Finding &f, const OnPremUser *onPrem, const C
             out += u"<p><b>" + esc(tr("Stamp the new anchor in the cloud")) + u"</b> — " +
                    esc(tr("the cloud user takes the anchor AD yields now (%1); AD is not "
                           "touched.")
-                           .arg(f.expectedImmutableId)) +
+                           .arg(f.expectedImmutableId())) +
                    u"</p><pre>" + esc(powerShell(cloudSide, graphUrl, initialDomain)) + u"</pre>";
         else
             out += u"<p><b>" + esc(tr("Stamp the new anchor in the cloud")) + u"</b> — " +

@@ -20,7 +20,7 @@ QList<AuditRecord> ApprovalAudit::records(const ApprovalGate &gate, const QList<
             r.cloudUpn = row->cloudUpn;
             r.action = auditActionFor(row->action);
             r.oldImmutableId = row->cloudImmutableId;
-            r.newImmutableId = row->expectedImmutableId;
+            r.newImmutableId = row->expectedImmutableId();
         }
         r.result = v.runs() ? AuditResult::Approved : AuditResult::Skipped;
         r.message = v.reason + note;

@@ -181,7 +181,7 @@ void OnPremBatchJob::readDirectory()
             }
             // The anchor the AD user yields now, by the rule the row was scanned with.
             const QByteArray &guid = item.before.consistencyGuid;
-            const QString anchorNow = guid.isEmpty() && !row.expectedImmutableId.isEmpty()
+            const QString anchorNow = guid.isEmpty() && !row.expectedImmutableId().isEmpty()
                                           ? base64(item.before.objectGuid)
                                           : base64(guid);
             if (item.unit.kind == ChangeUnit::Kind::CopyObjectGuid && !guid.isEmpty()) {
@@ -191,12 +191,12 @@ void OnPremBatchJob::readDirectory()
                            .arg(row.onPremDn, shown(guid)));
                 continue;
             }
-            if (anchorNow != row.expectedImmutableId) {
+            if (anchorNow != row.expectedImmutableId()) {
                 settle(item, ChangeStatus::Stale,
                        tr("Changed since the scan (the anchor of %1 is now \"%2\", the plan "
                           "saw \"%3\"; mS-DS-ConsistencyGuid is %4); skipped rather than "
                           "overwrite it. Scan again to get a current plan.")
-                           .arg(row.onPremDn, anchorNow, row.expectedImmutableId, shown(guid)));
+                           .arg(row.onPremDn, anchorNow, row.expectedImmutableId(), shown(guid)));
             }
         }
         journalPending();

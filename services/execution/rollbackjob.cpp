@@ -468,7 +468,7 @@ void RollbackJob::runUndo()
         unit.row.cloudId = e.cloudId;
         unit.row.cloudUpn = e.cloudUpn;
         unit.row.cloudImmutableId = e.newImmutableId;
-        unit.row.expectedImmutableId = e.oldImmutableId;
+        unit.row.setExpectedImmutableId(e.oldImmutableId);
         unit.row.action = e.oldImmutableId.isEmpty() ? Action::Clear : Action::Stamp;
         unit.newImmutableId = e.oldImmutableId;
         // The scan's rule (a subdomain of a federated domain is federated too).

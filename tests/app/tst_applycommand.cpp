@@ -92,7 +92,7 @@ private Q_SLOTS:
         QVERIFY(apply.err.isEmpty()); // not a terminal: no progress line
         const auto after = m_practice.users();
         for (const Finding &f : m_scenario.plan)
-            QCOMPARE(after.value(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId));
+            QCOMPARE(after.value(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId()));
         QCOMPARE(m_practice.writes().size(), m_scenario.expectedWrites());
         const QByteArray ps1 = readAll(dir + "/rollback.ps1");
         QVERIFY(ps1.contains("Invoke-MgGraphRequest -Method PATCH"));
@@ -185,7 +185,7 @@ private Q_SLOTS:
     {
         const QString dir = freshDir();
         QList<Finding> plan = m_scenario.plan;
-        plan.first().expectedImmutableId.clear(); // a stamp with nothing to stamp
+        plan.first().setExpectedImmutableId(QString()); // a stamp with nothing to stamp
         QVERIFY(writePlan(dir + "/plan.csv", plan));
         const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);
         QCOMPARE(run.exitCode, 1);
@@ -230,7 +230,7 @@ private Q_SLOTS:
         QVERIFY2(AuditLog::read(dir + "/audit.csv", &audit, &error), qPrintable(error));
         QCOMPARE(journal.size(), plan.size());
         for (const Finding &f : plan) {
-            QCOMPARE(users.value(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId));
+            QCOMPARE(users.value(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId()));
             const auto row =
                 std::find_if(journal.cbegin(), journal.cend(),
                              [&](const RollbackEntry &e) { return e.cloudId == f.cloudId; });
@@ -324,7 +324,7 @@ private Q_SLOTS:
     {
         // A stamp of an anchor another user holds is refused (ObjectConflict).
         QList<Finding> plan{m_scenario.plan.at(0), m_scenario.plan.at(1)};
-        plan[1].expectedImmutableId = m_scenario.plan.at(6).cloudImmutableId; // a clear row's
+        plan[1].setExpectedImmutableId(m_scenario.plan.at(6).cloudImmutableId); // a clear row's
         const QString dir = freshDir();
         QVERIFY(writePlan(dir + "/plan.csv", plan));
         const CliRun run = runAnchorfix(applyArgs(m_practice, dir), m_env);

@@ -123,7 +123,7 @@ class tst_ApplyOnPrem : public QObject
         f.onPremDn = u.dn;
         f.onPremUpn = u.name + QStringLiteral("@corp.example.test");
         f.setOnPremGuid(ImmutableId::fromBytes(u.objectGuid).toGuid());
-        f.expectedImmutableId =
+        f.expectedImmutableId() =
             ImmutableId::base64Of(u.consistencyGuid.isEmpty() ? u.objectGuid : u.consistencyGuid);
         f.cloudId = u.cloudId;
         f.cloudUpn = u.name + QStringLiteral("@contoso.com");
@@ -282,7 +282,7 @@ void tst_ApplyOnPrem::hygieneCopiesObjectGuidAndRollsBack()
         f.onPremDn = u.dn;
         f.onPremUpn = u.name + QStringLiteral("@corp.example.test");
         f.setOnPremGuid(ImmutableId::fromBytes(u.objectGuid).toGuid());
-        f.expectedImmutableId = u.cloudAnchor;
+        f.setExpectedImmutableId(u.cloudAnchor);
         f.cloudId = u.cloudId;
         f.cloudUpn = u.name + QStringLiteral("@contoso.com");
         f.cloudImmutableId = u.cloudAnchor;

@@ -33,7 +33,7 @@ class tst_ScanCommand : public QObject
                                    "userPrincipalName: %2\n"
                                    "objectGUID:: %3\n"
                                    "userAccountControl: 512\n\n")
-                        .arg(name, f.cloudUpn, f.expectedImmutableId);
+                        .arg(name, f.cloudUpn, f.expectedImmutableId());
         }
         const QString path = m_dir.filePath(QStringLiteral("onprem.ldif"));
         QFile file(path);
@@ -117,7 +117,7 @@ private Q_SLOTS:
         const auto users = m_practice.users();
         for (const Finding &f : m_scenario.plan)
             QCOMPARE(users.value(f.cloudId).second, f.category == Category::SoftMatchPending
-                                                        ? f.expectedImmutableId
+                                                        ? f.expectedImmutableId()
                                                         : f.cloudImmutableId);
     }
 

@@ -76,7 +76,7 @@ void tst_VerifyCommand::applyThenVerifyBeforeAndAfterSync()
     // The sync engine sees the planned anchors in AD: every stamped user joins.
     QList<QPair<QString, QString>> onPrem;
     for (const Finding &f : m_scenario.plan)
-        onPrem.append({f.expectedImmutableId, f.cloudUpn});
+        onPrem.append({f.expectedImmutableId(), f.cloudUpn});
     // Graph's sync times have whole seconds: the cycle runs a minute after the change, as a
     // real one would (one in the same second would not count as "after").
     const QJsonObject cycle = m_practice.sync(onPrem, QDateTime::currentDateTimeUtc().addSecs(60));

@@ -76,9 +76,9 @@ QList<Finding> makeFindings(int n)
         QByteArray guid(16, Qt::Uninitialized);
         for (char &c : guid)
             c = char(rng.bounded(256));
-        f.expectedImmutableId = QString::fromLatin1(guid.toBase64());
+        f.setExpectedImmutableId(QString::fromLatin1(guid.toBase64()));
         if (i % 3)
-            f.cloudImmutableId = f.expectedImmutableId;
+            f.cloudImmutableId = f.expectedImmutableId();
         f.allowedActions = allowedActionsFor(f.category);
         f.action = defaultActionFor(f.category);
         f.requiresApproval = categoryNeedsApproval(f.category);

@@ -48,10 +48,11 @@ QString writePlan(const QString &dir, int n, int changesEvery)
         f.onPremUpn = QStringLiteral("user%1@contoso.com").arg(i);
         const ImmutableId anchor = ImmutableId::fromBytes(guidFor(i));
         f.setOnPremGuid(anchor.toGuid());
-        f.expectedImmutableId = anchor.toBase64();
+        f.setExpectedImmutableId(anchor.toBase64());
         f.cloudId = QStringLiteral("00000000-0000-0000-0000-%1").arg(i, 12, 10, QLatin1Char('0'));
         f.cloudUpn = f.onPremUpn;
-        f.cloudImmutableId = change ? ImmutableId::base64Of(guidFor(i + n)) : f.expectedImmutableId;
+        f.cloudImmutableId =
+            change ? ImmutableId::base64Of(guidFor(i + n)) : f.expectedImmutableId();
         f.cloudSyncEnabled = !change;
         f.allowedActions = allowedActionsFor(f.category);
         f.action = change ? Action::Stamp : Action::None;

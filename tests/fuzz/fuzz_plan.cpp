@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK_EQ(b.approved, a.approved);
         FUZZ_CHECK_EQ(b.isExecutable(), a.isExecutable());
         FUZZ_CHECK_EQ(b.cloudId, a.cloudId);
-        FUZZ_CHECK_EQ(b.expectedImmutableId, a.expectedImmutableId);
+        FUZZ_CHECK_EQ(b.expectedImmutableId(), a.expectedImmutableId());
     }
     FUZZ_CHECK_EQ(again.tenantId(), all.tenantId());
     FUZZ_CHECK_EQ(again.scannedAt(), all.scannedAt());

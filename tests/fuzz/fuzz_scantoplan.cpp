@@ -169,7 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK_EQ(b.isExecutable(), a.isExecutable());
         FUZZ_CHECK_EQ(b.cloudId, a.cloudId);
         FUZZ_CHECK_EQ(b.cloudImmutableId, a.cloudImmutableId);
-        FUZZ_CHECK_EQ(b.expectedImmutableId, a.expectedImmutableId);
+        FUZZ_CHECK_EQ(b.expectedImmutableId(), a.expectedImmutableId());
         FUZZ_CHECK_EQ(b.deletedHolderId, a.deletedHolderId);
         FUZZ_CHECK_EQ(b.onPremDn, a.onPremDn);
     }

@@ -45,7 +45,7 @@ Finding flagged(int id, Category category, Action action)
     f.onPremDn = QStringLiteral("CN=User %1,OU=Staff,DC=corp,DC=example").arg(id);
     f.onPremUpn = QStringLiteral("user%1@contoso.test").arg(id);
     f.setOnPremGuid(QStringLiteral("7754d487-1fc3-4206-9e95-ce012f1586e5"));
-    f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
+    f.setExpectedImmutableId(QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
     f.cloudId = QStringLiteral("cloud-%1").arg(id);
     f.cloudUpn = f.onPremUpn;
     f.cloudImmutableId = QStringLiteral("OLDOLDOLDOLDOLDOLDOLDA==");
@@ -177,7 +177,7 @@ void tst_Approval::digestCoversEachField()
         changed.cloudImmutableId.clear();
         break;
     case 10:
-        changed.expectedImmutableId = QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA==");
+        changed.setExpectedImmutableId(QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA=="));
         break;
     }
     QVERIFY(ApprovalDigest::rowDigest(changed) != ApprovalDigest::rowDigest(original));

@@ -19,7 +19,8 @@ Finding makeFinding(int rowId, Category category, const QString &onPremUpn,
         onPremUpn.isEmpty() ? QString() : u"CN=" + onPremUpn.section(u'@', 0, 0) + u",DC=corp";
     f.cloudUpn = cloudUpn;
     f.cloudId = cloudUpn.isEmpty() ? QString() : QStringLiteral("id-%1").arg(rowId);
-    f.expectedImmutableId = onPremUpn.isEmpty() ? QString() : QStringLiteral("exp%1==").arg(rowId);
+    f.setExpectedImmutableId(onPremUpn.isEmpty() ? QString()
+                                                 : QStringLiteral("exp%1==").arg(rowId));
     f.allowedActions = allowedActionsFor(category);
     f.action = defaultActionFor(category);
     f.requiresApproval = categoryNeedsApproval(category);

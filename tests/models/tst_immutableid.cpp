@@ -94,6 +94,26 @@ private Q_SLOTS:
         QVERIFY(ImmutableId::fromBytes(bytes.left(15)).isNull());
         QCOMPARE(ImmutableId::base64Of(bytes.left(15)), QString());
     }
+
+    // The reconciler hashes and compares anchors through base64TextOf: it must be
+    // base64Of, byte for byte, for every value of every byte.
+    void base64TextIsBase64Of()
+    {
+        for (int seed = 0; seed < 4096; ++seed) {
+            QByteArray bytes(16, '\0');
+            for (int i = 0; i < 16; ++i)
+                bytes[i] = char((seed * 37 + i * (seed | 1) * 11) & 0xff);
+            bytes[seed % 16] = char(seed / 16);
+            QCOMPARE(ImmutableId::base64TextOf(bytes).view().toString(),
+                     ImmutableId::base64Of(bytes));
+        }
+        QVERIFY(ImmutableId::base64TextOf(QByteArray(15, 'x')).view().isEmpty());
+        QVERIFY(ImmutableId::base64TextOf(QByteArray(17, 'x')).view().isEmpty());
+        const QByteArray field =
+            ImmutableId::parse(u"7754d487-1fc3-4206-9e95-ce012f1586e5")->bytes();
+        QCOMPARE(ImmutableId::base64TextOf(field).view().toString(),
+                 QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_ImmutableId)

@@ -17,7 +17,7 @@ Finding row(int id, Category category, Action action, bool approved = true)
     f.approved = approved;
     f.cloudId = QStringLiteral("id-%1").arg(id);
     f.cloudUpn = QStringLiteral("user%1@contoso.com").arg(id);
-    f.expectedImmutableId = QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA==");
+    f.setExpectedImmutableId(QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA=="));
     f.deletedHolderId = action == Action::PurgeDeleted ? QStringLiteral("gone") : QString();
     return f;
 }

@@ -118,7 +118,7 @@ private Q_SLOTS:
             QCOMPARE(b.onPremDn, a.onPremDn);
             QCOMPARE(b.onPremUpn, a.onPremUpn);
             QCOMPARE(b.onPremGuid(), a.onPremGuid());
-            QCOMPARE(b.expectedImmutableId, a.expectedImmutableId);
+            QCOMPARE(b.expectedImmutableId(), a.expectedImmutableId());
             QCOMPARE(b.cloudId, a.cloudId);
             QCOMPARE(b.cloudUpn, a.cloudUpn);
             QCOMPARE(b.cloudImmutableId, a.cloudImmutableId);
@@ -550,7 +550,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(readText(text, &plan, &error), qPrintable(error));
         QCOMPARE(plan.size(), 1);
-        QCOMPARE(plan.at(0).expectedImmutableId, QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
+        QCOMPARE(plan.at(0).expectedImmutableId(), QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
         QCOMPARE(plan.at(0).action, Action::Stamp);
         QCOMPARE(plan.at(0).approved, true);
         QCOMPARE(plan.at(0).cloudSyncEnabled, std::optional<bool>(false));

@@ -18,7 +18,7 @@ Finding row(Category category, Action action, const QString &cloudAnchor = OldAn
     f.category = category;
     f.onPremDn = QStringLiteral("CN=Anna,DC=corp,DC=example,DC=test");
     f.onPremUpn = QStringLiteral("anna@contoso.com");
-    f.expectedImmutableId = NewAnchor;
+    f.setExpectedImmutableId(NewAnchor);
     f.cloudId = QStringLiteral("c1");
     f.cloudUpn = QStringLiteral("anna@contoso.com");
     f.cloudImmutableId = cloudAnchor;
@@ -110,7 +110,7 @@ private Q_SLOTS:
         QTest::newRow("deleted_anchor_holder, user now synced")
             << deleted << facts(OldAnchor, true) << "now synced_object";
         Finding noAnchor = row(Category::SoftMatchPending, None, {});
-        noAnchor.expectedImmutableId.clear();
+        noAnchor.setExpectedImmutableId(QString());
         noAnchor.allowedActions = {None};
         QTest::newRow("nothing to stamp, and the file agrees")
             << noAnchor << facts({}) << QString();

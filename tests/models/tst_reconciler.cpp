@@ -230,8 +230,20 @@ private Q_SLOTS:
         QVERIFY(f.allows(f.action));
         QVERIFY2(f.reason().contains(reasonPart, Qt::CaseInsensitive), qPrintable(f.reason()));
         QCOMPARE(f.onPremUpn, input.onPrem.first().upn);
-        QCOMPARE(f.expectedImmutableId, input.onPrem.first().anchor(input.anchorRule));
+        QCOMPARE(f.expectedImmutableId(), input.onPrem.first().anchor(input.anchorRule));
+        QCOMPARE(f.onPremGuid(), ImmutableId::fromBytes(input.onPrem.first().objectGuid).toGuid());
         QCOMPARE(f.rowId, 1);
+        // A scanned row words its reason, GUID and anchor when read: kept as text (as
+        // plan.csv keeps them) they read the same, and the rows are equal.
+        Finding asText = f;
+        asText.setReason(f.reason());
+        asText.setOnPremGuid(f.onPremGuid());
+        asText.setExpectedImmutableId(f.expectedImmutableId());
+        QCOMPARE(asText.reasonForm(), Finding::ReasonForm::Text);
+        QCOMPARE(asText.reason(), f.reason());
+        QVERIFY(asText == f);
+        asText.setReason(f.reason() + u'.');
+        QVERIFY(!(asText == f));
     }
 
     void unreferencedCloudUsersGetTheirOwnRows_data()
@@ -295,7 +307,7 @@ private Q_SLOTS:
         in.anchorRule = rule;
         const QList<Finding> rows = Reconciler::reconcile(in);
         QCOMPARE(rows[0].category, Category::InSync);
-        QCOMPARE(rows[0].expectedImmutableId, anchor(expectedSeed));
+        QCOMPARE(rows[0].expectedImmutableId(), anchor(expectedSeed));
     }
 
     void noAnchorMeansNothingToStamp()

@@ -33,7 +33,7 @@ private Q_SLOTS:
         f.action = Action::Stamp;
         f.cloudId = QStringLiteral("fed-1");
         f.cloudUpn = QStringLiteral("heidi@fed.contoso.example");
-        f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
+        f.setExpectedImmutableId(QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
         const QUrl graph(QStringLiteral("https://graph.microsoft.com"));
         const QString unknown = FindingDetails::powerShell(f, graph, QString());
         QVERIFY2(unknown.contains(u"\"heidi@<tenant>.onmicrosoft.com\"") &&

@@ -412,7 +412,7 @@ private Q_SLOTS:
             FindingDetails::powerShell(stamp, h.context->cloudSettings().graphUrl, QString())
                 .split(u'\n')
                 .last();
-        QVERIFY(cloudCommand.contains(u"onPremisesImmutableId = \"" + f.expectedImmutableId));
+        QVERIFY(cloudCommand.contains(u"onPremisesImmutableId = \"" + f.expectedImmutableId()));
         QCOMPARE(details.contains(cloudCommand), cloudStampPossible);
         QCOMPARE(details.contains(u"not possible: the cloud user is still synced"),
                  !cloudStampPossible);

@@ -259,7 +259,7 @@ private Q_SLOTS:
 
         const int executable = model->executableCount();
         const QString softCloudId = model->finding(softRow).cloudId;
-        const QString softExpected = model->finding(softRow).expectedImmutableId;
+        const QString softExpected = model->finding(softRow).expectedImmutableId();
         QVERIFY(model->finding(softRow).isExecutable());
         const QString deletedHolder = model->finding(deletedRow).deletedHolderId;
 
@@ -408,7 +408,7 @@ private Q_SLOTS:
                     lines.at(i).contains(u"onPremisesImmutableId " +
                                          (f.cloudImmutableId.isEmpty() ? QStringLiteral("(none)")
                                                                        : f.cloudImmutableId) +
-                                         u" → " + f.expectedImmutableId),
+                                         u" → " + f.expectedImmutableId()),
                     qPrintable(lines.at(i)));
         }
         const QString carolLine = lines.at(executable.indexOf(model->finding(carol)));
@@ -426,7 +426,7 @@ private Q_SLOTS:
         QCOMPARE(h.context->report().count(ChangeStatus::Failed), 0);
         const QJsonObject carolNow = tenantUser(h.tenant(), before.cloudId);
         QVERIFY(carolNow.value("onPremisesObjectIdentifier").toString().isEmpty());
-        QCOMPARE(carolNow.value("onPremisesImmutableId").toString(), before.expectedImmutableId);
+        QCOMPARE(carolNow.value("onPremisesImmutableId").toString(), before.expectedImmutableId());
         bool betaClear = false;
         const QList<PracticeRequestRecord> log = h.tenant()->requestLog();
         for (qsizetype i = beforeRun; i < log.size(); ++i)
@@ -829,7 +829,7 @@ private Q_SLOTS:
         holder.insert(u"id", QStringLiteral("0badc0de-0000-4000-8000-000000000001"));
         holder.insert(u"userPrincipalName", QStringLiteral("0badc0de@contoso.example"));
         holder.insert(u"displayName", QStringLiteral("Late arrival"));
-        holder.insert(u"onPremisesImmutableId", soft.expectedImmutableId);
+        holder.insert(u"onPremisesImmutableId", soft.expectedImmutableId());
         holder.insert(u"deletedDateTime", QStringLiteral("2026-11-20T10:00:00Z"));
         holder.insert(u"accountEnabled", false);
         holder.insert(u"proxyAddresses", QJsonArray());

@@ -198,7 +198,7 @@ private Q_SLOTS:
             const ChangeOutcome *o = outcomeOf(report, f.rowId);
             QVERIFY2(o && o->status == ChangeStatus::Applied,
                      qPrintable(o ? o->errorString : QStringLiteral("row not run")));
-            QCOMPARE(anchorOf(h.tenant(), f.cloudId), f.expectedImmutableId);
+            QCOMPARE(anchorOf(h.tenant(), f.cloudId), f.expectedImmutableId());
         }
         for (const Finding &f : rejected)
             QVERIFY(!outcomeOf(report, f.rowId));

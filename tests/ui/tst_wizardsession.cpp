@@ -177,7 +177,7 @@ private Q_SLOTS:
         QCOMPARE(h.context->runs().size(), 1);
         const RunFiles firstFiles = h.context->runs().at(0).files;
         QCOMPARE(h.context->runs().at(0).report.count(ChangeStatus::Applied), firstExecutable);
-        QCOMPARE(tenantAnchor(h.tenant(), soft.cloudId), soft.expectedImmutableId);
+        QCOMPARE(tenantAnchor(h.tenant(), soft.cloudId), soft.expectedImmutableId());
 
         // Scan again from the Summary page: a new scan, a new plan.
         SummaryPage *summary = w->summaryPage();
@@ -228,7 +228,7 @@ private Q_SLOTS:
         std::sort(ran.begin(), ran.end());
         std::sort(secondRows.begin(), secondRows.end());
         QCOMPARE(ran, secondRows); // exactly the new plan
-        QCOMPARE(tenantAnchor(h.tenant(), mismatch.cloudId), mismatch.expectedImmutableId);
+        QCOMPARE(tenantAnchor(h.tenant(), mismatch.cloudId), mismatch.expectedImmutableId());
 
         // Own folder, audit rows and rollback file per run.
         QVERIFY(second.files.folder != firstFiles.folder);
@@ -259,7 +259,7 @@ private Q_SLOTS:
         QVERIFY2(rolledBack.first().first().toBool(), qPrintable(summary->rollbackStatus()));
         QVERIFY(tenantAnchor(h.tenant(), soft.cloudId).isEmpty()); // run 1 undone
         QCOMPARE(tenantAnchor(h.tenant(), mismatch.cloudId),
-                 mismatch.expectedImmutableId); // run 2 stays
+                 mismatch.expectedImmutableId()); // run 2 stays
         // The rollback's rows are in the first run's audit, not the second's.
         QCOMPARE(runIds(firstFiles.auditCsv).size(), 2);
         QCOMPARE(runIds(second.files.auditCsv).size(), 1);
@@ -274,7 +274,7 @@ private Q_SLOTS:
         AnchorfixWizard *w = h.wizard.get();
         QVERIFY(h.scanToReview());
         const Finding soft = h.context->findings()->finding(h.rowOf(Category::SoftMatchPending));
-        addConflictingHolder(h.tenant(), soft.expectedImmutableId);
+        addConflictingHolder(h.tenant(), soft.expectedImmutableId());
         QVERIFY(h.runToSummary());
         SummaryPage *summary = w->summaryPage();
         QCOMPARE(h.context->report().count(ChangeStatus::Failed), 1);
@@ -296,7 +296,7 @@ private Q_SLOTS:
         QCOMPARE(h.context->runs().size(), 2);
         QCOMPARE(h.context->report().count(ChangeStatus::Applied), 1);
         QCOMPARE(h.context->report().outcomes.first().rowId, soft.rowId);
-        QCOMPARE(tenantAnchor(h.tenant(), soft.cloudId), soft.expectedImmutableId);
+        QCOMPARE(tenantAnchor(h.tenant(), soft.cloudId), soft.expectedImmutableId());
         QVERIFY(!retry->isEnabled()); // nothing failed this time
     }
 

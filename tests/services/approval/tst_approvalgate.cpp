@@ -33,7 +33,7 @@ QList<Finding> planRows()
         f.approved = id != 1;
         f.cloudId = QStringLiteral("user-%1").arg(id);
         f.cloudUpn = QStringLiteral("user%1@contoso.test").arg(id);
-        f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
+        f.setExpectedImmutableId(QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
         f.cloudImmutableId = QStringLiteral("OLDOLDOLDOLDOLDOLDOLDA==");
         list.append(f);
     }

@@ -30,7 +30,7 @@ QList<Finding> rows()
         f.requiresApproval = true;
         f.cloudId = QStringLiteral("user-%1").arg(id);
         f.cloudUpn = QStringLiteral("user%1@contoso.test").arg(id);
-        f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
+        f.setExpectedImmutableId(QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
         f.cloudImmutableId = QStringLiteral("OLDOLDOLDOLDOLDOLDOLDA==");
         list.append(f);
     }

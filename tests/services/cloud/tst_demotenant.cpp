@@ -304,7 +304,7 @@ void tst_DemoTenant::proposedFixOnThePracticeTenant()
                                                           QLatin1Char('@') + initial))
                     .ok);
     const GraphResult stamp =
-        runJob(m_client->setImmutableId(row->cloudId, row->expectedImmutableId));
+        runJob(m_client->setImmutableId(row->cloudId, row->expectedImmutableId()));
     QCOMPARE(stamp.ok, ok);
     if (!ok) {
         QCOMPARE(stamp.advice, advice);

@@ -68,7 +68,7 @@ PracticeScenario PracticeScenario::build(int stamps, int clears, int purges, int
     for (int i = 0; i < stamps; ++i) {
         Finding f = addUser(QStringLiteral("aaaaaaaa"), i, managed, QString());
         f.category = Category::SoftMatchPending;
-        f.expectedImmutableId = anchor(++anchorNo);
+        f.setExpectedImmutableId(anchor(++anchorNo));
         f.action = Action::Stamp;
         s.plan.append(f);
     }
@@ -83,7 +83,7 @@ PracticeScenario PracticeScenario::build(int stamps, int clears, int purges, int
     for (int i = 0; i < purges; ++i) {
         Finding f = addUser(QStringLiteral("dddddddd"), i, managed, QString());
         f.category = Category::DeletedAnchorHolder;
-        f.expectedImmutableId = anchor(++anchorNo);
+        f.setExpectedImmutableId(anchor(++anchorNo));
         f.deletedHolderId =
             QStringLiteral("eeeeeeee-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0'));
         f.action = Action::PurgeDeleted;
@@ -93,7 +93,7 @@ PracticeScenario PracticeScenario::build(int stamps, int clears, int purges, int
             {"id", f.deletedHolderId},
             {"userPrincipalName", QString(QString(f.deletedHolderId).remove(u'-') + f.cloudUpn)},
             {"displayName", "Old account"},
-            {"onPremisesImmutableId", f.expectedImmutableId},
+            {"onPremisesImmutableId", f.expectedImmutableId()},
             {"deletedDateTime", "2026-11-01T10:00:00Z"}});
         s.plan.append(f);
     }
@@ -101,7 +101,7 @@ PracticeScenario PracticeScenario::build(int stamps, int clears, int purges, int
         Finding f = addUser(QStringLiteral("ffffffff"), i, federatedDomain,
                             i % 2 ? anchor(++anchorNo) : QString());
         f.category = Category::FederatedDomain;
-        f.expectedImmutableId = anchor(++anchorNo);
+        f.setExpectedImmutableId(anchor(++anchorNo));
         f.action = Action::Stamp;
         f.requiresApproval = true;
         f.approved = true;

@@ -166,7 +166,7 @@ private Q_SLOTS:
             for (const PracticeWrite &w : writes) {
                 if (w.targetId == f.cloudId && w.body.contains("onPremisesImmutableId")) {
                     ++anchorWrites;
-                    QCOMPARE(bodyValue(w, "onPremisesImmutableId"), f.expectedImmutableId);
+                    QCOMPARE(bodyValue(w, "onPremisesImmutableId"), f.expectedImmutableId());
                 }
                 upnWrites += w.targetId == f.cloudId && w.body.contains("userPrincipalName");
                 purges += w.method == "DELETE" && w.targetId == f.deletedHolderId &&
@@ -176,7 +176,7 @@ private Q_SLOTS:
             QCOMPARE(upnWrites, f.category == Category::FederatedDomain ? 2 : 0);
             QCOMPARE(purges, f.action == Action::PurgeDeleted ? 1 : 0);
             QCOMPARE(p.state(f.cloudId),
-                     qMakePair(f.cloudUpn, f.expectedImmutableId)); // UPN back where it was
+                     qMakePair(f.cloudUpn, f.expectedImmutableId())); // UPN back where it was
         }
 
         // rollback.csv and audit.csv match the write log.
@@ -333,7 +333,7 @@ private Q_SLOTS:
         for (auto it = sendsPerStep.cbegin(); it != sendsPerStep.cend(); ++it)
             QVERIFY2(it.value().size() == 1, qPrintable(it.key()));
         for (const Finding &f : scenario.plan)
-            QCOMPARE(p.state(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId));
+            QCOMPARE(p.state(f.cloudId), qMakePair(f.cloudUpn, f.expectedImmutableId()));
         for (const Finding &f : scenario.plan)
             if (!f.deletedHolderId.isEmpty())
                 QCOMPARE(p.tenant.directory().indexOfDeletedUser(f.deletedHolderId), -1);
@@ -418,7 +418,7 @@ private Q_SLOTS:
             }
         QCOMPARE(unknown, 3);
         for (const Finding &f : scenario.plan) // they did land
-            QCOMPARE(p.state(f.cloudId).second, f.expectedImmutableId);
+            QCOMPARE(p.state(f.cloudId).second, f.expectedImmutableId());
 
         // rollback reads the pending rows back and undoes them.
         p.tenant.setFaults({});
@@ -472,12 +472,12 @@ private Q_SLOTS:
         // either (throttled beyond what a run waits): the row says exactly how to restore it.
         PracticeScenario scenario = PracticeScenario::build(1, 0, 0, 1);
         Finding &fed = scenario.plan[1];
-        fed.expectedImmutableId = PracticeScenario::anchor(4242);
+        fed.setExpectedImmutableId(PracticeScenario::anchor(4242));
         Practice p(scenario);
         QJsonObject &holder =
             p.tenant.directory()
                 .users[p.tenant.directory().indexOfUser(scenario.plan.at(0).cloudId)];
-        holder.insert("onPremisesImmutableId", fed.expectedImmutableId);
+        holder.insert("onPremisesImmutableId", fed.expectedImmutableId());
         p.tenant.directory().reindex();
         PracticeFaultRule refuseRestore;
         refuseRestore.effect = PracticeFaultRule::Effect::Throttle;
@@ -595,7 +595,7 @@ private Q_SLOTS:
             if (e.cloudId == row.cloudId)
                 (e.isObjectIdentifierClear() ? clearEntry : stampEntry) = e;
         QVERIFY(clearEntry.isObjectIdentifierClear());
-        QCOMPARE(stampEntry.newImmutableId, row.expectedImmutableId);
+        QCOMPARE(stampEntry.newImmutableId, row.expectedImmutableId());
         QList<AuditRecord> audit;
         QVERIFY(AuditLog::read(p.settings().auditPath, &audit, &error));
         QStringList results;
@@ -623,7 +623,7 @@ private Q_SLOTS:
         QCOMPARE(o.status, ChangeStatus::Applied);
         QVERIFY(o.verified);
         QCOMPARE(identifier(), QString());
-        QCOMPARE(p.state(row.cloudId).second, row.expectedImmutableId);
+        QCOMPARE(p.state(row.cloudId).second, row.expectedImmutableId());
         QCOMPARE(clearEntry.status, RollbackStatus::Applied);
         QCOMPARE(stampEntry.status, RollbackStatus::Applied);
         QCOMPARE(results, (QStringList{"clear_object_identifier=applied", "stamp=applied",
@@ -707,12 +707,12 @@ private Q_SLOTS:
         // after the UPN switch, and the UPN must come back.
         PracticeScenario scenario = PracticeScenario::build(1, 0, 0, 1);
         Finding &fed = scenario.plan[1];
-        fed.expectedImmutableId = PracticeScenario::anchor(4242);
+        fed.setExpectedImmutableId(PracticeScenario::anchor(4242));
         Practice p(scenario);
         QJsonObject &holder =
             p.tenant.directory()
                 .users[p.tenant.directory().indexOfUser(scenario.plan.at(0).cloudId)];
-        holder.insert("onPremisesImmutableId", fed.expectedImmutableId);
+        holder.insert("onPremisesImmutableId", fed.expectedImmutableId());
         p.tenant.directory().reindex();
         auto *executor = new Executor({fed}, p.settings(), p.writer);
         QSignalSpy finished(executor, &Job::finished);

@@ -24,7 +24,7 @@ Finding makeRow(int rowId, const QString &kind)
     Finding f;
     f.rowId = rowId;
     f.cloudId = QStringLiteral("u%1").arg(rowId);
-    f.expectedImmutableId = kAnchorA;
+    f.setExpectedImmutableId(kAnchorA);
     f.cloudUpn = QStringLiteral("user%1@contoso.com").arg(rowId);
     if (kind == u"stamp") {
         f.category = Category::SoftMatchPending;

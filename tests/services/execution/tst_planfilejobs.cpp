@@ -23,7 +23,7 @@ Finding finding(int rowId, Category category, const QString &upn, Action action,
     f.onPremDn = QStringLiteral("CN=%1,OU=Users,DC=corp,DC=example,DC=test").arg(upn);
     f.onPremUpn = upn;
     f.setOnPremGuid(QStringLiteral("7754d487-1fc3-4206-9e95-ce012f1586e5"));
-    f.expectedImmutableId = QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q==");
+    f.setExpectedImmutableId(QStringLiteral("h9RUd8MfBkKelc4BLxWG5Q=="));
     f.cloudId = QStringLiteral("c%1").arg(rowId);
     f.cloudUpn = upn;
     // Cells that fit the category (Plan::read refuses a category its own row contradicts):
