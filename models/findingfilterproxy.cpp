@@ -122,10 +122,22 @@ const QList<int> *FindingFilterProxy::rankFor(int column) const
         });
     } else {
         // Sort on the first 16 bytes packed into two integers (contiguous, cheap to compare)
-        // and fall back to the whole key on a tie: 200k keys sort several times faster
-        // than through QString::compare on scattered heap strings.
+        // and build the whole key again only on a tie: 500k keys kept as byte arrays would
+        // cost 500k allocations of fresh memory, slower than the sort itself.
         const bool upn = c == C::OnPremUpn || c == C::CloudUpn;
-        std::vector<QByteArray> full(static_cast<size_t>(n));
+        const auto keyOf = [&](int i) {
+            const Finding &f = rows.at(i);
+            const QString v = c == C::OnPremUpn          ? f.onPremUpn
+                              : c == C::CloudUpn         ? f.cloudUpn
+                              : c == C::CloudImmutableId ? f.cloudImmutableId
+                                                         : f.expectedImmutableId();
+            QByteArray bytes;
+            if (upn)
+                appendFolded(bytes, v);
+            else
+                bytes = v.toUtf8();
+            return bytes;
+        };
         struct Key
         {
             quint64 high;
@@ -134,16 +146,7 @@ const QList<int> *FindingFilterProxy::rankFor(int column) const
         };
         std::vector<Key> keys(static_cast<size_t>(n));
         for (int i = 0; i < n; ++i) {
-            const Finding &f = rows.at(i);
-            const QString &v = c == C::OnPremUpn          ? f.onPremUpn
-                               : c == C::CloudUpn         ? f.cloudUpn
-                               : c == C::CloudImmutableId ? f.cloudImmutableId
-                                                          : f.expectedImmutableId();
-            QByteArray &bytes = full[size_t(i)];
-            if (upn)
-                appendFolded(bytes, v);
-            else
-                bytes = v.toUtf8();
+            const QByteArray bytes = keyOf(i);
             quint64 high = 0, low = 0;
             for (int k = 0; k < 8; ++k) {
                 high = (high << 8) | (k < bytes.size() ? quint8(bytes.at(k)) : 0u);
@@ -151,13 +154,13 @@ const QList<int> *FindingFilterProxy::rankFor(int column) const
             }
             keys[size_t(i)] = {high, low, i};
         }
-        std::sort(keys.begin(), keys.end(), [&full](const Key &a, const Key &b) {
+        std::sort(keys.begin(), keys.end(), [&keyOf](const Key &a, const Key &b) {
             if (a.high != b.high)
                 return a.high < b.high;
             if (a.low != b.low)
                 return a.low < b.low;
-            const QByteArray &x = full[size_t(a.row)];
-            const QByteArray &y = full[size_t(b.row)];
+            const QByteArray x = keyOf(a.row);
+            const QByteArray y = keyOf(b.row);
             if (x != y)
                 return x < y;
             return a.row < b.row;

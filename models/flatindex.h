@@ -1,5 +1,7 @@
 #pragma once
 
+#include "hugepages.h"
+
 #include <QChar>
 #include <QStringView>
 
@@ -25,7 +27,11 @@ public:
         size_t capacity = 16;
         while (capacity < count * 2)
             capacity *= 2;
-        m_slots.assign(capacity, Slot());
+        m_slots.clear();
+        m_slots.shrink_to_fit();
+        m_slots.reserve(capacity);
+        adviseHugePages(m_slots.data(), capacity * sizeof(Slot)); // before the first write
+        m_slots.resize(capacity);
         if (!m_parts.empty())
             m_parts.assign(capacity, 0);
         m_mask = capacity - 1;

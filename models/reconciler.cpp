@@ -3,6 +3,7 @@
 #include "changeunit.h"
 
 #include "flatindex.h"
+#include "hugepages.h"
 #include "immutableid.h"
 
 #include <QCoreApplication>
@@ -738,6 +739,7 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
     // Room for the cloud-only rows too: the untouched capacity costs no memory, and
     // appending them never moves the on-prem rows.
     rows.reserve(qsizetype(onPremCount) + cloudCount);
+    adviseHugePages(rows.data(), size_t(rows.capacity()) * sizeof(Finding));
     rows.resize(onPremCount);
     Finding *out = rows.data();
     const OnPremRowBuilder builder(input, *index, anchors, anchorIndex);

@@ -123,8 +123,8 @@ class tst_ApplyOnPrem : public QObject
         f.onPremDn = u.dn;
         f.onPremUpn = u.name + QStringLiteral("@corp.example.test");
         f.setOnPremGuid(ImmutableId::fromBytes(u.objectGuid).toGuid());
-        f.expectedImmutableId() =
-            ImmutableId::base64Of(u.consistencyGuid.isEmpty() ? u.objectGuid : u.consistencyGuid);
+        f.setExpectedImmutableId(
+            ImmutableId::base64Of(u.consistencyGuid.isEmpty() ? u.objectGuid : u.consistencyGuid));
         f.cloudId = u.cloudId;
         f.cloudUpn = u.name + QStringLiteral("@contoso.com");
         f.cloudImmutableId = u.cloudAnchor;
