@@ -71,6 +71,8 @@ void FindingFilterProxy::sort(int column, Qt::SortOrder order)
 void FindingFilterProxy::clearCaches()
 {
     m_ranks.clear();
+    m_lastRankColumn = -1;
+    m_lastRank = nullptr;
     m_haystacks.clear();
 }
 
@@ -100,6 +102,15 @@ void appendFolded(QByteArray &out, const QString &s)
 } // namespace
 
 const QList<int> *FindingFilterProxy::rankFor(int column) const
+{
+    if (column == m_lastRankColumn)
+        return m_lastRank;
+    m_lastRankColumn = column;
+    m_lastRank = rankingFor(column);
+    return m_lastRank;
+}
+
+const QList<int> *FindingFilterProxy::rankingFor(int column) const
 {
     using C = FindingTableModel::Column;
     const auto c = C(column);
