@@ -529,7 +529,6 @@ public:
         }
         const CloudUser &c = m_users.at(x);
         setCloud(f, m_users, x);
-        const QString matchedOn = up >= 0 ? tr("UPN") : tr("primary SMTP address");
         // 6. Admin accounts are never matched.
         if (c.holdsAdminRole) {
             setCategory(f, Category::AdminRole);
@@ -560,7 +559,8 @@ public:
             f.setReason(tr("Deleted user %1 in the recycle bin still holds this account's anchor "
                            "%2 (\"Uniqueness violation. Property: SourceAnchor\"). Purge it for "
                            "good, then stamp cloud user %3, matched on %4.")
-                            .arg(deleted.upn, anchor, c.upn, matchedOn));
+                            .arg(deleted.upn, anchor, c.upn,
+                                 up >= 0 ? tr("UPN") : tr("primary SMTP address")));
             addStampWarnings(f, c);
             return f;
         }
