@@ -1,6 +1,7 @@
 #include "findingfilterproxy.h"
 
 #include "findingtablemodel.h"
+#include "slices.h"
 
 #include <QTimer>
 
@@ -156,15 +157,17 @@ const QList<int> *FindingFilterProxy::rankingFor(int column) const
             int row;
         };
         std::vector<Key> keys(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i) {
-            const QByteArray bytes = keyOf(i);
-            quint64 high = 0, low = 0;
-            for (int k = 0; k < 8; ++k) {
-                high = (high << 8) | (k < bytes.size() ? quint8(bytes.at(k)) : 0u);
-                low = (low << 8) | (k + 8 < bytes.size() ? quint8(bytes.at(k + 8)) : 0u);
+        Slices::forEach(n, [&](int, int from, int to) {
+            for (int i = from; i < to; ++i) {
+                const QByteArray bytes = keyOf(i);
+                quint64 high = 0, low = 0;
+                for (int k = 0; k < 8; ++k) {
+                    high = (high << 8) | (k < bytes.size() ? quint8(bytes.at(k)) : 0u);
+                    low = (low << 8) | (k + 8 < bytes.size() ? quint8(bytes.at(k + 8)) : 0u);
+                }
+                keys[size_t(i)] = {high, low, i};
             }
-            keys[size_t(i)] = {high, low, i};
-        }
+        });
         std::sort(keys.begin(), keys.end(), [&keyOf](const Key &a, const Key &b) {
             if (a.high != b.high)
                 return a.high < b.high;
@@ -194,22 +197,26 @@ const QList<QByteArray> &FindingFilterProxy::haystacks() const
         categoryText[size_t(c)] =
             QString(categoryName(c) + u"\n" + categoryTitle(c)).toCaseFolded().toUtf8();
     const QList<Finding> &rows = m_findings->findings();
-    m_haystacks.reserve(rows.size());
-    for (const Finding &f : rows) {
-        const QString reason = f.reason();
-        const QString guid = f.onPremGuid();
-        const QString expected = f.expectedImmutableId();
-        QByteArray text;
-        text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() + f.cloudId.size() +
-                     2 * 24 + guid.size() + reason.size() + 64);
-        for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId, &expected,
-                                     &f.cloudImmutableId, &guid, &reason}) {
-            appendFolded(text, *field);
-            text += '\n';
+    QList<QByteArray> haystacks(rows.size());
+    QByteArray *out = haystacks.data(); // each slice writes only its own rows
+    Slices::forEach(rows.size(), [&](int, int from, int to) {
+        for (int i = from; i < to; ++i) {
+            const Finding &f = rows.at(i);
+            const QString reason = f.reason();
+            const QString guid = f.onPremGuid();
+            const QString expected = f.expectedImmutableId();
+            QByteArray &text = out[i];
+            text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() +
+                         f.cloudId.size() + 2 * 24 + guid.size() + reason.size() + 64);
+            for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId,
+                                         &expected, &f.cloudImmutableId, &guid, &reason}) {
+                appendFolded(text, *field);
+                text += '\n';
+            }
+            text += categoryText[size_t(f.category)];
         }
-        text += categoryText[size_t(f.category)];
-        m_haystacks.append(std::move(text));
-    }
+    });
+    m_haystacks = std::move(haystacks);
     return m_haystacks;
 }
 

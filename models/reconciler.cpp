@@ -5,6 +5,7 @@
 #include "flatindex.h"
 #include "hugepages.h"
 #include "immutableid.h"
+#include "slices.h"
 
 #include <QCoreApplication>
 #include <QHash>
@@ -92,7 +93,7 @@ QStringView primarySmtpView(const QString &mail, const QStringList &proxies)
 // Large inputs use every core; small ones stay on the caller's thread.
 bool worthThreads(qsizetype work)
 {
-    return work >= 20'000 && std::thread::hardware_concurrency() > 1;
+    return Slices::countFor(work) > 1;
 }
 
 void runAll(bool parallel, const std::vector<std::function<void()>> &tasks)
@@ -743,19 +744,12 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
     rows.resize(onPremCount);
     Finding *out = rows.data();
     const OnPremRowBuilder builder(input, *index, anchors, anchorIndex);
-    const int slices = parallel ? int(std::min(4u, std::thread::hardware_concurrency())) : 1;
-    std::vector<std::vector<char>> referencedBy(size_t(slices),
+    std::vector<std::vector<char>> referencedBy(size_t(Slices::countFor(onPremCount)),
                                                 std::vector<char>(size_t(cloudCount), 0));
-    std::vector<std::function<void()>> tasks;
-    for (int slice = 0; slice < slices; ++slice) {
-        tasks.emplace_back([&, slice] {
-            const int from = int(qint64(onPremCount) * slice / slices);
-            const int to = int(qint64(onPremCount) * (slice + 1) / slices);
-            for (int i = from; i < to; ++i)
-                out[i] = builder.build(i, referencedBy[size_t(slice)]);
-        });
-    }
-    runAll(parallel, tasks);
+    Slices::forEach(onPremCount, [&](int slice, int from, int to) {
+        for (int i = from; i < to; ++i)
+            out[i] = builder.build(i, referencedBy[size_t(slice)]);
+    });
 
     for (int i = 0; i < cloudCount; ++i) {
         const bool referenced =

@@ -518,6 +518,36 @@ private Q_SLOTS:
         QCOMPARE(proxy.sortColumn(), int(Column::Action));
     }
 
+    // Enough rows for ranking and search text to be built in parallel slices: every row
+    // lands where it belongs.
+    void bigModelSortsAndSearchesInSlices()
+    {
+        QList<Finding> rows;
+        const int n = 30000;
+        for (int i = n; i >= 1; --i)
+            rows.append(makeFinding(i, Category::InSync,
+                                    QStringLiteral("User%1@corp.example").arg(i),
+                                    QStringLiteral("user%1@corp.example").arg(i)));
+        FindingTableModel model;
+        model.setFindings(rows);
+        FindingFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(int(Column::OnPremUpn));
+        QCOMPARE(proxy.rowCount(), n);
+        QString previous;
+        for (int r = 0; r < n; ++r) {
+            const QString upn = proxy.index(r, int(Column::OnPremUpn)).data().toString().toLower();
+            QVERIFY2(previous <= upn, qPrintable(previous + u" > " + upn));
+            previous = upn;
+        }
+        proxy.setSearchText(QStringLiteral("USER12345@"));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(FindingTableModel::RowIdRole).toInt(), 12345);
+        proxy.setSearchText(QStringLiteral("reason for row 29999"));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(FindingTableModel::RowIdRole).toInt(), 29999);
+    }
+
     void sourceRowsOfSelection()
     {
         FindingTableModel model;

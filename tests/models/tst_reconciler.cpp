@@ -610,10 +610,11 @@ private Q_SLOTS:
 
     void manyUsersAreMatchedByIndexNotByOrder()
     {
-        // Reverse order on one side: every user must still find its partner.
+        // Reverse order on one side: every user must still find its partner. Enough users
+        // for the rows to be built in parallel slices (Slices::countFor).
         QList<OnPremUser> onPremUsers;
         QList<CloudUser> cloudUsers;
-        const int n = 2000;
+        const int n = 30000;
         for (int i = 0; i < n; ++i) {
             const QString upn = QStringLiteral("user%1@contoso.com").arg(i);
             onPremUsers << onPrem(upn, i);
