@@ -268,13 +268,27 @@ QString orNone(const QString &value)
 
 } // namespace
 
+bool Finding::hasStandardReason(Category category)
+{
+    switch (category) {
+    case Category::InSync:
+    case Category::SoftMatchPending:
+    case Category::AnchorMismatch:
+    case Category::NoCloudMatch:
+    case Category::CloudOnly:
+    case Category::OrphanedAnchor:
+        return true;
+    default:
+        return false;
+    }
+}
+
 QString Finding::reason() const
 {
-    using Form = ReasonForm;
-    switch (m_reasonForm) {
-    case Form::Text:
-        break;
-    case Form::InSync: {
+    if (!m_standardReason)
+        return m_reasonText;
+    switch (category) {
+    case Category::InSync: {
         QString text =
             reconcilerTr("Cloud user %1 already holds this account's anchor %2 (hard match).")
                 .arg(cloudUpn, expectedImmutableId());
@@ -284,11 +298,11 @@ QString Finding::reason() const
                                .arg(cloudUpn, orNone(onPremUpn));
         return text;
     }
-    case Form::SoftMatchPending:
+    case Category::SoftMatchPending:
         return reconcilerTr("Cloud user %1 has no ImmutableId and matches this account on %2; the "
                             "next sync soft-matches it, or stamp %3 now for a hard match.")
             .arg(cloudUpn, matchedOn(*this), orNone(expectedImmutableId()));
-    case Form::AnchorMismatch: {
+    case Category::AnchorMismatch: {
         QString text =
             reconcilerTr("Cloud user %1 has ImmutableId %2; the AD account was recreated or moved "
                          "and now yields %3. Stamp the new value for a hard match, or clear it so "
@@ -301,18 +315,20 @@ QString Finding::reason() const
                                .arg(cloudImmutableId, cloudUpn);
         return text;
     }
-    case Form::NoCloudMatch:
+    case Category::NoCloudMatch:
         return reconcilerTr("No cloud user has this account's anchor, UPN or primary SMTP "
                             "address; the next sync creates one.");
-    case Form::CloudOnly:
+    case Category::CloudOnly:
         return reconcilerTr("Cloud-only user: no ImmutableId and no on-prem account with its UPN "
                             "or SMTP address.");
-    case Form::OrphanedAnchor:
+    case Category::OrphanedAnchor:
         return reconcilerTr("Cloud user %1 has ImmutableId %2, which no scanned on-prem account "
                             "yields, and no on-prem account has its UPN or SMTP address.")
             .arg(cloudUpn, cloudImmutableId);
+    default:
+        break;
     }
-    return m_reasonText;
+    return m_reasonText; // a category without a standard reason: useStandardReason refused it
 }
 
 QString Finding::onPremGuid() const
@@ -354,7 +370,7 @@ void Finding::setExpectedAnchorBytes(const QByteArray &bytes)
 void Finding::setReason(const QString &text)
 {
     m_reasonText = text;
-    m_reasonForm = ReasonForm::Text;
+    m_standardReason = false;
 }
 
 void Finding::appendToReason(const QString &text)
@@ -362,10 +378,13 @@ void Finding::appendToReason(const QString &text)
     setReason(reason() + text);
 }
 
-void Finding::setReasonForm(ReasonForm form)
+void Finding::useStandardReason()
 {
+    Q_ASSERT(hasStandardReason(category));
+    if (!hasStandardReason(category))
+        return;
     m_reasonText.clear();
-    m_reasonForm = form;
+    m_standardReason = true;
 }
 
 bool operator==(const Finding &a, const Finding &b)

@@ -88,19 +88,6 @@ Severity baseSeverityFor(Category category);
 // cloud user that no on-prem user refers to.
 struct Finding
 {
-    // The reconciler's common reasons are kept as a form and worded from the row's own
-    // fields when read: 500k rows would otherwise hold ~250 MB of near-identical
-    // sentences (issue 15). Others, and plan.csv's, are kept as text.
-    enum class ReasonForm : quint8 {
-        Text,
-        InSync,
-        SoftMatchPending,
-        AnchorMismatch,
-        NoCloudMatch,
-        CloudOnly,
-        OrphanedAnchor,
-    };
-
     // The small fields first, side by side: a large scan holds 500k rows at once.
     int rowId = 0;
     Category category = Category::InSync;
@@ -114,7 +101,7 @@ struct Finding
     int cloudIndex = -1;
 
 private:
-    ReasonForm m_reasonForm = ReasonForm::Text;
+    bool m_standardReason = false;
 
 public:
     QString onPremDn;
@@ -145,8 +132,13 @@ public:
     QString reason() const;
     void setReason(const QString &text);
     void appendToReason(const QString &text);
-    void setReasonForm(ReasonForm form);
-    ReasonForm reasonForm() const { return m_reasonForm; }
+    // The reconciler's common reasons are worded from the row's category and fields when
+    // read: 500k rows would otherwise hold ~250 MB of near-identical sentences (issue 15).
+    // Only categories with a standard reason have one; others, and plan.csv's rows, keep
+    // their text.
+    static bool hasStandardReason(Category category);
+    void useStandardReason();
+    bool usesStandardReason() const { return m_standardReason; }
 
     QStringList warnings; // pre-flight warnings; plan.csv appends them to reason
     // The sync engine's onPremisesProvisioningErrors that concern this row (its cloud

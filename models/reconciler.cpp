@@ -486,7 +486,7 @@ public:
                 return f;
             }
             setCategory(f, Category::InSync);
-            f.setReasonForm(Finding::ReasonForm::InSync);
+            f.useStandardReason();
             return f;
         }
         // 3. UPN and SMTP point at different cloud users.
@@ -525,7 +525,7 @@ public:
         // 5. Nothing in the cloud.
         if (x < 0) {
             setCategory(f, Category::NoCloudMatch);
-            f.setReasonForm(Finding::ReasonForm::NoCloudMatch);
+            f.useStandardReason();
             return f;
         }
         const CloudUser &c = m_users.at(x);
@@ -585,7 +585,7 @@ public:
         // 10. Blank ImmutableId: the next sync soft-matches.
         if (c.immutableId.isEmpty()) {
             setCategory(f, Category::SoftMatchPending);
-            f.setReasonForm(Finding::ReasonForm::SoftMatchPending);
+            f.useStandardReason();
             if (m_input.cloud.flags.blockSoftMatch)
                 f.warnings << tr("The tenant blocks soft match: the next sync will not link this "
                                  "user unless it is stamped.");
@@ -595,7 +595,7 @@ public:
         // 11. A different anchor: recreated or moved account.
         setCategory(f, Category::AnchorMismatch);
         // Worded when read; it names adopt_cloud_anchor where offerAdoption allows it.
-        f.setReasonForm(Finding::ReasonForm::AnchorMismatch);
+        f.useStandardReason();
         if (m_input.cloud.flags.blockSoftMatch)
             f.warnings << tr("The tenant blocks soft match: clearing the ImmutableId will not "
                              "let the next sync link this account; stamp instead.");
@@ -649,8 +649,8 @@ private:
         if (yielded)
             return;
         f.allowedActions.append(Action::AdoptCloudAnchor);
-        if (f.reasonForm() != Finding::ReasonForm::Text)
-            return; // the form words it
+        if (f.usesStandardReason())
+            return; // the standard reason words it
         f.appendToReason(u' ' + tr("Or keep the cloud anchor: write %1 into this account's "
                                    "mS-DS-ConsistencyGuid (adopt_cloud_anchor), and the next sync "
                                    "hard-matches %2 without a cloud write.")
@@ -767,10 +767,10 @@ QList<Finding> Reconciler::reconcile(const ReconcileInput &input)
                            "address."));
         } else if (c.immutableId.isEmpty()) {
             setCategory(f, Category::CloudOnly);
-            f.setReasonForm(Finding::ReasonForm::CloudOnly);
+            f.useStandardReason();
         } else {
             setCategory(f, Category::OrphanedAnchor);
-            f.setReasonForm(Finding::ReasonForm::OrphanedAnchor);
+            f.useStandardReason();
             if (input.onPremScanScoped)
                 f.warnings << tr("The on-prem scan was limited to OUs or a filter: the account "
                                  "this ImmutableId belongs to may be outside it.");

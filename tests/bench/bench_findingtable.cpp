@@ -76,7 +76,7 @@ QList<Finding> makeFindings(int n)
         QByteArray guid(16, Qt::Uninitialized);
         for (char &c : guid)
             c = char(rng.bounded(256));
-        // As a scan keeps them: GUID and anchor as the user's bytes, common reasons as forms.
+        // As a scan keeps them: GUID and anchor as the user's bytes, common reasons worded later.
         f.setOnPremGuidBytes(guid);
         f.setExpectedAnchorBytes(guid);
         if (i % 3)
@@ -84,22 +84,10 @@ QList<Finding> makeFindings(int n)
         f.allowedActions = allowedActionsFor(f.category);
         f.action = defaultActionFor(f.category);
         f.requiresApproval = categoryNeedsApproval(f.category);
-        switch (f.category) {
-        case Category::InSync:
-            f.setReasonForm(Finding::ReasonForm::InSync);
-            break;
-        case Category::SoftMatchPending:
-            f.setReasonForm(Finding::ReasonForm::SoftMatchPending);
-            break;
-        case Category::AnchorMismatch:
-            f.setReasonForm(Finding::ReasonForm::AnchorMismatch);
-            break;
-        case Category::NoCloudMatch:
-            f.setReasonForm(Finding::ReasonForm::NoCloudMatch);
-            break;
-        default:
+        if (Finding::hasStandardReason(f.category))
+            f.useStandardReason();
+        else
             f.setReason(QStringLiteral("Synthetic finding %1").arg(i));
-        }
         rows.append(f);
     }
     return rows;

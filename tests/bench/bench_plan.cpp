@@ -58,7 +58,7 @@ QString writePlan(const QString &dir, int n, int changesEvery)
         f.action = change ? Action::Stamp : Action::None;
         f.requiresApproval = categoryNeedsApproval(f.category);
         f.approved = change;
-        f.setReasonForm(Finding::ReasonForm::InSync);
+        f.useStandardReason(); // category in_sync
         out << Plan::csvRecord(f, tenant, scannedAt);
     }
     out.flush();

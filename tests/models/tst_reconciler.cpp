@@ -239,7 +239,7 @@ private Q_SLOTS:
         asText.setReason(f.reason());
         asText.setOnPremGuid(f.onPremGuid());
         asText.setExpectedImmutableId(f.expectedImmutableId());
-        QCOMPARE(asText.reasonForm(), Finding::ReasonForm::Text);
+        QVERIFY(!asText.usesStandardReason());
         QCOMPARE(asText.reason(), f.reason());
         QVERIFY(asText == f);
         asText.setReason(f.reason() + u'.');
