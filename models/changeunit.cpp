@@ -69,7 +69,7 @@ std::optional<ChangeUnit> ChangeUnit::fromRow(const Finding &row, const QString 
         unit.newImmutableId = row.expectedImmutableId();
         return unit;
     }
-    if (row.expectedImmutableId().isEmpty())
+    if (!row.hasExpectedImmutableId())
         return failWith(tr("no expected_immutable_id to stamp."));
     unit.newImmutableId = row.expectedImmutableId();
     if (unit.kind == Kind::FederatedStamp) {

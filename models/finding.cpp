@@ -346,7 +346,7 @@ void Finding::setOnPremGuid(const QString &text)
 void Finding::setOnPremGuidBytes(const QByteArray &objectGuid)
 {
     m_onPremGuidText.clear();
-    m_onPremGuidBytes = objectGuid;
+    m_onPremGuidBytes = objectGuid.size() == 16 ? objectGuid : QByteArray();
 }
 
 QString Finding::expectedImmutableId() const

@@ -118,6 +118,10 @@ public:
     // objectGUID as a GUID string. A scan keeps the user's 16 bytes (shared with the
     // scanned user, not copied) and words them when read; plan.csv's rows keep text.
     QString onPremGuid() const;
+    bool hasOnPremGuid() const
+    {
+        return !m_onPremGuidBytes.isEmpty() || !m_onPremGuidText.isEmpty();
+    }
     void setOnPremGuid(const QString &text);
     void setOnPremGuidBytes(const QByteArray &objectGuid);
 

@@ -606,7 +606,7 @@ bool Plan::read(QIODevice *device, Plan *plan, QString *error, Rows mode, qsizet
 
         // What the category allows for this row; allowed_actions may narrow it, never widen.
         QList<Action> allowed = allowedActionsFor(f.category);
-        if (Recheck::isOnPremRow(f) && f.expectedImmutableId().isEmpty())
+        if (Recheck::isOnPremRow(f) && !f.hasExpectedImmutableId())
             allowed.removeAll(Action::Stamp); // nothing to stamp
         if (f.canAdoptCloudAnchor())
             allowed.append(Action::AdoptCloudAnchor);

@@ -32,8 +32,8 @@ namespace Recheck {
 
 bool isOnPremRow(const Finding &row)
 {
-    return !row.onPremDn.isEmpty() || !row.onPremUpn.isEmpty() || !row.onPremGuid().isEmpty() ||
-           !row.expectedImmutableId().isEmpty();
+    return !row.onPremDn.isEmpty() || !row.onPremUpn.isEmpty() || row.hasOnPremGuid() ||
+           row.hasExpectedImmutableId();
 }
 
 bool inDomain(QStringView upn, const QStringList &domains)
@@ -76,7 +76,7 @@ std::optional<Derived> derive(const Finding &row, const CloudUserFacts &facts)
         }
         if (row.cloudId.isEmpty())
             return std::nullopt;
-        if (!row.expectedImmutableId().isEmpty() && facts.immutableId == row.expectedImmutableId())
+        if (row.hasExpectedImmutableId() && facts.immutableId == row.expectedImmutableId())
             d.category = Category::InSync;
         else if (facts.holdsAdminRole.value_or(row.category == Category::AdminRole))
             d.category = Category::AdminRole;
@@ -91,7 +91,7 @@ std::optional<Derived> derive(const Finding &row, const CloudUserFacts &facts)
         else
             d.category = Category::AnchorMismatch;
         d.allowedActions = allowedActionsFor(d.category);
-        if (row.expectedImmutableId().isEmpty())
+        if (!row.hasExpectedImmutableId())
             d.allowedActions.removeAll(Action::Stamp); // nothing to stamp
         Finding now = row; // adopt_cloud_anchor depends on the category and cloud anchor now
         now.category = d.category;

@@ -181,7 +181,7 @@ void OnPremBatchJob::readDirectory()
             }
             // The anchor the AD user yields now, by the rule the row was scanned with.
             const QByteArray &guid = item.before.consistencyGuid;
-            const QString anchorNow = guid.isEmpty() && !row.expectedImmutableId().isEmpty()
+            const QString anchorNow = guid.isEmpty() && row.hasExpectedImmutableId()
                                           ? base64(item.before.objectGuid)
                                           : base64(guid);
             if (item.unit.kind == ChangeUnit::Kind::CopyObjectGuid && !guid.isEmpty()) {

@@ -232,6 +232,9 @@ private Q_SLOTS:
         QCOMPARE(f.onPremUpn, input.onPrem.first().upn);
         QCOMPARE(f.expectedImmutableId(), input.onPrem.first().anchor(input.anchorRule));
         QCOMPARE(f.onPremGuid(), ImmutableId::fromBytes(input.onPrem.first().objectGuid).toGuid());
+        // The cheap emptiness checks agree with the worded values.
+        QCOMPARE(f.hasOnPremGuid(), !f.onPremGuid().isEmpty());
+        QCOMPARE(f.hasExpectedImmutableId(), !f.expectedImmutableId().isEmpty());
         QCOMPARE(f.rowId, 1);
         // A scanned row words its reason, GUID and anchor when read: kept as text (as
         // plan.csv keeps them) they read the same, and the rows are equal.
