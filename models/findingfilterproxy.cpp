@@ -1,238 +1,286 @@
 #include "findingfilterproxy.h"
 
 #include "findingtablemodel.h"
-#include "slices.h"
 
-#include <QTimer>
+#include <QMutexLocker>
 
 #include <algorithm>
-#include <array>
-#include <numeric>
-#include <vector>
 
-FindingFilterProxy::FindingFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
+FindingFilterProxy::FindingFilterProxy(QObject *parent) : QAbstractProxyModel(parent) {}
+
+FindingFilterProxy::~FindingFilterProxy()
 {
-    setSortCaseSensitivity(Qt::CaseInsensitive);
+    stopWorker();
 }
 
 void FindingFilterProxy::setSourceModel(QAbstractItemModel *model)
 {
+    const auto *findings = qobject_cast<const FindingTableModel *>(model);
+    Q_ASSERT_X(!model || findings, "FindingFilterProxy", "the source must be a FindingTableModel");
+    beginResetModel();
+    stopWorker();
     if (m_findings)
         disconnect(m_findings, nullptr, this, nullptr);
-    clearCaches();
-    m_findings = qobject_cast<const FindingTableModel *>(model);
-    Q_ASSERT_X(!model || m_findings, "FindingFilterProxy",
-               "the source must be a FindingTableModel");
+    m_findings = findings;
+    QAbstractProxyModel::setSourceModel(model);
     if (m_findings) {
-        // Before the reset: the re-sort that follows it must rank the new rows.
+        connect(m_findings, &FindingTableModel::storageAboutToChange, this,
+                &FindingFilterProxy::onStorageAboutToChange, Qt::DirectConnection);
         connect(m_findings, &QAbstractItemModel::modelAboutToBeReset, this,
-                &FindingFilterProxy::clearCaches);
-        connect(m_findings, &QAbstractItemModel::rowsAboutToBeInserted, this,
-                &FindingFilterProxy::clearCaches);
-        connect(m_findings, &QAbstractItemModel::rowsAboutToBeRemoved, this,
-                &FindingFilterProxy::clearCaches);
-        connect(m_findings, &FindingTableModel::findingsAboutToBeReplaced, this,
-                &FindingFilterProxy::onFindingsAboutToBeReplaced);
-    }
-    QSortFilterProxyModel::setSourceModel(model);
-}
-
-void FindingFilterProxy::onFindingsAboutToBeReplaced(int newRowCount)
-{
-    const int column = m_deferredColumn >= 0 ? m_deferredColumn : sortColumn();
-    if (newRowCount < m_deferThreshold || column < 0)
-        return;
-    m_deferredColumn = column;
-    m_deferredOrder = m_deferredColumn == sortColumn() ? sortOrder() : m_deferredOrder;
-    QSortFilterProxyModel::sort(-1); // model order through the reset: cheap
-    // Two steps, each its own event: rank the column, then sort by the ranks.
-    QTimer::singleShot(0, this, [this] {
-        if (m_deferredColumn < 0)
-            return;
-        rankFor(m_deferredColumn);
-        QTimer::singleShot(0, this, &FindingFilterProxy::resumeDeferredSort);
-    });
-}
-
-void FindingFilterProxy::resumeDeferredSort()
-{
-    if (m_deferredColumn < 0)
-        return;
-    const int column = m_deferredColumn;
-    m_deferredColumn = -1;
-    QSortFilterProxyModel::sort(column, m_deferredOrder);
-}
-
-void FindingFilterProxy::sort(int column, Qt::SortOrder order)
-{
-    m_deferredColumn = -1; // an explicit sort replaces a deferred one
-    QSortFilterProxyModel::sort(column, order);
-}
-
-void FindingFilterProxy::clearCaches()
-{
-    m_ranks.clear();
-    m_lastRankColumn = -1;
-    m_lastRank = nullptr;
-    m_haystacks.clear();
-}
-
-namespace {
-
-// Appends the case-folded UTF-8 of s: a byte loop for ASCII (nearly every UPN, DN and id),
-// QString::toCaseFolded() for anything else.
-void appendFolded(QByteArray &out, const QString &s)
-{
-    const QChar *p = s.constData();
-    const qsizetype n = s.size();
-    for (qsizetype i = 0; i < n; ++i) {
-        if (p[i].unicode() >= 0x80) {
-            out += s.toCaseFolded().toUtf8();
-            return;
-        }
-    }
-    const qsizetype at = out.size();
-    out.resize(at + n);
-    char *d = out.data() + at;
-    for (qsizetype i = 0; i < n; ++i) {
-        const char16_t c = p[i].unicode();
-        d[i] = char(c >= u'A' && c <= u'Z' ? c + 32 : c);
-    }
-}
-
-} // namespace
-
-const QList<int> *FindingFilterProxy::rankFor(int column) const
-{
-    if (column == m_lastRankColumn)
-        return m_lastRank;
-    m_lastRankColumn = column;
-    m_lastRank = rankingFor(column);
-    return m_lastRank;
-}
-
-const QList<int> *FindingFilterProxy::rankingFor(int column) const
-{
-    using C = FindingTableModel::Column;
-    const auto c = C(column);
-    if (c != C::Category && c != C::OnPremUpn && c != C::CloudUpn && c != C::CloudImmutableId &&
-        c != C::ExpectedImmutableId)
-        return nullptr;
-    if (auto it = m_ranks.constFind(column); it != m_ranks.cend())
-        return &it.value();
-    const QList<Finding> &rows = m_findings->findings();
-    const int n = int(rows.size());
-    std::vector<int> order(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), 0);
-    if (c == C::Category) {
-        // Most serious first in an ascending sort, then by category.
-        std::vector<int> key(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i)
-            key[size_t(i)] = (2 - int(rows.at(i).severity)) * 64 + int(rows.at(i).category);
-        std::sort(order.begin(), order.end(), [&key](int a, int b) {
-            return key[size_t(a)] != key[size_t(b)] ? key[size_t(a)] < key[size_t(b)] : a < b;
+                &FindingFilterProxy::onSourceAboutToReset);
+        connect(m_findings, &QAbstractItemModel::modelReset, this,
+                &FindingFilterProxy::onSourceReset);
+        connect(m_findings, &QAbstractItemModel::dataChanged, this,
+                &FindingFilterProxy::onSourceDataChanged);
+        connect(m_findings, &QObject::destroyed, this, [this] {
+            beginResetModel();
+            m_findings = nullptr; // the worker was stopped by storageAboutToChange
+            showNewRows();
+            endResetModel();
         });
-    } else {
-        // Sort on the first 16 bytes packed into two integers (contiguous, cheap to compare)
-        // and build the whole key again only on a tie: 500k keys kept as byte arrays would
-        // cost 500k allocations of fresh memory, slower than the sort itself.
-        const bool upn = c == C::OnPremUpn || c == C::CloudUpn;
-        const auto keyOf = [&](int i) {
-            const Finding &f = rows.at(i);
-            const QString v = c == C::OnPremUpn          ? f.onPremUpn
-                              : c == C::CloudUpn         ? f.cloudUpn
-                              : c == C::CloudImmutableId ? f.cloudImmutableId
-                                                         : f.expectedImmutableId();
-            QByteArray bytes;
-            if (upn)
-                appendFolded(bytes, v);
-            else
-                bytes = v.toUtf8();
-            return bytes;
-        };
-        struct Key
-        {
-            quint64 high;
-            quint64 low;
-            int row;
-        };
-        std::vector<Key> keys(static_cast<size_t>(n));
-        Slices::forEach(n, [&](int, int from, int to) {
-            for (int i = from; i < to; ++i) {
-                const QByteArray bytes = keyOf(i);
-                quint64 high = 0, low = 0;
-                for (int k = 0; k < 8; ++k) {
-                    high = (high << 8) | (k < bytes.size() ? quint8(bytes.at(k)) : 0u);
-                    low = (low << 8) | (k + 8 < bytes.size() ? quint8(bytes.at(k + 8)) : 0u);
+        // The table only resets; any other change of shape is taken as a reset too.
+        for (auto about :
+             {&QAbstractItemModel::rowsAboutToBeInserted, &QAbstractItemModel::rowsAboutToBeRemoved,
+              &QAbstractItemModel::columnsAboutToBeInserted,
+              &QAbstractItemModel::columnsAboutToBeRemoved})
+            connect(m_findings, about, this, &FindingFilterProxy::onSourceAboutToReset);
+        for (auto done :
+             {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved,
+              &QAbstractItemModel::columnsInserted, &QAbstractItemModel::columnsRemoved})
+            connect(m_findings, done, this, &FindingFilterProxy::onSourceReset);
+    }
+    showNewRows();
+    endResetModel();
+    if (m_order.count() >= m_backgroundThreshold)
+        update();
+}
+
+// ---- requests ----------------------------------------------------------------------------
+
+FindingView FindingFilterProxy::currentView() const
+{
+    FindingView view = m_view;
+    if (view.readsChoices() && m_findings)
+        view.choices =
+            FindingOrder::choicesOf(m_findings->findings().constData(), m_findings->rowCount());
+    return view;
+}
+
+void FindingFilterProxy::update()
+{
+    if (!m_findings)
+        return;
+    ++m_generation;
+    FindingView view = currentView();
+    if (m_order.count() < m_backgroundThreshold) {
+        stopWorker();
+        m_order.moveTo(m_findings->findings().constData());
+        const std::atomic_bool never = false;
+        apply(m_order.rows(view, never));
+        setBusy(false);
+        return;
+    }
+    bool running;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_pending = std::move(view);
+        m_pendingGeneration = m_generation;
+        running = m_workerRunning;
+    }
+    setBusy(true);
+    if (!running)
+        startWorker();
+}
+
+void FindingFilterProxy::startWorker()
+{
+    if (m_worker.joinable())
+        m_worker.join(); // it has finished: it cleared m_workerRunning on its way out
+    m_order.moveTo(m_findings->findings().constData());
+    m_cancel = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_workerRunning = true;
+    }
+    m_worker = std::thread([this] {
+        for (;;) {
+            FindingView view;
+            quint64 generation = 0;
+            {
+                QMutexLocker lock(&m_mutex);
+                if (!m_pending) {
+                    m_workerRunning = false;
+                    return;
                 }
-                keys[size_t(i)] = {high, low, i};
+                view = std::move(*m_pending);
+                m_pending.reset();
+                generation = m_pendingGeneration;
             }
-        });
-        std::sort(keys.begin(), keys.end(), [&keyOf](const Key &a, const Key &b) {
-            if (a.high != b.high)
-                return a.high < b.high;
-            if (a.low != b.low)
-                return a.low < b.low;
-            const QByteArray x = keyOf(a.row);
-            const QByteArray y = keyOf(b.row);
-            if (x != y)
-                return x < y;
-            return a.row < b.row;
-        });
-        for (int i = 0; i < n; ++i)
-            order[size_t(i)] = keys[size_t(i)].row;
-    }
-    QList<int> rank(n);
-    for (int i = 0; i < n; ++i)
-        rank[order[size_t(i)]] = i;
-    return &*m_ranks.insert(column, std::move(rank));
-}
-
-const QList<QByteArray> &FindingFilterProxy::haystacks() const
-{
-    if (!m_haystacks.isEmpty() || !m_findings)
-        return m_haystacks;
-    std::array<QByteArray, CategoryCount> categoryText;
-    for (Category c : allCategories())
-        categoryText[size_t(c)] =
-            QString(categoryName(c) + u"\n" + categoryTitle(c)).toCaseFolded().toUtf8();
-    const QList<Finding> &rows = m_findings->findings();
-    QList<QByteArray> haystacks(rows.size());
-    QByteArray *out = haystacks.data(); // each slice writes only its own rows
-    Slices::forEach(rows.size(), [&](int, int from, int to) {
-        for (int i = from; i < to; ++i) {
-            const Finding &f = rows.at(i);
-            const QString reason = f.reason();
-            const QString guid = f.onPremGuid();
-            const QString expected = f.expectedImmutableId();
-            QByteArray &text = out[i];
-            text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() +
-                         f.cloudId.size() + 2 * 24 + guid.size() + reason.size() + 64);
-            for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId,
-                                         &expected, &f.cloudImmutableId, &guid, &reason}) {
-                appendFolded(text, *field);
-                text += '\n';
+            try {
+                std::vector<int> rows = m_order.rows(view, m_cancel);
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, generation, rows = std::move(rows)]() mutable {
+                        if (generation != m_generation)
+                            return; // a newer request is on its way
+                        apply(std::move(rows));
+                        setBusy(false);
+                    },
+                    Qt::QueuedConnection);
+            } catch (const FindingOrder::Cancelled &) {
+                QMutexLocker lock(&m_mutex);
+                m_workerRunning = false;
+                return;
             }
-            text += categoryText[size_t(f.category)];
         }
     });
-    m_haystacks = std::move(haystacks);
-    return m_haystacks;
 }
+
+void FindingFilterProxy::stopWorker()
+{
+    m_cancel = true;
+    if (m_worker.joinable())
+        m_worker.join();
+    m_cancel = false;
+    QMutexLocker lock(&m_mutex);
+    m_pending.reset();
+    m_workerRunning = false;
+}
+
+void FindingFilterProxy::setBusy(bool busy)
+{
+    if (busy == m_busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged(busy);
+}
+
+void FindingFilterProxy::apply(std::vector<int> rows)
+{
+    Q_EMIT layoutAboutToBeChanged();
+    const QModelIndexList from = persistentIndexList();
+    std::vector<int> sources(size_t(from.size()), -1);
+    for (qsizetype i = 0; i < from.size(); ++i)
+        if (const int row = from.at(i).row(); row >= 0 && size_t(row) < m_proxyToSource.size())
+            sources[size_t(i)] = m_proxyToSource[size_t(row)];
+    setRows(std::move(rows));
+    QModelIndexList to;
+    to.reserve(from.size());
+    for (qsizetype i = 0; i < from.size(); ++i) {
+        const int source = sources[size_t(i)];
+        const int row = source >= 0 ? m_sourceToProxy[size_t(source)] : -1;
+        to.append(row >= 0 ? createIndex(row, from.at(i).column()) : QModelIndex());
+    }
+    changePersistentIndexList(from, to);
+    Q_EMIT layoutChanged();
+}
+
+void FindingFilterProxy::setRows(std::vector<int> rows)
+{
+    m_proxyToSource = std::move(rows);
+    m_sourceToProxy.assign(size_t(m_order.count()), -1);
+    for (size_t i = 0; i < m_proxyToSource.size(); ++i)
+        m_sourceToProxy[size_t(m_proxyToSource[i])] = int(i);
+}
+
+// ---- the source's changes ----------------------------------------------------------------
+
+void FindingFilterProxy::onStorageAboutToChange()
+{
+    // The worker reads the rows in place: stop it before they move. A reset brings its own
+    // update; an edit that moved the rows (they were shared) asks again once they have.
+    const bool wasBusy = m_busy;
+    stopWorker();
+    if (wasBusy)
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                bool running;
+                {
+                    QMutexLocker lock(&m_mutex);
+                    running = m_workerRunning;
+                }
+                if (m_busy && !running)
+                    update();
+            },
+            Qt::QueuedConnection);
+}
+
+void FindingFilterProxy::onSourceAboutToReset()
+{
+    stopWorker();
+    beginResetModel();
+}
+
+void FindingFilterProxy::onSourceReset()
+{
+    stopWorker();
+    showNewRows();
+    endResetModel();
+    if (m_order.count() >= m_backgroundThreshold)
+        update();
+}
+
+void FindingFilterProxy::showNewRows()
+{
+    ++m_generation; // whatever was on its way was for the old rows
+    setBusy(false);
+    const int n = m_findings ? m_findings->rowCount() : 0;
+    m_order.reset(m_findings ? m_findings->findings().constData() : nullptr, n);
+    const std::atomic_bool never = false;
+    if (n < m_backgroundThreshold) {
+        setRows(m_order.rows(currentView(), never));
+        return;
+    }
+    // A large table shows its rows at once in model order, through the filters that cost
+    // nothing (none at all while a search is on); the worker then sorts and searches.
+    FindingView quick = currentView();
+    quick.sortColumn = -1;
+    setRows(quick.needle.isEmpty() ? m_order.rows(quick, never) : std::vector<int>{});
+}
+
+void FindingFilterProxy::onSourceDataChanged(const QModelIndex &topLeft,
+                                             const QModelIndex &bottomRight,
+                                             const QList<int> &roles)
+{
+    if (!topLeft.isValid() || !bottomRight.isValid())
+        return;
+    int first = -1, last = -1;
+    for (int source = topLeft.row(); source <= bottomRight.row(); ++source) {
+        const int row =
+            size_t(source) < m_sourceToProxy.size() ? m_sourceToProxy[size_t(source)] : -1;
+        if (row < 0)
+            continue;
+        first = first < 0 ? row : std::min(first, row);
+        last = std::max(last, row);
+    }
+    // One signal over the span the changed rows cover: a bulk change of 200k rows
+    // scattered by the sort would otherwise be 200k signals.
+    if (first >= 0)
+        Q_EMIT dataChanged(index(first, topLeft.column()), index(last, bottomRight.column()),
+                           roles);
+    using C = FindingTableModel::Column;
+    const bool choicesChanged =
+        bottomRight.column() >= int(C::Action) && topLeft.column() <= int(C::Approval);
+    if (choicesChanged && m_view.readsChoices())
+        update();
+}
+
+// ---- settings ----------------------------------------------------------------------------
 
 void FindingFilterProxy::setCategories(const QSet<Category> &categories)
 {
-    if (categories == m_categories)
+    if (categories == m_view.categories)
         return;
-    m_categories = categories;
+    m_view.categories = categories;
     refilter();
 }
 
 void FindingFilterProxy::setSeverities(const QSet<Severity> &severities)
 {
-    if (severities == m_severities)
+    if (severities == m_view.severities)
         return;
-    m_severities = severities;
+    m_view.severities = severities;
     refilter();
 }
 
@@ -242,31 +290,42 @@ void FindingFilterProxy::setSearchText(const QString &text)
     if (trimmed == m_searchText)
         return;
     m_searchText = trimmed;
-    m_needle.setPattern(trimmed.toCaseFolded().toUtf8());
+    m_view.needle = trimmed.toCaseFolded().toUtf8();
     refilter();
 }
 
 void FindingFilterProxy::setExecutableOnly(bool executableOnly)
 {
-    if (executableOnly == m_executableOnly)
+    if (executableOnly == m_view.executableOnly)
         return;
-    m_executableOnly = executableOnly;
+    m_view.executableOnly = executableOnly;
     refilter();
 }
 
 void FindingFilterProxy::setSyncErrorsOnly(bool syncErrorsOnly)
 {
-    if (syncErrorsOnly == m_syncErrorsOnly)
+    if (syncErrorsOnly == m_view.syncErrorsOnly)
         return;
-    m_syncErrorsOnly = syncErrorsOnly;
+    m_view.syncErrorsOnly = syncErrorsOnly;
     refilter();
 }
 
 void FindingFilterProxy::refilter()
 {
-    invalidateRowsFilter();
+    update();
     Q_EMIT filterChanged();
 }
+
+void FindingFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    if (column >= columnCount())
+        column = -1;
+    m_view.sortColumn = column;
+    m_view.sortOrder = order;
+    update();
+}
+
+// ---- mapping -----------------------------------------------------------------------------
 
 QList<int> FindingFilterProxy::sourceRows(const QModelIndexList &proxyIndexes) const
 {
@@ -282,43 +341,51 @@ QList<int> FindingFilterProxy::sourceRows(const QModelIndexList &proxyIndexes) c
     return rows;
 }
 
-bool FindingFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+QModelIndex FindingFilterProxy::mapToSource(const QModelIndex &proxyIndex) const
 {
-    if (!m_findings || sourceParent.isValid())
-        return false;
-    const Finding &f = m_findings->finding(sourceRow);
-    if (!m_categories.isEmpty() && !m_categories.contains(f.category))
-        return false;
-    if (!m_severities.isEmpty() && !m_severities.contains(f.severity))
-        return false;
-    if (m_executableOnly && !f.isExecutable())
-        return false;
-    if (m_syncErrorsOnly && f.syncErrors.isEmpty())
-        return false;
-    if (m_needle.pattern().isEmpty())
-        return true;
-    return m_needle.indexIn(haystacks().at(sourceRow)) >= 0;
+    if (!m_findings || !proxyIndex.isValid() || proxyIndex.model() != this ||
+        size_t(proxyIndex.row()) >= m_proxyToSource.size())
+        return {};
+    return m_findings->index(m_proxyToSource[size_t(proxyIndex.row())], proxyIndex.column());
 }
 
-bool FindingFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+QModelIndex FindingFilterProxy::mapFromSource(const QModelIndex &sourceIndex) const
 {
-    if (!m_findings)
-        return QSortFilterProxyModel::lessThan(left, right);
-    if (const QList<int> *rank = rankFor(left.column()))
-        return rank->at(left.row()) < rank->at(right.row());
-    const Finding &a = m_findings->finding(left.row());
-    const Finding &b = m_findings->finding(right.row());
-    using C = FindingTableModel::Column;
-    if (C(left.column()) == C::Action) {
-        if (a.action != b.action)
-            return int(a.action) < int(b.action);
-    } else if (C(left.column()) == C::Approval) {
-        // Pending approvals first, then approved, then rows that need none.
-        const auto rank = [](const Finding &f) {
-            return f.needsApproval() ? (f.approved ? 1 : 0) : 2;
-        };
-        if (rank(a) != rank(b))
-            return rank(a) < rank(b);
-    }
-    return left.row() < right.row(); // stable tie-break
+    if (!m_findings || !sourceIndex.isValid() || sourceIndex.model() != m_findings ||
+        size_t(sourceIndex.row()) >= m_sourceToProxy.size())
+        return {};
+    const int row = m_sourceToProxy[size_t(sourceIndex.row())];
+    return row < 0 ? QModelIndex() : createIndex(row, sourceIndex.column());
+}
+
+QModelIndex FindingFilterProxy::index(int row, int column, const QModelIndex &parent) const
+{
+    if (parent.isValid() || row < 0 || column < 0 || row >= rowCount() || column >= columnCount())
+        return {};
+    return createIndex(row, column);
+}
+
+QModelIndex FindingFilterProxy::parent(const QModelIndex &) const
+{
+    return {};
+}
+
+QModelIndex FindingFilterProxy::sibling(int row, int column, const QModelIndex &) const
+{
+    return index(row, column);
+}
+
+int FindingFilterProxy::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_proxyToSource.size());
+}
+
+int FindingFilterProxy::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() || !m_findings ? 0 : m_findings->columnCount();
+}
+
+bool FindingFilterProxy::hasChildren(const QModelIndex &parent) const
+{
+    return !parent.isValid() && rowCount() > 0;
 }

@@ -1,89 +1,119 @@
 #pragma once
 
-#include "finding.h"
+#include "findingorder.h"
 
-#include <QByteArray>
-#include <QByteArrayMatcher>
-#include <QHash>
+#include <QAbstractProxyModel>
 #include <QList>
+#include <QMutex>
 #include <QSet>
-#include <QSortFilterProxyModel>
+
+#include <atomic>
+#include <optional>
+#include <thread>
+#include <vector>
 
 class FindingTableModel;
 
 // Filters and sorts a FindingTableModel: by category, by severity and by free text
 // (case-insensitive, over both UPNs, the DN, the cloud id, the objectGUID, both
-// ImmutableIds, the category and the reason). Reads the findings straight from the source
-// model, so 200k rows sort and filter without building a QVariant per comparison:
-// columns that change only when the model is reset are ranked once (a sort is then an
-// int comparison on a contiguous array), and the searchable text of every row is
-// case-folded once, on the first search after a reset.
-class FindingFilterProxy : public QSortFilterProxyModel
+// ImmutableIds, the category and the reason).
+//
+// A large table (from 20,000 rows on, see setBackgroundThreshold) is sorted and filtered on
+// a worker thread: the view keeps its rows until the new order is ready, then takes it in
+// one layout change, so a sort, a search or a reset of 500k rows never holds the event
+// loop for long. isBusy() says a new order is on its way. A small table is sorted and
+// filtered at once, as QSortFilterProxyModel would.
+//
+// The worker reads the findings in place, never a copy: the table tells the proxy
+// (FindingTableModel::storageAboutToChange) before their storage moves, and the proxy
+// stops the worker first.
+class FindingFilterProxy : public QAbstractProxyModel
 {
     Q_OBJECT
 public:
     explicit FindingFilterProxy(QObject *parent = nullptr);
+    ~FindingFilterProxy() override;
 
     // Must be a FindingTableModel.
     void setSourceModel(QAbstractItemModel *model) override;
 
     // An empty set shows every category / severity.
     void setCategories(const QSet<Category> &categories);
-    QSet<Category> categories() const { return m_categories; }
+    QSet<Category> categories() const { return m_view.categories; }
     void setSeverities(const QSet<Severity> &severities);
-    QSet<Severity> severities() const { return m_severities; }
+    QSet<Severity> severities() const { return m_view.severities; }
     void setSearchText(const QString &text);
     QString searchText() const { return m_searchText; }
     // Show only rows that would run (action set and, if flagged, approved)?
     void setExecutableOnly(bool executableOnly);
-    bool isExecutableOnly() const { return m_executableOnly; }
+    bool isExecutableOnly() const { return m_view.executableOnly; }
     // Show only rows the sync engine reports errors for (onPremisesProvisioningErrors)?
     void setSyncErrorsOnly(bool syncErrorsOnly);
-    bool isSyncErrorsOnly() const { return m_syncErrorsOnly; }
-
-    // From this many rows on, a sorted proxy does not re-sort inside a model reset: the
-    // rows appear in model order and are sorted two events later (first the ranks, then
-    // the sort), so that no single step blocks the event loop long. Default 20,000.
-    void setDeferredSortThreshold(int rows) { m_deferThreshold = rows; }
-    bool isSortDeferred() const { return m_deferredColumn >= 0; }
+    bool isSyncErrorsOnly() const { return m_view.syncErrorsOnly; }
 
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_view.sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_view.sortOrder; }
+
+    // From this many rows on, the worker thread sorts and filters. Default 20,000.
+    void setBackgroundThreshold(int rows) { m_backgroundThreshold = rows; }
+    bool isBusy() const { return m_busy; }
 
     // Source rows of the given proxy indexes (unique, in proxy order).
     QList<int> sourceRows(const QModelIndexList &proxyIndexes) const;
 
-Q_SIGNALS:
-    void filterChanged();
+    QModelIndex mapToSource(const QModelIndex &proxyIndex) const override;
+    QModelIndex mapFromSource(const QModelIndex &sourceIndex) const override;
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    QModelIndex sibling(int row, int column, const QModelIndex &idx) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
 
-protected:
-    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
-    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
+Q_SIGNALS:
+    // A filter setting changed (at once; the rows may follow later, see busyChanged).
+    void filterChanged();
+    // A new order is on its way (true) or has been shown (false).
+    void busyChanged(bool busy);
 
 private:
     void refilter();
-    void clearCaches();
-    void onFindingsAboutToBeReplaced(int newRowCount);
-    void resumeDeferredSort();
-    // The position of each source row in the ascending order of a static column (the
-    // tie-break is the source row), or nullptr for columns that change (action, approval).
-    const QList<int> *rankFor(int column) const;    // through the one-column cache below
-    const QList<int> *rankingFor(int column) const; // finds or builds the column's ranks
-    const QList<QByteArray> &haystacks() const;
+    // Recomputes the rows: at once for a small table, on the worker for a large one.
+    void update();
+    void startWorker();
+    void stopWorker(); // cancels and joins; the view stays as it is
+    // Shows these source rows, in this order: in one layout change (apply), or inside a
+    // reset (setRows, showNewRows).
+    void apply(std::vector<int> rows);
+    void setRows(std::vector<int> rows);
+    void showNewRows();
+    void setBusy(bool busy);
+    FindingView currentView() const;
+
+    void onStorageAboutToChange();
+    void onSourceAboutToReset();
+    void onSourceReset();
+    void onSourceDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                             const QList<int> &roles);
 
     const FindingTableModel *m_findings = nullptr;
-    QSet<Category> m_categories;
-    QSet<Severity> m_severities;
+    FindingView m_view; // without choices: those are taken when a computation starts
     QString m_searchText;
-    QByteArrayMatcher m_needle; // case-folded UTF-8 of m_searchText
-    mutable QHash<int, QList<int>> m_ranks;
-    // The column a sort asked for last: a 500k-row sort asks ~10M times, a hash lookup
-    // each time cost a third of it.
-    mutable int m_lastRankColumn = -1;
-    mutable const QList<int> *m_lastRank = nullptr;
-    mutable QList<QByteArray> m_haystacks;
-    bool m_executableOnly = false;
-    bool m_syncErrorsOnly = false;
-    int m_deferThreshold = 20000;
-    int m_deferredColumn = -1;
-    Qt::SortOrder m_deferredOrder = Qt::AscendingOrder;
+    std::vector<int> m_proxyToSource;
+    std::vector<int> m_sourceToProxy; // -1 for rows the filter hides
+    int m_backgroundThreshold = 20000;
+    bool m_busy = false;
+    quint64 m_generation = 0; // of the latest request; older results are dropped
+
+    // Shared with the worker (under m_mutex): the latest request not yet taken.
+    QMutex m_mutex;
+    std::optional<FindingView> m_pending;
+    quint64 m_pendingGeneration = 0;
+    bool m_workerRunning = false;
+
+    // Owned by whoever computes: the worker while it runs, else the GUI thread.
+    FindingOrder m_order;
+    std::atomic_bool m_cancel = false;
+    std::thread m_worker;
 };

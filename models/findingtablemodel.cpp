@@ -4,9 +4,21 @@
 
 FindingTableModel::FindingTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
+FindingTableModel::~FindingTableModel()
+{
+    Q_EMIT storageAboutToChange();
+}
+
+Finding &FindingTableModel::editable(int row)
+{
+    if (!m_rows.isDetached())
+        Q_EMIT storageAboutToChange(); // the edit copies the shared rows to a new place
+    return m_rows[row];
+}
+
 void FindingTableModel::setFindings(QList<Finding> findings)
 {
-    Q_EMIT findingsAboutToBeReplaced(int(findings.size()));
+    Q_EMIT storageAboutToChange();
     beginResetModel();
     m_rows = std::move(findings);
     m_categoryCounts.fill(0);
@@ -233,12 +245,12 @@ bool FindingTableModel::setData(const QModelIndex &index, const QVariant &value,
 // The rules are Plan's: the table only asks, and reports what changed.
 bool FindingTableModel::applyAction(int row, Action action, QString *error)
 {
-    return Plan::chooseAction(m_rows[row], action, error) == Plan::Choice::Changed;
+    return Plan::chooseAction(editable(row), action, error) == Plan::Choice::Changed;
 }
 
 bool FindingTableModel::applyApproved(int row, bool approved, QString *error)
 {
-    return Plan::chooseApproval(m_rows[row], approved, error) == Plan::Choice::Changed;
+    return Plan::chooseApproval(editable(row), approved, error) == Plan::Choice::Changed;
 }
 
 bool FindingTableModel::setAction(int row, Action action, QString *error)
@@ -248,7 +260,7 @@ bool FindingTableModel::setAction(int row, Action action, QString *error)
             *error = tr("There is no row %1.").arg(row);
         return false;
     }
-    switch (Plan::chooseAction(m_rows[row], action, error)) {
+    switch (Plan::chooseAction(editable(row), action, error)) {
     case Plan::Choice::Refused:
         return false;
     case Plan::Choice::Unchanged:
@@ -268,7 +280,7 @@ bool FindingTableModel::setApproved(int row, bool approved, QString *error)
             *error = tr("There is no row %1.").arg(row);
         return false;
     }
-    switch (Plan::chooseApproval(m_rows[row], approved, error)) {
+    switch (Plan::chooseApproval(editable(row), approved, error)) {
     case Plan::Choice::Refused:
         return false;
     case Plan::Choice::Unchanged:

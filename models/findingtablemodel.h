@@ -39,6 +39,7 @@ public:
     static constexpr int SeverityRole = Qt::UserRole + 3;
 
     explicit FindingTableModel(QObject *parent = nullptr);
+    ~FindingTableModel() override;
 
     void setFindings(QList<Finding> findings);
     void setPlan(const Plan &plan) { setFindings(plan.rows()); }
@@ -78,11 +79,12 @@ public:
 Q_SIGNALS:
     // An action or an approval changed (one or many rows): totals may have changed.
     void choicesChanged();
-    // setFindings() is about to replace every row (before modelAboutToBeReset), so that
-    // a proxy can prepare for the size of what comes.
-    void findingsAboutToBeReplaced(int newRowCount);
+    // The rows are about to be replaced, moved (a shared list copied on an edit) or freed:
+    // a reader on another thread must stop reading them in place (FindingFilterProxy).
+    void storageAboutToChange();
 
 private:
+    Finding &editable(int row); // m_rows[row], telling readers first if the rows move
     bool applyAction(int row, Action action, QString *error);
     bool applyApproved(int row, bool approved, QString *error);
     void emitRowsChanged(QList<int> rows, Column first, Column last);

@@ -236,6 +236,7 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
                     showDetails();
             });
     connect(m_proxy, &FindingFilterProxy::filterChanged, this, &ReviewPage::updateSummary);
+    connect(m_proxy, &FindingFilterProxy::busyChanged, this, &ReviewPage::updateSummary);
 }
 
 void ReviewPage::initializePage()
@@ -406,8 +407,11 @@ void ReviewPage::updateSummary()
     if (const int pending = model->pendingApprovalCount(); pending > 0)
         text += u' ' + tr("%n flagged row(s) wait for your approval.", nullptr, pending);
     text +=
-        u' ' + tr("Showing %1 of %2 rows.")
-                   .arg(locale.toString(m_proxy->rowCount()), locale.toString(model->rowCount()));
+        u' ' +
+        (m_proxy->isBusy()
+             ? tr("Sorting and filtering %1 rows…").arg(locale.toString(model->rowCount()))
+             : tr("Showing %1 of %2 rows.")
+                   .arg(locale.toString(m_proxy->rowCount()), locale.toString(model->rowCount())));
     m_summary->setText(text);
     const QStringList preflight =
         Reconciler::tenantPreflight(m_ctx->cloudSnapshot(), model->plan().rows());

@@ -490,32 +490,97 @@ private Q_SLOTS:
         QCOMPARE(rowIds, (QList<int>{11, 12, 10}));
     }
 
-    void bigResetSortsLater()
+    // A large table is sorted and searched on the worker: the view keeps its rows (and a
+    // selection keeps its row) until the new order comes in one layout change.
+    void largeTableSortsAndSearchesOnTheWorker()
     {
         FindingTableModel model;
         FindingFilterProxy proxy;
-        proxy.setDeferredSortThreshold(3); // sampleFindings() has 6 rows
+        proxy.setBackgroundThreshold(3); // sampleFindings() has 6 rows
         proxy.setSourceModel(&model);
         QAbstractItemModelTester tester(&proxy,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto rowIds = [&proxy] {
+            QList<int> ids;
+            for (int r = 0; r < proxy.rowCount(); ++r)
+                ids.append(proxy.index(r, 0).data(FindingTableModel::RowIdRole).toInt());
+            return ids;
+        };
         proxy.sort(int(Column::OnPremUpn), Qt::DescendingOrder);
         model.setFindings(sampleFindings());
-        QVERIFY(proxy.isSortDeferred());
-        QCOMPARE(proxy.rowCount(), 6);
-        QCOMPARE(proxy.index(0, 0).data(FindingTableModel::RowIdRole).toInt(), 1); // model order
-        QTRY_VERIFY(!proxy.isSortDeferred());
+        QVERIFY(proxy.isBusy());
+        QCOMPARE(rowIds(), (QList<int>{1, 2, 3, 4, 5, 6})); // model order meanwhile
+        QTRY_VERIFY(!proxy.isBusy());
         QCOMPARE(proxy.sortColumn(), int(Column::OnPremUpn));
         QCOMPARE(proxy.sortOrder(), Qt::DescendingOrder);
-        QList<int> rowIds;
-        for (int r = 0; r < proxy.rowCount(); ++r)
-            rowIds.append(proxy.index(r, 0).data(FindingTableModel::RowIdRole).toInt());
-        QCOMPARE(rowIds, (QList<int>{5, 4, 3, 2, 1, 6}));
-        // A sort asked for meanwhile wins over the deferred one.
+        QCOMPARE(rowIds(), (QList<int>{5, 4, 3, 2, 1, 6}));
+
+        const QPersistentModelIndex eve = proxy.index(0, int(Column::CloudUpn));
+        QSignalSpy layouts(&proxy, &QAbstractItemModel::layoutChanged);
+        proxy.sort(int(Column::OnPremUpn), Qt::AscendingOrder);
+        QCOMPARE(eve.row(), 0); // not yet
+        QTRY_VERIFY(!proxy.isBusy());
+        QCOMPARE(layouts.count(), 1);
+        QCOMPARE(rowIds(), (QList<int>{6, 1, 2, 3, 4, 5}));
+        QCOMPARE(eve.row(), 5);
+        QCOMPARE(eve.column(), int(Column::CloudUpn));
+        QCOMPARE(eve.data(FindingTableModel::RowIdRole).toInt(), 5);
+
+        proxy.setSearchText(QStringLiteral("CAT@"));
+        QCOMPARE(proxy.rowCount(), 6);
+        QTRY_VERIFY(!proxy.isBusy());
+        QCOMPARE(rowIds(), (QList<int>{3}));
+        QVERIFY(!eve.isValid()); // filtered away
+
+        // While a search is on, new rows wait for it rather than show unsearched.
         model.setFindings(sampleFindings());
-        proxy.sort(int(Column::Action));
-        QVERIFY(!proxy.isSortDeferred());
-        QTest::qWait(20);
-        QCOMPARE(proxy.sortColumn(), int(Column::Action));
+        QCOMPARE(proxy.rowCount(), 0);
+        QTRY_VERIFY(!proxy.isBusy());
+        QCOMPARE(rowIds(), (QList<int>{3}));
+    }
+
+    // The worker reads the rows in place while the person edits choices, even when the
+    // rows are shared (a plan kept elsewhere) and an edit moves them: every answer matches
+    // the rows as they are, and nothing is read after it moved or was freed.
+    void editsWhileTheWorkerRuns()
+    {
+        QList<Finding> rows;
+        const int n = 30000;
+        for (int i = 1; i <= n; ++i)
+            rows.append(makeFinding(i, i % 2 ? Category::SoftMatchPending : Category::InSync,
+                                    QStringLiteral("user%1@corp.example").arg(n - i),
+                                    QStringLiteral("user%1@corp.example").arg(i)));
+        auto model = std::make_unique<FindingTableModel>();
+        model->setFindings(rows);
+        FindingFilterProxy proxy;
+        proxy.setSourceModel(model.get());
+        proxy.setExecutableOnly(true);
+        for (int round = 0; round < 6; ++round) {
+            const Plan kept = model->plan(); // shares the rows: the next edit moves them
+            proxy.sort(round % 2 ? int(Column::OnPremUpn) : int(Column::CloudUpn));
+            proxy.setSearchText(round % 3 ? QStringLiteral("user1") : QString());
+            model->setAction(round * 2 + 1, Action::None); // a soft-match row stops running
+            QVERIFY(model->findings().isDetached());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy.isBusy(), 20000);
+        int expected = 0;
+        for (const Finding &f : model->findings())
+            expected += f.isExecutable() &&
+                                (f.onPremUpn.contains(u"user1") || f.cloudUpn.contains(u"user1"))
+                            ? 1
+                            : 0;
+        QCOMPARE(proxy.rowCount(), expected);
+        QString previous;
+        for (int r = 0; r < proxy.rowCount(); ++r) {
+            const QString upn = proxy.index(r, int(Column::OnPremUpn)).data().toString();
+            QVERIFY(upn.contains(u"user1") ||
+                    proxy.index(r, int(Column::CloudUpn)).data().toString().contains(u"user1"));
+            QVERIFY2(previous <= upn, qPrintable(previous + u" > " + upn));
+            previous = upn;
+        }
+        proxy.sort(int(Column::CloudUpn));
+        model.reset(); // freed while the worker may be reading
+        QCOMPARE(proxy.rowCount(), 0);
     }
 
     // Enough rows for ranking and search text to be built in parallel slices: every row
@@ -533,6 +598,7 @@ private Q_SLOTS:
         FindingFilterProxy proxy;
         proxy.setSourceModel(&model);
         proxy.sort(int(Column::OnPremUpn));
+        QTRY_VERIFY(!proxy.isBusy()); // 30k rows: sorted on the worker
         QCOMPARE(proxy.rowCount(), n);
         QString previous;
         for (int r = 0; r < n; ++r) {
@@ -541,9 +607,11 @@ private Q_SLOTS:
             previous = upn;
         }
         proxy.setSearchText(QStringLiteral("USER12345@"));
+        QTRY_VERIFY(!proxy.isBusy());
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(FindingTableModel::RowIdRole).toInt(), 12345);
         proxy.setSearchText(QStringLiteral("reason for row 29999"));
+        QTRY_VERIFY(!proxy.isBusy());
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(FindingTableModel::RowIdRole).toInt(), 29999);
     }
