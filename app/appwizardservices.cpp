@@ -29,6 +29,7 @@
 #include "runfiles.h"
 #include "runstartmessage.h"
 #include "saveplanjob.h"
+#include "threadjob.h"
 #include "verifyjob.h"
 
 #include <QDir>
@@ -40,6 +41,8 @@
 #include <QNetworkRequest>
 #include <QTimer>
 #include <QUuid>
+
+#include <memory>
 
 namespace {
 
@@ -77,8 +80,9 @@ public:
     // make: the inner job, or null with *error (empty: not signed in).
     using Factory = std::function<Inner *(QString *error)>;
     using Prepare = std::function<Job *()>;
-    // prepare: a job that must succeed before anything is sent (write access), or null.
-    ServiceRun(Prepare prepare, Factory make, QObject *parent)
+    // prepare: jobs that must succeed, one after the other, before anything is sent (the
+    // plan's fingerprint, write access); a stage may return null to skip itself.
+    ServiceRun(QList<Prepare> prepare, Factory make, QObject *parent)
         : ExecutionRun(parent), m_prepare(std::move(prepare)), m_make(std::move(make))
     {}
 
@@ -93,16 +97,21 @@ public:
     bool isPaused() const override { return m_paused; }
 
 protected:
-    void doStart() override
+    void doStart() override { prepareStage(0); }
+    void prepareStage(qsizetype stage)
     {
-        Job *prepare = m_prepare ? m_prepare() : nullptr;
-        if (!prepare) {
+        if (stage == m_prepare.size()) {
             startInner();
+            return;
+        }
+        Job *prepare = m_prepare.at(stage)();
+        if (!prepare) {
+            prepareStage(stage + 1);
             return;
         }
         m_preparing = prepare;
         connect(prepare, &Job::infoMessage, this, &Job::infoMessage);
-        connect(prepare, &Job::finished, this, [this](Job *job) {
+        connect(prepare, &Job::finished, this, [this, stage](Job *job) {
             m_preparing = nullptr;
             if (job->error() == NoError && isCancelRequested()) {
                 fail(Cancelled, tr("Cancelled before anything was changed."));
@@ -116,7 +125,7 @@ protected:
                 emitResult();
                 return;
             }
-            startInner();
+            prepareStage(stage + 1);
         });
         prepare->start();
     }
@@ -169,7 +178,7 @@ private:
         m_published = report.outcomes.size();
     }
 
-    Prepare m_prepare;
+    QList<Prepare> m_prepare;
     Factory m_make;
     QPointer<Job> m_preparing;
     QPointer<Inner> m_inner;
@@ -441,8 +450,19 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
             federated.append(d.name);
     settings.federatedDomains =
         snapshot.domains.isEmpty() ? m_session->tenant().federatedDomains : federated;
-    settings.startMessage =
-        RunStartMessage::text(tenant, files.planCsv, RunStartMessage::planContent(plan));
+    // The run's first audit row names the plan by its SHA-256: 200k rows take a second or
+    // two to write out and hash, so that happens on a pool thread before the run starts.
+    auto fingerprint = std::make_shared<QString>();
+    const auto fingerprintStage = [this, fingerprint, tenant, plan,
+                                   planFile = files.planCsv]() -> Job * {
+        auto *job = new ThreadJob<QString>(
+            [tenant, plan, planFile](QString *) {
+                return RunStartMessage::text(tenant, planFile, RunStartMessage::planContent(plan));
+            },
+            this);
+        connect(job, &Job::finished, this, [job, fingerprint] { *fingerprint = job->value(); });
+        return job;
+    };
     // The person confirmed these changes on the Execute page: that is the threshold.
     settings.maxChanges = qMax(1, Executor::changeCount(plan.rows()));
     QList<Finding> rows = plan.rows();
@@ -474,13 +494,16 @@ ExecutionRun *AppWizardServices::execute(const Plan &plan, const CloudSnapshot &
     // tenant (each cloud anchor is checked before it is adopted) and writes nothing there.
     const bool writesCloud = Executor::hasCloudChanges(rows);
     return new ServiceRun<Executor>(
-        [this, extra, writesCloud]() -> Job * {
-            return writesCloud ? m_session->requestWriteAccess(extra) : nullptr;
-        },
-        [this, rows, settings, gate, planRows = plan.rows()](QString *error) mutable -> Executor * {
+        {fingerprintStage,
+         [this, extra, writesCloud]() -> Job * {
+             return writesCloud ? m_session->requestWriteAccess(extra) : nullptr;
+         }},
+        [this, rows, settings, gate, fingerprint,
+         planRows = plan.rows()](QString *error) mutable -> Executor * {
             CloudWriter *writer = cloudWriter();
             if (!writer)
                 return nullptr;
+            settings.startMessage.prepend(*fingerprint);
             settings.identity.operatorName = operatorName();
             // Approver, operator and seal of every flagged row, before anything is sent
             // (the same rows as apply's).
@@ -543,23 +566,26 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files, const OnPremSet
     settings.initialDomain = tenant.initialDomain;
     if (onPrem.source == OnPremSettings::Source::Ldap)
         settings.ldap = ldapConfigFor(onPrem); // used only when the journal has on-prem rows
-    return new ServiceRun<RollbackJob>([this] { return requestWriteAccess(); },
-                                       [this, settings](QString *error) mutable -> RollbackJob * {
-                                           CloudWriter *writer = cloudWriter();
-                                           if (!writer)
-                                               return nullptr;
-                                           // As `anchorfix rollback`: without the federated
-                                           // domains a UPN switch could not be undone right.
-                                           if (!m_session->hasTenantDomains()) {
-                                               *error = tr("Nothing was changed: %1 Sign in "
-                                                           "again, then roll back.")
-                                                            .arg(m_session->tenantDomainsProblem());
-                                               return nullptr;
-                                           }
-                                           settings.identity.operatorName = operatorName();
-                                           return new RollbackJob(settings, writer);
-                                       },
-                                       this);
+    return new ServiceRun<RollbackJob>(
+        {[this] {
+            return requestWriteAccess();
+        }},
+        [this, settings](QString *error) mutable -> RollbackJob * {
+            CloudWriter *writer = cloudWriter();
+            if (!writer)
+                return nullptr;
+            // As `anchorfix rollback`: without the federated
+            // domains a UPN switch could not be undone right.
+            if (!m_session->hasTenantDomains()) {
+                *error = tr("Nothing was changed: %1 Sign in "
+                            "again, then roll back.")
+                             .arg(m_session->tenantDomainsProblem());
+                return nullptr;
+            }
+            settings.identity.operatorName = operatorName();
+            return new RollbackJob(settings, writer);
+        },
+        this);
 }
 
 Job *AppWizardServices::savePlan(const Plan &plan, const QString &path)

@@ -1,5 +1,7 @@
 #include "approvalgate.h"
 
+#include <QHash>
+
 #include <algorithm>
 
 ApprovalGate ApprovalGate::decide(QList<Finding> &rows, const std::optional<Approvals> &approvals,
@@ -15,9 +17,16 @@ ApprovalGate ApprovalGate::decide(QList<Finding> &rows, const std::optional<Appr
 
 void ApprovalGate::applyTo(QList<Finding> &rows) const
 {
-    for (Finding &row : rows)
-        if (const RowApproval *v = verdict(row.rowId))
-            row.approved = v->runs();
+    QHash<int, bool> runs;
+    runs.reserve(verdicts.size());
+    for (const RowApproval &v : verdicts)
+        runs.insert(v.rowId, v.runs());
+    // Writes only what changes: a write to a shared list copies every row first.
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const auto it = runs.constFind(rows.at(i).rowId);
+        if (it != runs.cend() && rows.at(i).approved != it.value())
+            rows[i].approved = it.value();
+    }
 }
 
 const RowApproval *ApprovalGate::verdict(int rowId) const

@@ -98,15 +98,22 @@ QList<RowApproval> ApprovalSeal::decide(QList<Finding> &rows,
                                         const QString &approvalProblem, bool requireSealed)
 {
     QList<RowApproval> verdicts;
-    for (Finding &row : rows) {
+    // Read through a const row and write only what changes: the rows are often shared
+    // (the wizard's table), and a write to a shared list copies every row first.
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const Finding &row = std::as_const(rows).at(i);
         if (!row.needsApproval() || row.action == Action::None)
             continue;
+        const auto setApproved = [&](bool approved) {
+            if (row.approved != approved)
+                rows[i].approved = approved;
+        };
         RowApproval v;
         v.rowId = row.rowId;
         const auto refuse = [&](const QString &why) {
             v.status = RowApprovalStatus::Refused;
             v.reason = why;
-            row.approved = false;
+            setApproved(false);
         };
         if (!approvals) {
             if (requireSealed)
@@ -142,7 +149,7 @@ QList<RowApproval> ApprovalSeal::decide(QList<Finding> &rows,
             v.status = a.sealed ? RowApprovalStatus::Sealed : RowApprovalStatus::Unsealed;
             v.reason = a.sealed ? tr("approved by %1, sealed (digest %2)").arg(who, a.digest)
                                 : tr("approved by %1, unsealed (device-code sign-in)").arg(who);
-            row.approved = true;
+            setApproved(true);
         }
         verdicts.append(v);
     }

@@ -10,6 +10,7 @@
 #include <QColor>
 #include <QDir>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
@@ -393,8 +394,13 @@ void ExecutePage::showConfirmation()
     }
     html += u"</ul>";
     m_changes->clear();
+    // The gate's verdicts by row id: a lookup per row, not a search through them.
+    QHash<int, const RowApproval *> verdicts;
+    if (m_gate)
+        for (const RowApproval &v : m_gate->verdicts)
+            verdicts.insert(v.rowId, &v);
     for (const Finding &f : plan.rows()) {
-        const RowApproval *verdict = m_gate ? m_gate->verdict(f.rowId) : nullptr;
+        const RowApproval *verdict = verdicts.value(f.rowId);
         const bool refused = verdict && !verdict->runs();
         if (!f.isExecutable() && !refused)
             continue;
@@ -418,8 +424,8 @@ void ExecutePage::showConfirmation()
     m_changes->setVisible(m_changes->count() > 0);
     // Flagged rows not approved that the gate does not decide (a single admin's plan).
     const int pending =
-        int(std::count_if(plan.rows().cbegin(), plan.rows().cend(), [this](const Finding &f) {
-            return Plan::awaitsApproval(f) && !(m_gate && m_gate->verdict(f.rowId));
+        int(std::count_if(plan.rows().cbegin(), plan.rows().cend(), [&](const Finding &f) {
+            return Plan::awaitsApproval(f) && !verdicts.contains(f.rowId);
         }));
     if (pending > 0)
         html += u"<p>" +

@@ -7,6 +7,7 @@
 #include "flowlayout.h"
 #include "plan.h"
 #include "reconciler.h"
+#include "runfiles.h"
 #include "severitydelegate.h"
 #include "valuejob.h"
 #include "wizardcontext.h"
@@ -575,8 +576,7 @@ void ReviewPage::onPlanJobFinished(bool ok, const QString &message)
 
 void ReviewPage::askExportPath()
 {
-    auto *dialog = new QFileDialog(this, tr("Export plan"),
-                                   QDir(m_ctx->outputFolder()).filePath(QStringLiteral("plan.csv")),
+    auto *dialog = new QFileDialog(this, tr("Export plan"), RunFiles::planIn(m_ctx->outputFolder()),
                                    tr("Plans (*.csv)"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);

@@ -15,6 +15,7 @@
 
 #include <QAbstractButton>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QLabel>
@@ -310,6 +311,16 @@ private Q_SLOTS:
                 applied = applied || (line.contains(id) && line.contains(u",applied,"));
             QVERIFY2(applied, qPrintable(id));
         }
+        // Its first row names the plan as run by the SHA-256 of plan.csv (worked out off
+        // the GUI thread before the run started).
+        QTRY_VERIFY(QFile::exists(files.planCsv));
+        QFile planFile(files.planCsv);
+        QVERIFY(planFile.open(QIODevice::ReadOnly));
+        const QString planSha = QString::fromLatin1(
+            QCryptographicHash::hash(planFile.readAll(), QCryptographicHash::Sha256).toHex());
+        QVERIFY2(audit.value(1).contains(u",run,") &&
+                     audit.value(1).contains(u"plan " + files.planCsv + u" sha256 " + planSha),
+                 qPrintable(audit.value(1)));
         QVERIFY(QFile::exists(files.rollbackCsv));
         QVERIFY(QFile::exists(files.rollbackPs1));
         for (const char *button :
