@@ -75,6 +75,8 @@ QList<UnpermittedRow> PermissionPreflight::check(const QList<Finding> &rows,
 QList<Finding> PermissionPreflight::withoutRows(const QList<Finding> &rows,
                                                 const QList<UnpermittedRow> &unpermitted)
 {
+    if (unpermitted.isEmpty())
+        return rows; // shared, not copied row by row
     QSet<int> skip;
     for (const UnpermittedRow &u : unpermitted)
         skip.insert(u.rowId);

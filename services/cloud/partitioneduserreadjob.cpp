@@ -304,6 +304,11 @@ void PartitionedUserReadJob::allDone()
 void PartitionedUserReadJob::consume(const QJsonObject &page)
 {
     const QJsonArray values = page.value(QLatin1String("value")).toArray();
+    // Room for the users the count promised (up to a bound: a count is the server's word):
+    // growing a list of 200k users step by step moves every user again at each step, on
+    // the GUI thread.
+    if (const qint64 room = std::min<qint64>(m_counted, 2'000'000); room > m_users.capacity())
+        m_users.reserve(room);
     for (const QJsonValue &v : values) {
         CloudUser u = GraphClient::userFromJson(v.toObject());
         if (!u.id.isEmpty()) {
