@@ -236,8 +236,9 @@ ReviewPage::ReviewPage(WizardContext *context, QWidget *parent)
                     current.row() <= bottomRight.row())
                     showDetails();
             });
-    connect(m_proxy, &FindingFilterProxy::filterChanged, this, &ReviewPage::updateSummary);
-    connect(m_proxy, &FindingFilterProxy::busyChanged, this, &ReviewPage::updateSummary);
+    // A filter or a new order changes only how many rows show, not what will run.
+    connect(m_proxy, &FindingFilterProxy::filterChanged, this, &ReviewPage::showSummary);
+    connect(m_proxy, &FindingFilterProxy::busyChanged, this, &ReviewPage::showSummary);
 }
 
 void ReviewPage::initializePage()
@@ -407,19 +408,26 @@ void ReviewPage::updateSummary()
                                    : tr("Will run: %1.").arg(parts.join(QStringLiteral(", ")));
     if (const int pending = model->pendingApprovalCount(); pending > 0)
         text += u' ' + tr("%n flagged row(s) wait for your approval.", nullptr, pending);
-    text +=
-        u' ' +
-        (m_proxy->isBusy()
-             ? tr("Sorting and filtering %1 rows…").arg(locale.toString(model->rowCount()))
-             : tr("Showing %1 of %2 rows.")
-                   .arg(locale.toString(m_proxy->rowCount()), locale.toString(model->rowCount())));
-    m_summary->setText(text);
+    m_choicesSummary = text;
+    showSummary();
     const QStringList preflight =
         Reconciler::tenantPreflight(m_ctx->cloudSnapshot(), model->plan().rows());
     m_preflight->setText(preflight.isEmpty() ? QString()
                                              : u"⚠ " + preflight.join(QStringLiteral("\n⚠ ")));
     m_preflight->setVisible(!preflight.isEmpty());
     emit completeChanged();
+}
+
+void ReviewPage::showSummary()
+{
+    const QLocale locale;
+    const int rows = m_ctx->findings()->rowCount();
+    m_summary->setText(
+        m_choicesSummary + u' ' +
+        (m_proxy->isBusy()
+             ? tr("Sorting and filtering %1 rows…").arg(locale.toString(rows))
+             : tr("Showing %1 of %2 rows.")
+                   .arg(locale.toString(m_proxy->rowCount()), locale.toString(rows))));
 }
 
 QString ReviewPage::preflightText() const

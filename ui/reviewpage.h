@@ -77,7 +77,8 @@ private:
     void applyDefaultLayout();
     void rebuildChips();
     void onChipToggled();
-    void updateSummary();
+    void updateSummary(); // what will run (counts over every row), then showSummary()
+    void showSummary();   // that, and how many rows show
     void showDetails();
     void askExportPath();
     void askImportPath();
@@ -103,6 +104,7 @@ private:
     bool m_layoutSet = false; // remembered or defaulted
     QTextBrowser *m_details;
     QLabel *m_summary;
+    QString m_choicesSummary; // updateSummary()'s part of m_summary
     QLabel *m_message;
     QPushButton *m_exportButton;
     QPushButton *m_importButton;
