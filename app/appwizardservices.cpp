@@ -574,11 +574,10 @@ ExecutionRun *AppWizardServices::rollback(const RunFiles &files, const OnPremSet
             CloudWriter *writer = cloudWriter();
             if (!writer)
                 return nullptr;
-            // As `anchorfix rollback`: without the federated
-            // domains a UPN switch could not be undone right.
+            // As `anchorfix rollback`: without the federated domains a UPN switch could
+            // not be undone right.
             if (!m_session->hasTenantDomains()) {
-                *error = tr("Nothing was changed: %1 Sign in "
-                            "again, then roll back.")
+                *error = tr("Nothing was changed: %1 Sign in again, then roll back.")
                              .arg(m_session->tenantDomainsProblem());
                 return nullptr;
             }

@@ -98,15 +98,20 @@ QList<RowApproval> ApprovalSeal::decide(QList<Finding> &rows,
                                         const QString &approvalProblem, bool requireSealed)
 {
     QList<RowApproval> verdicts;
-    // Read through a const row and write only what changes: the rows are often shared
-    // (the wizard's table), and a write to a shared list copies every row first.
+    // Read through a const row and write, last, only what changes: the rows are often
+    // shared (the wizard's table), and a write to a shared list first copies every row
+    // (leaving `row` on the old copy).
     for (qsizetype i = 0; i < rows.size(); ++i) {
         const Finding &row = std::as_const(rows).at(i);
         if (!row.needsApproval() || row.action == Action::None)
             continue;
+        std::optional<bool> decided;
         const auto setApproved = [&](bool approved) {
-            if (row.approved != approved)
-                rows[i].approved = approved;
+            decided = approved;
+        };
+        const auto commit = [&] {
+            if (decided && *decided != std::as_const(rows).at(i).approved)
+                rows[i].approved = *decided;
         };
         RowApproval v;
         v.rowId = row.rowId;
@@ -125,6 +130,7 @@ QList<RowApproval> ApprovalSeal::decide(QList<Finding> &rows,
             }
             if (!v.runs() || row.approved)
                 verdicts.append(v);
+            commit();
             continue;
         }
         const Approvals &a = *approvals;
@@ -152,6 +158,7 @@ QList<RowApproval> ApprovalSeal::decide(QList<Finding> &rows,
             setApproved(true);
         }
         verdicts.append(v);
+        commit();
     }
     return verdicts;
 }
