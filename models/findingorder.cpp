@@ -38,6 +38,19 @@ void throwIfCancelled(const std::atomic_bool &cancel)
         throw FindingOrder::Cancelled{};
 }
 
+// Runs perRow(i) for every row, in parallel slices; stops early and throws once cancelled.
+template <typename PerRow> void forEachRow(int count, const std::atomic_bool &cancel, PerRow perRow)
+{
+    Slices::forEach(count, [&](int, int from, int to) {
+        for (int i = from; i < to; ++i) {
+            if ((i & 0xfff) == 0 && cancel.load(std::memory_order_relaxed))
+                return; // a slice's thread must not throw
+            perRow(i);
+        }
+    });
+    throwIfCancelled(cancel);
+}
+
 // A comparison that gives up when cancelled: a 500k-row sort should not hold a reset back.
 template <typename Less> auto cancellable(const std::atomic_bool &cancel, Less less)
 {
@@ -114,20 +127,15 @@ const std::vector<int> &FindingOrder::keysOf(int column, const std::atomic_bool 
         int row;
     };
     std::vector<Prefix> prefixes(static_cast<size_t>(n));
-    Slices::forEach(n, [&](int, int from, int to) {
-        for (int i = from; i < to; ++i) {
-            if ((i & 0xfff) == 0 && cancel.load(std::memory_order_relaxed))
-                return;
-            const QByteArray bytes = textOf(i);
-            quint64 high = 0, low = 0;
-            for (int k = 0; k < 8; ++k) {
-                high = (high << 8) | (k < bytes.size() ? quint8(bytes.at(k)) : 0u);
-                low = (low << 8) | (k + 8 < bytes.size() ? quint8(bytes.at(k + 8)) : 0u);
-            }
-            prefixes[size_t(i)] = {high, low, i};
+    forEachRow(n, cancel, [&](int i) {
+        const QByteArray bytes = textOf(i);
+        quint64 high = 0, low = 0;
+        for (int k = 0; k < 8; ++k) {
+            high = (high << 8) | (k < bytes.size() ? quint8(bytes.at(k)) : 0u);
+            low = (low << 8) | (k + 8 < bytes.size() ? quint8(bytes.at(k + 8)) : 0u);
         }
+        prefixes[size_t(i)] = {high, low, i};
     });
-    throwIfCancelled(cancel);
     const auto samePrefix = [](const Prefix &a, const Prefix &b) {
         return a.high == b.high && a.low == b.low;
     };
@@ -158,26 +166,21 @@ const std::vector<QByteArray> &FindingOrder::haystacks(const std::atomic_bool &c
         categoryText[size_t(c)] =
             QString(categoryName(c) + u"\n" + categoryTitle(c)).toCaseFolded().toUtf8();
     std::vector<QByteArray> haystacks(static_cast<size_t>(m_count));
-    Slices::forEach(m_count, [&](int, int from, int to) {
-        for (int i = from; i < to; ++i) {
-            if ((i & 0xfff) == 0 && cancel.load(std::memory_order_relaxed))
-                return;
-            const Finding &f = m_rows[i];
-            const QString reason = f.reason();
-            const QString guid = f.onPremGuid();
-            const QString expected = f.expectedImmutableId();
-            QByteArray &text = haystacks[size_t(i)];
-            text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() +
-                         f.cloudId.size() + 2 * 24 + guid.size() + reason.size() + 64);
-            for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId,
-                                         &expected, &f.cloudImmutableId, &guid, &reason}) {
-                appendFolded(text, *field);
-                text += '\n';
-            }
-            text += categoryText[size_t(f.category)];
+    forEachRow(m_count, cancel, [&](int i) {
+        const Finding &f = m_rows[i];
+        const QString reason = f.reason();
+        const QString guid = f.onPremGuid();
+        const QString expected = f.expectedImmutableId();
+        QByteArray &text = haystacks[size_t(i)];
+        text.reserve(f.onPremUpn.size() + f.cloudUpn.size() + f.onPremDn.size() + f.cloudId.size() +
+                     2 * 24 + guid.size() + reason.size() + 64);
+        for (const QString *field : {&f.onPremUpn, &f.cloudUpn, &f.onPremDn, &f.cloudId, &expected,
+                                     &f.cloudImmutableId, &guid, &reason}) {
+            appendFolded(text, *field);
+            text += '\n';
         }
+        text += categoryText[size_t(f.category)];
     });
-    throwIfCancelled(cancel);
     m_haystacks = std::move(haystacks);
     m_haveHaystacks = true;
     return m_haystacks;
@@ -190,20 +193,15 @@ std::vector<int> FindingOrder::rows(const FindingView &view, const std::atomic_b
     const std::vector<QByteArray> *texts = view.needle.isEmpty() ? nullptr : &haystacks(cancel);
     const QByteArrayMatcher needle(view.needle);
     std::vector<char> shown(static_cast<size_t>(n));
-    Slices::forEach(n, [&](int, int from, int to) {
-        for (int i = from; i < to; ++i) {
-            if ((i & 0xfff) == 0 && cancel.load(std::memory_order_relaxed))
-                return;
-            const Finding &f = m_rows[i];
-            shown[size_t(i)] =
-                (view.categories.isEmpty() || view.categories.contains(f.category)) &&
-                (view.severities.isEmpty() || view.severities.contains(f.severity)) &&
-                (!view.executableOnly || (withChoices && view.choices[size_t(i)].executable)) &&
-                (!view.syncErrorsOnly || !f.syncErrors.isEmpty()) &&
-                (!texts || needle.indexIn((*texts)[size_t(i)]) >= 0);
-        }
+    forEachRow(n, cancel, [&](int i) {
+        const Finding &f = m_rows[i];
+        shown[size_t(i)] =
+            (view.categories.isEmpty() || view.categories.contains(f.category)) &&
+            (view.severities.isEmpty() || view.severities.contains(f.severity)) &&
+            (!view.executableOnly || (withChoices && view.choices[size_t(i)].executable)) &&
+            (!view.syncErrorsOnly || !f.syncErrors.isEmpty()) &&
+            (!texts || needle.indexIn((*texts)[size_t(i)]) >= 0);
     });
-    throwIfCancelled(cancel);
     std::vector<int> result;
     result.reserve(size_t(std::count(shown.begin(), shown.end(), char(1))));
     for (int i = 0; i < n; ++i)
