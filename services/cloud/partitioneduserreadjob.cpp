@@ -314,7 +314,7 @@ void PartitionedUserReadJob::consume(const QJsonObject &page)
         if (!u.id.isEmpty()) {
             if (m_index.contains(u.id))
                 continue; // in two partitions (cannot happen by construction): once
-            m_index.insert(u.id, m_users.size());
+            m_index.insert(u.id, int(m_users.size()));
         }
         m_users.append(std::move(u));
     }

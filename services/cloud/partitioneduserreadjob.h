@@ -55,6 +55,9 @@ public:
 
     // The users read, in the order read; each id once.
     QList<CloudUser> takeUsers() { return std::exchange(m_users, {}); }
+    // Each user's id → its index in takeUsers()'s list (users without an id are not in it):
+    // built page by page, so a caller need not hash 500k ids again in one go.
+    QHash<QString, int> takeIndex() { return std::exchange(m_index, {}); }
     QStringList warnings() const { return m_warnings; }
     GraphResult failedRequest() const { return m_failed; }
     bool wasPartitioned() const { return m_partitioned; }
@@ -110,7 +113,7 @@ private:
     bool m_verifying = false;
 
     QList<CloudUser> m_users;
-    QHash<QString, qsizetype> m_index; // id → index in m_users
+    QHash<QString, int> m_index; // id → index in m_users
     QStringList m_warnings;
     QString m_pendingWarning; // said once the plain read after it has a page
     GraphResult m_failed;
