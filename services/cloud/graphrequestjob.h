@@ -13,6 +13,8 @@
 
 #include <optional>
 
+class QJsonDocument;
+
 class GraphClient;
 class QNetworkReply;
 class QTimer;
@@ -26,6 +28,8 @@ class GraphRequestJob : public Job
     Q_OBJECT
 public:
     enum Error { RequestFailed = UserDefinedError + 1 };
+    // From this size on, a reply's JSON is parsed on a pool thread.
+    static constexpr qsizetype AsyncParseBytes = 256 * 1024;
     // What the job does for its caller beyond the HTTP exchange.
     enum class Kind { Plain, ImmutableIdWrite, PurgeDeletedItem, ObjectIdentifierClear };
 
@@ -55,6 +59,8 @@ protected:
 private:
     void sendAttempt();
     void onReplyFinished();
+    // The rest of a reply with an HTTP status, once its body is parsed.
+    void onAnswer(GraphResult r, const QByteArray &data, const QJsonDocument &doc);
     void onTimeout();
     void retryLater(int delayMs);
     void finishWith(const GraphResult &result);

@@ -7,7 +7,9 @@
 #include "practicetenant.h"
 #include "practicetestsupport.h"
 
+#include <QJsonArray>
 #include <QLocale>
+#include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -64,6 +66,7 @@ private Q_SLOTS:
     void batchSettlesLostAnswers_data();
     void batchSettlesLostAnswers();
     void batchUnreadableIsUnknown();
+    void largeAnswerParsedOnAPoolThread();
 
 private:
     template <typename J> bool run(J *job)
@@ -1247,4 +1250,42 @@ void tst_GraphClient::batchUnreadableIsUnknown()
 }
 
 QTEST_GUILESS_MAIN(tst_GraphClient)
+// A page of 999 users is past GraphRequestJob::AsyncParseBytes: its JSON is parsed on a pool
+// thread and the job goes on from there, with the same result as a small answer.
+void tst_GraphClient::largeAnswerParsedOnAPoolThread()
+{
+    m_tenant.directory().addSyntheticUsers(2000, QStringLiteral("contoso.test"));
+    GraphRequestJob *job = finishedJob(
+        m_client->request("GET", u"/users?$top=999&$select=" + GraphClient::userSelect(),
+                          std::nullopt, true, QStringLiteral("User.Read.All")));
+    QVERIFY(job);
+    QVERIFY2(job->bytesReceived() >= GraphRequestJob::AsyncParseBytes,
+             qPrintable(QString::number(job->bytesReceived())));
+    const GraphResult r = job->result();
+    QVERIFY(r.ok);
+    QCOMPARE(r.httpStatus, 200);
+    const QJsonArray users = r.body.value(u"value").toArray();
+    QCOMPARE(users.size(), 999);
+    QVERIFY(r.body.value(u"@odata.nextLink").toString().contains(u"skiptoken"));
+    QVERIFY(!GraphClient::userFromJson(users.last().toObject()).id.isEmpty());
+
+    // Cancelled while the answer may be parsing: finishes once, cancelled.
+    GraphRequestJob *cancelled =
+        m_client->request("GET", u"/users?$top=999&$select=" + GraphClient::userSelect(),
+                          std::nullopt, true, QStringLiteral("User.Read.All"));
+    m_jobs.emplace_back(cancelled);
+    cancelled->setAutoDelete(false);
+    QSignalSpy finished(cancelled, &Job::finished);
+    // The manager says a reply finished just before the job hears it; a cancel queued then
+    // comes after the job handed the body to a pool thread and before the parse can end.
+    connect(m_client->network(), &QNetworkAccessManager::finished, cancelled, &Job::cancel,
+            Qt::QueuedConnection);
+    cancelled->start();
+    QTRY_COMPARE(finished.size(), 1);
+    QVERIFY(cancelled->bytesReceived() >= GraphRequestJob::AsyncParseBytes);
+    QTest::qWait(100); // a parse that was under way must not finish it again
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(cancelled->error(), int(Job::Cancelled));
+}
+
 #include "tst_graphclient.moc"
