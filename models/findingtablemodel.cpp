@@ -11,6 +11,7 @@ FindingTableModel::~FindingTableModel()
 
 Finding &FindingTableModel::editable(int row)
 {
+    m_tally.reset();
     if (!m_rows.isDetached())
         Q_EMIT storageAboutToChange(); // the edit copies the shared rows to a new place
     return m_rows[row];
@@ -21,6 +22,7 @@ void FindingTableModel::setFindings(QList<Finding> findings)
     Q_EMIT storageAboutToChange();
     beginResetModel();
     m_rows = std::move(findings);
+    m_tally.reset();
     m_categoryCounts.fill(0);
     for (const Finding &f : std::as_const(m_rows))
         ++m_categoryCounts[size_t(f.category)];
@@ -334,21 +336,33 @@ void FindingTableModel::emitRowsChanged(QList<int> rows, Column first, Column la
     }
 }
 
+const FindingTableModel::ChoiceTally &FindingTableModel::tally() const
+{
+    if (!m_tally) {
+        ChoiceTally t;
+        for (const Finding &f : m_rows) {
+            const bool runs = f.isExecutable();
+            ++t.byAction[size_t(f.action)];
+            t.executableByAction[size_t(f.action)] += runs ? 1 : 0;
+            t.executable += runs ? 1 : 0;
+            t.pendingApproval += Plan::awaitsApproval(f) ? 1 : 0;
+        }
+        m_tally = t;
+    }
+    return *m_tally;
+}
+
 int FindingTableModel::executableCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
-                             [](const Finding &f) { return f.isExecutable(); }));
+    return tally().executable;
 }
 
 int FindingTableModel::countByAction(Action action, bool executableOnly) const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [=](const Finding &f) {
-        return f.action == action && (!executableOnly || f.isExecutable());
-    }));
+    return (executableOnly ? tally().executableByAction : tally().byAction)[size_t(action)];
 }
 
 int FindingTableModel::pendingApprovalCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
-                             [](const Finding &f) { return Plan::awaitsApproval(f); }));
+    return tally().pendingApproval;
 }

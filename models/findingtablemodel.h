@@ -7,6 +7,7 @@
 #include <QList>
 
 #include <array>
+#include <optional>
 
 // The findings of a plan as a table: one row per Finding. The action and the approval
 // are editable; everything else is read-only. QtCore only (no colours, no icons): the
@@ -89,6 +90,18 @@ private:
     bool applyApproved(int row, bool approved, QString *error);
     void emitRowsChanged(QList<int> rows, Column first, Column last);
 
+    // The counts behind the totals, worked out in one pass when first asked for after a
+    // change (the Review page asks for several at a time, over 500k rows).
+    struct ChoiceTally
+    {
+        std::array<int, ActionList.size()> byAction{};
+        std::array<int, ActionList.size()> executableByAction{};
+        int executable = 0;
+        int pendingApproval = 0;
+    };
+    const ChoiceTally &tally() const;
+
     QList<Finding> m_rows;
     std::array<int, CategoryCount> m_categoryCounts{};
+    mutable std::optional<ChoiceTally> m_tally; // reset by every edit and every new set
 };
