@@ -1,7 +1,5 @@
 #include "approvalgate.h"
 
-#include <QHash>
-
 #include <algorithm>
 
 ApprovalGate ApprovalGate::decide(QList<Finding> &rows, const std::optional<Approvals> &approvals,
@@ -17,16 +15,22 @@ ApprovalGate ApprovalGate::decide(QList<Finding> &rows, const std::optional<Appr
 
 void ApprovalGate::applyTo(QList<Finding> &rows) const
 {
-    QHash<int, bool> runs;
-    runs.reserve(verdicts.size());
-    for (const RowApproval &v : verdicts)
-        runs.insert(v.rowId, v.runs());
+    const QHash<int, const RowApproval *> byRowId = verdictsByRowId();
     // Writes only what changes: a write to a shared list copies every row first.
     for (qsizetype i = 0; i < rows.size(); ++i) {
-        const auto it = runs.constFind(rows.at(i).rowId);
-        if (it != runs.cend() && rows.at(i).approved != it.value())
-            rows[i].approved = it.value();
+        const RowApproval *v = byRowId.value(rows.at(i).rowId);
+        if (v && rows.at(i).approved != v->runs())
+            rows[i].approved = v->runs();
     }
+}
+
+QHash<int, const RowApproval *> ApprovalGate::verdictsByRowId() const
+{
+    QHash<int, const RowApproval *> byRowId;
+    byRowId.reserve(verdicts.size());
+    for (const RowApproval &v : verdicts)
+        byRowId.insert(v.rowId, &v);
+    return byRowId;
 }
 
 const RowApproval *ApprovalGate::verdict(int rowId) const

@@ -4,6 +4,7 @@
 #include "approvalseal.h"
 #include "finding.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -30,6 +31,9 @@ struct ApprovalGate
     void applyTo(QList<Finding> &rows) const;
     // The verdict of a flagged row; nullptr for a row the gate does not decide.
     const RowApproval *verdict(int rowId) const;
+    // Every verdict by row id, for a lookup per row over many rows (verdict() searches);
+    // the pointers are into `verdicts`.
+    QHash<int, const RowApproval *> verdictsByRowId() const;
     int refusedCount() const;
     // Something to say about approvals: a policy, an approvals file or a verdict.
     bool hasNews() const { return requireSealed || approvals || !verdicts.isEmpty(); }

@@ -3,6 +3,8 @@
 #include "findingtablemodel.h"
 #include "slices.h"
 
+#include <QByteArrayMatcher>
+
 #include <algorithm>
 #include <array>
 #include <numeric>

@@ -3,7 +3,6 @@
 #include "finding.h"
 
 #include <QByteArray>
-#include <QByteArrayMatcher>
 #include <QSet>
 
 #include <atomic>

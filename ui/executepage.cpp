@@ -394,11 +394,8 @@ void ExecutePage::showConfirmation()
     }
     html += u"</ul>";
     m_changes->clear();
-    // The gate's verdicts by row id: a lookup per row, not a search through them.
-    QHash<int, const RowApproval *> verdicts;
-    if (m_gate)
-        for (const RowApproval &v : m_gate->verdicts)
-            verdicts.insert(v.rowId, &v);
+    const QHash<int, const RowApproval *> verdicts =
+        m_gate ? m_gate->verdictsByRowId() : QHash<int, const RowApproval *>();
     for (const Finding &f : plan.rows()) {
         const RowApproval *verdict = verdicts.value(f.rowId);
         const bool refused = verdict && !verdict->runs();
